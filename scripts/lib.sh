@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Shared by scripts/stack.sh (the running stack) and scripts/test.sh (the test suite's own
+# throwaway stack). Everything here is idempotent: a second run reuses what is there.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PBX_CHROOT="${PBX_CHROOT:-/var/cache/pbxdesk/asterisk-chroot}"
+log() { printf '\033[1m[pbxdesk]\033[0m %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+ensure_host_packages() {
+  local want=(postgresql redis-server ffmpeg espeak-ng sox debootstrap gettext-base iproute2 curl) missing=()
+  for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    [ "$(id -u)" = 0 ] || die "installing ${missing[*]} needs root"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  # The suite's own services must never be shadowed by ones the package install started.
+  systemctl disable --now redis-server >/dev/null 2>&1 || true
+}
+
+ensure_node_modules() {
+  cd "$REPO"
+  if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci (Node 22 comes in as the devDependency 'node')"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+  export PATH="$REPO/node_modules/.bin:$PATH"
+  node_modules/.bin/tsc -p tsconfig.build.json
+}
+
+# Ports and paths of one stack. STACK_DIR holds its data; a second stack (the tests')
+# uses another dir and another PORT_BASE, so both can run side by side.
+stack_env() {
+  : "${STACK_DIR:?}"; : "${PORT_BASE:?}"
+  mkdir -p "$STACK_DIR"; chmod 755 "$STACK_DIR"
+  local secrets="$STACK_DIR/secrets.env"
+  if [ ! -f "$secrets" ]; then
+    umask 077
+    {
+      echo "PG_PASSWORD=$(openssl rand -hex 16)"
+      echo "PBX_ARI_PASSWORD=$(openssl rand -hex 16)"
+      echo "PBX_AMI_SECRET=$(openssl rand -hex 16)"
+      echo "PBXDESK_BOOTSTRAP_ADMIN_TOKEN=pbx_admin_$(openssl rand -hex 20)"
+      echo "PBXDESK_SECRET_KEY=$(openssl rand -hex 32)"
+    } > "$secrets"
+    umask 022
+  fi
+  set -a
+  # shellcheck disable=SC1090
+  . "$secrets"
+  [ -f "$REPO/.env" ] && [ "${PBXDESK_IGNORE_DOTENV:-}" != 1 ] && . "$REPO/.env"
+  PG_PORT="${PG_PORT:-$((PORT_BASE + 432))}"
+  REDIS_PORT="${REDIS_PORT:-$((PORT_BASE + 379))}"
+  PBX_SIP_BIND="${PBX_SIP_BIND:-127.0.0.1}"
+  PBX_SIP_PORT="${PBX_SIP_PORT:-$((PORT_BASE + 60))}"
+  PBX_HTTP_BIND="${PBX_HTTP_BIND:-127.0.0.1}"
+  PBX_HTTP_PORT="${PBX_HTTP_PORT:-$((PORT_BASE + 88))}"
+  PBX_AMI_BIND="${PBX_AMI_BIND:-127.0.0.1}"
+  PBX_AMI_PORT="${PBX_AMI_PORT:-$((PORT_BASE + 38))}"
+  PBX_AMI_PERMIT="${PBX_AMI_PERMIT:-127.0.0.1/255.255.255.255}"
+  PBX_RTP_START="${PBX_RTP_START:-$((PORT_BASE + 1000))}"
+  PBX_RTP_END="${PBX_RTP_END:-$((PBX_RTP_START + 1998))}"
+  PBX_TRUNK_MATCH="${PBX_TRUNK_MATCH:-127.0.0.1}"
+  PBX_TRUNK_HOST="${PBX_TRUNK_HOST:-127.0.0.1:5070}"
+  PBX_ARI_USER="${PBX_ARI_USER:-pbxdesk}"
+  PBX_ARI_APP="${PBX_ARI_APP:-pbxdesk}"
+  PBX_ARI_ALLOWED_ORIGINS="${PBX_ARI_ALLOWED_ORIGINS:-http://127.0.0.1}"
+  PBX_AMI_USER="${PBX_AMI_USER:-pbxdesk}"
+  PBX_INSTANCE="${PBX_INSTANCE:-$(basename "$STACK_DIR")}"
+  PBX_INSTANCE_DIR="/var/lib/pbxdesk/instances/$PBX_INSTANCE"
+  DATABASE_URL="${DATABASE_URL:-postgres://pbxdesk:$PG_PASSWORD@127.0.0.1:$PG_PORT/pbxdesk}"
+  REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}"
+  ARI_URL="${ARI_URL:-http://127.0.0.1:$PBX_HTTP_PORT}"
+  AMI_HOST="${AMI_HOST:-127.0.0.1}"
+  AMI_PORT="${AMI_PORT:-$PBX_AMI_PORT}"
+  SIP_DOMAIN="${SIP_DOMAIN:-$PBX_SIP_BIND}"
+  SIP_WS_URL="${SIP_WS_URL:-ws://$PBX_HTTP_BIND:$PBX_HTTP_PORT/ws}"
+  RECORDINGS_SPOOL_DIR="${RECORDINGS_SPOOL_DIR:-$PBX_CHROOT$PBX_INSTANCE_DIR/spool/recording}"
+  PROMPTS_DIR="${PROMPTS_DIR:-/var/lib/pbxdesk/prompts}"
+  set +a
+}
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1; }
+
+start_postgres() {
+  local data="$STACK_DIR/pg" run="$STACK_DIR/pg-run" bin; bin="$(pg_bin)"
+  mkdir -p "$run"; chown postgres:postgres "$run"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "postgres: initdb in $data"
+    mkdir -p "$data"; chown postgres:postgres "$data"
+    local pw="$STACK_DIR/pg-run/pw"; printf '%s\n' "$PG_PASSWORD" > "$pw"; chown postgres "$pw"
+    runuser -u postgres -- "$bin/initdb" -D "$data" -U pbxdesk --pwfile="$pw" --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+    rm -f "$pw"
+  fi
+  if ! runuser -u postgres -- "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    runuser -u postgres -- "$bin/pg_ctl" -D "$data" -w -t 60 -l "$run/postgres.log" \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $run -c fsync=${PG_FSYNC:-on}" start >/dev/null
+  fi
+  PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U pbxdesk -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname='pbxdesk'" | grep -q 1 ||
+    PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U pbxdesk -d postgres -qc "CREATE DATABASE pbxdesk" >/dev/null
+  log "postgres: 127.0.0.1:$PG_PORT"
+}
+
+stop_postgres() {
+  local data="$STACK_DIR/pg" bin; bin="$(pg_bin)"
+  [ -f "$data/PG_VERSION" ] && runuser -u postgres -- "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+start_redis() {
+  mkdir -p "$STACK_DIR/redis"
+  if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    # BullMQ needs noeviction (a evicted job key is a lost job) and AOF for durability.
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STACK_DIR/redis" \
+      --appendonly yes --appendfsync everysec --maxmemory-policy noeviction \
+      --save "" --daemonize no --logfile "$STACK_DIR/redis.log" >/dev/null 2>&1 &
+    echo $! > "$STACK_DIR/redis.pid"
+    for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  redis-cli -p "$REDIS_PORT" ping >/dev/null || die "redis did not start (see $STACK_DIR/redis.log)"
+  log "redis: 127.0.0.1:$REDIS_PORT"
+}
+
+stop_pidfile() {
+  local f="$1" pid
+  [ -f "$f" ] || return 0
+  pid="$(cat "$f")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+mount_chroot() {
+  mountpoint -q "$PBX_CHROOT/proc" || mount -t proc proc "$PBX_CHROOT/proc"
+  mountpoint -q "$PBX_CHROOT/dev" || mount --bind /dev "$PBX_CHROOT/dev"
+}
+
+make_prompts() {
+  "$REPO/scripts/make-prompts.sh" "$PBX_CHROOT$PROMPTS_DIR"
+}
+
+render_pbx_config() {
+  local dest="$PBX_CHROOT$PBX_INSTANCE_DIR/etc"
+  "$REPO/scripts/render-pbx-config.sh" "$REPO/pbx-config/asterisk" "$dest"
+}
+
+asterisk_cli() { chroot "$PBX_CHROOT" /usr/sbin/asterisk -C "$PBX_INSTANCE_DIR/etc/asterisk.conf" -rx "$1"; }
+
+start_asterisk() {
+  "$REPO/scripts/asterisk-chroot.sh"
+  mount_chroot
+  make_prompts
+  render_pbx_config
+  local inst="$PBX_CHROOT$PBX_INSTANCE_DIR"
+  mkdir -p "$inst/spool/recording" "$inst/log" "$inst/run" "$inst/db"
+  if [ -f "$STACK_DIR/asterisk.pid" ] && kill -0 "$(cat "$STACK_DIR/asterisk.pid")" 2>/dev/null; then
+    # Config is re-rendered on every start; PJSIP's [global] only applies on restart.
+    asterisk_cli "core reload" >/dev/null 2>&1 || true
+  else
+    rm -f "$inst/run/asterisk.ctl" "$inst/run/asterisk.pid"
+    chroot "$PBX_CHROOT" /usr/sbin/asterisk -C "$PBX_INSTANCE_DIR/etc/asterisk.conf" -f -n -q \
+      > "$STACK_DIR/asterisk.out" 2>&1 &
+    echo $! > "$STACK_DIR/asterisk.pid"
+  fi
+  for _ in $(seq 1 150); do
+    curl -fs -u "$PBX_ARI_USER:$PBX_ARI_PASSWORD" "$ARI_URL/ari/asterisk/ping" >/dev/null 2>&1 && break
+    kill -0 "$(cat "$STACK_DIR/asterisk.pid")" 2>/dev/null || { tail -20 "$STACK_DIR/asterisk.out"; die "asterisk exited"; }
+    sleep 0.2
+  done
+  curl -fs -u "$PBX_ARI_USER:$PBX_ARI_PASSWORD" "$ARI_URL/ari/asterisk/ping" >/dev/null || die "ARI did not answer on $ARI_URL"
+  log "asterisk: SIP udp $PBX_SIP_BIND:$PBX_SIP_PORT, ARI $ARI_URL, AMI 127.0.0.1:$PBX_AMI_PORT"
+}
+
+stop_asterisk() { stop_pidfile "$STACK_DIR/asterisk.pid"; }
+stop_redis() { stop_pidfile "$STACK_DIR/redis.pid"; }

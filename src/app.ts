@@ -1,0 +1,134 @@
+// Wires the parts together. main.ts runs it as a process; integration tests run it in-process.
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { sql } from 'kysely';
+import type { Worker } from 'bullmq';
+import type { Config } from './config.js';
+import { createDb } from './db/database.js';
+import { TokenService } from './auth/token.service.js';
+import { tokenRoutes } from './auth/token.routes.js';
+import { CallService } from './calls/call.service.js';
+import { callRoutes } from './calls/call.routes.js';
+import { buildServer } from './http/server.js';
+import { loadFlowFile, type IvrFlow } from './ivr/ivr-flow.js';
+import { OperatorService } from './operators/operator.service.js';
+import { operatorRoutes } from './operators/operator.routes.js';
+import { AmiConnection } from './pbx/ami-connection.js';
+import { AriConnection } from './pbx/ari-connection.js';
+import { AriPbxAdapter } from './pbx/ari-pbx.adapter.js';
+import { RecordingArchiveQueue } from './recordings/recording-archive.queue.js';
+import { startArchiveWorker } from './recordings/recording-archive.worker.js';
+import { RecordingService } from './recordings/recording.service.js';
+import { recordingRoutes } from './recordings/recording.routes.js';
+import { TicketService } from './tickets/ticket.service.js';
+import { ticketRoutes } from './tickets/ticket.routes.js';
+
+export class RedisPolicyError extends Error {}
+
+export interface App {
+  server: FastifyInstance;
+  calls: CallService;
+  operators: OperatorService;
+  tokens: TokenService;
+  ari: AriConnection;
+  ami: AmiConnection;
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function createApp(config: Config, log: Logger): Promise<App> {
+  const db = createDb(config.databaseUrl);
+  // BullMQ's blocking commands need maxRetriesPerRequest: null on its connection.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  await redis.connect();
+  // An evicted job key is a lost callback or recording: refuse to run on an evicting Redis.
+  const policy = (await redis.config('GET', 'maxmemory-policy')) as string[];
+  if (policy[1] !== 'noeviction') {
+    await redis.quit();
+    await db.destroy();
+    throw new RedisPolicyError(`Redis maxmemory-policy is ${policy[1]}; BullMQ needs noeviction`);
+  }
+
+  const flow: IvrFlow = await loadFlowFile(config.ivr.flowFile);
+  const tokens = new TokenService(db, config.secretKey);
+  if (config.bootstrapAdminToken) await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
+
+  const ari = new AriConnection(config.ari, log.child({ component: 'ari' }));
+  const ami = new AmiConnection(config.ami, log.child({ component: 'ami' }));
+  const pbx = new AriPbxAdapter(ari, config.ari, log.child({ component: 'pbx' }));
+
+  const archiveQueue = new RecordingArchiveQueue(redis, config.queuePrefix);
+  const recordings = new RecordingService(db, config.recordings, archiveQueue, log.child({ component: 'recordings' }));
+  const tickets = new TicketService(db);
+  const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }));
+  const calls = new CallService({
+    db,
+    pbx,
+    tickets,
+    recordings,
+    operators,
+    flow: () => flow,
+    log,
+    settings: {
+      promptsDir: config.ivr.promptsDir,
+      defaultLanguage: config.ivr.defaultLanguage,
+      ringTimeoutSec: config.sip.operatorRingTimeoutSec,
+    },
+  });
+
+  // Asterisk forgets astdb-less state and AMI queue members can drift: push Postgres's truth on every connect.
+  pbx.onEvent((e) => {
+    if (e.type === 'connected') {
+      operators.pushEndpoints().catch((err: Error) => log.error({ err: err.message }, 'pushing endpoints failed'));
+    }
+  });
+  ami.whenConnected(() => {
+    operators.syncAllFallback().catch((err: Error) => log.error({ err: err.message }, 'fallback queue sync failed'));
+  });
+
+  const server = await buildServer({
+    log,
+    tokens,
+    probes: [
+      { name: 'postgres', check: async () => (await sql`SELECT 1`.execute(db), true) },
+      { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
+      { name: 'ari', check: async () => ari.isConnected() },
+      { name: 'ami', check: async () => ami.isConnected() },
+    ],
+    api: [
+      operatorRoutes(operators, config.sip),
+      callRoutes(db),
+      ticketRoutes(tickets),
+      recordingRoutes(recordings),
+      tokenRoutes(tokens),
+    ],
+  });
+
+  let worker: Worker | undefined;
+  return {
+    server,
+    calls,
+    operators,
+    tokens,
+    ari,
+    ami,
+    async start() {
+      worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, (id, final) => recordings.archive(id, final), log);
+      ari.start();
+      ami.start();
+      return server.listen({ host: config.http.host, port: config.http.port });
+    },
+    async stop() {
+      await server.close();
+      ari.stop();
+      ami.stop();
+      await worker?.close();
+      await archiveQueue.close();
+      await redis.quit().catch(() => undefined);
+      await db.destroy();
+    },
+  };
+}
+

@@ -1,0 +1,39 @@
+// API tokens: random, shown once, stored only as an HMAC under the service's secret key.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import { UnauthenticatedError } from '../errors.js';
+import { findActiveTokenByHash, insertToken } from './token.repository.js';
+import type { Role } from './token.table.js';
+
+export interface Principal {
+  tokenId: string;
+  role: Role;
+  operatorId: string | null;
+}
+
+export class TokenService {
+  constructor(private readonly db: Db, private readonly secretKey: string) {}
+
+  hash(token: string): string {
+    return createHmac('sha256', this.secretKey).update(token).digest('hex');
+  }
+
+  async create(name: string, role: Role, operatorId?: string): Promise<{ id: string; token: string; role: Role }> {
+    const token = `pbx_${role}_${randomBytes(24).toString('base64url')}`;
+    const row = await insertToken(this.db, { name, role, tokenHash: this.hash(token), operatorId: operatorId ?? null });
+    return { id: row.id, token, role };
+  }
+
+  /** The admin token from the environment, so a fresh stack has a way in (README shows it). */
+  async ensureBootstrapAdmin(token: string): Promise<void> {
+    await insertToken(this.db, { name: 'bootstrap-admin', role: 'admin', tokenHash: this.hash(token) });
+  }
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+    if (!m?.[1]) throw new UnauthenticatedError();
+    const row = await findActiveTokenByHash(this.db, this.hash(m[1]));
+    if (!row) throw new UnauthenticatedError('the token is unknown or revoked');
+    return { tokenId: row.id, role: row.role, operatorId: row.operator_id };
+  }
+}

@@ -1,0 +1,118 @@
+// The live, in-memory side of one call: digits keyed, prompts playing, which legs exist.
+// What must survive a restart (status, path, operator, channels) is in Postgres; a session
+// can be rebuilt from its call row (see CallService.reclaim).
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import type { IvrContext, Language } from '../ivr/ivr-context.js';
+import type { Line } from '../operators/operator.table.js';
+import { updateCall } from './call.repository.js';
+import type { CallStatus } from './call-state-machine.js';
+import type { PbxPort } from './pbx.port.js';
+
+export class CallerGoneError extends Error {
+  constructor() {
+    super('the caller hung up');
+  }
+}
+
+export class CallSession implements IvrContext {
+  status: CallStatus;
+  line: Line | null = null;
+  operatorId: string | null = null;
+  operatorChannelId: string | null = null;
+  bridgeId: string | null = null;
+  ended = false;
+  gone = false;
+  private digits: string[] = [];
+  private digitWaiter: ((d: string | null) => void) | undefined;
+  private playbackWaiter: { id: string; done: () => void } | undefined;
+
+  constructor(
+    readonly callId: string,
+    readonly callerChannelId: string,
+    readonly callerNumber: string | null,
+    public language: Language,
+    public ivrPath: string[],
+    status: CallStatus,
+    private readonly deps: { db: Db; pbx: PbxPort; promptsDir: string },
+  ) {
+    this.status = status;
+  }
+
+  // ---- fed by the call service from PBX events ----
+
+  pushDigit(d: string): void {
+    if (this.digitWaiter) {
+      const w = this.digitWaiter;
+      this.digitWaiter = undefined;
+      w(d);
+    } else {
+      this.digits.push(d);
+    }
+    // A digit ends an interruptible prompt at once: callers who know the menu need not wait.
+    if (this.playbackWaiter) void this.deps.pbx.stopPlayback(this.playbackWaiter.id);
+  }
+
+  playbackFinished(id: string): boolean {
+    if (this.playbackWaiter?.id !== id) return false;
+    const w = this.playbackWaiter;
+    this.playbackWaiter = undefined;
+    w.done();
+    return true;
+  }
+
+  callerGone(): void {
+    this.gone = true;
+    this.digitWaiter?.(null);
+    this.playbackWaiter?.done();
+  }
+
+  // ---- IvrContext ----
+
+  async setLanguage(lang: Language): Promise<void> {
+    this.language = lang;
+    await updateCall(this.deps.db, this.callId, { language: lang });
+  }
+
+  async play(prompt: string, opts: { interruptible: boolean }): Promise<void> {
+    this.assertHere();
+    if (opts.interruptible && this.digits.length > 0) return;
+    const id = randomUUID();
+    const finished = new Promise<void>((resolve) => (this.playbackWaiter = { id, done: resolve }));
+    // Absolute path, no extension: Asterisk picks the format itself (prompts are 8 kHz WAV).
+    await this.deps.pbx.play(this.callerChannelId, id, [`sound:${this.deps.promptsDir}/${this.language}/${prompt}`]);
+    await finished;
+    this.assertHere();
+  }
+
+  async readDigit(timeoutMs: number): Promise<string | null> {
+    this.assertHere();
+    const buffered = this.digits.shift();
+    if (buffered !== undefined) return buffered;
+    const d = await new Promise<string | null>((resolve) => {
+      const t = setTimeout(() => {
+        this.digitWaiter = undefined;
+        resolve(null);
+      }, timeoutMs);
+      this.digitWaiter = (x) => {
+        clearTimeout(t);
+        resolve(x);
+      };
+    });
+    this.assertHere();
+    return d;
+  }
+
+  clearDigits(): void {
+    this.digits = [];
+  }
+
+  async recordStep(step: string): Promise<void> {
+    this.ivrPath.push(step);
+    await updateCall(this.deps.db, this.callId, { ivr_path: this.ivrPath });
+  }
+
+  private assertHere(): void {
+    if (this.gone) throw new CallerGoneError();
+  }
+}

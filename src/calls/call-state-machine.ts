@@ -1,0 +1,38 @@
+// The call lifecycle as an explicit table. Every change of a call's status goes through
+// assertTransition and is persisted with the change (call.repository's transition).
+//
+//   ivr ──► queued ──► ringing ──► bridged ──► completed
+//    │        ▲           │
+//    │        └───────────┘ (operator did not answer: back to the queue, at the head)
+//    └──► abandoned (caller hung up before a bridge), failed (our fault), completed (IVR ended it)
+import { InvalidCallTransitionError } from '../errors.js';
+
+export const CALL_STATUSES = ['ivr', 'queued', 'ringing', 'bridged', 'completed', 'abandoned', 'failed'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+const TRANSITIONS: Record<CallStatus, readonly CallStatus[]> = {
+  ivr: ['queued', 'completed', 'abandoned', 'failed'],
+  queued: ['ringing', 'abandoned', 'failed'],
+  ringing: ['bridged', 'queued', 'abandoned', 'failed'],
+  bridged: ['completed', 'failed'],
+  completed: [],
+  abandoned: [],
+  failed: [],
+};
+
+export function canTransition(from: CallStatus, to: CallStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: CallStatus, to: CallStatus): void {
+  if (!canTransition(from, to)) throw new InvalidCallTransitionError(from, to);
+}
+
+export function isFinal(status: CallStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}
+
+/** The status a call ends in when its caller leg goes away while it is in `status`. */
+export function endStatusOnCallerHangup(status: CallStatus): CallStatus {
+  return status === 'bridged' ? 'completed' : 'abandoned';
+}

@@ -1,0 +1,49 @@
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import type { CallRow } from './call.table.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const CallDto = Type.Object({
+  id: Type.String(),
+  ticketId: Nullable(Type.String()),
+  callerNumber: Nullable(Type.String()),
+  dialledNumber: Nullable(Type.String()),
+  language: Type.String(),
+  line: Nullable(Type.String()),
+  ivrPath: Type.Array(Type.String()),
+  operatorId: Nullable(Type.String()),
+  status: Type.String(),
+  enteredAt: Type.String(),
+  queuedAt: Nullable(Type.String()),
+  answeredAt: Nullable(Type.String()),
+  endedAt: Nullable(Type.String()),
+  hangupCause: Nullable(Type.String()),
+  hangupCauseCode: Nullable(Type.Integer()),
+  hangupBy: Nullable(Type.String()),
+  recordingId: Nullable(Type.String()),
+});
+export type CallDto = Static<typeof CallDto>;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toCallDto(c: CallRow): CallDto {
+  return {
+    id: c.id,
+    ticketId: c.ticket_id,
+    callerNumber: c.caller_number,
+    dialledNumber: c.dialled_number,
+    language: c.language,
+    line: c.line,
+    ivrPath: c.ivr_path,
+    operatorId: c.operator_id,
+    status: c.status,
+    enteredAt: c.entered_at.toISOString(),
+    queuedAt: iso(c.queued_at),
+    answeredAt: iso(c.answered_at),
+    endedAt: iso(c.ended_at),
+    hangupCause: c.hangup_cause,
+    hangupCauseCode: c.hangup_cause_code,
+    hangupBy: c.hangup_by,
+    recordingId: c.recording_id,
+  };
+}

@@ -1,0 +1,84 @@
+import type { Db } from '../db/database.js';
+import type { Line } from '../operators/operator.table.js';
+import type { CallEventRow, CallRow, CallUpdate, NewCallRow } from './call.table.js';
+import { assertTransition, type CallStatus } from './call-state-machine.js';
+
+export async function insertCall(db: Db, c: NewCallRow): Promise<CallRow> {
+  const row = await db.insertInto('calls').values(c).returningAll().executeTakeFirstOrThrow();
+  await db
+    .insertInto('call_events')
+    .values({ call_id: row.id, from_status: null, to_status: row.status })
+    .execute();
+  return row;
+}
+
+export async function findCallById(db: Db, id: string): Promise<CallRow | undefined> {
+  return db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateCall(db: Db, id: string, patch: CallUpdate): Promise<CallRow | undefined> {
+  return db.updateTable('calls').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+/**
+ * Moves a call from `from` to `to` and records the transition. The WHERE on the old status
+ * makes a lost race visible (undefined) instead of silently overwriting a newer state.
+ */
+export async function transitionCall(
+  db: Db,
+  id: string,
+  from: CallStatus,
+  to: CallStatus,
+  patch: CallUpdate = {},
+  detail: Record<string, unknown> = {},
+): Promise<CallRow | undefined> {
+  assertTransition(from, to);
+  const row = await db
+    .updateTable('calls')
+    .set({ ...patch, status: to })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .returningAll()
+    .executeTakeFirst();
+  if (row) {
+    await db
+      .insertInto('call_events')
+      .values({ call_id: id, from_status: from, to_status: to, detail: JSON.stringify(detail) })
+      .execute();
+  }
+  return row;
+}
+
+export async function listCallEvents(db: Db, callId: string): Promise<CallEventRow[]> {
+  return db.selectFrom('call_events').selectAll().where('call_id', '=', callId).orderBy('id').execute();
+}
+
+export async function listActiveCalls(db: Db): Promise<CallRow[]> {
+  return db.selectFrom('calls').selectAll().where('ended_at', 'is', null).orderBy('entered_at').execute();
+}
+
+export interface CallFilter {
+  from?: Date;
+  to?: Date;
+  caller?: string;
+  line?: Line;
+  operatorId?: string;
+  ticketId?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listCalls(db: Db, f: CallFilter): Promise<CallRow[]> {
+  let q = db.selectFrom('calls').selectAll();
+  if (f.from) q = q.where('entered_at', '>=', f.from);
+  if (f.to) q = q.where('entered_at', '<', f.to);
+  if (f.caller) q = q.where('caller_number', '=', f.caller);
+  if (f.line) q = q.where('line', '=', f.line);
+  if (f.operatorId) q = q.where('operator_id', '=', f.operatorId);
+  if (f.ticketId) q = q.where('ticket_id', '=', f.ticketId);
+  return q.orderBy('entered_at', 'desc').orderBy('id').limit(f.limit).offset(f.offset).execute();
+}
+
+export async function listCallsOfTicket(db: Db, ticketId: string): Promise<CallRow[]> {
+  return db.selectFrom('calls').selectAll().where('ticket_id', '=', ticketId).orderBy('entered_at').execute();
+}

@@ -1,0 +1,42 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Line } from '../operators/operator.table.js';
+import type { CallStatus } from './call-state-machine.js';
+
+export type HangupBy = 'caller' | 'operator' | 'system';
+
+export interface CallTable {
+  id: Generated<string>;
+  ticket_id: string | null;
+  caller_number: string | null;
+  dialled_number: string | null;
+  language: ColumnType<string, string | undefined, string>;
+  line: Line | null;
+  ivr_path: ColumnType<string[], string[] | undefined, string[]>;
+  operator_id: string | null;
+  status: CallStatus;
+  caller_channel_id: string;
+  operator_channel_id: string | null;
+  bridge_id: string | null;
+  entered_at: ColumnType<Date, Date | undefined, never>;
+  queued_at: Date | null;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  hangup_cause: string | null;
+  hangup_cause_code: number | null;
+  hangup_by: HangupBy | null;
+  recording_id: string | null;
+}
+
+export interface CallEventTable {
+  id: Generated<string>;
+  call_id: string;
+  from_status: CallStatus | null;
+  to_status: CallStatus;
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>;
+  at: ColumnType<Date, Date | undefined, never>;
+}
+
+export type CallRow = Selectable<CallTable>;
+export type NewCallRow = Insertable<CallTable>;
+export type CallUpdate = Updateable<CallTable>;
+export type CallEventRow = Selectable<CallEventTable>;

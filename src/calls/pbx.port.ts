@@ -1,0 +1,59 @@
+// What the call domain needs from the PBX, and what it hears back. Only src/pbx/
+// implements this against Asterisk; unit tests may use a fake.
+
+export interface InboundChannel {
+  channelId: string;
+  callerNumber: string | null;
+  dialledNumber: string | null;
+  language: string | null;
+}
+
+export interface HangupCause {
+  code: number;
+  text: string;
+}
+
+export type PbxEvent =
+  | { type: 'connected'; reconnect: boolean }
+  | { type: 'disconnected' }
+  | { type: 'inbound'; channel: InboundChannel }
+  | { type: 'operatorAnswered'; callId: string; channelId: string }
+  | { type: 'dtmf'; channelId: string; digit: string }
+  | { type: 'channelGone'; channelId: string; cause: HangupCause }
+  | { type: 'playbackFinished'; playbackId: string }
+  | { type: 'recordingFinished'; name: string }
+  | { type: 'recordingFailed'; name: string; cause: string };
+
+export interface DialRequest {
+  /** PJSIP endpoint id of the operator. */
+  endpoint: string;
+  /** Chosen by us, so a no-answer can be told apart before the channel ever reaches Stasis. */
+  channelId: string;
+  callId: string;
+  callerId: string;
+  timeoutSec: number;
+}
+
+export interface OperatorEndpoint {
+  id: string;
+  md5Cred: string;
+  realm: string;
+}
+
+export interface PbxPort {
+  onEvent(handler: (e: PbxEvent) => void): void;
+  isConnected(): boolean;
+  answer(channelId: string): Promise<void>;
+  /** Starts playing `media` (sound:... URIs) in order; playbackFinished reports the end. */
+  play(channelId: string, playbackId: string, media: string[]): Promise<void>;
+  stopPlayback(playbackId: string): Promise<void>;
+  startMoh(channelId: string): Promise<void>;
+  stopMoh(channelId: string): Promise<void>;
+  dial(req: DialRequest): Promise<void>;
+  bridgeAndRecord(bridgeId: string, channelIds: string[], recordingName: string): Promise<void>;
+  destroyBridge(bridgeId: string): Promise<void>;
+  hangup(channelId: string): Promise<void>;
+  /** Ids of the channels Asterisk has now (to reclaim or close calls after a reconnect). */
+  listChannelIds(): Promise<Set<string>>;
+  upsertOperatorEndpoint(ep: OperatorEndpoint): Promise<void>;
+}

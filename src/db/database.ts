@@ -1,0 +1,26 @@
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { ApiTokenTable } from '../auth/token.table.js';
+import type { CallEventTable, CallTable } from '../calls/call.table.js';
+import type { OperatorTable } from '../operators/operator.table.js';
+import type { RecordingTable } from '../recordings/recording.table.js';
+import type { TicketTable } from '../tickets/ticket.table.js';
+
+export interface Database {
+  api_tokens: ApiTokenTable;
+  operators: OperatorTable;
+  tickets: TicketTable;
+  calls: CallTable;
+  call_events: CallEventTable;
+  recordings: RecordingTable;
+}
+
+/** What every repository takes as its first argument: the pool or a transaction. */
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export function createDb(databaseUrl: string, max = 10): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  // An idle client that errors (Postgres restarted) must not crash the process.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,79 @@
+// One error class per failure. The HTTP layer maps them to status codes in one place
+// (http/error-handler.ts); the codes are part of the API contract.
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  constructor(message: string, readonly details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly code = 'not_found';
+  readonly status = 404;
+  constructor(what: string, id: string) {
+    super(`${what} ${id} not found`, { resource: what, id });
+  }
+}
+
+export class RouteNotFoundError extends AppError {
+  readonly code = 'route_not_found';
+  readonly status = 404;
+  constructor(method: string, url: string) {
+    super(`no route ${method} ${url}`);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  readonly code = 'unauthenticated';
+  readonly status = 401;
+  constructor(reason = 'a valid Bearer token is required') {
+    super(reason);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+  constructor(role: string, needed: readonly string[]) {
+    super(`role ${role} may not do this (needs ${needed.join(' or ')})`, { role, needed });
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly code = 'conflict';
+  readonly status = 409;
+}
+
+export class OperatorLoginTakenError extends AppError {
+  readonly code = 'operator_login_taken';
+  readonly status = 409;
+  constructor(login: string) {
+    super(`an operator with login ${login} exists already`, { login });
+  }
+}
+
+export class InvalidCallTransitionError extends AppError {
+  readonly code = 'invalid_call_transition';
+  readonly status = 409;
+  constructor(from: string, to: string) {
+    super(`a call cannot go from ${from} to ${to}`, { from, to });
+  }
+}
+
+export class InvalidIvrFlowError extends AppError {
+  readonly code = 'invalid_ivr_flow';
+  readonly status = 422;
+  constructor(errors: { path: string; message: string }[]) {
+    super(`IVR flow is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, { errors });
+  }
+}
+
+export class PbxUnavailableError extends AppError {
+  readonly code = 'pbx_unavailable';
+  readonly status = 503;
+  constructor(part: string) {
+    super(`${part} is not connected`);
+  }
+}

@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Principal, TokenService } from '../auth/token.service.js';
+import type { Role } from '../auth/token.table.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** onRequest hook for the /api scope: every route there needs a valid Bearer token. */
+export function authenticate(tokens: TokenService) {
+  return async (req: FastifyRequest, _reply: FastifyReply) => {
+    req.principal = await tokens.authenticate(req.headers.authorization);
+  };
+}
+
+export function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
+  return async (req) => {
+    const p = req.principal;
+    if (!p) throw new UnauthenticatedError();
+    if (!roles.includes(p.role)) throw new ForbiddenError(p.role, roles);
+  };
+}
+
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new UnauthenticatedError();
+  return req.principal;
+}

@@ -1,0 +1,10 @@
+import { Type } from '@fastify/type-provider-typebox';
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
+});
+
+/** bigint ids as Postgres gives them: digits, short enough for int8. */
+export const IdParam = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) });
+export const UuidParam = Type.Object({ id: Type.String({ format: 'uuid' }) });
+export const Line = Type.Union([Type.Literal('first'), Type.Literal('second')]);

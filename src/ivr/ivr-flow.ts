@@ -1,0 +1,91 @@
+// An IVR flow is data: named nodes, each a list of verbs run in order. It is validated
+// as a whole before use, and every error names its exact path in the document.
+import { readFile } from 'node:fs/promises';
+import { Type, type TSchema } from '@fastify/type-provider-typebox';
+import { Value } from 'typebox/value';
+import { InvalidIvrFlowError } from '../errors.js';
+import type { Verb } from './ivr-context.js';
+import { MenuVerb } from './verbs/menu.verb.js';
+import { PlayVerb } from './verbs/play.verb.js';
+import { RouteVerb } from './verbs/route.verb.js';
+
+const VERBS = {
+  play: PlayVerb,
+  menu: MenuVerb,
+  route: RouteVerb,
+} as const;
+
+const FlowShape = Type.Object(
+  {
+    start: Type.String({ minLength: 1 }),
+    nodes: Type.Record(Type.String({ pattern: '^[a-z0-9-]+$' }), Type.Array(Type.Object({ verb: Type.String() }), { minItems: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export interface IvrFlow {
+  start: string;
+  nodes: ReadonlyMap<string, readonly Verb[]>;
+  /** The document as validated, for the admin API to show back. */
+  source: unknown;
+}
+
+type FlowError = { path: string; message: string };
+
+function shapeErrors(schema: TSchema, value: unknown, prefix: string): FlowError[] {
+  return [...Value.Errors(schema, value)]
+    .filter((e) => e.keyword !== 'boolean') // typebox repeats additionalProperties as a 'schema is false' entry
+    .map((e) => ({ path: `${prefix}${e.instancePath}`, message: e.message }));
+}
+
+export function parseFlow(doc: unknown): IvrFlow {
+  const errors = shapeErrors(FlowShape, doc, '');
+  if (errors.length) throw new InvalidIvrFlowError(errors);
+  const d = doc as { start: string; nodes: Record<string, { verb: string }[]> };
+  const nodes = new Map<string, Verb[]>();
+  for (const [name, verbs] of Object.entries(d.nodes)) {
+    const built: Verb[] = [];
+    verbs.forEach((v, i) => {
+      const path = `/nodes/${name}/${i}`;
+      const Cls = VERBS[v.verb as keyof typeof VERBS];
+      if (!Cls) {
+        errors.push({ path: `${path}/verb`, message: `unknown verb "${v.verb}" (known: ${Object.keys(VERBS).join(', ')})` });
+        return;
+      }
+      const verbErrors = shapeErrors(Cls.schema, v, path);
+      if (verbErrors.length) return void errors.push(...verbErrors);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- checked against Cls.schema just above
+      built.push(new Cls(v as any));
+    });
+    nodes.set(name, built);
+  }
+  if (!nodes.has(d.start)) errors.push({ path: '/start', message: `node "${d.start}" does not exist` });
+  for (const [name, verbs] of Object.entries(d.nodes)) {
+    verbs.forEach((v, i) => {
+      const targets = collectGotos(v);
+      for (const [where, target] of targets) {
+        if (!nodes.has(target)) errors.push({ path: `/nodes/${name}/${i}${where}`, message: `node "${target}" does not exist` });
+      }
+    });
+  }
+  if (errors.length) throw new InvalidIvrFlowError(errors);
+  return { start: d.start, nodes, source: doc };
+}
+
+function collectGotos(v: unknown): [string, string][] {
+  const out: [string, string][] = [];
+  const m = v as { options?: Record<string, { goto?: string }>; onFail?: { goto?: string } };
+  for (const [key, a] of Object.entries(m.options ?? {})) if (a.goto) out.push([`/options/${key}/goto`, a.goto]);
+  if (m.onFail?.goto) out.push(['/onFail/goto', m.onFail.goto]);
+  return out;
+}
+
+export async function loadFlowFile(file: string): Promise<IvrFlow> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new InvalidIvrFlowError([{ path: '', message: `cannot read ${file}: ${(err as Error).message}` }]);
+  }
+  return parseFlow(doc);
+}

@@ -1,0 +1,27 @@
+// Runs a flow verb by verb until a verb routes the call. A flow that runs out of verbs,
+// or loops past the step limit, ends on the first line: the IVR never drops a caller.
+import type { Line } from '../operators/operator.table.js';
+import type { IvrFlow } from './ivr-flow.js';
+import type { IvrContext } from './ivr-context.js';
+
+const MAX_STEPS = 100;
+
+export async function runFlow(flow: IvrFlow, ctx: IvrContext): Promise<Line> {
+  let node = flow.start;
+  let steps = 0;
+  for (;;) {
+    const verbs = flow.nodes.get(node) ?? [];
+    let jumped = false;
+    for (const verb of verbs) {
+      if (++steps > MAX_STEPS) return 'first';
+      const r = await verb.execute(ctx);
+      if (r.kind === 'route') return r.line;
+      if (r.kind === 'goto') {
+        node = r.node;
+        jumped = true;
+        break;
+      }
+    }
+    if (!jumped) return 'first';
+  }
+}

@@ -1,0 +1,77 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principalOf, requireRole } from '../http/auth.hook.js';
+import { ErrorBody, IdParam, Line } from '../http/schemas.js';
+import type { OperatorService } from './operator.service.js';
+import type { OperatorRow } from './operator.table.js';
+
+const OperatorDto = Type.Object({
+  id: Type.String(),
+  login: Type.String(),
+  name: Type.String(),
+  line: Type.String(),
+  state: Type.String(),
+  stateReason: Type.Union([Type.String(), Type.Null()]),
+  sip: Type.Object({ username: Type.String(), domain: Type.String(), wsUrl: Type.String() }),
+});
+
+export const operatorRoutes =
+  (ops: OperatorService, sip: { domain: string; wsUrl: string }): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const dto = (o: OperatorRow) => ({
+      id: o.id,
+      login: o.login,
+      name: o.name,
+      line: o.line,
+      state: o.state,
+      stateReason: o.state_reason,
+      sip: { username: o.sip_username, domain: sip.domain, wsUrl: sip.wsUrl },
+    });
+
+    app.post(
+      '/operators',
+      {
+        preHandler: requireRole('admin'),
+        schema: {
+          body: Type.Object(
+            {
+              login: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{1,31}$' }),
+              name: Type.String({ minLength: 1, maxLength: 200 }),
+              line: Line,
+              sipPassword: Type.String({ minLength: 12, maxLength: 128 }),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: OperatorDto, 400: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req, reply) => reply.status(201).send(dto(await ops.create(req.body))),
+    );
+
+    app.get(
+      '/operators',
+      {
+        preHandler: requireRole('admin', 'supervisor'),
+        schema: { response: { 200: Type.Object({ operators: Type.Array(OperatorDto) }) } },
+      },
+      async () => ({ operators: (await ops.list()).map(dto) }),
+    );
+
+    app.put(
+      '/operators/:id/state',
+      {
+        preHandler: requireRole('admin', 'supervisor', 'operator'),
+        schema: {
+          params: IdParam,
+          body: Type.Object(
+            {
+              state: Type.Union([Type.Literal('available'), Type.Literal('paused'), Type.Literal('offline')]),
+              reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: OperatorDto, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (req) => dto(await ops.setState(req.params.id, req.body.state, req.body.reason ?? null, principalOf(req))),
+    );
+  };

@@ -1,0 +1,106 @@
+// AMI, used only to keep the fallback queues' members (queues.conf) in step with operators,
+// for the calls Asterisk handles when the Stasis app is not connected. asterisk-manager's
+// keepConnected() waits 10 s more per retry up to 60 s; we reconnect with our own capped
+// backoff, a new manager object per attempt, forever.
+import AsteriskManager, { type AmiManager } from 'asterisk-manager';
+import type { Logger } from 'pino';
+import type { Line, OperatorState } from '../operators/operator.table.js';
+import { backoffDelay } from './backoff.js';
+
+export interface AmiSettings {
+  host: string;
+  port: number;
+  user: string;
+  secret: string;
+  reconnectMaxDelayMs: number;
+}
+
+export class AmiConnection {
+  private mgr: AmiManager | undefined;
+  private connected = false;
+  private stopped = false;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private onConnect: () => void = () => undefined;
+  reconnects = 0;
+
+  constructor(private readonly s: AmiSettings, private readonly log: Logger) {}
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Called after every successful login, to push state AMI does not keep for us. */
+  whenConnected(fn: () => void): void {
+    this.onConnect = fn;
+  }
+
+  start(): void {
+    this.connectOnce();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.mgr?.removeAllListeners();
+    this.mgr?.disconnect();
+    this.connected = false;
+  }
+
+  private connectOnce(): void {
+    if (this.stopped) return;
+    const mgr = AsteriskManager(undefined, this.s.host, this.s.user, this.s.secret, false);
+    this.mgr = mgr;
+    let retried = false;
+    const retry = (why: string) => {
+      if (retried || this.stopped) return;
+      retried = true;
+      if (this.connected) this.log.warn({ why }, 'AMI connection lost');
+      this.connected = false;
+      mgr.removeAllListeners();
+      mgr.on('error', () => undefined);
+      mgr.disconnect();
+      const delay = backoffDelay(this.attempt++, this.s.reconnectMaxDelayMs);
+      this.timer = setTimeout(() => this.connectOnce(), delay);
+    };
+    mgr.on('error', (err: Error) => retry(err.message));
+    mgr.on('close', () => retry('closed'));
+    mgr.connect(this.s.port, this.s.host, (err) => {
+      if (err) return retry(err.message);
+      mgr.login((loginErr) => {
+        if (loginErr) {
+          this.log.error('AMI login refused: check PBX_AMI_USER and PBX_AMI_SECRET');
+          return retry('login refused');
+        }
+        if (this.attempt > 0) this.reconnects++;
+        this.attempt = 0;
+        this.connected = true;
+        this.log.info('AMI connected');
+        this.onConnect();
+      });
+    });
+  }
+
+  action(a: Record<string, string | number | boolean>): Promise<Record<string, string>> {
+    const mgr = this.mgr;
+    if (!mgr || !this.connected) return Promise.reject(new Error('AMI is not connected'));
+    return new Promise((resolve, reject) => {
+      mgr.action(a, (err, res) => (err ? reject(new Error(JSON.stringify(err))) : resolve(res)));
+    });
+  }
+
+  /** Mirrors one operator into the fallback queue of its line. */
+  async syncQueueMember(endpoint: string, name: string, line: Line, state: OperatorState): Promise<void> {
+    const queue = line === 'first' ? 'first-line' : 'second-line';
+    const iface = `PJSIP/${endpoint}`;
+    if (state === 'offline') {
+      await this.action({ action: 'QueueRemove', queue, interface: iface }).catch(() => undefined);
+      return;
+    }
+    // QueueAdd fails when the member is there already; either way QueuePause then sets the state.
+    await this.action({ action: 'QueueAdd', queue, interface: iface, membername: name, paused: 'false' }).catch(
+      () => undefined,
+    );
+    await this.action({ action: 'QueuePause', queue, interface: iface, paused: state === 'paused' ? 'true' : 'false' });
+  }
+}

@@ -1,0 +1,224 @@
+// PbxPort over ARI. Translates Asterisk's events into the domain's PbxEvents and its
+// REST calls into the port's methods. Nothing outside src/pbx/ sees ARI.
+import type { Logger } from 'pino';
+import type { DialRequest, OperatorEndpoint, PbxEvent, PbxPort } from '../calls/pbx.port.js';
+import { PbxUnavailableError } from '../errors.js';
+import type { AriConnection, AriSettings } from './ari-connection.js';
+
+interface AriChannel {
+  id: string;
+  caller?: { number?: string };
+  dialplan?: { exten?: string };
+  language?: string;
+}
+
+interface AriEvent {
+  type: string;
+  args?: string[];
+  channel?: AriChannel;
+  digit?: string;
+  cause?: number;
+  cause_txt?: string;
+  playback?: { id: string };
+  recording?: { name: string; cause?: string };
+}
+
+export class AriPbxAdapter implements PbxPort {
+  private readonly handlers: ((e: PbxEvent) => void)[] = [];
+  /** Q.850 cause from ChannelHangupRequest, kept until StasisEnd, which carries none. */
+  private readonly hangupCauses = new Map<string, number>();
+
+  constructor(private readonly conn: AriConnection, private readonly s: AriSettings, private readonly log: Logger) {
+    conn.on('event', (e: AriEvent) => this.translate(e));
+    conn.on('connected', (reconnect: boolean) => this.handler({ type: 'connected', reconnect }));
+    conn.on('disconnected', () => this.handler({ type: 'disconnected' }));
+  }
+
+  onEvent(handler: (e: PbxEvent) => void): void {
+    this.handlers.push(handler);
+  }
+
+  private handler(e: PbxEvent): void {
+    for (const h of this.handlers) h(e);
+  }
+
+  isConnected(): boolean {
+    return this.conn.isConnected();
+  }
+
+  private translate(e: AriEvent): void {
+    const ch = e.channel;
+    this.log.trace({ type: e.type, channelId: ch?.id }, 'ARI event');
+    switch (e.type) {
+      case 'StasisStart': {
+        if (!ch) return;
+        const [kind, callId] = e.args ?? [];
+        if (kind === 'inbound') {
+          this.handler({
+            type: 'inbound',
+            channel: {
+              channelId: ch.id,
+              callerNumber: ch.caller?.number || null,
+              dialledNumber: ch.dialplan?.exten || null,
+              language: ch.language || null,
+            },
+          });
+        } else if (kind === 'operator' && callId) {
+          this.handler({ type: 'operatorAnswered', callId, channelId: ch.id });
+        }
+        return;
+      }
+      case 'ChannelDtmfReceived':
+        if (ch && e.digit) this.handler({ type: 'dtmf', channelId: ch.id, digit: e.digit });
+        return;
+      case 'ChannelHangupRequest':
+        // A BYE from the far end arrives without a cause: PJSIP treats it as normal clearing.
+        if (ch) this.hangupCauses.set(ch.id, e.cause ?? 16);
+        return;
+      // An app stops hearing about a channel once it leaves Stasis: a caller who hangs up
+      // mid-bridge gives StasisEnd and never ChannelDestroyed. A rung operator's channel
+      // that never answered was not in Stasis yet and gives only ChannelDestroyed.
+      // The call service takes the first of the two and ignores the other.
+      case 'StasisEnd':
+      case 'ChannelDestroyed': {
+        if (!ch) return;
+        const code = e.cause ?? this.hangupCauses.get(ch.id) ?? 0;
+        this.hangupCauses.delete(ch.id);
+        this.handler({ type: 'channelGone', channelId: ch.id, cause: { code, text: e.cause_txt ?? causeText(code) } });
+        return;
+      }
+      case 'PlaybackFinished':
+        if (e.playback) this.handler({ type: 'playbackFinished', playbackId: e.playback.id });
+        return;
+      case 'RecordingFinished':
+        if (e.recording) this.handler({ type: 'recordingFinished', name: e.recording.name });
+        return;
+      case 'RecordingFailed':
+        if (e.recording) {
+          this.handler({ type: 'recordingFailed', name: e.recording.name, cause: e.recording.cause ?? 'unknown' });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private client() {
+    const c = this.conn.current();
+    if (!c) throw new PbxUnavailableError('ARI');
+    return c;
+  }
+
+  async answer(channelId: string): Promise<void> {
+    await this.client().channels.answer({ channelId });
+  }
+
+  async play(channelId: string, playbackId: string, media: string[]): Promise<void> {
+    await this.client().channels.play({ channelId, playbackId, media });
+  }
+
+  async stopPlayback(playbackId: string): Promise<void> {
+    // A playback that already ended answers 404: that is the outcome we wanted.
+    await this.client().playbacks.stop({ playbackId }).catch(ignoreNotFound);
+  }
+
+  async startMoh(channelId: string): Promise<void> {
+    await this.client().channels.startMoh({ channelId, mohClass: 'default' });
+  }
+
+  async stopMoh(channelId: string): Promise<void> {
+    await this.client().channels.stopMoh({ channelId }).catch(ignoreNotFound);
+  }
+
+  async dial(req: DialRequest): Promise<void> {
+    await this.client().channels.originate({
+      endpoint: `PJSIP/${req.endpoint}`,
+      channelId: req.channelId,
+      app: this.s.app,
+      appArgs: `operator,${req.callId}`,
+      callerId: req.callerId,
+      timeout: req.timeoutSec,
+    });
+  }
+
+  async bridgeAndRecord(bridgeId: string, channelIds: string[], recordingName: string): Promise<void> {
+    const c = this.client();
+    await c.bridges.create({ type: 'mixing', bridgeId, name: `call-${recordingName}` });
+    await c.bridges.addChannel({ bridgeId, channel: channelIds });
+    // format wav: slin at 8 kHz. ifExists=fail: a name clash must never overwrite evidence.
+    await c.bridges.record({ bridgeId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false });
+  }
+
+  async destroyBridge(bridgeId: string): Promise<void> {
+    await this.client().bridges.destroy({ bridgeId }).catch(ignoreNotFound);
+  }
+
+  async hangup(channelId: string): Promise<void> {
+    await this.client().channels.hangup({ channelId }).catch(ignoreNotFound);
+  }
+
+  async listChannelIds(): Promise<Set<string>> {
+    const list = await this.client().channels.list({});
+    return new Set(list.map((c) => c.id));
+  }
+
+  /**
+   * Creates or replaces an operator's PJSIP auth, aor and endpoint through ARI's dynamic
+   * configuration (sorcery.conf maps them to astdb), so no restart is needed. Raw HTTP:
+   * ari-client 2.2's swagger layer does not send the `fields` body of this call reliably.
+   */
+  async upsertOperatorEndpoint(ep: OperatorEndpoint): Promise<void> {
+    if (!this.conn.isConnected()) throw new PbxUnavailableError('ARI');
+    const put = async (type: string, fields: Record<string, string>) => {
+      const res = await fetch(`${this.s.url}/ari/asterisk/config/dynamic/res_pjsip/${type}/${encodeURIComponent(ep.id)}`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${this.s.user}:${this.s.password}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ fields: Object.entries(fields).map(([attribute, value]) => ({ attribute, value })) }),
+      });
+      if (!res.ok) throw new Error(`ARI config ${type}/${ep.id}: ${res.status} ${await res.text()}`);
+    };
+    await put('auth', { auth_type: 'md5', username: ep.id, realm: ep.realm, md5_cred: ep.md5Cred });
+    await put('aor', { max_contacts: '1', remove_existing: 'yes', qualify_frequency: '0' });
+    await put('endpoint', {
+      context: 'operators',
+      disallow: 'all',
+      allow: 'alaw,ulaw',
+      auth: ep.id,
+      aors: ep.id,
+      dtmf_mode: 'rfc4733',
+      direct_media: 'no',
+      rtp_symmetric: 'yes',
+      force_rport: 'yes',
+      rewrite_contact: 'yes',
+    });
+    this.log.debug({ endpoint: ep.id }, 'operator endpoint pushed');
+  }
+}
+
+// Asterisk's own texts for the Q.850 causes a call centre sees (ast_cause2str).
+const CAUSES: Record<number, string> = {
+  1: 'Unallocated (unassigned) number',
+  16: 'Normal Clearing',
+  17: 'User busy',
+  18: 'No user responding',
+  19: 'User alerting, no answer',
+  21: 'Call Rejected',
+  27: 'Destination out of order',
+  31: 'Normal, unspecified',
+  34: 'Circuit/channel congestion',
+  38: 'Network out of order',
+  41: 'Temporary failure',
+};
+
+function causeText(code: number): string {
+  return CAUSES[code] ?? (code === 0 ? 'Unknown' : `Q.850 cause ${code}`);
+}
+
+function ignoreNotFound(err: unknown): void {
+  const msg = String((err as Error)?.message ?? err);
+  if (/not found|404|Channel not in Stasis/i.test(msg)) return;
+  throw err;
+}

@@ -1,0 +1,31 @@
+// The BullMQ queue of recordings waiting to be archived. Jobs retry with backoff and are
+// kept when they fail for good, so a failure stays visible (the row says 'failed' too).
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export const ARCHIVE_QUEUE = 'recording-archive';
+
+export interface ArchiveJob {
+  recordingId: string;
+}
+
+export class RecordingArchiveQueue {
+  private readonly queue: Queue<ArchiveJob>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue<ArchiveJob>(ARCHIVE_QUEUE, { connection, prefix });
+  }
+
+  async enqueue(recordingId: string): Promise<void> {
+    // jobId = recording id: a second enqueue of the same recording (sweeper and event both) is a no-op.
+    await this.queue.add(
+      'archive',
+      { recordingId },
+      { jobId: recordingId, attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: false },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,62 @@
+// Starts the real service in-process against the suite's stack (env from scripts/test.sh),
+// with its own BullMQ prefix so tests never see each other's jobs.
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+
+export interface TestApp {
+  app: App;
+  base: string;
+  adminToken: string;
+  api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+export function uniq(prefix = ''): string {
+  return `${prefix}${randomBytes(4).toString('hex')}`;
+}
+
+export function randomPhone(): string {
+  return `79${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({
+    ...process.env,
+    HTTP_PORT: '0',
+    PBXDESK_QUEUE_PREFIX: uniq('test-'),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ...env,
+  });
+  const app = await createApp(config, pino({ level: config.logLevel }));
+  const base = await app.start();
+  const adminToken = process.env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN as string;
+  const api: TestApp['api'] = async (method, path, body, token = adminToken) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
+  };
+  return {
+    app, base, adminToken, api,
+    stop: async () => {
+      const t0 = Date.now();
+      await app.stop();
+      if (process.env.TEST_LOG_LEVEL) console.log('app stopped in', Date.now() - t0, 'ms');
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,211 @@
+// Real SIP peers for integration tests: SIPp from the Asterisk chroot. Scenarios are made
+// here per call and written into the chroot, where sipp runs.
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+const CHROOT = process.env.PBX_CHROOT ?? '/var/cache/pbxdesk/asterisk-chroot';
+const SIPP_DIR = process.env.SIPP_DIR ?? '/tmp/pbxdesk-sipp';
+const PBX = `127.0.0.1:${process.env.PBX_SIP_PORT ?? '25060'}`;
+const PCAPS = '/usr/share/sip-tester';
+
+let nextPort = 25200 + Math.floor(Math.random() * 50) * 2;
+/** Loopback ports for SIPp's SIP and media sockets, never reused within one run. */
+export function allocPorts(): { sip: number; media: number } {
+  const sip = nextPort;
+  nextPort += 2;
+  return { sip, media: 25500 + (sip - 25200) * 4 };
+}
+
+export interface SippResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function runSipp(name: string, xml: string, args: string[], timeoutMs = 90_000): Promise<SippResult> {
+  await mkdir(path.join(CHROOT, SIPP_DIR), { recursive: true });
+  const file = `${SIPP_DIR}/${name}-${process.pid}-${Date.now()}.xml`;
+  await writeFile(path.join(CHROOT, file), xml);
+  return new Promise((resolve, reject) => {
+    const p = spawn('chroot', [CHROOT, 'sipp', '-sf', file, '-nostdin', '-m', '1', '-l', '1', '-i', '127.0.0.1', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('error', reject);
+    p.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code: code ?? -1, stdout: stdout.slice(-4000), stderr: stderr.slice(-4000) });
+    });
+  });
+}
+
+const SDP = (pt: string) => `v=0
+o=- 1 1 IN IP4 [local_ip]
+s=-
+c=IN IP4 [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP ${pt} 101
+a=rtpmap:${pt === '8' ? '8 PCMA' : '0 PCMU'}/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-16
+a=sendrecv`;
+
+const HEADERS = (method: string, cseq: number, extra = '') => `${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "[$caller]" <sip:[$caller]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>${extra}
+Call-ID: [call_id]
+CSeq: ${cseq} ${method}
+Contact: <sip:[$caller]@[local_ip]:[local_port]>
+Max-Forwards: 70`;
+
+export type DtmfStep = { digit: string; method: 'info' | 'rfc4733'; afterMs: number };
+
+/** A caller on the trunk: dials `number`, keys digits, stays `talkMs` more, hangs up. */
+export function callerScenario(steps: DtmfStep[], talkMs: number): string {
+  let cseq = 2;
+  const body = steps
+    .map((s) => {
+      const pause = `<pause milliseconds="${s.afterMs}"/>`;
+      if (s.method === 'rfc4733') {
+        const pcap = s.digit === '#' ? 'pound' : s.digit === '*' ? 'star' : s.digit;
+        return `${pause}\n<nop><action><exec play_pcap_audio="${PCAPS}/dtmf_2833_${pcap}.pcap"/></action></nop>`;
+      }
+      return `${pause}
+<send retrans="500"><![CDATA[
+${HEADERS('INFO', cseq++, '[peer_tag_param]')}
+Content-Type: application/dtmf-relay
+Content-Length: [len]
+
+Signal=${s.digit}
+Duration=160
+]]></send>
+<recv response="200"/>`;
+    })
+    .join('\n');
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="pbxdesk caller">
+<Global variables="caller"/>
+<send retrans="500"><![CDATA[
+${HEADERS('INVITE', 1)}
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP('8')}
+]]></send>
+<recv response="100" optional="true"/>
+<recv response="180" optional="true"/>
+<recv response="183" optional="true"/>
+<recv response="200" rtd="true"/>
+<send><![CDATA[
+ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "[$caller]" <sip:[$caller]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Contact: <sip:[$caller]@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+]]></send>
+${body}
+<pause milliseconds="${talkMs}"/>
+<send retrans="500"><![CDATA[
+${HEADERS('BYE', cseq++, '[peer_tag_param]')}
+Content-Length: 0
+]]></send>
+<recv response="200" crlf="true"/>
+</scenario>`;
+}
+
+export function runCaller(opts: { caller: string; number: string; steps: DtmfStep[]; talkMs: number }): Promise<SippResult> {
+  const ports = allocPorts();
+  return runSipp('caller', callerScenario(opts.steps, opts.talkMs), [
+    PBX, '-s', opts.number, '-set', 'caller', opts.caller, '-p', String(ports.sip), '-mp', String(ports.media),
+  ]);
+}
+
+/** REGISTERs an operator's phone (digest auth) so that its contact is 127.0.0.1:sipPort. */
+export function registerPhone(opts: { username: string; password: string; sipPort: number }): Promise<SippResult> {
+  const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="register">
+<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[service]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]>
+Call-ID: [call_id]
+CSeq: 1 REGISTER
+Contact: <sip:[service]@[local_ip]:[local_port]>
+Expires: 3600
+Max-Forwards: 70
+Content-Length: 0
+]]></send>
+<recv response="401" auth="true"/>
+<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[service]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]>
+Call-ID: [call_id]
+CSeq: 2 REGISTER
+Contact: <sip:[service]@[local_ip]:[local_port]>
+Expires: 3600
+[authentication]
+Max-Forwards: 70
+Content-Length: 0
+]]></send>
+<recv response="200"/>
+</scenario>`;
+  return runSipp('register', xml, [PBX, '-s', opts.username, '-au', opts.username, '-ap', opts.password, '-p', String(opts.sipPort)], 20_000);
+}
+
+/** An operator's phone that answers one call, plays speech-like audio, and waits for BYE. */
+export function answerOnce(opts: { sipPort: number; mediaPort: number; ringMs?: number }): Promise<SippResult> {
+  const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="operator phone">
+<recv request="INVITE" crlf="true"/>
+<send><![CDATA[
+SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+]]></send>
+<pause milliseconds="${opts.ringMs ?? 300}"/>
+<send retrans="500"><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP('8')}
+]]></send>
+<recv request="ACK" rtd="true" crlf="true"/>
+<nop><action><exec play_pcap_audio="${PCAPS}/g711a.pcap"/></action></nop>
+<recv request="BYE"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+]]></send>
+</scenario>`;
+  return runSipp('operator', xml, ['-p', String(opts.sipPort), '-mp', String(opts.mediaPort)], 120_000);
+}
