@@ -22,8 +22,11 @@ ensure_host_packages() {
 ensure_node_modules() {
   cd "$REPO"
   if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "npm ci (Node 22 comes in as the devDependency 'node')"
-    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    # npm install, not npm ci: npm 11's ci rejects this lock file for the platform-specific
+    # optional packages of msgpackr-extract that it leaves out itself. install keeps to the
+    # lock file's versions all the same. Node 22 comes in as the devDependency 'node'.
+    log "npm install (locked versions)"
+    npm install --no-audit --no-fund --loglevel=error >/dev/null
   fi
   export PATH="$REPO/node_modules/.bin:$PATH"
   node_modules/.bin/tsc -p tsconfig.build.json

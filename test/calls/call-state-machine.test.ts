@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CALL_STATUSES,
+  assertTransition,
+  canTransition,
+  endStatusOnCallerHangup,
+  isFinal,
+} from '../../src/calls/call-state-machine.js';
+import { InvalidCallTransitionError } from '../../src/errors.js';
+
+describe('call state machine', () => {
+  it('follows the happy path ivr → queued → ringing → bridged → completed', () => {
+    const path = ['ivr', 'queued', 'ringing', 'bridged', 'completed'] as const;
+    for (let i = 1; i < path.length; i++) expect(canTransition(path[i - 1]!, path[i]!)).toBe(true);
+  });
+
+  it('sends a missed ring back to the queue but never skips the queue', () => {
+    expect(canTransition('ringing', 'queued')).toBe(true);
+    expect(canTransition('ivr', 'ringing')).toBe(false);
+    expect(canTransition('ivr', 'bridged')).toBe(false);
+  });
+
+  it('has no way out of a final status', () => {
+    for (const s of ['completed', 'abandoned', 'failed'] as const) {
+      expect(isFinal(s)).toBe(true);
+      for (const to of CALL_STATUSES) expect(canTransition(s, to)).toBe(false);
+    }
+  });
+
+  it('rejects an illegal transition with its own error', () => {
+    expect(() => assertTransition('bridged', 'queued')).toThrow(InvalidCallTransitionError);
+  });
+
+  it('calls a hangup during a bridge completed and any earlier one abandoned', () => {
+    expect(endStatusOnCallerHangup('bridged')).toBe('completed');
+    for (const s of ['ivr', 'queued', 'ringing'] as const) expect(endStatusOnCallerHangup(s)).toBe('abandoned');
+  });
+});

@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { InvalidIvrFlowError } from '../../src/errors.js';
+import type { IvrContext, Language } from '../../src/ivr/ivr-context.js';
+import { parseFlow } from '../../src/ivr/ivr-flow.js';
+import { runFlow } from '../../src/ivr/ivr-runner.js';
+
+/** A caller scripted as the digits they key after each prompt (null: silence). */
+class ScriptedCaller implements IvrContext {
+  language: Language = 'ru';
+  played: string[] = [];
+  steps: string[] = [];
+  private buffer: string[] = [];
+  constructor(private readonly script: (string | null)[]) {}
+  async setLanguage(l: Language) {
+    this.language = l;
+  }
+  async play(prompt: string, opts: { interruptible: boolean }) {
+    if (opts.interruptible && this.buffer.length) return;
+    this.played.push(`${this.language}/${prompt}`);
+  }
+  async readDigit() {
+    if (this.buffer.length) return this.buffer.shift() as string;
+    const next = this.script.shift();
+    return next === undefined ? null : next;
+  }
+  clearDigits() {
+    this.buffer = [];
+  }
+  async recordStep(s: string) {
+    this.steps.push(s);
+  }
+  typeAhead(d: string) {
+    this.buffer.push(d);
+  }
+}
+
+const flow = async () => parseFlow(JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')));
+
+describe('the shipped IVR flow', () => {
+  it('routes 1 to the first line and 2 to the second', async () => {
+    expect(await runFlow(await flow(), new ScriptedCaller(['1']))).toBe('first');
+    const c = new ScriptedCaller(['2']);
+    expect(await runFlow(await flow(), c)).toBe('second');
+    expect(c.steps).toEqual(['menu:main-menu=2']);
+    expect(c.played).toEqual(['ru/greeting', 'ru/main-menu']);
+  });
+
+  it('sends the caller to a person after two empty or invalid inputs, never dropping them', async () => {
+    const c = new ScriptedCaller([null, '7']);
+    expect(await runFlow(await flow(), c)).toBe('first');
+    expect(c.steps).toEqual(['menu:main-menu=timeout', 'menu:main-menu=7']);
+    expect(c.played).toContain('ru/invalid');
+  });
+
+  it('lets 0 reach a person from any menu', async () => {
+    expect(await runFlow(await flow(), new ScriptedCaller(['0']))).toBe('first');
+    expect(await runFlow(await flow(), new ScriptedCaller(['9', '0']))).toBe('first');
+  });
+
+  it('switches to English on 9 and keeps the language for the next prompts', async () => {
+    const c = new ScriptedCaller(['9', '2']);
+    expect(await runFlow(await flow(), c)).toBe('second');
+    expect(c.language).toBe('en');
+    expect(c.played.at(-1)).toBe('en/main-menu');
+  });
+
+  it('lets a caller who knows the menu key ahead: no prompt waits for them', async () => {
+    const c = new ScriptedCaller([]);
+    c.typeAhead('2');
+    expect(await runFlow(await flow(), c)).toBe('second');
+    expect(c.played).toEqual([]);
+  });
+});
+
+describe('IVR flow validation', () => {
+  const errorsOf = (doc: unknown) => {
+    try {
+      parseFlow(doc);
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidIvrFlowError);
+      return ((e as InvalidIvrFlowError).details?.errors as { path: string; message: string }[]).map((x) => x.path);
+    }
+    throw new Error('flow was accepted');
+  };
+
+  it('names the exact path of a bad verb field', () => {
+    expect(errorsOf({ start: 'a', nodes: { a: [{ verb: 'menu', prompt: 'x', timeoutSec: 0, maxAttempts: 2, options: {} }] } })).toContain(
+      '/nodes/a/0/timeoutSec',
+    );
+  });
+
+  it('rejects unknown verbs, missing start nodes and dangling gotos', () => {
+    expect(errorsOf({ start: 'a', nodes: { a: [{ verb: 'dance' }] } })).toEqual(['/nodes/a/0/verb']);
+    expect(errorsOf({ start: 'b', nodes: { a: [{ verb: 'route', line: 'first' }] } })).toEqual(['/start']);
+    expect(
+      errorsOf({
+        start: 'a',
+        nodes: { a: [{ verb: 'menu', prompt: 'm', timeoutSec: 5, maxAttempts: 2, options: { '1': { goto: 'nowhere' } } }] },
+      }),
+    ).toEqual(['/nodes/a/0/options/1/goto']);
+  });
+
+  it('rejects a document that is not a flow at all', () => {
+    expect(errorsOf({ nodes: 3 })).toEqual(expect.arrayContaining(['/nodes']));
+  });
+});
