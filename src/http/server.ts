@@ -14,7 +14,6 @@ export async function buildServer(opts: {
 }): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
-    disableRequestLogging: false,
     bodyLimit: 256 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
   });

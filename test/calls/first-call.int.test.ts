@@ -4,7 +4,7 @@
 import { open } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pcm16Rms, readWavInfo } from '../../src/recordings/wav.js';
-import { allocPorts, answerOnce, registerPhone, runCaller, type DtmfStep } from '../support/sipp.js';
+import { allocPorts, answerOnce, registerPhone, runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
 import { randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 
 interface Call {

@@ -1,4 +1,4 @@
-// Real SIP peers for integration tests: SIPp from the Asterisk chroot. Scenarios are made
+// Real SIP peers for tests, the demo call and load runs: SIPp from the Asterisk chroot. Scenarios are made
 // here per call and written into the chroot, where sipp runs.
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
