@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pcm16Rms, readWavInfo } from '../../src/recordings/wav.js';
 import { allocPorts, answerOnce, registerPhone, runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
-import { randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 
 interface Call {
   id: string;
@@ -33,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 
 async function operatorOnPhone(line: 'first' | 'second') {
+  await clearLine(t, line);
   const login = uniq('op');
   const password = uniq('pw-') + uniq();
   const created = await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {

@@ -60,3 +60,14 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * Takes every operator of a line offline, so a test's caller can only reach the operator the
+ * test itself makes available (an operator left available by an aborted run would be rung).
+ */
+export async function clearLine(t: TestApp, line: 'first' | 'second'): Promise<void> {
+  const ops = await t.api<{ operators: { id: string; line: string; state: string }[] }>('GET', '/api/operators');
+  for (const o of ops.body.operators) {
+    if (o.line === line && o.state !== 'offline') await t.api('PUT', `/api/operators/${o.id}/state`, { state: 'offline' });
+  }
+}

@@ -1,0 +1,58 @@
+// State that survives: a caller waiting in the queue while the service goes away keeps
+// their call; the next service instance takes the channel back from ARI and connects it.
+import { afterAll, describe, expect, it } from 'vitest';
+import { allocPorts, answerOnce, registerPhone, runCaller } from '../../bench/sipp-driver.js';
+import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+
+let current: TestApp | undefined;
+afterAll(async () => current?.stop());
+
+async function ready(t: TestApp) {
+  await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
+  return t;
+}
+
+describe('a service restart with a caller in the queue', () => {
+  it('reclaims the waiting caller and hands them to the next free operator', async () => {
+    const first = await ready(await startTestApp());
+    current = first;
+    await clearLine(first, 'second');
+    const caller = randomPhone();
+    // Nobody of the second line is available: the caller will wait in the queue.
+    const callerRun = runCaller({ caller, number: '88005553535', steps: [{ digit: '2', method: 'info', afterMs: 1500 }], talkMs: 14_000 });
+    const queued = await waitFor('the caller to be queued', async () => {
+      const r = await first.api<{ calls: { id: string; status: string }[] }>('GET', `/api/calls?caller=${caller}`);
+      return r.body.calls[0]?.status === 'queued' ? r.body.calls[0] : undefined;
+    });
+    await first.stop();
+
+    const second = await ready(await startTestApp());
+    current = second;
+    const login = uniq('op');
+    const password = uniq('pw-') + uniq();
+    const op = await second.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {
+      login, name: 'После рестарта', line: 'second', sipPassword: password,
+    });
+    const ports = allocPorts();
+    expect((await registerPhone({ username: op.body.sip.username, password, sipPort: ports.sip })).code).toBe(0);
+    const phone = answerOnce({ sipPort: ports.sip, mediaPort: ports.media });
+    await second.api('PUT', `/api/operators/${op.body.id}/state`, { state: 'available' });
+
+    const [c, p] = await Promise.all([callerRun, phone]);
+    expect(c.code, c.stdout).toBe(0);
+    expect(p.code, p.stdout).toBe(0);
+    await second.api('PUT', `/api/operators/${op.body.id}/state`, { state: 'offline' });
+
+    const call = await waitFor('the call to end', async () => {
+      const r = await second.api<{ status: string; operatorId: string; endedAt: string | null; transitions: { to: string }[] }>(
+        'GET', `/api/calls/${queued.id}`,
+      );
+      return r.body.endedAt ? r.body : undefined;
+    });
+    expect(call.status).toBe('completed');
+    expect(call.operatorId).toBe(op.body.id);
+    expect(call.transitions.map((x) => x.to)).toEqual(['ivr', 'queued', 'ringing', 'bridged', 'completed']);
+    const calls = await second.api<{ calls: unknown[] }>('GET', `/api/calls?caller=${caller}`);
+    expect(calls.body.calls).toHaveLength(1);
+  });
+});
