@@ -23,8 +23,10 @@ import { RecordingService } from './recordings/recording.service.js';
 import { recordingRoutes } from './recordings/recording.routes.js';
 import { TicketService } from './tickets/ticket.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
-
-export class RedisPolicyError extends Error {}
+import { Metrics } from './metrics/metrics.js';
+import { metricsRoutes } from './metrics/metrics.routes.js';
+import { countOperatorsByState } from './operators/operator.repository.js';
+import { runStartupChecks } from './startup-checks.js';
 
 export interface App {
   server: FastifyInstance;
@@ -33,8 +35,10 @@ export interface App {
   tokens: TokenService;
   ari: AriConnection;
   ami: AmiConnection;
+  metrics: Metrics;
   start(): Promise<string>;
-  stop(): Promise<void>;
+  /** drainMs: how long calls still in the IVR or queue get to settle before the process lets go. */
+  stop(drainMs?: number): Promise<void>;
 }
 
 export async function createApp(config: Config, log: Logger): Promise<App> {
@@ -42,13 +46,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   // BullMQ's blocking commands need maxRetriesPerRequest: null on its connection.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-  await redis.connect();
-  // An evicted job key is a lost callback or recording: refuse to run on an evicting Redis.
-  const policy = (await redis.config('GET', 'maxmemory-policy')) as string[];
-  if (policy[1] !== 'noeviction') {
-    await redis.quit();
+  try {
+    await runStartupChecks(config, db, redis);
+  } catch (err) {
+    redis.disconnect();
     await db.destroy();
-    throw new RedisPolicyError(`Redis maxmemory-policy is ${policy[1]}; BullMQ needs noeviction`);
+    throw err;
   }
 
   const flow: IvrFlow = await loadFlowFile(config.ivr.flowFile);
@@ -60,7 +63,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const pbx = new AriPbxAdapter(ari, config.ari, log.child({ component: 'pbx' }));
 
   const archiveQueue = new RecordingArchiveQueue(redis, config.queuePrefix);
-  const recordings = new RecordingService(db, config.recordings, archiveQueue, log.child({ component: 'recordings' }));
+  // eslint-disable-next-line prefer-const -- assigned once the call service it reads exists
+  let metrics: Metrics;
+  const recordings = new RecordingService(db, config.recordings, archiveQueue, log.child({ component: 'recordings' }), (bytes) =>
+    metrics.archived(bytes),
+  );
   const tickets = new TicketService(db);
   const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }));
   const calls = new CallService({
@@ -71,11 +78,23 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     operators,
     flow: () => flow,
     log,
+    observer: {
+      callEnded: (s, l) => metrics.callEnded(s, l),
+      queueToRing: (ms, l) => metrics.queueToRing(ms, l),
+      ivrStep: (ms) => metrics.ivrStep(ms),
+    },
     settings: {
       promptsDir: config.ivr.promptsDir,
       defaultLanguage: config.ivr.defaultLanguage,
       ringTimeoutSec: config.sip.operatorRingTimeoutSec,
     },
+  });
+
+  metrics = new Metrics({
+    calls: () => calls.snapshot(),
+    operators: () => countOperatorsByState(db),
+    connections: () => ({ ari: ari.isConnected(), ami: ami.isConnected(), ariReconnects: ari.reconnects, amiReconnects: ami.reconnects }),
+    queues: async () => ({ 'recording-archive': await archiveQueue.counts() }),
   });
 
   // Asterisk forgets astdb-less state and AMI queue members can drift: push Postgres's truth on every connect.
@@ -91,6 +110,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const server = await buildServer({
     log,
     tokens,
+    validateResponses: config.http.validateResponses,
+    extra: config.metricsToken ? [metricsRoutes(metrics, config.metricsToken)] : [],
     probes: [
       { name: 'postgres', check: async () => (await sql`SELECT 1`.execute(db), true) },
       { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
@@ -114,13 +135,16 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     tokens,
     ari,
     ami,
+    metrics,
     async start() {
-      worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, (id, final) => recordings.archive(id, final), log);
+      worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, (id, final) => recordings.archive(id, final), log, metrics);
       ari.start();
       ami.start();
       return server.listen({ host: config.http.host, port: config.http.port });
     },
-    async stop() {
+    async stop(drainMs = 0) {
+      // New callers go to the dialplan fallback from here on; calls in progress settle first.
+      if (drainMs > 0) await calls.drain(drainMs);
       await server.close();
       ari.stop();
       ami.stop();

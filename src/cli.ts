@@ -1,15 +1,13 @@
 #!/usr/bin/env node
 // Admin CLI: `pbxdesk migrate`, `pbxdesk token create --role R --name N`.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { createDb } from './db/database.js';
 import { migrate } from './db/migrator.js';
 import { TokenService } from './auth/token.service.js';
 import { ROLES, type Role } from './auth/token.table.js';
+import { MIGRATIONS_DIR } from './paths.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -21,7 +19,7 @@ async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   const log = pino({ level: 'warn' });
   if (cmd === 'migrate') {
-    const r = await migrate(config.databaseUrl, path.join(repoRoot, 'migrations'));
+    const r = await migrate(config.databaseUrl, MIGRATIONS_DIR);
     process.stdout.write(`migrations: ${r.applied.length} applied (${r.applied.join(', ') || 'none'}), ${r.alreadyApplied} already there\n`);
     return 0;
   }

@@ -1,6 +1,7 @@
 // The only reader of process.env. Everything is validated once, frozen, and a missing
 // or malformed variable stops the process with its name in the message.
 import path from 'node:path';
+import { PROJECT_ROOT } from './paths.js';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -33,6 +34,14 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (['1', 'true', 'yes'].includes(v)) return true;
+  if (['0', 'false', 'no'].includes(v)) return false;
+  throw new ConfigError(name, `must be true or false, got "${v}"`);
 }
 
 function url(env: Env, name: string, protocols: string[], fallback?: string): string {
@@ -72,7 +81,12 @@ export function loadConfig(env: Env = process.env) {
     http: {
       host: str(env, 'HTTP_HOST', '127.0.0.1'),
       port: int(env, 'HTTP_PORT', 15080, 0, 65535),
+      /** Check each response against its schema (500 on a mismatch). The test suite turns it on. */
+      validateResponses: bool(env, 'HTTP_VALIDATE_RESPONSES', false),
     },
+    /** Bearer token for GET /metrics; without it /metrics is off. */
+    metricsToken: optional(env, 'METRICS_TOKEN'),
+    shutdownDrainSec: int(env, 'SHUTDOWN_DRAIN_SEC', 30, 0, 600),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     /** Prefix of every BullMQ queue: lets tests and several stacks share one Redis. */
@@ -100,14 +114,14 @@ export function loadConfig(env: Env = process.env) {
     },
     ivr: {
       defaultLanguage: oneOf(env, 'DEFAULT_LANGUAGE', LANGUAGES, 'ru'),
-      flowFile: path.resolve(str(env, 'IVR_FLOW_FILE', 'pbx-config/ivr/main.json')),
+      flowFile: path.resolve(PROJECT_ROOT, str(env, 'IVR_FLOW_FILE', 'pbx-config/ivr/main.json')),
       /** Where the prompt files are as Asterisk sees them (inside its chroot or container). */
       promptsDir: str(env, 'PROMPTS_DIR', '/var/lib/pbxdesk/prompts'),
     },
     recordings: {
       /** Asterisk's recording spool, as this process sees it. */
       spoolDir: str(env, 'RECORDINGS_SPOOL_DIR'),
-      archiveDir: path.resolve(str(env, 'RECORDINGS_DIR', 'recordings')),
+      archiveDir: path.resolve(PROJECT_ROOT, str(env, 'RECORDINGS_DIR', 'recordings')),
     },
     secretKey,
     bootstrapAdminToken,

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    app.stop().then(
+    app.stop(config.shutdownDrainSec * 1000).then(
       () => process.exit(0),
       (err: Error) => {
         log.error({ err: err.message }, 'unclean stop');

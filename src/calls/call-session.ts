@@ -26,6 +26,9 @@ export class CallSession implements IvrContext {
   private digits: string[] = [];
   private digitWaiter: ((d: string | null) => void) | undefined;
   private playbackWaiter: { id: string; done: () => void } | undefined;
+  private lastDigitAt: number | undefined;
+  /** When the caller last joined the queue; for the queue-to-ring latency and the wait metrics. */
+  queuedAt: number | undefined;
 
   constructor(
     readonly callId: string,
@@ -34,7 +37,7 @@ export class CallSession implements IvrContext {
     public language: Language,
     public ivrPath: string[],
     status: CallStatus,
-    private readonly deps: { db: Db; pbx: PbxPort; promptsDir: string },
+    private readonly deps: { db: Db; pbx: PbxPort; promptsDir: string; onIvrStep: (ms: number) => void },
   ) {
     this.status = status;
   }
@@ -42,6 +45,7 @@ export class CallSession implements IvrContext {
   // ---- fed by the call service from PBX events ----
 
   pushDigit(d: string): void {
+    this.lastDigitAt = performance.now();
     if (this.digitWaiter) {
       const w = this.digitWaiter;
       this.digitWaiter = undefined;
@@ -77,6 +81,7 @@ export class CallSession implements IvrContext {
   async play(prompt: string, opts: { interruptible: boolean }): Promise<void> {
     this.assertHere();
     if (opts.interruptible && this.digits.length > 0) return;
+    this.ivrActed();
     const id = randomUUID();
     const finished = new Promise<void>((resolve) => (this.playbackWaiter = { id, done: resolve }));
     // Absolute path, no extension: Asterisk picks the format itself (prompts are 8 kHz WAV).
@@ -110,6 +115,13 @@ export class CallSession implements IvrContext {
   async recordStep(step: string): Promise<void> {
     this.ivrPath.push(step);
     await updateCall(this.deps.db, this.callId, { ivr_path: this.ivrPath });
+  }
+
+  /** The IVR acted on the last digit (a prompt starts, or the call is routed). */
+  ivrActed(): void {
+    if (this.lastDigitAt === undefined) return;
+    this.deps.onIvrStep(performance.now() - this.lastDigitAt);
+    this.lastDigitAt = undefined;
   }
 
   private assertHere(): void {

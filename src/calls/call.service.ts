@@ -17,6 +17,7 @@ import { setTicketLine } from '../tickets/ticket.repository.js';
 import { insertCall, listActiveCalls, transitionCall } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import { CallSession, CallerGoneError } from './call-session.js';
+import { silentCallObserver, type CallObserver } from './call-observer.js';
 import { endStatusOnCallerHangup, isFinal, type CallStatus } from './call-state-machine.js';
 import type { HangupCause, InboundChannel, PbxEvent, PbxPort } from './pbx.port.js';
 
@@ -28,6 +29,7 @@ export interface CallServiceDeps {
   operators: OperatorService;
   flow: () => IvrFlow;
   log: Logger;
+  observer?: CallObserver;
   settings: { promptsDir: string; defaultLanguage: Language; ringTimeoutSec: number; redialDelayMs?: number };
 }
 
@@ -41,9 +43,12 @@ export class CallService {
   private readonly busy = new Set<string>();
   private readonly dispatching = new Map<Line, Promise<void>>();
   private readonly log: Logger;
+  private readonly observer: CallObserver;
+  private draining = false;
 
   constructor(private readonly d: CallServiceDeps) {
     this.log = d.log.child({ component: 'calls' });
+    this.observer = d.observer ?? silentCallObserver;
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
   }
@@ -52,8 +57,40 @@ export class CallService {
     return this.sessions.size;
   }
 
-  waitingCount(line: Line): number {
-    return this.waiting.size(line);
+  /** Live numbers for monitoring: calls by status and line, and per line the waiting callers. */
+  snapshot(): { calls: { status: CallStatus; line: Line | null; count: number }[]; waiting: { line: Line; count: number; longestMs: number }[] } {
+    const counts = new Map<string, { status: CallStatus; line: Line | null; count: number }>();
+    for (const s of this.sessions.values()) {
+      const k = `${s.status}/${s.line ?? ''}`;
+      const c = counts.get(k) ?? { status: s.status, line: s.line, count: 0 };
+      c.count++;
+      counts.set(k, c);
+    }
+    const now = performance.now();
+    const waiting = (['first', 'second'] as const).map((line) => {
+      let longestMs = 0;
+      for (const s of this.sessions.values()) {
+        if (s.line === line && s.status === 'queued' && s.queuedAt !== undefined) longestMs = Math.max(longestMs, now - s.queuedAt);
+      }
+      return { line, count: this.waiting.size(line), longestMs };
+    });
+    return { calls: [...counts.values()], waiting };
+  }
+
+  /**
+   * Shutdown: new callers are handed back to the dialplan (its fallback queue) while calls
+   * already here go on. Resolves when none is left in the IVR, queued or ringing (bridged
+   * calls are safe: Asterisk keeps them up and the next instance reclaims them), or at the deadline.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    this.draining = true;
+    const end = Date.now() + deadlineMs;
+    while (Date.now() < end) {
+      const unsettled = [...this.sessions.values()].filter((s) => s.status !== 'bridged');
+      if (unsettled.length === 0) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    this.log.warn({ left: this.sessions.size }, 'drain deadline reached; the next instance reclaims what is left');
   }
 
   private handle(e: PbxEvent): void {
@@ -89,6 +126,11 @@ export class CallService {
   }
 
   private async onInbound(ch: InboundChannel): Promise<void> {
+    if (this.draining) {
+      this.log.info({ channelId: ch.channelId }, 'draining: caller handed to the dialplan fallback');
+      await this.d.pbx.continueToFallback(ch.channelId);
+      return;
+    }
     const lang = ch.language === 'en' || ch.language === 'ru' ? ch.language : this.d.settings.defaultLanguage;
     const call = await this.d.db.transaction().execute(async (trx) => {
       const ticket = await this.d.tickets.openForCall(trx, ch.callerNumber);
@@ -124,7 +166,7 @@ export class CallService {
       call.language === 'en' ? 'en' : 'ru',
       [...call.ivr_path],
       call.status,
-      { db: this.d.db, pbx: this.d.pbx, promptsDir: this.d.settings.promptsDir },
+      { db: this.d.db, pbx: this.d.pbx, promptsDir: this.d.settings.promptsDir, onIvrStep: (ms) => this.observer.ivrStep(ms) },
     );
     s.line = call.line;
     s.operatorId = call.operator_id;
@@ -146,9 +188,11 @@ export class CallService {
   private async enqueue(s: CallSession, line: Line): Promise<void> {
     if (s.gone) return;
     s.line = line;
+    s.ivrActed();
     const row = await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
     if (row.ticket_id) await setTicketLine(this.d.db, row.ticket_id, line);
     await this.d.pbx.startMoh(s.callerChannelId);
+    s.queuedAt = performance.now();
     this.waiting.push(line, s.callId);
     this.dispatch(line);
   }
@@ -177,6 +221,7 @@ export class CallService {
       this.legs.set(channelId, { callId, leg: 'operator' });
       await this.move(s, 'ringing', { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
       this.log.info({ callId, operatorId: op.id, line }, 'ringing operator');
+      if (s.queuedAt !== undefined) this.observer.queueToRing(performance.now() - s.queuedAt, line);
       try {
         await this.d.pbx.dial({
           endpoint: op.sip_username,
@@ -205,6 +250,7 @@ export class CallService {
     if (s.gone || s.status !== 'ringing') return;
     await this.move(s, 'queued', { operator_id: null, operator_channel_id: null }, { missedBy: opId, reason });
     if (s.line) {
+      s.queuedAt = performance.now();
       this.waiting.returnToHead(s.line, s.callId);
       this.dispatch(s.line);
     }
@@ -263,6 +309,7 @@ export class CallService {
       await markOperatorCallEnded(this.d.db, s.operatorId, at);
     }
     this.log.info({ callId: s.callId, status: to, by, cause: cause.text }, 'call ended');
+    this.observer.callEnded(to, s.line);
     if (s.line) this.dispatch(s.line);
   }
 
@@ -304,6 +351,7 @@ export class CallService {
         continue;
       }
       await this.d.pbx.startMoh(s.callerChannelId).catch(() => undefined);
+      s.queuedAt = performance.now();
       this.waiting.push(s.line ?? 'first', s.callId);
       this.dispatch(s.line ?? 'first');
     }

@@ -53,6 +53,8 @@ export interface PbxPort {
   bridgeAndRecord(bridgeId: string, channelIds: string[], recordingName: string): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
   hangup(channelId: string): Promise<void>;
+  /** Hands a caller back to the dialplan's fallback (the plain first-line queue). */
+  continueToFallback(channelId: string): Promise<void>;
   /** Ids of the channels Asterisk has now (to reclaim or close calls after a reconnect). */
   listChannelIds(): Promise<Set<string>>;
   upsertOperatorEndpoint(ep: OperatorEndpoint): Promise<void>;

@@ -46,3 +46,12 @@ export async function listAvailableOperators(db: Db, line: Line): Promise<Operat
 export async function markOperatorCallEnded(db: Db, id: string, at: Date): Promise<void> {
   await db.updateTable('operators').set({ last_call_ended_at: at }).where('id', '=', id).execute();
 }
+
+export async function countOperatorsByState(db: Db): Promise<{ line: Line; state: OperatorState; count: number }[]> {
+  const rows = await db
+    .selectFrom('operators')
+    .select(['line', 'state', db.fn.countAll<string>().as('count')])
+    .groupBy(['line', 'state'])
+    .execute();
+  return rows.map((r) => ({ line: r.line, state: r.state, count: Number(r.count) }));
+}

@@ -12,6 +12,8 @@ declare module 'ari-client' {
       stopMoh: Op;
       originate: Op;
       hangup: Op;
+      get: Op<{ channelId: string }, { id: string; dialplan?: { exten?: string } }>;
+      continueInDialplan: Op;
       list: Op<Record<string, never>, { id: string }[]>;
     };
     playbacks: { stop: Op };

@@ -14,6 +14,18 @@ export interface AriSettings {
   reconnectMaxDelayMs: number;
 }
 
+/**
+ * True only when Asterisk answers and refuses the credentials (401). An Asterisk that is
+ * down is not a reason to stop: the connection keeps retrying for that.
+ */
+export async function ariCredentialsRefused(s: Pick<AriSettings, 'url' | 'user' | 'password'>): Promise<boolean> {
+  const res = await fetch(`${s.url}/ari/asterisk/ping`, {
+    headers: { authorization: `Basic ${Buffer.from(`${s.user}:${s.password}`).toString('base64')}` },
+    signal: AbortSignal.timeout(3000),
+  }).catch(() => undefined);
+  return res?.status === 401;
+}
+
 export class AriConnection extends EventEmitter {
   private client: AriClient | undefined;
   private connected = false;

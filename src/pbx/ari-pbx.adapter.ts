@@ -157,6 +157,17 @@ export class AriPbxAdapter implements PbxPort {
     await this.client().channels.hangup({ channelId }).catch(ignoreNotFound);
   }
 
+  async continueToFallback(channelId: string): Promise<void> {
+    // The 'fallback' label of extensions.conf's from-trunk: Answer, MixMonitor, Queue(first-line).
+    const ch = await this.client().channels.get({ channelId });
+    await this.client().channels.continueInDialplan({
+      channelId,
+      context: 'from-trunk',
+      extension: ch.dialplan?.exten ?? 's',
+      label: 'fallback',
+    });
+  }
+
   async listChannelIds(): Promise<Set<string>> {
     const list = await this.client().channels.list({});
     return new Set(list.map((c) => c.id));

@@ -25,6 +25,11 @@ export class RecordingArchiveQueue {
     );
   }
 
+  /** Jobs by state, for the archive backlog metric. */
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
   }

@@ -27,6 +27,7 @@ export class RecordingService {
     private readonly dirs: { spoolDir: string; archiveDir: string },
     private readonly queue: ArchiveEnqueuer,
     private readonly log: Logger,
+    private readonly onArchived: (bytes: number) => void = () => undefined,
   ) {}
 
   spoolPath(name: string): string {
@@ -107,6 +108,7 @@ export class RecordingService {
       });
       // Only now, with the row pointing at a verified copy, does the spool file go.
       await unlink(src);
+      this.onArchived(size);
       log.info({ durationMs: info.durationMs, dest }, 'recording archived');
     } catch (err) {
       const msg = (err as Error).message;

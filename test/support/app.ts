@@ -27,6 +27,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     HTTP_PORT: '0',
     PBXDESK_QUEUE_PREFIX: uniq('test-'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    HTTP_VALIDATE_RESPONSES: 'true',
     ...env,
   });
   const app = await createApp(config, pino({ level: config.logLevel }));

@@ -1,0 +1,18 @@
+// What the call domain reports for monitoring. The Prometheus side implements it
+// (src/metrics); the domain never sees prom-client.
+import type { Line } from '../operators/operator.table.js';
+import type { CallStatus } from './call-state-machine.js';
+
+export interface CallObserver {
+  callEnded(status: CallStatus, line: Line | null): void;
+  /** From entering the queue (or returning to it) to the operator's phone being dialled. */
+  queueToRing(ms: number, line: Line): void;
+  /** From a digit keyed to the IVR acting on it (next prompt starting or routing). */
+  ivrStep(ms: number): void;
+}
+
+export const silentCallObserver: CallObserver = {
+  callEnded: () => undefined,
+  queueToRing: () => undefined,
+  ivrStep: () => undefined,
+};

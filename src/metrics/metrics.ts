@@ -1,0 +1,117 @@
+// Prometheus metrics. Counters and histograms are fed through the domain's observer
+// interfaces; gauges are read at scrape time from the parts that own the numbers.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallObserver } from '../calls/call-observer.js';
+import type { CallStatus } from '../calls/call-state-machine.js';
+import type { Line, OperatorState } from '../operators/operator.table.js';
+import type { JobObserver } from '../recordings/recording-archive.worker.js';
+
+export interface MetricSources {
+  calls(): {
+    calls: { status: CallStatus; line: Line | null; count: number }[];
+    waiting: { line: Line; count: number; longestMs: number }[];
+  };
+  operators(): Promise<{ line: Line; state: OperatorState; count: number }[]>;
+  connections(): { ari: boolean; ami: boolean; ariReconnects: number; amiReconnects: number };
+  queues(): Promise<Record<string, Record<string, number>>>;
+}
+
+export class Metrics implements CallObserver, JobObserver {
+  readonly registry = new Registry();
+  private readonly callsTotal: Counter;
+  private readonly queueToRingSeconds: Histogram;
+  private readonly ivrStepSeconds: Histogram;
+  private readonly jobSeconds: Histogram;
+  private readonly jobFailures: Counter;
+  private readonly archivedBytes: Counter;
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    this.callsTotal = new Counter({ name: 'pbxdesk_calls_total', help: 'Calls ended, by outcome and line', labelNames: ['outcome', 'line'], registers });
+    this.queueToRingSeconds = new Histogram({
+      name: 'pbxdesk_queue_to_ring_seconds', help: 'From entering the queue to the operator being rung', labelNames: ['line'], registers,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120, 600],
+    });
+    this.ivrStepSeconds = new Histogram({
+      name: 'pbxdesk_ivr_step_seconds', help: 'From a digit keyed to the IVR acting on it', registers,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1],
+    });
+    this.jobSeconds = new Histogram({ name: 'pbxdesk_job_duration_seconds', help: 'BullMQ job run time', labelNames: ['queue'], registers });
+    this.jobFailures = new Counter({ name: 'pbxdesk_job_failures_total', help: 'BullMQ job attempts that failed', labelNames: ['queue'], registers });
+    this.archivedBytes = new Counter({ name: 'pbxdesk_recordings_archived_bytes_total', help: 'Bytes written to the recording archive', registers });
+
+    new Gauge({
+      name: 'pbxdesk_calls_in_progress', help: 'Calls now, by state and line', labelNames: ['state', 'line'], registers,
+      collect() {
+        this.reset();
+        for (const c of sources.calls().calls) this.set({ state: c.status, line: c.line ?? 'none' }, c.count);
+      },
+    });
+    new Gauge({
+      name: 'pbxdesk_callers_waiting', help: 'Callers waiting per line', labelNames: ['line'], registers,
+      collect() {
+        for (const w of sources.calls().waiting) this.set({ line: w.line }, w.count);
+      },
+    });
+    new Gauge({
+      name: 'pbxdesk_longest_wait_seconds', help: 'Longest current wait per line', labelNames: ['line'], registers,
+      collect() {
+        for (const w of sources.calls().waiting) this.set({ line: w.line }, w.longestMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'pbxdesk_operators', help: 'Operators by state and line', labelNames: ['state', 'line'], registers,
+      async collect() {
+        this.reset();
+        for (const o of await sources.operators()) this.set({ state: o.state, line: o.line }, o.count);
+      },
+    });
+    new Gauge({
+      name: 'pbxdesk_pbx_connected', help: '1 when the ARI or AMI connection is up', labelNames: ['interface'], registers,
+      collect() {
+        const c = sources.connections();
+        this.set({ interface: 'ari' }, c.ari ? 1 : 0);
+        this.set({ interface: 'ami' }, c.ami ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'pbxdesk_pbx_reconnects', help: 'Reconnects since start', labelNames: ['interface'], registers,
+      collect() {
+        const c = sources.connections();
+        this.set({ interface: 'ari' }, c.ariReconnects);
+        this.set({ interface: 'ami' }, c.amiReconnects);
+      },
+    });
+    new Gauge({
+      name: 'pbxdesk_queue_jobs', help: 'BullMQ jobs by queue and state (the archive backlog is recording-archive waiting+active+delayed)',
+      labelNames: ['queue', 'state'], registers,
+      async collect() {
+        for (const [queue, counts] of Object.entries(await sources.queues())) {
+          for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+        }
+      },
+    });
+  }
+
+  callEnded(status: CallStatus, line: Line | null): void {
+    this.callsTotal.inc({ outcome: status, line: line ?? 'none' });
+  }
+
+  queueToRing(ms: number, line: Line): void {
+    this.queueToRingSeconds.observe({ line }, ms / 1000);
+  }
+
+  ivrStep(ms: number): void {
+    this.ivrStepSeconds.observe(ms / 1000);
+  }
+
+  jobDone(queue: string, ms: number, ok: boolean): void {
+    this.jobSeconds.observe({ queue }, ms / 1000);
+    if (!ok) this.jobFailures.inc({ queue });
+  }
+
+  archived(bytes: number): void {
+    this.archivedBytes.inc(bytes);
+  }
+}
