@@ -9,7 +9,7 @@ describe('calls while the service is down', () => {
   it('go to the fallback queue and ring an operator the service had made available', async () => {
     const t = await startTestApp();
     await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
-    await clearLine(t, 'first');
+    await clearLine(t.api, 'first');
     const password = uniq('pw-') + uniq();
     const op = await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {
       login: uniq('fb'), name: 'Fallback', line: 'first', sipPassword: password,

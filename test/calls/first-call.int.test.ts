@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 
 async function operatorOnPhone(line: 'first' | 'second') {
-  await clearLine(t, line);
+  await clearLine(t.api, line);
   const login = uniq('op');
   const password = uniq('pw-') + uniq();
   const created = await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {

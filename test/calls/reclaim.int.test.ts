@@ -16,7 +16,7 @@ describe('a service restart with a caller in the queue', () => {
   it('reclaims the waiting caller and hands them to the next free operator', async () => {
     const first = await ready(await startTestApp());
     current = first;
-    await clearLine(first, 'second');
+    await clearLine(first.api, 'second');
     const caller = randomPhone();
     // Nobody of the second line is available: the caller will wait in the queue.
     const callerRun = runCaller({ caller, number: '88005553535', steps: [{ digit: '2', method: 'info', afterMs: 1500 }], talkMs: 14_000 });

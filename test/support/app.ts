@@ -33,15 +33,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const app = await createApp(config, pino({ level: config.logLevel }));
   const base = await app.start();
   const adminToken = process.env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN as string;
-  const api: TestApp['api'] = async (method, path, body, token = adminToken) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
-  };
+  const api = apiClient(base, adminToken);
   return {
     app, base, adminToken, api,
     stop: async () => {
@@ -66,9 +58,22 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
  * Takes every operator of a line offline, so a test's caller can only reach the operator the
  * test itself makes available (an operator left available by an aborted run would be rung).
  */
-export async function clearLine(t: TestApp, line: 'first' | 'second'): Promise<void> {
-  const ops = await t.api<{ operators: { id: string; line: string; state: string }[] }>('GET', '/api/operators');
+export async function clearLine(api: TestApp['api'], line: 'first' | 'second'): Promise<void> {
+  const ops = await api<{ operators: { id: string; line: string; state: string }[] }>('GET', '/api/operators');
   for (const o of ops.body.operators) {
-    if (o.line === line && o.state !== 'offline') await t.api('PUT', `/api/operators/${o.id}/state`, { state: 'offline' });
+    if (o.line === line && o.state !== 'offline') await api('PUT', `/api/operators/${o.id}/state`, { state: 'offline' });
   }
+}
+
+/** An API client for a service at `base`, as the admin. */
+export function apiClient(base: string, token = process.env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN as string): TestApp['api'] {
+  return async (method, path, body, tok = token) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tok}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
+  };
 }
