@@ -1,5 +1,6 @@
-// The only reader of process.env. Everything is validated once, frozen, and a missing
-// or malformed variable stops the process with its name in the message.
+// The only reader of process.env. Every setting is declared once in SETTINGS (name, default,
+// meaning): loadConfig validates against it and freezes the result, failing fast with the
+// variable's name, and README's settings table is generated from it (`pbxdesk config-doc`).
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
 
@@ -10,64 +11,102 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+interface Setting {
+  name: string;
+  /** undefined: required (or optional where `optional` is set). */
+  default?: string;
+  optional?: true;
+  doc: string;
+}
 
-function str(env: Env, name: string, fallback?: string): string {
+export const SETTINGS: readonly Setting[] = [
+  { name: 'DATABASE_URL', doc: 'PostgreSQL connection URL (postgres://user:password@host:port/db).' },
+  { name: 'REDIS_URL', doc: 'Redis URL for BullMQ. Redis must run with maxmemory-policy noeviction.' },
+  { name: 'PBXDESK_SECRET_KEY', doc: 'At least 32 characters; keys the HMAC under which API tokens are stored.' },
+  { name: 'PBXDESK_BOOTSTRAP_ADMIN_TOKEN', optional: true, doc: 'An admin API token accepted from the first start (at least 24 characters).' },
+  { name: 'HTTP_HOST', default: '127.0.0.1', doc: 'Address the HTTP API listens on.' },
+  { name: 'HTTP_PORT', default: '15080', doc: 'Port of the HTTP API (0: any free port).' },
+  { name: 'HTTP_VALIDATE_RESPONSES', default: 'false', doc: 'Check every response against its schema (500 on a mismatch); the test suite turns it on.' },
+  { name: 'METRICS_TOKEN', optional: true, doc: 'Bearer token for GET /metrics; /metrics is off without it.' },
+  { name: 'LOG_LEVEL', default: 'info', doc: 'trace, debug, info, warn, error, fatal or silent.' },
+  { name: 'SHUTDOWN_DRAIN_SEC', default: '30', doc: 'On SIGTERM, how long calls in the IVR or queue get to settle; new callers go to the dialplan fallback meanwhile.' },
+  { name: 'PBXDESK_QUEUE_PREFIX', default: 'pbxdesk', doc: 'Prefix of every BullMQ queue, so several stacks can share one Redis.' },
+  { name: 'ARI_URL', doc: "Asterisk's HTTP server, where ARI answers (http://host:8088)." },
+  { name: 'PBX_ARI_USER', doc: 'ARI user (ari.conf).' },
+  { name: 'PBX_ARI_PASSWORD', doc: 'ARI password (ari.conf).' },
+  { name: 'PBX_ARI_APP', default: 'pbxdesk', doc: 'Stasis application name the dialplan sends calls to.' },
+  { name: 'ARI_RECONNECT_MAX_DELAY_MS', default: '5000', doc: 'Cap of the backoff between ARI reconnect attempts (they never stop).' },
+  { name: 'AMI_HOST', default: '127.0.0.1', doc: 'Asterisk Manager Interface host.' },
+  { name: 'AMI_PORT', default: '5038', doc: 'Asterisk Manager Interface port.' },
+  { name: 'PBX_AMI_USER', doc: 'AMI user (manager.conf).' },
+  { name: 'PBX_AMI_SECRET', doc: 'AMI secret (manager.conf).' },
+  { name: 'AMI_RECONNECT_MAX_DELAY_MS', default: '5000', doc: 'Cap of the backoff between AMI reconnect attempts (they never stop).' },
+  { name: 'SIP_DOMAIN', default: '127.0.0.1', doc: "Domain operators' phones register to (shown in the operator API)." },
+  { name: 'SIP_WS_URL', default: 'ws://127.0.0.1:8088/ws', doc: 'SIP-over-WebSocket URL for the browser softphone.' },
+  { name: 'SIP_REALM', default: 'pbxdesk', doc: "Digest realm of operators' endpoints." },
+  { name: 'OPERATOR_RING_TIMEOUT_SEC', default: '20', doc: "Seconds an operator's phone rings before the caller goes back to the head of the queue." },
+  { name: 'DEFAULT_LANGUAGE', default: 'ru', doc: "The IVR's language (ru or en) until the caller picks one." },
+  { name: 'IVR_FLOW_FILE', default: 'pbx-config/ivr/main.json', doc: 'The IVR flow, relative to the project root or absolute.' },
+  { name: 'PROMPTS_DIR', default: '/var/lib/pbxdesk/prompts', doc: 'Where the prompt files are as Asterisk sees them.' },
+  { name: 'RECORDINGS_SPOOL_DIR', doc: "Asterisk's recording spool (astspooldir/recording) as this process sees it." },
+  { name: 'RECORDINGS_DIR', default: 'recordings', doc: 'The recording archive, relative to the project root or absolute.' },
+];
+
+type Env = Record<string, string | undefined>;
+const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));
+
+function raw(env: Env, name: string): string | undefined {
+  const s = BY_NAME.get(name);
+  if (!s) throw new Error(`config: ${name} is not declared in SETTINGS`);
   const v = env[name];
-  if (v === undefined || v === '') {
-    if (fallback !== undefined) return fallback;
-    throw new ConfigError(name, 'is not set');
-  }
+  return v === undefined || v === '' ? s.default : v;
+}
+
+function str(env: Env, name: string): string {
+  const v = raw(env, name);
+  if (v === undefined) throw new ConfigError(name, 'is not set');
   return v;
 }
 
 function optional(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v === '' ? undefined : v;
+  return raw(env, name);
 }
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
+function int(env: Env, name: string, min: number, max: number): number {
+  const v = str(env, name);
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${v}"`);
   return n;
 }
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const v = env[name];
-  if (v === undefined || v === '') return fallback;
+function bool(env: Env, name: string): boolean {
+  const v = str(env, name);
   if (['1', 'true', 'yes'].includes(v)) return true;
   if (['0', 'false', 'no'].includes(v)) return false;
   throw new ConfigError(name, `must be true or false, got "${v}"`);
 }
 
-function url(env: Env, name: string, protocols: string[], fallback?: string): string {
-  const v = str(env, name, fallback);
+function url(env: Env, name: string, protocols: string[]): string {
+  const v = str(env, name);
   let parsed: URL;
   try {
     parsed = new URL(v);
   } catch {
     throw new ConfigError(name, 'is not a valid URL');
   }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
-  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
   return v;
 }
 
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const v = env[name] ?? fallback;
-  if (!(allowed as readonly string[]).includes(v)) {
-    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${v}"`);
-  }
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]): T {
+  const v = str(env, name);
+  if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${v}"`);
   return v as T;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const LANGUAGES = ['ru', 'en'] as const;
+const fromRoot = (p: string) => path.resolve(PROJECT_ROOT, p);
 
 export function loadConfig(env: Env = process.env) {
   const secretKey = str(env, 'PBXDESK_SECRET_KEY');
@@ -77,51 +116,45 @@ export function loadConfig(env: Env = process.env) {
     throw new ConfigError('PBXDESK_BOOTSTRAP_ADMIN_TOKEN', 'must be at least 24 characters');
   }
   const config = {
-    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS),
     http: {
-      host: str(env, 'HTTP_HOST', '127.0.0.1'),
-      port: int(env, 'HTTP_PORT', 15080, 0, 65535),
-      /** Check each response against its schema (500 on a mismatch). The test suite turns it on. */
-      validateResponses: bool(env, 'HTTP_VALIDATE_RESPONSES', false),
+      host: str(env, 'HTTP_HOST'),
+      port: int(env, 'HTTP_PORT', 0, 65535),
+      validateResponses: bool(env, 'HTTP_VALIDATE_RESPONSES'),
     },
-    /** Bearer token for GET /metrics; without it /metrics is off. */
     metricsToken: optional(env, 'METRICS_TOKEN'),
-    shutdownDrainSec: int(env, 'SHUTDOWN_DRAIN_SEC', 30, 0, 600),
+    shutdownDrainSec: int(env, 'SHUTDOWN_DRAIN_SEC', 0, 600),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    /** Prefix of every BullMQ queue: lets tests and several stacks share one Redis. */
-    queuePrefix: str(env, 'PBXDESK_QUEUE_PREFIX', 'pbxdesk'),
+    queuePrefix: str(env, 'PBXDESK_QUEUE_PREFIX'),
     ari: {
       url: url(env, 'ARI_URL', ['http:', 'https:']),
       user: str(env, 'PBX_ARI_USER'),
       password: str(env, 'PBX_ARI_PASSWORD'),
-      app: str(env, 'PBX_ARI_APP', 'pbxdesk'),
-      reconnectMaxDelayMs: int(env, 'ARI_RECONNECT_MAX_DELAY_MS', 5000, 100, 60000),
+      app: str(env, 'PBX_ARI_APP'),
+      reconnectMaxDelayMs: int(env, 'ARI_RECONNECT_MAX_DELAY_MS', 100, 60000),
     },
     ami: {
-      host: str(env, 'AMI_HOST', '127.0.0.1'),
-      port: int(env, 'AMI_PORT', 5038, 1, 65535),
+      host: str(env, 'AMI_HOST'),
+      port: int(env, 'AMI_PORT', 1, 65535),
       user: str(env, 'PBX_AMI_USER'),
       secret: str(env, 'PBX_AMI_SECRET'),
-      reconnectMaxDelayMs: int(env, 'AMI_RECONNECT_MAX_DELAY_MS', 5000, 100, 60000),
+      reconnectMaxDelayMs: int(env, 'AMI_RECONNECT_MAX_DELAY_MS', 100, 60000),
     },
     sip: {
-      domain: str(env, 'SIP_DOMAIN', '127.0.0.1'),
-      wsUrl: str(env, 'SIP_WS_URL', 'ws://127.0.0.1:8088/ws'),
-      /** Digest realm of operators' endpoints; their stored credential is MD5(user:realm:password). */
-      realm: str(env, 'SIP_REALM', 'pbxdesk'),
-      operatorRingTimeoutSec: int(env, 'OPERATOR_RING_TIMEOUT_SEC', 20, 5, 120),
+      domain: str(env, 'SIP_DOMAIN'),
+      wsUrl: str(env, 'SIP_WS_URL'),
+      realm: str(env, 'SIP_REALM'),
+      operatorRingTimeoutSec: int(env, 'OPERATOR_RING_TIMEOUT_SEC', 5, 120),
     },
     ivr: {
-      defaultLanguage: oneOf(env, 'DEFAULT_LANGUAGE', LANGUAGES, 'ru'),
-      flowFile: path.resolve(PROJECT_ROOT, str(env, 'IVR_FLOW_FILE', 'pbx-config/ivr/main.json')),
-      /** Where the prompt files are as Asterisk sees them (inside its chroot or container). */
-      promptsDir: str(env, 'PROMPTS_DIR', '/var/lib/pbxdesk/prompts'),
+      defaultLanguage: oneOf(env, 'DEFAULT_LANGUAGE', LANGUAGES),
+      flowFile: fromRoot(str(env, 'IVR_FLOW_FILE')),
+      promptsDir: str(env, 'PROMPTS_DIR'),
     },
     recordings: {
-      /** Asterisk's recording spool, as this process sees it. */
       spoolDir: str(env, 'RECORDINGS_SPOOL_DIR'),
-      archiveDir: path.resolve(PROJECT_ROOT, str(env, 'RECORDINGS_DIR', 'recordings')),
+      archiveDir: fromRoot(str(env, 'RECORDINGS_DIR')),
     },
     secretKey,
     bootstrapAdminToken,
@@ -130,6 +163,15 @@ export function loadConfig(env: Env = process.env) {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/** The README's settings table, generated from SETTINGS so it cannot drift. */
+export function settingsTable(): string {
+  const rows = SETTINGS.map((s) => {
+    const def = s.default !== undefined ? `\`${s.default}\`` : s.optional ? '(none)' : '**required**';
+    return `| \`${s.name}\` | ${def} | ${s.doc.replace(/\|/g, '\\|')} |`;
+  });
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object') {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { DialRequest, OperatorEndpoint, PbxEvent, PbxPort } from '../calls/pbx.port.js';
 import { PbxUnavailableError } from '../errors.js';
 import type { AriConnection, AriSettings } from './ari-connection.js';
+import { pushOperatorEndpoint } from './endpoint-push.js';
 
 interface AriChannel {
   id: string;
@@ -173,38 +174,9 @@ export class AriPbxAdapter implements PbxPort {
     return new Set(list.map((c) => c.id));
   }
 
-  /**
-   * Creates or replaces an operator's PJSIP auth, aor and endpoint through ARI's dynamic
-   * configuration (sorcery.conf maps them to astdb), so no restart is needed. Raw HTTP:
-   * ari-client 2.2's swagger layer does not send the `fields` body of this call reliably.
-   */
   async upsertOperatorEndpoint(ep: OperatorEndpoint): Promise<void> {
     if (!this.conn.isConnected()) throw new PbxUnavailableError('ARI');
-    const put = async (type: string, fields: Record<string, string>) => {
-      const res = await fetch(`${this.s.url}/ari/asterisk/config/dynamic/res_pjsip/${type}/${encodeURIComponent(ep.id)}`, {
-        method: 'PUT',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${this.s.user}:${this.s.password}`).toString('base64')}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ fields: Object.entries(fields).map(([attribute, value]) => ({ attribute, value })) }),
-      });
-      if (!res.ok) throw new Error(`ARI config ${type}/${ep.id}: ${res.status} ${await res.text()}`);
-    };
-    await put('auth', { auth_type: 'md5', username: ep.id, realm: ep.realm, md5_cred: ep.md5Cred });
-    await put('aor', { max_contacts: '1', remove_existing: 'yes', qualify_frequency: '0' });
-    await put('endpoint', {
-      context: 'operators',
-      disallow: 'all',
-      allow: 'alaw,ulaw',
-      auth: ep.id,
-      aors: ep.id,
-      dtmf_mode: 'rfc4733',
-      direct_media: 'no',
-      rtp_symmetric: 'yes',
-      force_rport: 'yes',
-      rewrite_contact: 'yes',
-    });
+    await pushOperatorEndpoint(this.s, ep);
     this.log.debug({ endpoint: ep.id }, 'operator endpoint pushed');
   }
 }
