@@ -8,7 +8,7 @@ log() { printf '\033[1m[pbxdesk]\033[0m %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 ensure_host_packages() {
-  local want=(postgresql redis-server ffmpeg espeak-ng sox debootstrap gettext-base iproute2 curl) missing=()
+  local want=(postgresql redis-server ffmpeg espeak-ng sox debootstrap gettext-base iproute2 curl chromium fonts-dejavu-core) missing=()
   for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"

@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { LOG_REDACT } from './log-redact.js';
 
 async function main(): Promise<void> {
   let config;
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = pino({ level: config.logLevel, base: { service: 'pbxdesk' } });
+  const log = pino({ level: config.logLevel, base: { service: 'pbxdesk' }, redact: LOG_REDACT });
   const app = await createApp(config, log);
   const address = await app.start();
   log.info({ address }, 'pbxdesk listening');

@@ -1,8 +1,11 @@
 import { Type } from '@fastify/type-provider-typebox';
 
-export const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
-});
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
+  },
+  { examples: [{ error: { code: 'validation_failed', message: 'body is invalid: body/line must be equal to one of the allowed values' } }] },
+);
 
 /** bigint ids as Postgres gives them: digits, short enough for int8. */
 export const IdParam = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) });

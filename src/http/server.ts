@@ -74,8 +74,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     async (api) => {
       // Every /api route: Bearer auth, and the auth errors in its documented responses.
       api.addHook('onRoute', (route) => {
-        const schema = (route.schema ??= {}) as FastifySchema & { security?: unknown; response?: Record<string, unknown> };
+        const schema = (route.schema ??= {}) as FastifySchema & { security?: unknown; tags?: string[]; response?: Record<string, unknown> };
         schema.security = [{ bearerAuth: [] }];
+        // Grouped in the reference by feature: /api/<feature>/...
+        schema.tags ??= [route.url.split('/')[2] ?? 'api'];
         schema.response = { 401: ErrorBody, 403: ErrorBody, ...(schema.response ?? {}) };
       });
       api.addHook('onRequest', authenticate(opts.tokens));

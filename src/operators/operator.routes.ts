@@ -39,7 +39,7 @@ export const operatorRoutes =
               line: Line,
               sipPassword: Type.String({ minLength: 12, maxLength: 128 }),
             },
-            { additionalProperties: false },
+            { additionalProperties: false, examples: [{ login: 'anna', name: 'Анна Петрова', line: 'second', sipPassword: 'a-long-sip-secret' }] },
           ),
           response: { 201: OperatorDto, 400: ErrorBody, 409: ErrorBody },
         },

@@ -1,5 +1,6 @@
 // The route schemas are the one source for validation and documentation: no route goes
 // without them, the OpenAPI document carries them, and /docs serves a reference page.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 
@@ -73,5 +74,11 @@ describe('/metrics', () => {
       expect(text, name).toContain(`# TYPE ${name}`);
     }
     expect(text).toMatch(/pbxdesk_callers_waiting\{line="first"\} \d+/);
+
+    // The shipped Grafana dashboard only queries metrics that exist.
+    const dash = JSON.parse(await readFile('docs/grafana-dashboard.json', 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const queried = dash.panels.flatMap((p) => p.targets.flatMap((x) => x.expr.match(/\b(pbxdesk|nodejs)_[a-z0-9_]+/g) ?? []));
+    expect(queried.length).toBeGreaterThan(10);
+    for (const m of queried) expect(text, m).toContain(`# TYPE ${m.replace(/_(bucket|sum|count)$/, '')} `);
   });
 });

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { LOG_REDACT } from '../../src/log-redact.js';
 
 export interface TestApp {
   app: App;
@@ -21,7 +22,7 @@ export function randomPhone(): string {
   return `79${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, logStream?: NodeJS.WritableStream): Promise<TestApp> {
   const config = loadConfig({
     ...process.env,
     HTTP_PORT: '0',
@@ -30,7 +31,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     HTTP_VALIDATE_RESPONSES: 'true',
     ...env,
   });
-  const app = await createApp(config, pino({ level: config.logLevel }));
+  const app = await createApp(config, pino({ level: config.logLevel, redact: LOG_REDACT }, logStream ?? process.stdout));
   const base = await app.start();
   const adminToken = process.env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN as string;
   const api = apiClient(base, adminToken);
