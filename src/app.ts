@@ -20,6 +20,11 @@ import { AriPbxAdapter } from './pbx/ari-pbx.adapter.js';
 import { RecordingArchiveQueue } from './recordings/recording-archive.queue.js';
 import { startArchiveWorker } from './recordings/recording-archive.worker.js';
 import { RecordingService } from './recordings/recording.service.js';
+import { CustodyService } from './recordings/custody.service.js';
+import { RecordingAccessService } from './recordings/recording-access.service.js';
+import { resolveFfmpeg } from './recordings/ffmpeg.js';
+import { RetentionQueue } from './recordings/retention.queue.js';
+import { startRetentionWorker } from './recordings/retention.worker.js';
 import { recordingRoutes } from './recordings/recording.routes.js';
 import { TicketService } from './tickets/ticket.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
@@ -33,6 +38,7 @@ export interface App {
   calls: CallService;
   operators: OperatorService;
   tokens: TokenService;
+  custody: CustodyService;
   ari: AriConnection;
   ami: AmiConnection;
   metrics: Metrics;
@@ -62,12 +68,19 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const ami = new AmiConnection(config.ami, log.child({ component: 'ami' }));
   const pbx = new AriPbxAdapter(ari, config.ari, log.child({ component: 'pbx' }));
 
-  const archiveQueue = new RecordingArchiveQueue(redis, config.queuePrefix);
+  const archiveQueue = new RecordingArchiveQueue(redis, config.queuePrefix, config.recordings);
   // eslint-disable-next-line prefer-const -- assigned once the call service it reads exists
   let metrics: Metrics;
-  const recordings = new RecordingService(db, config.recordings, archiveQueue, log.child({ component: 'recordings' }), (bytes) =>
-    metrics.archived(bytes),
+  const recordings = new RecordingService(
+    db,
+    { ...config.recordings, ffmpeg: resolveFfmpeg(config.recordings.ffmpegPath) },
+    archiveQueue,
+    log.child({ component: 'recordings' }),
+    (bytes) => metrics.archived(bytes),
   );
+  const custody = new CustodyService(db, config.recordings.retentionDays);
+  const access = new RecordingAccessService(db);
+  const retentionQueue = new RetentionQueue(redis, config.queuePrefix);
   const tickets = new TicketService(db);
   const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }));
   const calls = new CallService({
@@ -94,7 +107,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     calls: () => calls.snapshot(),
     operators: () => countOperatorsByState(db),
     connections: () => ({ ari: ari.isConnected(), ami: ami.isConnected(), ariReconnects: ari.reconnects, amiReconnects: ami.reconnects }),
-    queues: async () => ({ 'recording-archive': await archiveQueue.counts() }),
+    queues: async () => ({ 'recording-archive': await archiveQueue.counts(), 'retention-purge': await retentionQueue.counts() }),
   });
 
   // Asterisk forgets astdb-less state and AMI queue members can drift: push Postgres's truth on every connect.
@@ -118,26 +131,42 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       { name: 'ari', check: async () => ari.isConnected() },
       { name: 'ami', check: async () => ami.isConnected() },
     ],
+    // Not a reason to take the service out of rotation, but an operator must see it.
+    warnings: () => {
+      const f = recordings.recentFailure();
+      return f ? [`recordings: archiving failed recently: ${f}`] : [];
+    },
     api: [
       operatorRoutes(operators, config.sip),
       callRoutes(db),
       ticketRoutes(tickets),
-      recordingRoutes(recordings),
+      recordingRoutes(access, custody),
       tokenRoutes(tokens),
     ],
   });
 
   let worker: Worker | undefined;
+  let retentionWorker: Worker | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   return {
     server,
     calls,
     operators,
     tokens,
+    custody,
     ari,
     ami,
     metrics,
     async start() {
       worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, (id, final) => recordings.archive(id, final), log, metrics);
+      retentionWorker = startRetentionWorker(redis.duplicate(), config.queuePrefix, () => custody.purge({ dryRun: false }), log, metrics);
+      await retentionQueue.scheduleDaily();
+      // Orphaned spool files (a crash, or the dialplan fallback) are looked for regularly too,
+      // not only when ARI (re)connects.
+      sweepTimer = setInterval(() => {
+        calls.sweepRecordings().catch((err: Error) => log.warn({ err: err.message }, 'recording sweep failed'));
+      }, config.recordings.sweepIntervalSec * 1000);
+      sweepTimer.unref();
       ari.start();
       ami.start();
       return server.listen({ host: config.http.host, port: config.http.port });
@@ -148,8 +177,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       await server.close();
       ari.stop();
       ami.stop();
+      if (sweepTimer) clearInterval(sweepTimer);
       await worker?.close();
+      await retentionWorker?.close();
       await archiveQueue.close();
+      await retentionQueue.close();
       await redis.quit().catch(() => undefined);
       await db.destroy();
     },

@@ -50,6 +50,15 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'PROMPTS_DIR', default: '/var/lib/pbxdesk/prompts', doc: 'Where the prompt files are as Asterisk sees them.' },
   { name: 'RECORDINGS_SPOOL_DIR', doc: "Asterisk's recording spool (astspooldir/recording) as this process sees it." },
   { name: 'RECORDINGS_DIR', default: 'recordings', doc: 'The recording archive, relative to the project root or absolute.' },
+  { name: 'RECORDING_CODEC', default: 'opus', doc: 'Archive codec: opus, mp3 or wav.' },
+  { name: 'RECORDING_BITRATE_KBPS', default: '16', doc: 'Archive bitrate in kb/s (opus, mp3).' },
+  { name: 'FFMPEG_PATH', optional: true, doc: 'ffmpeg binary; else ffmpeg-static if installed, else ffmpeg on PATH.' },
+  { name: 'ARCHIVE_ATTEMPTS', default: '8', doc: 'Attempts of an archive job before the recording is marked failed.' },
+  { name: 'ARCHIVE_BACKOFF_MS', default: '2000', doc: 'First retry delay of an archive job (doubles each attempt).' },
+  { name: 'SWEEP_INTERVAL_SEC', default: '600', doc: 'How often orphaned spool files are looked for (also at start).' },
+  { name: 'RECORDING_RETENTION_DAYS', default: '365', doc: 'Days an archived recording is kept before the daily purge deletes it.' },
+  { name: 'RECORDING_RETENTION_DAYS_FIRST', optional: true, doc: 'Retention for first-line calls, overriding RECORDING_RETENTION_DAYS.' },
+  { name: 'RECORDING_RETENTION_DAYS_SECOND', optional: true, doc: 'Retention for second-line calls, overriding RECORDING_RETENTION_DAYS.' },
 ];
 
 type Env = Record<string, string | undefined>;
@@ -106,6 +115,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]):
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const LANGUAGES = ['ru', 'en'] as const;
+const CODECS = ['opus', 'mp3', 'wav'] as const;
 const fromRoot = (p: string) => path.resolve(PROJECT_ROOT, p);
 
 export function loadConfig(env: Env = process.env) {
@@ -155,6 +165,17 @@ export function loadConfig(env: Env = process.env) {
     recordings: {
       spoolDir: str(env, 'RECORDINGS_SPOOL_DIR'),
       archiveDir: fromRoot(str(env, 'RECORDINGS_DIR')),
+      codec: oneOf(env, 'RECORDING_CODEC', CODECS),
+      bitrateKbps: int(env, 'RECORDING_BITRATE_KBPS', 6, 320),
+      ffmpegPath: optional(env, 'FFMPEG_PATH'),
+      attempts: int(env, 'ARCHIVE_ATTEMPTS', 1, 50),
+      backoffMs: int(env, 'ARCHIVE_BACKOFF_MS', 10, 3_600_000),
+      sweepIntervalSec: int(env, 'SWEEP_INTERVAL_SEC', 5, 86_400),
+      retentionDays: {
+        default: int(env, 'RECORDING_RETENTION_DAYS', 1, 36_500),
+        first: optional(env, 'RECORDING_RETENTION_DAYS_FIRST') === undefined ? undefined : int(env, 'RECORDING_RETENTION_DAYS_FIRST', 1, 36_500),
+        second: optional(env, 'RECORDING_RETENTION_DAYS_SECOND') === undefined ? undefined : int(env, 'RECORDING_RETENTION_DAYS_SECOND', 1, 36_500),
+      },
     },
     secretKey,
     bootstrapAdminToken,

@@ -77,3 +77,19 @@ export class PbxUnavailableError extends AppError {
     super(`${part} is not connected`);
   }
 }
+
+export class ReasonRequiredError extends AppError {
+  readonly code = 'reason_required';
+  readonly status = 400;
+  constructor() {
+    super('a reason is required to download a recording');
+  }
+}
+
+export class RangeNotSatisfiableError extends AppError {
+  readonly code = 'range_not_satisfiable';
+  readonly status = 416;
+  constructor(range: string, size: number) {
+    super(`range ${range} is outside the file's ${size} bytes`, { range, size });
+  }
+}

@@ -355,6 +355,11 @@ export class CallService {
       this.waiting.push(s.line ?? 'first', s.callId);
       this.dispatch(s.line ?? 'first');
     }
+    await this.sweepRecordings();
+  }
+
+  /** Archives what recordings of calls no longer live were left unarchived. */
+  async sweepRecordings(): Promise<void> {
     const live = new Set((await listActiveCalls(this.d.db)).map((c) => c.id));
     const swept = await this.d.recordings.sweep(live);
     if (swept) this.log.info({ swept }, 'orphaned recordings queued for archiving');

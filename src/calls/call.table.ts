@@ -25,6 +25,7 @@ export interface CallTable {
   hangup_cause_code: number | null;
   hangup_by: HangupBy | null;
   recording_id: string | null;
+  legal_hold: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface CallEventTable {

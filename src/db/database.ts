@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { ApiTokenTable } from '../auth/token.table.js';
 import type { CallEventTable, CallTable } from '../calls/call.table.js';
 import type { OperatorTable } from '../operators/operator.table.js';
-import type { RecordingTable } from '../recordings/recording.table.js';
+import type { RecordingAuditTable, RecordingChainTable, RecordingTable } from '../recordings/recording.table.js';
 import type { TicketTable } from '../tickets/ticket.table.js';
 
 export interface Database {
@@ -13,6 +13,8 @@ export interface Database {
   calls: CallTable;
   call_events: CallEventTable;
   recordings: RecordingTable;
+  recording_chain: RecordingChainTable;
+  recording_audit: RecordingAuditTable;
 }
 
 /** What every repository takes as its first argument: the pool or a transaction. */

@@ -9,10 +9,11 @@ const Readiness = Type.Object({
   status: Type.String(),
   checks: Type.Record(Type.String(), Type.Boolean()),
   failing: Type.Array(Type.String()),
+  warnings: Type.Array(Type.String()),
 });
 
 export const healthRoutes =
-  (probes: ReadinessProbe[]): FastifyPluginAsyncTypebox =>
+  (probes: ReadinessProbe[], warnings: () => string[] = () => []): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get('/healthz', { schema: { response: { 200: Type.Object({ status: Type.String() }) } } }, async () => ({ status: 'ok' }));
 
@@ -29,6 +30,6 @@ export const healthRoutes =
       const failing = results.filter(([, ok]) => !ok).map(([n]) => n);
       return reply
         .status(failing.length ? 503 : 200)
-        .send({ status: failing.length ? 'unavailable' : 'ready', checks: Object.fromEntries(results), failing });
+        .send({ status: failing.length ? 'unavailable' : 'ready', checks: Object.fromEntries(results), failing, warnings: warnings() });
     });
   };

@@ -31,6 +31,7 @@ export interface ServerOptions {
   log: Logger;
   tokens: TokenService;
   probes: ReadinessProbe[];
+  warnings?: () => string[];
   api: FastifyPluginAsyncTypebox[];
   /** Other routes outside /api with their own access rule (e.g. /metrics). */
   extra?: FastifyPluginAsyncTypebox[];
@@ -68,7 +69,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(plain(healthRoutes(opts.probes)));
+  await app.register(plain(healthRoutes(opts.probes, opts.warnings)));
   for (const p of opts.extra ?? []) await app.register(plain(p));
   await app.register(
     async (api) => {

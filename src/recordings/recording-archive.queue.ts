@@ -12,7 +12,7 @@ export interface ArchiveJob {
 export class RecordingArchiveQueue {
   private readonly queue: Queue<ArchiveJob>;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: Redis, prefix: string, private readonly retry: { attempts: number; backoffMs: number }) {
     this.queue = new Queue<ArchiveJob>(ARCHIVE_QUEUE, { connection, prefix });
   }
 
@@ -21,7 +21,13 @@ export class RecordingArchiveQueue {
     await this.queue.add(
       'archive',
       { recordingId },
-      { jobId: recordingId, attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: false },
+      {
+        jobId: recordingId,
+        attempts: this.retry.attempts,
+        backoff: { type: 'exponential', delay: this.retry.backoffMs },
+        removeOnComplete: 1000,
+        removeOnFail: false,
+      },
     );
   }
 

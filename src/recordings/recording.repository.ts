@@ -21,3 +21,62 @@ export async function updateRecording(db: Db, id: string, patch: RecordingUpdate
 export async function listUnfinishedRecordings(db: Db): Promise<RecordingRow[]> {
   return db.selectFrom('recordings').selectAll().where('status', 'in', ['recording', 'spooled']).execute();
 }
+
+export interface RecordingSearch {
+  from?: Date;
+  to?: Date;
+  operatorId?: string;
+  caller?: string;
+  ticketId?: string;
+  line?: 'first' | 'second';
+  minDurationMs?: number;
+  /** Only calls taken by this operator (an operator's own view). */
+  onlyOperatorId?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function searchRecordings(db: Db, q: RecordingSearch) {
+  let s = db
+    .selectFrom('recordings as r')
+    .leftJoin('calls as c', 'c.id', 'r.call_id')
+    .select([
+      'r.id', 'r.call_id', 'r.status', 'r.format', 'r.duration_ms', 'r.size_bytes', 'r.sha256', 'r.started_at', 'r.ended_at',
+      'r.legal_hold', 'c.caller_number', 'c.line', 'c.operator_id', 'c.ticket_id',
+    ])
+    .where('r.status', 'in', ['archived', 'incomplete']);
+  if (q.from) s = s.where('r.started_at', '>=', q.from);
+  if (q.to) s = s.where('r.started_at', '<', q.to);
+  if (q.operatorId) s = s.where('c.operator_id', '=', q.operatorId);
+  if (q.onlyOperatorId) s = s.where('c.operator_id', '=', q.onlyOperatorId);
+  if (q.caller) s = s.where('c.caller_number', '=', q.caller);
+  if (q.ticketId) s = s.where('c.ticket_id', '=', q.ticketId);
+  if (q.line) s = s.where('c.line', '=', q.line);
+  if (q.minDurationMs !== undefined) s = s.where('r.duration_ms', '>=', q.minDurationMs);
+  return s.orderBy('r.started_at', 'desc').orderBy('r.id').limit(q.limit).offset(q.offset).execute();
+}
+
+/** Recordings past retention, with no legal hold on them, their call or their ticket. */
+export async function listPurgeable(db: Db, line: 'first' | 'second' | null, olderThan: Date) {
+  let s = db
+    .selectFrom('recordings as r')
+    .leftJoin('calls as c', 'c.id', 'r.call_id')
+    .leftJoin('tickets as t', 't.id', 'c.ticket_id')
+    .select(['r.id', 'r.call_id', 'r.archive_path', 'r.started_at', 'r.size_bytes'])
+    .where('r.status', 'in', ['archived', 'incomplete'])
+    .where('r.started_at', '<', olderThan)
+    .where('r.legal_hold', '=', false)
+    .where((eb) => eb.or([eb('c.legal_hold', 'is', null), eb('c.legal_hold', '=', false)]))
+    .where((eb) => eb.or([eb('t.legal_hold', 'is', null), eb('t.legal_hold', '=', false)]));
+  s = line === null ? s.where('c.line', 'is', null) : s.where('c.line', '=', line);
+  return s.orderBy('r.started_at').execute();
+}
+
+export async function listRecordingsByStatus(db: Db, statuses: RecordingRow['status'][]): Promise<RecordingRow[]> {
+  return db.selectFrom('recordings').selectAll().where('status', 'in', statuses).orderBy('started_at').execute();
+}
+
+export async function setLegalHold(db: Db, target: 'recordings' | 'calls' | 'tickets', id: string, hold: boolean): Promise<boolean> {
+  const r = await db.updateTable(target).set({ legal_hold: hold }).where('id', '=', id).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}

@@ -1,45 +1,115 @@
-import { createReadStream } from 'node:fs';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ConflictError } from '../errors.js';
-import { requireRole } from '../http/auth.hook.js';
-import { ErrorBody, UuidParam } from '../http/schemas.js';
-import type { RecordingService } from './recording.service.js';
+import type { FastifyRequest } from 'fastify';
+import { principalOf, requireRole } from '../http/auth.hook.js';
+import { ErrorBody, IdParam, Line, UuidParam } from '../http/schemas.js';
+import type { CustodyService } from './custody.service.js';
+import type { AccessContext, RecordingAccessService } from './recording-access.service.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const RecordingDto = Type.Object({
   id: Type.String(),
-  callId: Type.String(),
+  callId: Nullable(Type.String()),
   status: Type.String(),
   format: Type.String(),
-  durationMs: Type.Union([Type.Integer(), Type.Null()]),
-  sizeBytes: Type.Union([Type.Integer(), Type.Null()]),
-  sha256: Type.Union([Type.String(), Type.Null()]),
-  path: Type.Union([Type.String(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
+  codec: Nullable(Type.String()),
+  durationMs: Nullable(Type.Integer()),
+  sourceDurationMs: Nullable(Type.Integer()),
+  sizeBytes: Nullable(Type.Integer()),
+  sha256: Nullable(Type.String()),
+  path: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  legalHold: Type.Boolean(),
   startedAt: Type.String(),
-  endedAt: Type.Union([Type.String(), Type.Null()]),
+  endedAt: Nullable(Type.String()),
+  peaks: Nullable(Type.Array(Type.Number())),
 });
 
+const HoldBody = Type.Object({ hold: Type.Boolean(), reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false });
+
+const ctxOf = (req: FastifyRequest): AccessContext => ({ principal: principalOf(req), ip: req.ip });
+
 export const recordingRoutes =
-  (recordings: RecordingService): FastifyPluginAsyncTypebox =>
+  (access: RecordingAccessService, custody: CustodyService): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const auth = requireRole('admin', 'supervisor');
+    const staff = requireRole('admin', 'supervisor');
+    const listeners = requireRole('admin', 'supervisor', 'operator');
+
+    app.get(
+      '/recordings',
+      {
+        preHandler: listeners,
+        schema: {
+          querystring: Type.Object(
+            {
+              from: Type.Optional(Type.String({ format: 'date-time' })),
+              to: Type.Optional(Type.String({ format: 'date-time' })),
+              operator: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+              caller: Type.Optional(Type.String({ maxLength: 64 })),
+              ticket: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+              line: Type.Optional(Line),
+              minDuration: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds' })),
+              limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+              offset: Type.Integer({ minimum: 0, default: 0 }),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              recordings: Type.Array(
+                Type.Object({
+                  id: Type.String(), callId: Nullable(Type.String()), status: Type.String(), durationMs: Nullable(Type.Integer()),
+                  startedAt: Type.String(), callerNumber: Nullable(Type.String()), line: Nullable(Type.String()),
+                  operatorId: Nullable(Type.String()), ticketId: Nullable(Type.String()), legalHold: Type.Boolean(),
+                }),
+              ),
+            }),
+            400: ErrorBody,
+          },
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        const rows = await access.search(ctxOf(req), {
+          from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, operatorId: q.operator, caller: q.caller,
+          ticketId: q.ticket, line: q.line, minDurationMs: q.minDuration === undefined ? undefined : q.minDuration * 1000,
+          limit: q.limit, offset: q.offset,
+        });
+        return {
+          recordings: rows.map((r) => ({
+            id: r.id, callId: r.call_id, status: r.status, durationMs: r.duration_ms, startedAt: r.started_at.toISOString(),
+            callerNumber: r.caller_number, line: r.line, operatorId: r.operator_id, ticketId: r.ticket_id, legalHold: r.legal_hold,
+          })),
+        };
+      },
+    );
+
+    app.get(
+      '/recordings/verify',
+      {
+        preHandler: staff,
+        schema: {
+          response: {
+            200: Type.Object({
+              ok: Type.Boolean(), entries: Type.Integer(), filesChecked: Type.Integer(),
+              problems: Type.Array(Type.Object({ recordingId: Type.String(), entryId: Type.String(), problem: Type.String(), detail: Type.Optional(Type.String()) })),
+            }),
+          },
+        },
+      },
+      async () => custody.verifyChain(),
+    );
+
     app.get(
       '/recordings/:id',
-      { preHandler: auth, schema: { params: UuidParam, response: { 200: RecordingDto, 404: ErrorBody } } },
+      { preHandler: listeners, schema: { params: UuidParam, response: { 200: RecordingDto, 404: ErrorBody } } },
       async (req) => {
-        const r = await recordings.get(req.params.id);
+        const r = await access.authorize(ctxOf(req), req.params.id);
         return {
-          id: r.id,
-          callId: r.call_id,
-          status: r.status,
-          format: r.format,
-          durationMs: r.duration_ms,
-          sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
-          sha256: r.sha256,
-          path: r.archive_path,
-          error: r.error,
-          startedAt: r.started_at.toISOString(),
-          endedAt: r.ended_at?.toISOString() ?? null,
+          id: r.id, callId: r.call_id, status: r.status, format: r.format, codec: r.codec, durationMs: r.duration_ms,
+          sourceDurationMs: r.source_duration_ms, sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes), sha256: r.sha256,
+          path: r.archive_path, error: r.error, legalHold: r.legal_hold, startedAt: r.started_at.toISOString(),
+          endedAt: r.ended_at?.toISOString() ?? null, peaks: r.peaks,
         };
       },
     );
@@ -47,21 +117,65 @@ export const recordingRoutes =
     app.get(
       '/recordings/:id/audio',
       {
-        preHandler: auth,
+        preHandler: listeners,
         schema: {
           params: UuidParam,
+          querystring: Type.Object(
+            { download: Type.Boolean({ default: false }), reason: Type.Optional(Type.String({ maxLength: 500 })) },
+            { additionalProperties: false },
+          ),
           response: {
-            200: { description: 'the archived audio', content: { 'audio/wav': { schema: { type: 'string', format: 'binary' } } } },
-            404: ErrorBody,
-            409: ErrorBody,
+            200: { description: 'the whole recording (audio/ogg for Opus)', content: { 'audio/ogg': { schema: { type: 'string', format: 'binary' } } } },
+            206: { description: 'the requested byte range', content: { 'audio/ogg': { schema: { type: 'string', format: 'binary' } } } },
+            400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 416: ErrorBody,
           },
         },
       },
       async (req, reply) => {
-        const r = await recordings.get(req.params.id);
-        if (!r.archive_path) throw new ConflictError(`recording ${r.id} is ${r.status}, not archived yet`, { status: r.status });
-        // A stream is never serialised, so the binary 200 schema above only documents it.
-        return reply.type('audio/wav').send(createReadStream(r.archive_path) as unknown as string);
+        const a = await access.audio(ctxOf(req), req.params.id, { range: req.headers.range, download: req.query.download, reason: req.query.reason });
+        reply.status(a.status).type(a.mime).header('accept-ranges', 'bytes').header('content-length', String(a.end - a.start + 1));
+        if (a.status === 206) reply.header('content-range', `bytes ${a.start}-${a.end}/${a.size}`);
+        if (a.download) reply.header('content-disposition', `attachment; filename="${a.fileName}"`);
+        // A stream is never serialised, so the binary schemas above only document it.
+        return reply.send(a.stream as unknown as string);
       },
     );
+
+    app.get(
+      '/recordings/:id/audit',
+      {
+        preHandler: staff,
+        schema: {
+          params: UuidParam,
+          response: {
+            200: Type.Object({
+              entries: Type.Array(Type.Object({
+                action: Type.String(), role: Nullable(Type.String()), tokenId: Nullable(Type.String()), operatorId: Nullable(Type.String()),
+                ip: Nullable(Type.String()), reason: Nullable(Type.String()), ranges: Nullable(Type.String()), at: Type.String(),
+              })),
+            }),
+            404: ErrorBody,
+          },
+        },
+      },
+      async (req) => ({
+        entries: (await access.auditTrail(req.params.id)).map((e) => ({
+          action: e.action, role: e.role, tokenId: e.token_id, operatorId: e.operator_id, ip: e.ip, reason: e.reason, ranges: e.ranges, at: e.at.toISOString(),
+        })),
+      }),
+    );
+
+    const hold = (target: 'recordings' | 'calls' | 'tickets', params: typeof UuidParam | typeof IdParam) =>
+      app.put(
+        `/${target}/:id/legal-hold`,
+        { preHandler: staff, schema: { params, body: HoldBody, response: { 200: Type.Object({ id: Type.String(), legalHold: Type.Boolean() }), 404: ErrorBody } } },
+        async (req) => {
+          const { id } = req.params as { id: string };
+          await access.legalHold(ctxOf(req), target, id, req.body.hold, req.body.reason);
+          return { id, legalHold: req.body.hold };
+        },
+      );
+    hold('recordings', UuidParam);
+    hold('calls', UuidParam);
+    hold('tickets', IdParam);
   };

@@ -1,12 +1,14 @@
 // Recordings from bridge to archive. The metadata row exists from the moment recording
-// starts, so a crash leaves a trace; the spool file is removed only after the archived
-// copy is written, synced and checksummed.
+// starts, so a crash leaves a trace. The archive copy is transcoded, its duration checked
+// against the source, checksummed and chained before the spool file is removed.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Db } from '../db/database.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
+import { CODEC_EXT, decodedDurationMs, transcode, type Codec } from './ffmpeg.js';
 import {
   findRecordingById,
   findRecordingByName,
@@ -14,27 +16,41 @@ import {
   listUnfinishedRecordings,
   updateRecording,
 } from './recording.repository.js';
+import { appendChainEntry } from './recording-custody.repository.js';
 import type { RecordingRow } from './recording.table.js';
-import { readWavInfo } from './wav.js';
+import { pcm16Peaks, readWavInfo } from './wav.js';
 
 export interface ArchiveEnqueuer {
   enqueue(recordingId: string): Promise<void>;
 }
 
+export interface ArchiveSettings {
+  spoolDir: string;
+  archiveDir: string;
+  codec: Codec;
+  bitrateKbps: number;
+  ffmpeg: string;
+}
+
+/** A transcode may differ from its source by this much at most (the issue's ±0.1 s). */
+const DURATION_TOLERANCE_MS = 100;
+
 export class RecordingService {
+  private lastFailure: { at: number; message: string } | undefined;
+
   constructor(
-    private readonly db: Db,
-    private readonly dirs: { spoolDir: string; archiveDir: string },
+    private readonly db: Kysely<Database>,
+    private readonly s: ArchiveSettings,
     private readonly queue: ArchiveEnqueuer,
     private readonly log: Logger,
     private readonly onArchived: (bytes: number) => void = () => undefined,
   ) {}
 
   spoolPath(name: string): string {
-    return path.join(this.dirs.spoolDir, `${name}.wav`);
+    return path.join(this.s.spoolDir, `${name}.wav`);
   }
 
-  async started(db: Db, callId: string, name: string): Promise<RecordingRow> {
+  async started(db: Kysely<Database>, callId: string, name: string): Promise<RecordingRow> {
     return insertRecording(db, { call_id: callId, name, status: 'recording', spool_path: this.spoolPath(name) });
   }
 
@@ -56,14 +72,30 @@ export class RecordingService {
     return rec;
   }
 
+  /** For /readyz: an archive failure in the last 10 minutes (disk full, permissions...). */
+  recentFailure(): string | undefined {
+    return this.lastFailure && Date.now() - this.lastFailure.at < 600_000 ? this.lastFailure.message : undefined;
+  }
+
   /**
-   * Recordings left 'recording' or 'spooled' by a process that went away: those whose call
-   * is over are archived now (as 'incomplete' when the WAV header shows a crash).
+   * Finds what a crash left behind: rows still 'recording'/'spooled' whose call is over, and
+   * spool files no row knows (the dialplan fallback's MixMonitor). Each is archived; a file
+   * whose WAV header was never finished ends as 'incomplete'. Nothing is silently dropped.
    */
   async sweep(activeCallIds: ReadonlySet<string>): Promise<number> {
     let n = 0;
     for (const rec of await listUnfinishedRecordings(this.db)) {
-      if (activeCallIds.has(rec.call_id)) continue;
+      if (rec.call_id && activeCallIds.has(rec.call_id)) continue;
+      await this.queue.enqueue(rec.id);
+      n++;
+    }
+    const files = await readdir(this.s.spoolDir).catch(() => [] as string[]);
+    for (const f of files.filter((x) => x.endsWith('.wav'))) {
+      const name = f.slice(0, -4);
+      if (await findRecordingByName(this.db, name)) continue;
+      const { mtime } = await stat(path.join(this.s.spoolDir, f));
+      if (Date.now() - mtime.getTime() < 60_000) continue; // may still be written by a live fallback call
+      const rec = await insertRecording(this.db, { call_id: null, name, status: 'recording', spool_path: this.spoolPath(name) });
       await this.queue.enqueue(rec.id);
       n++;
     }
@@ -73,59 +105,80 @@ export class RecordingService {
   /** The archive job. `final`: the last attempt, after which a failure is recorded on the row. */
   async archive(recordingId: string, final: boolean): Promise<void> {
     const rec = await findRecordingById(this.db, recordingId);
-    if (!rec || rec.status === 'archived') return;
+    if (!rec || rec.status === 'archived' || rec.status === 'incomplete' || rec.status === 'purged') return;
     const log = this.log.child({ callId: rec.call_id, recordingId });
     const src = rec.spool_path ?? this.spoolPath(rec.name);
+    await updateRecording(this.db, rec.id, { attempts: rec.attempts + 1 });
     try {
       const fh = await open(src, 'r');
       let info;
+      let peaks: number[];
       try {
         info = await readWavInfo(fh);
+        const pcm = Buffer.alloc(info.dataBytes);
+        await fh.read(pcm, 0, pcm.length, info.dataOffset);
+        peaks = pcm16Peaks(pcm);
       } finally {
         await fh.close();
       }
       const day = (rec.ended_at ?? rec.started_at).toISOString().slice(0, 10).split('-');
-      const destDir = path.join(this.dirs.archiveDir, ...day);
+      const destDir = path.join(this.s.archiveDir, ...day);
       await mkdir(destDir, { recursive: true });
-      const dest = path.join(destDir, `${rec.call_id}.wav`);
+      const dest = path.join(destDir, `${rec.call_id ?? rec.name}.${CODEC_EXT[this.s.codec]}`);
       const tmp = `${dest}.part`;
-      await copyFile(src, tmp);
+      await transcode(this.s.ffmpeg, src, tmp, this.s.codec, this.s.bitrateKbps);
+      const outMs = await decodedDurationMs(this.s.ffmpeg, tmp);
+      if (Math.abs(outMs - info.durationMs) > DURATION_TOLERANCE_MS) {
+        await unlink(tmp).catch(() => undefined);
+        throw new Error(`transcoded duration ${outMs} ms differs from the source's ${info.durationMs} ms`);
+      }
       const sha256 = await sha256File(tmp);
       const tmpFh = await open(tmp, 'r+');
       await tmpFh.sync();
       await tmpFh.close();
       await rename(tmp, dest);
       const size = (await stat(dest)).size;
-      await updateRecording(this.db, rec.id, {
-        status: info.headerIncomplete && rec.status === 'recording' ? 'incomplete' : 'archived',
-        archive_path: dest,
-        duration_ms: info.durationMs,
-        size_bytes: size,
-        sha256,
-        archived_at: new Date(),
-        ended_at: rec.ended_at ?? new Date(),
-        error: null,
+      // A crash shows as a WAV header never finished, or a row that never saw RecordingFinished.
+      const incomplete = info.headerIncomplete || rec.status === 'recording';
+      await this.db.transaction().execute(async (trx) => {
+        await updateRecording(trx, rec.id, {
+          status: incomplete ? 'incomplete' : 'archived',
+          format: CODEC_EXT[this.s.codec],
+          codec: this.s.codec,
+          bitrate: this.s.codec === 'wav' ? null : this.s.bitrateKbps,
+          archive_path: dest,
+          duration_ms: outMs,
+          source_duration_ms: info.durationMs,
+          size_bytes: size,
+          sha256,
+          peaks: JSON.stringify(peaks),
+          archived_at: new Date(),
+          ended_at: rec.ended_at ?? new Date(),
+          error: null,
+        });
+        await appendChainEntry(trx, rec.id, sha256);
       });
-      // Only now, with the row pointing at a verified copy, does the spool file go.
+      // Only now, with the row pointing at a verified, chained copy, does the spool file go.
       await unlink(src);
       this.onArchived(size);
-      log.info({ durationMs: info.durationMs, dest }, 'recording archived');
+      log.info({ durationMs: outMs, bytes: size, dest, incomplete }, 'recording archived');
     } catch (err) {
       const msg = (err as Error).message;
-      log.warn({ err: msg, final }, 'archiving failed');
-      if (final) await updateRecording(this.db, rec.id, { status: 'failed', error: msg });
+      this.lastFailure = { at: Date.now(), message: msg };
+      log.warn({ err: msg, final }, 'archiving failed; the spool file is kept');
+      await updateRecording(this.db, rec.id, final ? { status: 'failed', error: msg } : { error: msg });
       throw err;
     }
   }
 }
 
-async function sha256File(file: string): Promise<string> {
+export async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');
   const fh = await open(file, 'r');
   try {
-    for await (const chunk of fh.createReadStream()) h.update(chunk as Buffer);
+    for await (const chunk of fh.createReadStream({ autoClose: false })) h.update(chunk as Buffer);
   } finally {
-    await fh.close().catch(() => undefined);
+    await fh.close();
   }
   return h.digest('hex');
 }

@@ -1,10 +1,10 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
-export type RecordingStatus = 'recording' | 'spooled' | 'archived' | 'incomplete' | 'failed';
+export type RecordingStatus = 'recording' | 'spooled' | 'archived' | 'incomplete' | 'failed' | 'purged';
 
 export interface RecordingTable {
   id: Generated<string>;
-  call_id: string;
+  call_id: string | null;
   name: string;
   status: RecordingStatus;
   format: ColumnType<string, string | undefined, string>;
@@ -17,7 +17,43 @@ export interface RecordingTable {
   started_at: ColumnType<Date, Date | undefined, never>;
   ended_at: Date | null;
   archived_at: Date | null;
+  codec: string | null;
+  bitrate: number | null;
+  source_duration_ms: number | null;
+  peaks: ColumnType<number[] | null, string | null | undefined, string | null>;
+  attempts: ColumnType<number, number | undefined, number>;
+  legal_hold: ColumnType<boolean, boolean | undefined, boolean>;
+  purged_at: Date | null;
 }
+
+export interface RecordingChainTable {
+  id: Generated<string>;
+  recording_id: string;
+  file_sha256: string;
+  prev_hash: string;
+  entry_hash: string;
+  at: ColumnType<Date, Date | undefined, never>;
+}
+
+export const AUDIT_ACTIONS = ['play', 'download', 'denied', 'legal_hold', 'purge', 'rearchive', 'verify'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface RecordingAuditTable {
+  id: Generated<string>;
+  recording_id: string | null;
+  action: AuditAction;
+  token_id: string | null;
+  role: string | null;
+  operator_id: string | null;
+  ip: string | null;
+  reason: string | null;
+  ranges: string | null;
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>;
+  at: ColumnType<Date, Date | undefined, never>;
+}
+
+export type RecordingAuditRow = Selectable<RecordingAuditTable>;
+export type RecordingChainRow = Selectable<RecordingChainTable>;
 
 export type RecordingRow = Selectable<RecordingTable>;
 export type NewRecordingRow = Insertable<RecordingTable>;

@@ -57,3 +57,17 @@ export function pcm16Rms(buf: Buffer): number {
   }
   return n ? Math.sqrt(sum / n) : 0;
 }
+
+/** Peak amplitude per bucket, 0..1, for the supervisor player's waveform. */
+export function pcm16Peaks(buf: Buffer, buckets = 400): number[] {
+  const n = Math.floor(buf.length / 2);
+  if (n === 0) return [];
+  const size = Math.max(1, Math.ceil(n / buckets));
+  const peaks: number[] = [];
+  for (let start = 0; start < n; start += size) {
+    let max = 0;
+    for (let i = start; i < Math.min(n, start + size); i++) max = Math.max(max, Math.abs(buf.readInt16LE(i * 2)));
+    peaks.push(Math.round((max / 32768) * 1000) / 1000);
+  }
+  return peaks;
+}

@@ -11,6 +11,7 @@ export interface TicketTable {
   status: ColumnType<TicketStatus, TicketStatus | undefined, TicketStatus>;
   line: Line | null;
   caller_number: string | null;
+  legal_hold: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -1,0 +1,103 @@
+// Chain of custody: proving archived files unaltered, and deleting them only as retention
+// allows. Both are reachable from the API and, offline, from the CLI.
+import { unlink } from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { findRecordingById, listPurgeable, updateRecording } from './recording.repository.js';
+import { CHAIN_GENESIS, chainEntryHash, chainPage, countChainEntries, insertAudit } from './recording-custody.repository.js';
+import { sha256File } from './recording.service.js';
+
+export interface ChainProblem {
+  recordingId: string;
+  entryId: string;
+  problem: 'missing' | 'altered' | 'chain_broken' | 'row_changed';
+  detail?: string;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  entries: number;
+  filesChecked: number;
+  problems: ChainProblem[];
+}
+
+export interface RetentionPolicy {
+  default: number;
+  first?: number;
+  second?: number;
+}
+
+export class CustodyService {
+  constructor(private readonly db: Kysely<Database>, private readonly retention: RetentionPolicy) {}
+
+  /**
+   * Walks the chain from the start: every entry must hash its predecessor, and every file it
+   * names must still hash to what was recorded. Purged recordings are expected to be gone.
+   */
+  async verifyChain(onProgress?: (done: number, total: number) => void): Promise<ChainReport> {
+    const total = await countChainEntries(this.db);
+    const problems: ChainProblem[] = [];
+    let prev = CHAIN_GENESIS;
+    let after = '0';
+    let done = 0;
+    let files = 0;
+    for (;;) {
+      const page = await chainPage(this.db, after, 500);
+      if (page.length === 0) break;
+      for (const e of page) {
+        const where = { recordingId: e.recording_id, entryId: e.id };
+        if (e.prev_hash !== prev || chainEntryHash(e.prev_hash, e.recording_id, e.file_sha256) !== e.entry_hash) {
+          problems.push({ ...where, problem: 'chain_broken' });
+        }
+        prev = e.entry_hash;
+        const rec = await findRecordingById(this.db, e.recording_id);
+        if (rec && rec.status !== 'purged') {
+          if (rec.sha256 !== e.file_sha256) problems.push({ ...where, problem: 'row_changed', detail: 'the row hash differs from the chain' });
+          if (!rec.archive_path) {
+            problems.push({ ...where, problem: 'missing' });
+          } else {
+            files++;
+            const actual = await sha256File(rec.archive_path).catch(() => undefined);
+            if (actual === undefined) problems.push({ ...where, problem: 'missing', detail: rec.archive_path });
+            else if (actual !== e.file_sha256) problems.push({ ...where, problem: 'altered', detail: rec.archive_path });
+          }
+        }
+        onProgress?.(++done, total);
+      }
+      after = page.at(-1)!.id;
+    }
+    return { ok: problems.length === 0, entries: done, filesChecked: files, problems };
+  }
+
+  retentionDays(line: 'first' | 'second' | null): number {
+    return (line ? this.retention[line] : undefined) ?? this.retention.default;
+  }
+
+  /** What the purge would delete now (dryRun) or deletes, line by line. Legal holds always win. */
+  async purge(opts: { dryRun: boolean; now?: Date; onProgress?: (done: number, total: number) => void }) {
+    const now = opts.now ?? new Date();
+    const items = [];
+    for (const line of ['first', 'second', null] as const) {
+      const cutoff = new Date(now.getTime() - this.retentionDays(line) * 86_400_000);
+      for (const r of await listPurgeable(this.db, line, cutoff)) items.push({ ...r, line });
+    }
+    let done = 0;
+    if (!opts.dryRun) {
+      for (const r of items) {
+        if (r.archive_path) await unlink(r.archive_path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+        await updateRecording(this.db, r.id, { status: 'purged', archive_path: null, purged_at: now });
+        await insertAudit(this.db, {
+          recordingId: r.id, action: 'purge', role: 'system',
+          detail: { retentionDays: this.retentionDays(r.line), startedAt: r.started_at.toISOString(), path: r.archive_path },
+        });
+        opts.onProgress?.(++done, items.length);
+      }
+    }
+    return {
+      dryRun: opts.dryRun,
+      count: items.length,
+      bytes: items.reduce((n, r) => n + Number(r.size_bytes ?? 0), 0),
+      recordings: items.map((r) => ({ id: r.id, callId: r.call_id, line: r.line, startedAt: r.started_at.toISOString(), path: r.archive_path })),
+    };
+  }
+}
