@@ -39,6 +39,7 @@ export interface App {
   operators: OperatorService;
   tokens: TokenService;
   custody: CustodyService;
+  recordings: RecordingService;
   ari: AriConnection;
   ami: AmiConnection;
   metrics: Metrics;
@@ -154,6 +155,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     operators,
     tokens,
     custody,
+    recordings,
     ari,
     ami,
     metrics,

@@ -16,6 +16,7 @@ import { LINES, type Line } from './operators/operator.table.js';
 import { pushOperatorEndpoint } from './pbx/endpoint-push.js';
 import { Progress } from './cli/progress.js';
 import { seedDemo } from './cli/seed.command.js';
+import { recordingsCommand } from './cli/recordings.command.js';
 
 const USAGE = `usage: pbxdesk <command>
   migrate                                         apply pending SQL migrations
@@ -24,7 +25,10 @@ const USAGE = `usage: pbxdesk <command>
   token revoke ID                                 revoke a token by id
   operator create --login L --name N --line first|second --sip-password P
   ivr validate [FILE]                             check an IVR flow file (default: the configured one)
-  seed demo [--calls N]                           demo operators and a day of synthetic calls`;
+  seed demo [--calls N]                           demo operators and a day of synthetic calls
+  recordings verify                               walk the hash chain and re-hash every archived file
+  recordings rearchive [--status failed,spooled,recording]   archive again what is not archived
+  retention purge --dry-run | --yes               list (or delete) recordings past retention`;
 
 class UsageError extends Error {}
 
@@ -87,6 +91,7 @@ async function run(argv: string[]): Promise<number> {
       process.stdout.write(`operator ${op.id} ${op.login} (${op.line} line), SIP user ${op.sip_username}@${config.sip.domain}\n`);
       return 0;
     }
+    if (cmd === 'recordings' || cmd === 'retention') return await recordingsCommand(db, config, cmd, sub, rest);
     if (cmd === 'seed' && sub === 'demo') {
       const calls = Number(flag(rest, 'calls') ?? '200');
       if (!Number.isInteger(calls) || calls < 0 || calls > 100_000) throw new UsageError('--calls must be 0..100000');
