@@ -2,7 +2,7 @@
 // starts, so a crash leaves a trace. The archive copy is transcoded, its duration checked
 // against the source, checksummed and chained before the spool file is removed.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
@@ -130,6 +130,9 @@ export class RecordingService {
       const outMs = await decodedDurationMs(this.s.ffmpeg, tmp);
       if (Math.abs(outMs - info.durationMs) > DURATION_TOLERANCE_MS) {
         await unlink(tmp).catch(() => undefined);
+        // ffmpeg can exit 0 with a truncated file when the disk fills: name the real cause.
+        const fs = await statfs(destDir);
+        if (fs.bavail * fs.bsize < 1024 * 1024) throw new Error(`ENOSPC: no space left on the archive disk (${destDir})`);
         throw new Error(`transcoded duration ${outMs} ms differs from the source's ${info.durationMs} ms`);
       }
       const sha256 = await sha256File(tmp);

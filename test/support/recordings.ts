@@ -24,7 +24,7 @@ export async function spooledRecording(opts: { operatorId?: string | null; secon
   const ticket = await insertTicket(db, { subject: 'custody test', caller_number: '79990000000', line: 'first' });
   const call = await insertCall(db, {
     ticket_id: ticket.id, caller_number: '79990000000', dialled_number: '88005553535', status: 'completed', line: 'first',
-    caller_channel_id: `test-${randomUUID()}`, operator_id: opts.operatorId ?? null,
+    caller_channel_id: `test-${randomUUID()}`, operator_id: opts.operatorId ?? null, ended_at: new Date(),
   });
   const name = `call-${call.id}`;
   const spool = path.join(process.env.RECORDINGS_SPOOL_DIR as string, `${name}.wav`);
