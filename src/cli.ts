@@ -27,7 +27,7 @@ const USAGE = `usage: pbxdesk <command>
   ivr validate [FILE]                             check an IVR flow file (default: the configured one)
   seed demo [--calls N]                           demo operators and a day of synthetic calls
   recordings verify                               walk the hash chain and re-hash every archived file
-  recordings rearchive [--status failed,spooled,recording]   archive again what is not archived
+  recordings rearchive [--status failed,spooled] [--id ID]   archive again what is not archived
   retention purge --dry-run | --yes               list (or delete) recordings past retention`;
 
 class UsageError extends Error {}

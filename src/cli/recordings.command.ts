@@ -25,7 +25,10 @@ export async function recordingsCommand(db: Kysely<Database>, config: Config, cm
   if (cmd === 'recordings' && sub === 'rearchive') {
     const i = rest.indexOf('--status');
     const statuses = (i >= 0 ? (rest[i + 1] ?? '') : 'failed,spooled').split(',') as RecordingStatus[];
-    const rows = await listRecordingsByStatus(db, statuses);
+    const idAt = rest.indexOf('--id');
+    const only = idAt >= 0 ? rest[idAt + 1] : undefined;
+    const rows = (await listRecordingsByStatus(db, statuses)).filter((r) => !only || r.id === only);
+    if (only && rows.length === 0) throw new Error(`recording ${only} is not in status ${statuses.join(',')}`);
     const service = new RecordingService(
       db,
       { ...config.recordings, ffmpeg: resolveFfmpeg(config.recordings.ffmpegPath) },

@@ -52,6 +52,20 @@ describe('archive pipeline', () => {
   });
 });
 
+describe('re-archiving', () => {
+  it('archives a recording whose job failed for good, from the CLI', async () => {
+    const r = await spooledRecording();
+    await sql`UPDATE recordings SET status = 'failed', error = 'simulated' WHERE id = ${r.rec.id}`.execute(db);
+    const c = await cli('recordings', 'rearchive', '--status', 'failed', '--id', r.rec.id);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toContain('1 of 1 archived');
+    const rec = (await t.api<{ status: string; error: string | null }>('GET', `/api/recordings/${r.rec.id}`)).body;
+    expect(rec).toMatchObject({ status: 'archived', error: null });
+    const audit = await t.api<{ entries: { action: string }[] }>('GET', `/api/recordings/${r.rec.id}/audit`);
+    expect(audit.body.entries.map((e) => e.action)).toContain('rearchive');
+  });
+});
+
 describe('integrity', () => {
   it('reports a file altered by one byte, through the API and the CLI', async () => {
     const { rec, archived: a } = await archived();
