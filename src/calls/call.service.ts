@@ -328,7 +328,8 @@ export class CallService {
         s.callerGone();
         this.waiting.remove(call.id);
         const to = endStatusOnCallerHangup(s.status);
-        await this.end(s, to, { code: 0, text: 'Lost while the service was disconnected' }, 'system');
+        // Asterisk restarted, or the caller hung up while nobody listened to ARI.
+        await this.end(s, to, { code: 0, text: 'Channel gone while the service was disconnected from Asterisk' }, 'system');
         continue;
       }
       if (known) continue;
