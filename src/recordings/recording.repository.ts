@@ -17,6 +17,17 @@ export async function updateRecording(db: Db, id: string, patch: RecordingUpdate
   return db.updateTable('recordings').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
+/** Marks a recording archived unless something already did; undefined when it lost that race. */
+export async function finishRecordingOnce(db: Db, id: string, patch: RecordingUpdate): Promise<RecordingRow | undefined> {
+  return db
+    .updateTable('recordings')
+    .set(patch)
+    .where('id', '=', id)
+    .where('status', 'in', ['recording', 'spooled', 'failed'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Recordings that were still running when their process went away. */
 export async function listUnfinishedRecordings(db: Db): Promise<RecordingRow[]> {
   return db.selectFrom('recordings').selectAll().where('status', 'in', ['recording', 'spooled']).execute();

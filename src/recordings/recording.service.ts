@@ -2,7 +2,7 @@
 // starts, so a crash leaves a trace. The archive copy is transcoded, its duration checked
 // against the source, checksummed and chained before the spool file is removed.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat, statfs, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
@@ -12,6 +12,7 @@ import { CODEC_EXT, decodedDurationMs, transcode, type Codec } from './ffmpeg.js
 import {
   findRecordingById,
   findRecordingByName,
+  finishRecordingOnce,
   insertRecording,
   listUnfinishedRecordings,
   updateRecording,
@@ -93,13 +94,21 @@ export class RecordingService {
     for (const f of files.filter((x) => x.endsWith('.wav'))) {
       const name = f.slice(0, -4);
       if (await findRecordingByName(this.db, name)) continue;
-      const { mtime } = await stat(path.join(this.s.spoolDir, f));
-      if (Date.now() - mtime.getTime() < 60_000) continue; // may still be written by a live fallback call
+      const st = await stat(path.join(this.s.spoolDir, f)).catch(() => undefined);
+      // Gone meanwhile, or still being written by a live fallback call: not an orphan (yet).
+      if (!st || Date.now() - st.mtime.getTime() < 60_000) continue;
       const rec = await insertRecording(this.db, { call_id: null, name, status: 'recording', spool_path: this.spoolPath(name) });
       await this.queue.enqueue(rec.id);
       n++;
     }
     return n;
+  }
+
+  private async place(tmp: string, dest: string, id: string): Promise<void> {
+    await placeFile(tmp, dest, async () => {
+      const r = await findRecordingById(this.db, id);
+      return r?.status === 'archived' || r?.status === 'incomplete';
+    });
   }
 
   /** The archive job. `final`: the last attempt, after which a failure is recorded on the row. */
@@ -125,7 +134,8 @@ export class RecordingService {
       const destDir = path.join(this.s.archiveDir, ...day);
       await mkdir(destDir, { recursive: true });
       const dest = path.join(destDir, `${rec.call_id ?? rec.name}.${CODEC_EXT[this.s.codec]}`);
-      const tmp = `${dest}.part`;
+      // Per attempt: an ffmpeg orphaned by a killed worker may still be writing the last one.
+      const tmp = `${dest}.${process.pid}-${rec.attempts + 1}.part`;
       await transcode(this.s.ffmpeg, src, tmp, this.s.codec, this.s.bitrateKbps);
       const outMs = await decodedDurationMs(this.s.ffmpeg, tmp);
       if (Math.abs(outMs - info.durationMs) > DURATION_TOLERANCE_MS) {
@@ -139,12 +149,14 @@ export class RecordingService {
       const tmpFh = await open(tmp, 'r+');
       await tmpFh.sync();
       await tmpFh.close();
-      await rename(tmp, dest);
+      await this.place(tmp, dest, rec.id);
       const size = (await stat(dest)).size;
       // A crash shows as a WAV header never finished, or a row that never saw RecordingFinished.
       const incomplete = info.headerIncomplete || rec.status === 'recording';
-      await this.db.transaction().execute(async (trx) => {
-        await updateRecording(trx, rec.id, {
+      const won = await this.db.transaction().execute(async (trx) => {
+        // Exactly once: a job that ran twice (a worker killed after its lock lapsed) finds the
+        // row archived already and leaves the chain alone.
+        const row = await finishRecordingOnce(trx, rec.id, {
           status: incomplete ? 'incomplete' : 'archived',
           format: CODEC_EXT[this.s.codec],
           codec: this.s.codec,
@@ -159,13 +171,22 @@ export class RecordingService {
           ended_at: rec.ended_at ?? new Date(),
           error: null,
         });
-        await appendChainEntry(trx, rec.id, sha256);
+        if (row) await appendChainEntry(trx, rec.id, sha256);
+        return row !== undefined;
       });
+      if (!won) {
+        log.info('archived by another attempt already; this copy is dropped');
+        return;
+      }
       // Only now, with the row pointing at a verified, chained copy, does the spool file go.
       await unlink(src);
       this.onArchived(size);
       log.info({ durationMs: outMs, bytes: size, dest, incomplete }, 'recording archived');
     } catch (err) {
+      if (err instanceof AlreadyArchivedError) {
+        log.info('archived by another attempt already; this copy is dropped');
+        return;
+      }
       const msg = (err as Error).message;
       this.lastFailure = { at: Date.now(), message: msg };
       log.warn({ err: msg, final }, 'archiving failed; the spool file is kept');
@@ -174,6 +195,26 @@ export class RecordingService {
     }
   }
 }
+
+/**
+ * Moves the finished copy into place without ever replacing an archived file: link() refuses
+ * an existing name. An existing file whose row is not archived is a crashed attempt's, and goes.
+ */
+async function placeFile(tmp: string, dest: string, archivedAlready: () => Promise<boolean>): Promise<void> {
+  try {
+    await link(tmp, dest);
+    await unlink(tmp);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (await archivedAlready()) {
+      await unlink(tmp);
+      throw new AlreadyArchivedError();
+    }
+    await rename(tmp, dest);
+  }
+}
+
+class AlreadyArchivedError extends Error {}
 
 export async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');

@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDb } from '../../src/db/database.js';
 import { insertCall } from '../../src/calls/call.repository.js';
@@ -13,7 +14,7 @@ const run = promisify(execFile);
 export const db = createDb(process.env.DATABASE_URL as string, 2);
 
 export async function speechWav(file: string, seconds: number): Promise<void> {
-  const tmp = `${file}.espeak.wav`;
+  const tmp = path.join(tmpdir(), `${randomUUID()}.espeak.wav`);
   await run('espeak-ng', ['-v', 'ru', '-w', tmp, 'Здравствуйте, это запись разговора для проверки архива. '.repeat(Math.ceil(seconds / 3))]);
   await run('sox', [tmp, '-r', '8000', '-c', '1', '-b', '16', file, 'trim', '0', String(seconds)]);
   await run('rm', ['-f', tmp]);
