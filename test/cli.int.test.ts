@@ -77,6 +77,12 @@ describe('pbxdesk CLI', () => {
     expect(after - before).toBeGreaterThanOrEqual(Math.min(30, 500 - before));
   });
 
+  it('migrate applies nothing on an up-to-date database, and says so', async () => {
+    const r = await cli('migrate');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/migrations: 0 applied \(none\), \d+ already there/);
+  });
+
   it('answers an unknown command with the usage and exit code 2', async () => {
     const r = await cli('frobnicate');
     expect(r.code).toBe(2);
