@@ -11,7 +11,8 @@ import { tokenRoutes } from './auth/token.routes.js';
 import { CallService } from './calls/call.service.js';
 import { callRoutes } from './calls/call.routes.js';
 import { buildServer } from './http/server.js';
-import { loadFlowFile, type IvrFlow } from './ivr/ivr-flow.js';
+import { IvrFlowStore } from './ivr/ivr-flow.store.js';
+import { ivrRoutes } from './ivr/ivr.routes.js';
 import { OperatorService } from './operators/operator.service.js';
 import { operatorRoutes } from './operators/operator.routes.js';
 import { AmiConnection } from './pbx/ami-connection.js';
@@ -61,7 +62,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     throw err;
   }
 
-  const flow: IvrFlow = await loadFlowFile(config.ivr.flowFile);
+  const flows = await IvrFlowStore.open(config.ivr.flowFile);
   const tokens = new TokenService(db, config.secretKey);
   if (config.bootstrapAdminToken) await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
 
@@ -90,7 +91,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     tickets,
     recordings,
     operators,
-    flow: () => flow,
+    flow: () => flows.current(),
     log,
     observer: {
       callEnded: (s, l) => metrics.callEnded(s, l),
@@ -143,6 +144,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       ticketRoutes(tickets),
       recordingRoutes(access, custody),
       tokenRoutes(tokens),
+      ivrRoutes(flows),
     ],
   });
 

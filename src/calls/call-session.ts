@@ -18,6 +18,7 @@ export class CallerGoneError extends Error {
 export class CallSession implements IvrContext {
   status: CallStatus;
   line: Line | null = null;
+  ticketId: string | null = null;
   operatorId: string | null = null;
   operatorChannelId: string | null = null;
   bridgeId: string | null = null;
@@ -37,7 +38,13 @@ export class CallSession implements IvrContext {
     public language: Language,
     public ivrPath: string[],
     status: CallStatus,
-    private readonly deps: { db: Db; pbx: PbxPort; promptsDir: string; onIvrStep: (ms: number) => void },
+    private readonly deps: {
+      db: Db;
+      pbx: PbxPort;
+      promptsDir: string;
+      onIvrStep: (ms: number) => void;
+      attachTicket: (s: CallSession, keyed: string) => Promise<{ found: boolean; line: Line | null }>;
+    },
   ) {
     this.status = status;
   }
@@ -110,6 +117,25 @@ export class CallSession implements IvrContext {
 
   clearDigits(): void {
     this.digits = [];
+  }
+
+  async readDigits(opts: { max: number; terminator: string; timeoutMs: number; interDigitMs: number }): Promise<string | null> {
+    let got = '';
+    for (;;) {
+      const d = await this.readDigit(got === '' ? opts.timeoutMs : opts.interDigitMs);
+      if (d === null) return got === '' ? null : got;
+      if (d === opts.terminator) return got === '' ? null : got;
+      if (/^[0-9]$/.test(d)) got += d;
+      if (got.length >= opts.max) return got;
+    }
+  }
+
+  async attachTicket(keyed: string): Promise<{ found: boolean; line: Line | null }> {
+    return this.deps.attachTicket(this, keyed);
+  }
+
+  async hangup(): Promise<void> {
+    await this.deps.pbx.hangup(this.callerChannelId);
   }
 
   async recordStep(step: string): Promise<void> {

@@ -21,6 +21,7 @@ export const CallDto = Type.Object({
   hangupCauseCode: Nullable(Type.Integer()),
   hangupBy: Nullable(Type.String()),
   recordingId: Nullable(Type.String()),
+  keyedTicketNumber: Nullable(Type.String()),
 });
 export type CallDto = Static<typeof CallDto>;
 
@@ -45,5 +46,6 @@ export function toCallDto(c: CallRow): CallDto {
     hangupCauseCode: c.hangup_cause_code,
     hangupBy: c.hangup_by,
     recordingId: c.recording_id,
+    keyedTicketNumber: c.keyed_ticket_number,
   };
 }

@@ -13,8 +13,8 @@ import type { OperatorService } from '../operators/operator.service.js';
 import { WaitingLists } from '../queues/waiting-list.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
-import { setTicketLine } from '../tickets/ticket.repository.js';
-import { insertCall, listActiveCalls, transitionCall } from './call.repository.js';
+import { findOpenTicketByNumber, setTicketLine } from '../tickets/ticket.repository.js';
+import { insertCall, listActiveCalls, transitionCall, updateCall } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import { CallSession, CallerGoneError } from './call-session.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
@@ -132,22 +132,19 @@ export class CallService {
       return;
     }
     const lang = ch.language === 'en' || ch.language === 'ru' ? ch.language : this.d.settings.defaultLanguage;
-    const call = await this.d.db.transaction().execute(async (trx) => {
-      const ticket = await this.d.tickets.openForCall(trx, ch.callerNumber);
-      return insertCall(trx, {
-        ticket_id: ticket.id,
-        caller_number: ch.callerNumber,
-        dialled_number: ch.dialledNumber,
-        language: lang,
-        status: 'ivr',
-        caller_channel_id: ch.channelId,
-      });
+    // The ticket comes later: the caller may key an existing one in the IVR (ensureTicket).
+    const call = await insertCall(this.d.db, {
+      caller_number: ch.callerNumber,
+      dialled_number: ch.dialledNumber,
+      language: lang,
+      status: 'ivr',
+      caller_channel_id: ch.channelId,
     });
     const log = this.log.child({ callId: call.id, ticketId: call.ticket_id });
     log.info({ caller: ch.callerNumber, dialled: ch.dialledNumber }, 'call entered');
     const s = this.track(call);
     await this.d.pbx.answer(ch.channelId);
-    let line: Line;
+    let line: Line | 'hangup';
     try {
       line = await runFlow(this.d.flow(), s);
     } catch (err) {
@@ -155,6 +152,11 @@ export class CallService {
       throw err;
     }
     log.info({ line, ivrPath: s.ivrPath }, 'IVR done');
+    if (line === 'hangup') {
+      await this.ensureTicket(s);
+      await this.d.pbx.hangup(s.callerChannelId);
+      return;
+    }
     await this.enqueue(s, line);
   }
 
@@ -166,9 +168,16 @@ export class CallService {
       call.language === 'en' ? 'en' : 'ru',
       [...call.ivr_path],
       call.status,
-      { db: this.d.db, pbx: this.d.pbx, promptsDir: this.d.settings.promptsDir, onIvrStep: (ms) => this.observer.ivrStep(ms) },
+      {
+        db: this.d.db,
+        pbx: this.d.pbx,
+        promptsDir: this.d.settings.promptsDir,
+        onIvrStep: (ms) => this.observer.ivrStep(ms),
+        attachTicket: (sess, keyed) => this.attachTicket(sess, keyed),
+      },
     );
     s.line = call.line;
+    s.ticketId = call.ticket_id;
     s.operatorId = call.operator_id;
     s.operatorChannelId = call.operator_channel_id;
     s.bridgeId = call.bridge_id;
@@ -189,8 +198,9 @@ export class CallService {
     if (s.gone) return;
     s.line = line;
     s.ivrActed();
-    const row = await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
-    if (row.ticket_id) await setTicketLine(this.d.db, row.ticket_id, line);
+    const ticketId = await this.ensureTicket(s);
+    await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
+    await setTicketLine(this.d.db, ticketId, line);
     await this.d.pbx.startMoh(s.callerChannelId);
     s.queuedAt = performance.now();
     this.waiting.push(line, s.callId);
@@ -291,9 +301,27 @@ export class CallService {
     await this.end(s, endStatusOnCallerHangup(s.status), cause, 'caller');
   }
 
+  /** Every call ends up on a ticket: the one the caller keyed, or a new one. */
+  private async ensureTicket(s: CallSession): Promise<string> {
+    if (s.ticketId) return s.ticketId;
+    const ticket = await this.d.tickets.openForCall(this.d.db, s.callerNumber);
+    s.ticketId = ticket.id;
+    await updateCall(this.d.db, s.callId, { ticket_id: ticket.id });
+    return ticket.id;
+  }
+
+  private async attachTicket(s: CallSession, keyed: string): Promise<{ found: boolean; line: Line | null }> {
+    const ticket = await findOpenTicketByNumber(this.d.db, keyed);
+    if (ticket) s.ticketId = ticket.id;
+    await updateCall(this.d.db, s.callId, { keyed_ticket_number: keyed, ...(ticket ? { ticket_id: ticket.id } : {}) });
+    this.log.info({ callId: s.callId, keyed, ticketId: ticket?.id }, ticket ? 'call attached to an existing ticket' : 'unknown ticket number keyed');
+    return { found: ticket !== undefined, line: ticket?.line ?? null };
+  }
+
   private async end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void> {
     if (s.ended || isFinal(s.status)) return;
     s.ended = true;
+    await this.ensureTicket(s).catch((err: Error) => this.log.error({ callId: s.callId, err: err.message }, 'no ticket for the call'));
     const at = new Date();
     await this.move(s, to, { ended_at: at, hangup_cause: cause.text, hangup_cause_code: cause.code, hangup_by: by }, { by });
     this.sessions.delete(s.callId);

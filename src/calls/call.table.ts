@@ -26,6 +26,7 @@ export interface CallTable {
   hangup_by: HangupBy | null;
   recording_id: string | null;
   legal_hold: ColumnType<boolean, boolean | undefined, boolean>;
+  keyed_ticket_number: string | null;
 }
 
 export interface CallEventTable {

@@ -13,9 +13,17 @@ export interface IvrContext {
   clearDigits(): void;
   /** Appends a step to the call's persisted IVR path, e.g. "menu:main-menu=1". */
   recordStep(step: string): Promise<void>;
+  /**
+   * Digits up to `terminator` (not included) or `max` digits; null when nothing was keyed
+   * within timeoutMs, and what was keyed so far when the caller pauses interDigitMs.
+   */
+  readDigits(opts: { max: number; terminator: string; timeoutMs: number; interDigitMs: number }): Promise<string | null>;
+  /** Attaches the call to the open ticket with this number; the keyed number is stored either way. */
+  attachTicket(keyed: string): Promise<{ found: boolean; line: Line | null }>;
+  hangup(): Promise<void>;
 }
 
-export type VerbResult = { kind: 'next' } | { kind: 'goto'; node: string } | { kind: 'route'; line: Line };
+export type VerbResult = { kind: 'next' } | { kind: 'goto'; node: string } | { kind: 'route'; line: Line } | { kind: 'hangup' };
 
 export interface Verb {
   execute(ctx: IvrContext): Promise<VerbResult>;

@@ -8,12 +8,20 @@ import type { Verb } from './ivr-context.js';
 import { MenuVerb } from './verbs/menu.verb.js';
 import { PlayVerb } from './verbs/play.verb.js';
 import { RouteVerb } from './verbs/route.verb.js';
+import { TicketVerb } from './verbs/ticket.verb.js';
+import { HangupVerb } from './verbs/hangup.verb.js';
+import { LanguageVerb } from './verbs/language.verb.js';
 
 const VERBS = {
   play: PlayVerb,
   menu: MenuVerb,
   route: RouteVerb,
+  ticket: TicketVerb,
+  hangup: HangupVerb,
+  language: LanguageVerb,
 } as const;
+
+export const VERB_NAMES = Object.keys(VERBS);
 
 const FlowShape = Type.Object(
   {

@@ -6,7 +6,8 @@ import type { IvrContext } from './ivr-context.js';
 
 const MAX_STEPS = 100;
 
-export async function runFlow(flow: IvrFlow, ctx: IvrContext): Promise<Line> {
+/** The line to queue the caller for, or 'hangup' when the flow ended the call itself. */
+export async function runFlow(flow: IvrFlow, ctx: IvrContext): Promise<Line | 'hangup'> {
   let node = flow.start;
   let steps = 0;
   for (;;) {
@@ -16,6 +17,7 @@ export async function runFlow(flow: IvrFlow, ctx: IvrContext): Promise<Line> {
       if (++steps > MAX_STEPS) return 'first';
       const r = await verb.execute(ctx);
       if (r.kind === 'route') return r.line;
+      if (r.kind === 'hangup') return 'hangup';
       if (r.kind === 'goto') {
         node = r.node;
         jumped = true;

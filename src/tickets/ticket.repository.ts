@@ -12,3 +12,14 @@ export async function findTicketById(db: Db, id: string): Promise<TicketRow | un
 export async function setTicketLine(db: Db, id: string, line: TicketRow['line']): Promise<void> {
   await db.updateTable('tickets').set({ line, updated_at: new Date() }).where('id', '=', id).execute();
 }
+
+/** A ticket a caller may attach a call to: one not resolved or closed. */
+export async function findOpenTicketByNumber(db: Db, number: string): Promise<TicketRow | undefined> {
+  if (!/^\d{1,18}$/.test(number)) return undefined;
+  return db
+    .selectFrom('tickets')
+    .selectAll()
+    .where('number', '=', number)
+    .where('status', 'in', ['new', 'open', 'pending_customer'])
+    .executeTakeFirst();
+}

@@ -33,6 +33,17 @@ class ScriptedCaller implements IvrContext {
   typeAhead(d: string) {
     this.buffer.push(d);
   }
+  keyedTickets: string[] = [];
+  tickets: Record<string, 'first' | 'second' | null> = { '100042': 'second' };
+  async readDigits() {
+    return this.readDigit();
+  }
+  async attachTicket(keyed: string) {
+    this.keyedTickets.push(keyed);
+    const known = keyed in this.tickets;
+    return { found: known, line: known ? (this.tickets[keyed] ?? null) : null };
+  }
+  async hangup() {}
 }
 
 const flow = async () => parseFlow(JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')));
@@ -70,6 +81,29 @@ describe('the shipped IVR flow', () => {
     c.typeAhead('2');
     expect(await runFlow(await flow(), c)).toBe('second');
     expect(c.played).toEqual([]);
+  });
+});
+
+describe('existing tickets', () => {
+  it('attaches the call to a known ticket and routes it to the line that owns the ticket', async () => {
+    const c = new ScriptedCaller(['3', '100042']);
+    expect(await runFlow(await flow(), c)).toBe('second');
+    expect(c.keyedTickets).toEqual(['100042']);
+    expect(c.steps).toEqual(['menu:main-menu=3', 'ticket:100042=found']);
+  });
+
+  it('asks again once for an unknown number, keeps both numbers, then goes on to the menu', async () => {
+    const c = new ScriptedCaller(['3', '555', '777', '1']);
+    expect(await runFlow(await flow(), c)).toBe('first');
+    expect(c.keyedTickets).toEqual(['555', '777']);
+    expect(c.played).toContain('ru/ticket-unknown');
+    expect(c.steps).toEqual(['menu:main-menu=3', 'ticket:555=unknown', 'ticket:777=unknown', 'menu:main-menu=1']);
+  });
+
+  it('goes on without a ticket when nothing is keyed', async () => {
+    const c = new ScriptedCaller(['3', null, '2']);
+    expect(await runFlow(await flow(), c)).toBe('second');
+    expect(c.steps).toEqual(['menu:main-menu=3', 'ticket:none', 'menu:main-menu=2']);
   });
 });
 
