@@ -209,3 +209,42 @@ Content-Length: 0
 </scenario>`;
   return runSipp('operator', xml, ['-p', String(opts.sipPort), '-mp', String(opts.mediaPort)], 120_000);
 }
+
+/** An operator's phone that rings and is never picked up: it answers the CANCEL when the ring times out. */
+export function ringNoAnswer(opts: { sipPort: number }): Promise<SippResult> {
+  const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="operator phone, no answer">
+<recv request="INVITE" crlf="true"/>
+<send><![CDATA[
+SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+]]></send>
+<recv request="CANCEL"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+]]></send>
+<send><![CDATA[
+SIP/2.0 487 Request Terminated
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+CSeq: [last_cseq_number] INVITE
+Content-Length: 0
+]]></send>
+<recv request="ACK"/>
+</scenario>`;
+  return runSipp('noanswer', xml, ['-p', String(opts.sipPort)], 120_000);
+}

@@ -84,7 +84,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const access = new RecordingAccessService(db);
   const retentionQueue = new RetentionQueue(redis, config.queuePrefix);
   const tickets = new TicketService(db);
-  const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }));
+  const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec);
   const calls = new CallService({
     db,
     pbx,
@@ -171,6 +171,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         calls.sweepRecordings().catch((err: Error) => log.warn({ err: err.message }, 'recording sweep failed'));
       }, config.recordings.sweepIntervalSec * 1000);
       sweepTimer.unref();
+      await operators.resumeWrapUps();
       ari.start();
       ami.start();
       return server.listen({ host: config.http.host, port: config.http.port });
@@ -179,6 +180,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       // New callers go to the dialplan fallback from here on; calls in progress settle first.
       if (drainMs > 0) await calls.drain(drainMs);
       await server.close();
+      operators.stop();
       ari.stop();
       ami.stop();
       if (sweepTimer) clearInterval(sweepTimer);

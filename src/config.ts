@@ -45,6 +45,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'SIP_WS_URL', default: 'ws://127.0.0.1:8088/ws', doc: 'SIP-over-WebSocket URL for the browser softphone.' },
   { name: 'SIP_REALM', default: 'pbxdesk', doc: "Digest realm of operators' endpoints." },
   { name: 'OPERATOR_RING_TIMEOUT_SEC', default: '20', doc: "Seconds an operator's phone rings before the caller goes back to the head of the queue." },
+  { name: 'WRAPUP_SEC', default: '10', doc: 'Wrap-up after each call before the operator is offered the next (0: none); the operator can end it early.' },
   { name: 'DEFAULT_LANGUAGE', default: 'ru', doc: "The IVR's language (ru or en) until the caller picks one." },
   { name: 'IVR_FLOW_FILE', default: 'pbx-config/ivr/main.json', doc: 'The IVR flow, relative to the project root or absolute.' },
   { name: 'PROMPTS_DIR', default: '/var/lib/pbxdesk/prompts', doc: 'Where the prompt files are as Asterisk sees them.' },
@@ -156,6 +157,7 @@ export function loadConfig(env: Env = process.env) {
       wsUrl: str(env, 'SIP_WS_URL'),
       realm: str(env, 'SIP_REALM'),
       operatorRingTimeoutSec: int(env, 'OPERATOR_RING_TIMEOUT_SEC', 5, 120),
+      wrapUpSec: int(env, 'WRAPUP_SEC', 0, 3600),
     },
     ivr: {
       defaultLanguage: oneOf(env, 'DEFAULT_LANGUAGE', LANGUAGES),

@@ -7,7 +7,7 @@ import type { Database } from '../db/database.js';
 import type { IvrFlow } from '../ivr/ivr-flow.js';
 import { runFlow } from '../ivr/ivr-runner.js';
 import type { Language } from '../ivr/ivr-context.js';
-import { listAvailableOperators, markOperatorCallEnded } from '../operators/operator.repository.js';
+import { listAvailableOperators } from '../operators/operator.repository.js';
 import type { Line } from '../operators/operator.table.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { WaitingLists } from '../queues/waiting-list.js';
@@ -253,7 +253,7 @@ export class CallService {
     const opId = s.operatorId;
     if (opId) {
       this.busy.delete(opId);
-      await this.d.operators.autoPause(opId, reason);
+      await this.d.operators.missed(opId);
     }
     s.operatorId = null;
     s.operatorChannelId = null;
@@ -279,6 +279,7 @@ export class CallService {
     const rec = await this.d.recordings.started(this.d.db, callId, name);
     s.bridgeId = bridgeId;
     await this.move(s, 'bridged', { answered_at: new Date(), bridge_id: bridgeId, recording_id: rec.id });
+    if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
     await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);
     this.log.info({ callId, operatorId: s.operatorId, recordingId: rec.id }, 'bridged and recording');
   }
@@ -334,7 +335,8 @@ export class CallService {
     if (s.bridgeId) await this.d.pbx.destroyBridge(s.bridgeId).catch(() => undefined);
     if (s.operatorId) {
       this.busy.delete(s.operatorId);
-      await markOperatorCallEnded(this.d.db, s.operatorId, at);
+      // Only an operator who talked gets wrap-up; one rung but not answered was handled as missed.
+      if (to === 'completed') await this.d.operators.callEnded(s.operatorId, at);
     }
     this.log.info({ callId: s.callId, status: to, by, cause: cause.text }, 'call ended');
     this.observer.callEnded(to, s.line);

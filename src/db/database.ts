@@ -2,13 +2,14 @@ import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { ApiTokenTable } from '../auth/token.table.js';
 import type { CallEventTable, CallTable } from '../calls/call.table.js';
-import type { OperatorTable } from '../operators/operator.table.js';
+import type { OperatorStateHistoryTable, OperatorTable } from '../operators/operator.table.js';
 import type { RecordingAuditTable, RecordingChainTable, RecordingTable } from '../recordings/recording.table.js';
 import type { TicketTable } from '../tickets/ticket.table.js';
 
 export interface Database {
   api_tokens: ApiTokenTable;
   operators: OperatorTable;
+  operator_state_history: OperatorStateHistoryTable;
   tickets: TicketTable;
   calls: CallTable;
   call_events: CallEventTable;

@@ -1,4 +1,5 @@
-import type { Db } from '../db/database.js';
+import type { Kysely } from 'kysely';
+import type { Database, Db } from '../db/database.js';
 import type { Line, NewOperatorRow, OperatorRow, OperatorState } from './operator.table.js';
 
 export async function insertOperator(db: Db, o: NewOperatorRow): Promise<OperatorRow> {
@@ -17,18 +18,37 @@ export async function listOperators(db: Db): Promise<OperatorRow[]> {
   return db.selectFrom('operators').selectAll().orderBy('id').execute();
 }
 
-export async function updateOperatorState(
-  db: Db,
+/**
+ * Changes an operator's state and records the change in its history, in one transaction
+ * (row lock first, so the history's from_state is what was really replaced).
+ */
+export async function changeOperatorState(
+  db: Kysely<Database>,
   id: string,
   state: OperatorState,
   reason: string | null,
+  wrapupUntil: Date | null = null,
 ): Promise<OperatorRow | undefined> {
-  return db
-    .updateTable('operators')
-    .set({ state, state_reason: reason, state_changed_at: new Date() })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst();
+  return db.transaction().execute(async (trx) => {
+    const old = await trx.selectFrom('operators').select('state').where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!old) return undefined;
+    const row = await trx
+      .updateTable('operators')
+      .set({ state, state_reason: reason, state_changed_at: new Date(), wrapup_until: wrapupUntil })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx.insertInto('operator_state_history').values({ operator_id: id, from_state: old.state, to_state: state, reason }).execute();
+    return row;
+  });
+}
+
+export async function listOperatorsInWrapUp(db: Db): Promise<OperatorRow[]> {
+  return db.selectFrom('operators').selectAll().where('state', '=', 'wrap_up').execute();
+}
+
+export async function listStateHistory(db: Db, operatorId: string) {
+  return db.selectFrom('operator_state_history').selectAll().where('operator_id', '=', operatorId).orderBy('id').execute();
 }
 
 /** Available operators of a line, the one idle longest first (the queues' 'leastrecent'). */

@@ -65,7 +65,9 @@ export const operatorRoutes =
           body: Type.Object(
             {
               state: Type.Union([Type.Literal('available'), Type.Literal('paused'), Type.Literal('offline')]),
-              reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              reason: Type.Optional(
+                Type.Union([Type.Literal('break'), Type.Literal('training'), Type.Literal('other')], { description: 'why, when pausing ("missed" is set by the ACD)' }),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -73,5 +75,24 @@ export const operatorRoutes =
         },
       },
       async (req) => dto(await ops.setState(req.params.id, req.body.state, req.body.reason ?? null, principalOf(req))),
+    );
+
+    app.get(
+      '/operators/:id/states',
+      {
+        preHandler: requireRole('admin', 'supervisor'),
+        schema: {
+          params: IdParam,
+          response: {
+            200: Type.Object({
+              history: Type.Array(Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), at: Type.String() })),
+            }),
+            404: ErrorBody,
+          },
+        },
+      },
+      async (req) => ({
+        history: (await ops.history(req.params.id)).map((h) => ({ from: h.from_state, to: h.to_state, reason: h.reason, at: h.at.toISOString() })),
+      }),
     );
   };

@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/token.service.js';
-import type { Db } from '../db/database.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
 import { ForbiddenError, NotFoundError, OperatorLoginTakenError } from '../errors.js';
 import type { OperatorEndpoint } from '../calls/pbx.port.js';
 import {
+  changeOperatorState,
   findOperatorById,
   findOperatorByLogin,
   insertOperator,
   listOperators,
-  updateOperatorState,
+  listOperatorsInWrapUp,
+  listStateHistory,
+  markOperatorCallEnded,
 } from './operator.repository.js';
-import type { Line, OperatorRow, OperatorState } from './operator.table.js';
+import type { Line, OperatorRow, OperatorState, PauseReason } from './operator.table.js';
 
 export interface EndpointProvisioner {
   isConnected(): boolean;
@@ -34,13 +38,16 @@ export function endpointIdFor(login: string): string {
 
 export class OperatorService {
   private listener: OperatorAvailabilityListener | undefined;
+  private readonly wrapUpTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Kysely<Database>,
     private readonly realm: string,
     private readonly endpoints: EndpointProvisioner,
     private readonly fallback: FallbackQueues,
     private readonly log: Logger,
+    /** Seconds of wrap-up after each call before the next is offered (0: none). */
+    private readonly wrapUpSec = 0,
   ) {}
 
   onAvailable(l: OperatorAvailabilityListener): void {
@@ -79,19 +86,71 @@ export class OperatorService {
     return row;
   }
 
-  async setState(id: string, state: OperatorState, reason: string | null, by: Principal): Promise<OperatorRow> {
+  /** available, paused (with a reason) or offline, by the operator or a supervisor. Ending wrap-up early is setting available. */
+  async setState(id: string, state: 'available' | 'paused' | 'offline', reason: PauseReason | null, by: Principal): Promise<OperatorRow> {
     if (by.role === 'operator' && by.operatorId !== id) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator']);
-    const row = await updateOperatorState(this.db, id, state, state === 'available' ? null : reason);
+    const current = await this.get(id);
+    if (current.state === 'on_call' && state === 'available') return current; // the call ending decides
+    return this.change(id, state, state === 'paused' ? (reason ?? 'other') : null);
+  }
+
+  async history(id: string) {
+    await this.get(id);
+    return listStateHistory(this.db, id);
+  }
+
+  /** The ACD: an operator who did not answer is paused with reason 'missed' (app_queue's autopause). */
+  async missed(id: string): Promise<void> {
+    await this.change(id, 'paused', 'missed');
+  }
+
+  async callStarted(id: string): Promise<void> {
+    await this.change(id, 'on_call', null);
+  }
+
+  /** After a call: wrap-up for wrapUpSec, then available again, unless the operator changed state meanwhile. */
+  async callEnded(id: string, at: Date): Promise<void> {
+    await markOperatorCallEnded(this.db, id, at);
+    const op = await this.get(id);
+    if (op.state !== 'on_call') return;
+    if (this.wrapUpSec <= 0) {
+      await this.change(id, 'available', null);
+      return;
+    }
+    const until = new Date(Date.now() + this.wrapUpSec * 1000);
+    await this.change(id, 'wrap_up', null, until);
+    this.scheduleWrapUpEnd(id, until);
+  }
+
+  /** After a restart: wrap-ups that ran out while the service was down end now, the others on time. */
+  async resumeWrapUps(): Promise<void> {
+    for (const op of await listOperatorsInWrapUp(this.db)) this.scheduleWrapUpEnd(op.id, op.wrapup_until ?? new Date());
+  }
+
+  stop(): void {
+    for (const t of this.wrapUpTimers.values()) clearTimeout(t);
+    this.wrapUpTimers.clear();
+  }
+
+  private scheduleWrapUpEnd(id: string, until: Date): void {
+    clearTimeout(this.wrapUpTimers.get(id));
+    const t = setTimeout(() => {
+      this.wrapUpTimers.delete(id);
+      this.get(id)
+        .then((op) => (op.state === 'wrap_up' ? this.change(id, 'available', null) : undefined))
+        .catch((err: Error) => this.log.warn({ operatorId: id, err: err.message }, 'ending wrap-up failed'));
+    }, Math.max(0, until.getTime() - Date.now()));
+    t.unref();
+    this.wrapUpTimers.set(id, t);
+  }
+
+  private async change(id: string, state: OperatorState, reason: string | null, wrapupUntil: Date | null = null): Promise<OperatorRow> {
+    const row = await changeOperatorState(this.db, id, state, reason, wrapupUntil);
     if (!row) throw new NotFoundError('operator', id);
+    if (state !== 'wrap_up') clearTimeout(this.wrapUpTimers.get(id));
     await this.syncFallback(row);
     if (state === 'available') this.listener?.operatorAvailable(row.line);
     return row;
-  }
-
-  /** Used by the ACD: an operator who did not answer is paused, as Asterisk queues' autopause does. */
-  async autoPause(id: string, reason: string): Promise<void> {
-    const row = await updateOperatorState(this.db, id, 'paused', reason);
-    if (row) await this.syncFallback(row);
   }
 
   async pushEndpoints(): Promise<void> {

@@ -2,8 +2,12 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 
 export const LINES = ['first', 'second'] as const;
 export type Line = (typeof LINES)[number];
-export const OPERATOR_STATES = ['available', 'paused', 'offline'] as const;
+export const OPERATOR_STATES = ['available', 'on_call', 'wrap_up', 'paused', 'offline'] as const;
 export type OperatorState = (typeof OPERATOR_STATES)[number];
+/** What an operator or supervisor may set; on_call and wrap_up follow the calls. */
+export const SETTABLE_STATES = ['available', 'paused', 'offline'] as const;
+export const PAUSE_REASONS = ['break', 'training', 'missed', 'other'] as const;
+export type PauseReason = (typeof PAUSE_REASONS)[number];
 
 export interface OperatorTable {
   id: Generated<string>;
@@ -16,9 +20,19 @@ export interface OperatorTable {
   state_reason: string | null;
   state_changed_at: ColumnType<Date, Date | undefined, Date>;
   last_call_ended_at: Date | null;
+  wrapup_until: Date | null;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 
 export type OperatorRow = Selectable<OperatorTable>;
 export type NewOperatorRow = Insertable<OperatorTable>;
 export type OperatorUpdate = Updateable<OperatorTable>;
+
+export interface OperatorStateHistoryTable {
+  id: Generated<string>;
+  operator_id: string;
+  from_state: OperatorState | null;
+  to_state: OperatorState;
+  reason: string | null;
+  at: ColumnType<Date, Date | undefined, never>;
+}

@@ -101,6 +101,7 @@ export class AmiConnection {
     await this.action({ action: 'QueueAdd', queue, interface: iface, membername: name, paused: 'false' }).catch(
       () => undefined,
     );
+    // on_call and wrap_up need no pause: app_queue sees the device busy and applies its own wrapuptime.
     await this.action({ action: 'QueuePause', queue, interface: iface, paused: state === 'paused' ? 'true' : 'false' });
   }
 }

@@ -65,7 +65,7 @@ describe('authentication and roles', () => {
       })).body.id;
     const [me, other] = [await mk(), await mk()];
     const tok = (await t.api<{ token: string }>('POST', '/api/tokens', { name: uniq('o-'), role: 'operator', operatorId: me })).body.token;
-    expect((await t.api('PUT', `/api/operators/${me}/state`, { state: 'paused', reason: 'обед' }, tok)).status).toBe(200);
+    expect((await t.api('PUT', `/api/operators/${me}/state`, { state: 'paused', reason: 'break' }, tok)).status).toBe(200);
     expect((await t.api('PUT', `/api/operators/${other}/state`, { state: 'available' }, tok)).status).toBe(403);
   });
 });

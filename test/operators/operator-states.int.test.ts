@@ -1,0 +1,58 @@
+// The ACD's handling of operators with real phones: a ring that times out goes to the next
+// operator and pauses the one who missed it; the one who answers is on call, then in wrap-up,
+// then available again; every change is in the history.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allocPorts, answerOnce, registerPhone, ringNoAnswer, runCaller, type SippResult } from '../../bench/sipp-driver.js';
+import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ OPERATOR_RING_TIMEOUT_SEC: '5', WRAPUP_SEC: '3' });
+  await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
+  await clearLine(t.api, 'first');
+});
+afterAll(async () => t?.stop());
+
+async function operator(phone: (ports: { sip: number; media: number }) => Promise<SippResult>) {
+  const password = uniq('pw-') + uniq();
+  const op = await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {
+    login: uniq('st'), name: 'State', line: 'first', sipPassword: password,
+  });
+  const ports = allocPorts();
+  expect((await registerPhone({ username: op.body.sip.username, password, sipPort: ports.sip })).code).toBe(0);
+  const run = phone(ports);
+  await t.api('PUT', `/api/operators/${op.body.id}/state`, { state: 'available' });
+  return { id: op.body.id, run };
+}
+
+const stateOf = async (id: string) =>
+  (await t.api<{ operators: { id: string; state: string; stateReason: string | null }[] }>('GET', '/api/operators')).body.operators.find((o) => o.id === id)!;
+
+describe('operators under the ACD', () => {
+  it('re-offers a missed call to the next operator, pauses the one who missed it, and runs wrap-up', async () => {
+    // Created first, so idle longest: rung first.
+    const missing = await operator((p) => ringNoAnswer({ sipPort: p.sip }));
+    const answering = await operator((p) => answerOnce({ sipPort: p.sip, mediaPort: p.media }));
+    const caller = randomPhone();
+    const c = await runCaller({ caller, number: '88005553535', steps: [{ digit: '1', method: 'info', afterMs: 1500 }], talkMs: 12_000 });
+    expect(c.code, c.stdout).toBe(0);
+    expect((await missing.run).code).toBe(0);
+    expect((await answering.run).code).toBe(0);
+
+    const call = await waitFor('the call to end', async () => {
+      const r = (await t.api<{ calls: { id: string; endedAt: string | null; operatorId: string; status: string }[] }>('GET', `/api/calls?caller=${caller}`)).body.calls[0];
+      return r?.endedAt ? r : undefined;
+    });
+    expect(call).toMatchObject({ status: 'completed', operatorId: answering.id });
+    const detail = await t.api<{ transitions: { to: string }[] }>('GET', `/api/calls/${call.id}`);
+    expect(detail.body.transitions.map((x) => x.to)).toEqual(['ivr', 'queued', 'ringing', 'queued', 'ringing', 'bridged', 'completed']);
+
+    expect(await stateOf(missing.id)).toMatchObject({ state: 'paused', stateReason: 'missed' });
+    await waitFor('wrap-up to start', async () => (await stateOf(answering.id)).state === 'wrap_up', 5_000);
+    await waitFor('wrap-up to end', async () => (await stateOf(answering.id)).state === 'available', 15_000);
+    const history = await t.api<{ history: { from: string | null; to: string }[] }>('GET', `/api/operators/${answering.id}/states`);
+    expect(history.body.history.map((h) => h.to)).toEqual(['available', 'on_call', 'wrap_up', 'available']);
+
+    for (const o of [missing, answering]) await t.api('PUT', `/api/operators/${o.id}/state`, { state: 'offline' });
+  });
+});
