@@ -175,7 +175,7 @@ export class AriPbxAdapter implements PbxPort {
   }
 
   async upsertOperatorEndpoint(ep: OperatorEndpoint): Promise<void> {
-    if (!this.conn.isConnected()) throw new PbxUnavailableError('ARI');
+    // Plain HTTP, independent of the event websocket: it fails by itself when Asterisk is down.
     await pushOperatorEndpoint(this.s, ep);
     this.log.debug({ endpoint: ep.id }, 'operator endpoint pushed');
   }
