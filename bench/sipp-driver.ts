@@ -165,86 +165,47 @@ Content-Length: 0
   return runSipp('register', xml, [PBX, '-s', opts.username, '-au', opts.username, '-ap', opts.password, '-p', String(opts.sipPort)], 20_000);
 }
 
+/**
+ * A response of the phone (UAS) to the request just received. `tag`: add our To tag (not on
+ * the final 200 to BYE, whose To already carries it); `cseq` overrides the CSeq line.
+ */
+function reply(status: string, o: { tag?: boolean; cseq?: string; contact?: boolean; sdp?: boolean; retrans?: boolean } = {}): string {
+  const lines = [
+    `SIP/2.0 ${status}`,
+    '[last_Via:]',
+    '[last_From:]',
+    o.tag === false ? '[last_To:]' : '[last_To:];tag=[pid]SIPpTag01[call_number]',
+    '[last_Call-ID:]',
+    o.cseq ?? '[last_CSeq:]',
+    ...(o.contact ? ['Contact: <sip:[local_ip]:[local_port];transport=[transport]>'] : []),
+    ...(o.sdp ? ['Content-Type: application/sdp', 'Content-Length: [len]', '', SDP('8')] : ['Content-Length: 0']),
+  ];
+  return `<send${o.retrans ? ' retrans="500"' : ''}><![CDATA[\n${lines.join('\n')}\n]]></send>`;
+}
+
+const uas = (name: string, body: string) => `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="${name}">
+<recv request="INVITE" crlf="true"/>
+${reply('180 Ringing', { contact: true })}
+${body}
+</scenario>`;
+
 /** An operator's phone that answers one call, plays speech-like audio, and waits for BYE. */
 export function answerOnce(opts: { sipPort: number; mediaPort: number; ringMs?: number }): Promise<SippResult> {
-  const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="operator phone">
-<recv request="INVITE" crlf="true"/>
-<send><![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-]]></send>
-<pause milliseconds="${opts.ringMs ?? 300}"/>
-<send retrans="500"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-${SDP('8')}
-]]></send>
+  const xml = uas('operator phone', `<pause milliseconds="${opts.ringMs ?? 300}"/>
+${reply('200 OK', { contact: true, sdp: true, retrans: true })}
 <recv request="ACK" rtd="true" crlf="true"/>
 <nop><action><exec play_pcap_audio="${PCAPS}/g711a.pcap"/></action></nop>
 <recv request="BYE"/>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-]]></send>
-</scenario>`;
+${reply('200 OK', { tag: false })}`);
   return runSipp('operator', xml, ['-p', String(opts.sipPort), '-mp', String(opts.mediaPort)], 120_000);
 }
 
 /** An operator's phone that rings and is never picked up: it answers the CANCEL when the ring times out. */
 export function ringNoAnswer(opts: { sipPort: number }): Promise<SippResult> {
-  const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="operator phone, no answer">
-<recv request="INVITE" crlf="true"/>
-<send><![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-]]></send>
-<recv request="CANCEL"/>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-]]></send>
-<send><![CDATA[
-SIP/2.0 487 Request Terminated
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-CSeq: [last_cseq_number] INVITE
-Content-Length: 0
-]]></send>
-<recv request="ACK"/>
-</scenario>`;
+  const xml = uas('operator phone, no answer', `<recv request="CANCEL"/>
+${reply('200 OK')}
+${reply('487 Request Terminated', { cseq: 'CSeq: [last_cseq_number] INVITE' })}
+<recv request="ACK"/>`);
   return runSipp('noanswer', xml, ['-p', String(opts.sipPort)], 120_000);
 }

@@ -2,7 +2,8 @@
 // takes the bridged call back, and the call ends and is recorded as if nothing happened.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allocPorts, answerOnce, registerPhone, runCaller } from '../bench/sipp-driver.js';
+import { runCaller } from '../bench/sipp-driver.js';
+import { operatorWithPhone } from './support/phones.js';
 import { apiClient, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from './support/app.js';
 
 let next: TestApp | undefined;
@@ -24,14 +25,8 @@ describe('SIGTERM with a bridged call', () => {
     await waitFor('the service process to be ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200);
     await clearLine(client, 'first');
 
-    const password = uniq('pw-') + uniq();
-    const op = await api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {
-      login: uniq('term'), name: 'SIGTERM', line: 'first', sipPassword: password,
-    });
-    const ports = allocPorts();
-    expect((await registerPhone({ username: op.sip.username, password, sipPort: ports.sip })).code).toBe(0);
-    const phone = answerOnce({ sipPort: ports.sip, mediaPort: ports.media });
-    await api('PUT', `/api/operators/${op.id}/state`, { state: 'available' });
+    const op = await operatorWithPhone(client, 'first');
+    const phone = op.phone;
     const caller = randomPhone();
     const callerRun = runCaller({ caller, number: '88005553535', steps: [{ digit: '1', method: 'info', afterMs: 1500 }], talkMs: 9000 });
     const call = await waitFor('the call to be bridged', async () => {

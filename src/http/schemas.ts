@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from '@fastify/type-provider-typebox';
 
 export const ErrorBody = Type.Object(
   {
@@ -11,3 +11,5 @@ export const ErrorBody = Type.Object(
 export const IdParam = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) });
 export const UuidParam = Type.Object({ id: Type.String({ format: 'uuid' }) });
 export const Line = Type.Union([Type.Literal('first'), Type.Literal('second')]);
+
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);

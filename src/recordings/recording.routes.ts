@@ -1,11 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { principalOf, requireRole } from '../http/auth.hook.js';
-import { ErrorBody, IdParam, Line, UuidParam } from '../http/schemas.js';
+import { ErrorBody, IdParam, Line, Nullable, UuidParam } from '../http/schemas.js';
 import type { CustodyService } from './custody.service.js';
 import type { AccessContext, RecordingAccessService } from './recording-access.service.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const RecordingDto = Type.Object({
   id: Type.String(),

@@ -5,8 +5,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocPorts, answerOnce, registerPhone, runCaller } from '../../bench/sipp-driver.js';
-import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { runCaller } from '../../bench/sipp-driver.js';
+import { operatorWithPhone } from '../support/phones.js';
+import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -28,14 +29,8 @@ function restartAsterisk(): void {
 describe('Asterisk killed with a call bridged', () => {
   it('ends the call with a clear cause, keeps its recording as incomplete, and takes new calls', async () => {
     await clearLine(t.api, 'first');
-    const password = uniq('pw-') + uniq();
-    const op = await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {
-      login: uniq('crash'), name: 'Crash', line: 'first', sipPassword: password,
-    });
-    const ports = allocPorts();
-    expect((await registerPhone({ username: op.body.sip.username, password, sipPort: ports.sip })).code).toBe(0);
-    const phone = answerOnce({ sipPort: ports.sip, mediaPort: ports.media });
-    await t.api('PUT', `/api/operators/${op.body.id}/state`, { state: 'available' });
+    const op = await operatorWithPhone(t.api, 'first');
+    const phone = op.phone;
     const caller = randomPhone();
     const callerRun = runCaller({ caller, number: '88005553535', steps: [{ digit: '1', method: 'info', afterMs: 1500 }], talkMs: 30_000 });
     const call = await waitFor('the call to be bridged', async () => {
@@ -46,7 +41,7 @@ describe('Asterisk killed with a call bridged', () => {
 
     restartAsterisk();
     await Promise.all([callerRun, phone]);
-    await t.api('PUT', `/api/operators/${op.body.id}/state`, { state: 'offline' });
+    await t.api('PUT', `/api/operators/${op.id}/state`, { state: 'offline' });
 
     const ended = await waitFor('the call to be closed', async () => {
       const r = await t.api<{ status: string; endedAt: string | null; hangupBy: string; hangupCause: string; recordingId: string }>(

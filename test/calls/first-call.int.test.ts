@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pcm16Rms } from '../../src/recordings/wav.js';
 import { decodeToPcm } from '../support/audio.js';
-import { allocPorts, answerOnce, registerPhone, runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
-import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
+import { operatorWithPhone } from '../support/phones.js';
+import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 
 interface Call {
   id: string;
@@ -34,19 +35,7 @@ afterAll(async () => t?.stop());
 
 async function operatorOnPhone(line: 'first' | 'second') {
   await clearLine(t.api, line);
-  const login = uniq('op');
-  const password = uniq('pw-') + uniq();
-  const created = await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {
-    login, name: `Operator ${login}`, line, sipPassword: password,
-  });
-  expect(created.status).toBe(201);
-  const ports = allocPorts();
-  const reg = await registerPhone({ username: created.body.sip.username, password, sipPort: ports.sip });
-  expect(reg.code, reg.stdout + reg.stderr).toBe(0);
-  const phone = answerOnce({ sipPort: ports.sip, mediaPort: ports.media });
-  const state = await t.api('PUT', `/api/operators/${created.body.id}/state`, { state: 'available' });
-  expect(state.status).toBe(200);
-  return { id: created.body.id, phone };
+  return operatorWithPhone(t.api, line);
 }
 
 async function placeCall(line: 'first' | 'second', steps: DtmfStep[]) {

@@ -1,8 +1,9 @@
 // State that survives: a caller waiting in the queue while the service goes away keeps
 // their call; the next service instance takes the channel back from ARI and connects it.
 import { afterAll, describe, expect, it } from 'vitest';
-import { allocPorts, answerOnce, registerPhone, runCaller } from '../../bench/sipp-driver.js';
-import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { runCaller } from '../../bench/sipp-driver.js';
+import { operatorWithPhone } from '../support/phones.js';
+import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 
 let current: TestApp | undefined;
 afterAll(async () => current?.stop());
@@ -28,20 +29,13 @@ describe('a service restart with a caller in the queue', () => {
 
     const second = await ready(await startTestApp());
     current = second;
-    const login = uniq('op');
-    const password = uniq('pw-') + uniq();
-    const op = await second.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {
-      login, name: 'После рестарта', line: 'second', sipPassword: password,
-    });
-    const ports = allocPorts();
-    expect((await registerPhone({ username: op.body.sip.username, password, sipPort: ports.sip })).code).toBe(0);
-    const phone = answerOnce({ sipPort: ports.sip, mediaPort: ports.media });
-    await second.api('PUT', `/api/operators/${op.body.id}/state`, { state: 'available' });
+    const op = await operatorWithPhone(second.api, 'second');
+    const phone = op.phone;
 
     const [c, p] = await Promise.all([callerRun, phone]);
     expect(c.code, c.stdout).toBe(0);
     expect(p.code, p.stdout).toBe(0);
-    await second.api('PUT', `/api/operators/${op.body.id}/state`, { state: 'offline' });
+    await second.api('PUT', `/api/operators/${op.id}/state`, { state: 'offline' });
 
     const call = await waitFor('the call to end', async () => {
       const r = await second.api<{ status: string; operatorId: string; endedAt: string | null; transitions: { to: string }[] }>(
@@ -50,7 +44,7 @@ describe('a service restart with a caller in the queue', () => {
       return r.body.endedAt ? r.body : undefined;
     });
     expect(call.status).toBe('completed');
-    expect(call.operatorId).toBe(op.body.id);
+    expect(call.operatorId).toBe(op.id);
     expect(call.transitions.map((x) => x.to)).toEqual(['ivr', 'queued', 'ringing', 'bridged', 'completed']);
     const calls = await second.api<{ calls: unknown[] }>('GET', `/api/calls?caller=${caller}`);
     expect(calls.body.calls).toHaveLength(1);

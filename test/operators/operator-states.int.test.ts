@@ -2,8 +2,9 @@
 // operator and pauses the one who missed it; the one who answers is on call, then in wrap-up,
 // then available again; every change is in the history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocPorts, answerOnce, registerPhone, ringNoAnswer, runCaller, type SippResult } from '../../bench/sipp-driver.js';
-import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { answerOnce, ringNoAnswer, runCaller } from '../../bench/sipp-driver.js';
+import { operatorWithPhone, type Phone } from '../support/phones.js';
+import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,17 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-async function operator(phone: (ports: { sip: number; media: number }) => Promise<SippResult>) {
-  const password = uniq('pw-') + uniq();
-  const op = await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {
-    login: uniq('st'), name: 'State', line: 'first', sipPassword: password,
-  });
-  const ports = allocPorts();
-  expect((await registerPhone({ username: op.body.sip.username, password, sipPort: ports.sip })).code).toBe(0);
-  const run = phone(ports);
-  await t.api('PUT', `/api/operators/${op.body.id}/state`, { state: 'available' });
-  return { id: op.body.id, run };
-}
+const operator = (phone: Phone) => operatorWithPhone(t.api, 'first', phone).then((o) => ({ id: o.id, run: o.phone }));
 
 const stateOf = async (id: string) =>
   (await t.api<{ operators: { id: string; state: string; stateReason: string | null }[] }>('GET', '/api/operators')).body.operators.find((o) => o.id === id)!;

@@ -1,0 +1,26 @@
+// An operator of a line with a real SIP phone (SIPp) registered to their endpoint, made
+// available: the common start of every call test.
+import { expect } from 'vitest';
+import { allocPorts, answerOnce, registerPhone, type SippResult } from '../../bench/sipp-driver.js';
+import { uniq, type TestApp } from './app.js';
+
+export type Phone = (ports: { sip: number; media: number }) => Promise<SippResult>;
+export const answers: Phone = (p) => answerOnce({ sipPort: p.sip, mediaPort: p.media });
+
+export async function operatorWithPhone(
+  api: TestApp['api'],
+  line: 'first' | 'second',
+  phone: Phone = answers,
+): Promise<{ id: string; phone: Promise<SippResult> }> {
+  const password = `${uniq('pw-')}${uniq()}`;
+  const op = await api<{ id: string; sip: { username: string } }>('POST', '/api/operators', {
+    login: uniq('op'), name: `Operator ${line}`, line, sipPassword: password,
+  });
+  expect(op.status).toBe(201);
+  const ports = allocPorts();
+  const reg = await registerPhone({ username: op.body.sip.username, password, sipPort: ports.sip });
+  expect(reg.code, reg.stdout + reg.stderr).toBe(0);
+  const running = phone(ports);
+  expect((await api('PUT', `/api/operators/${op.body.id}/state`, { state: 'available' })).status).toBe(200);
+  return { id: op.body.id, phone: running };
+}
