@@ -28,7 +28,7 @@ describe('SIGTERM with a bridged call', () => {
     const op = await operatorWithPhone(client, 'first');
     const phone = op.phone;
     const caller = randomPhone();
-    const callerRun = runCaller({ caller, number: '88005553535', steps: [{ digit: '1', method: 'info', afterMs: 1500 }], talkMs: 9000 });
+    const callerRun = runCaller({ caller, number: '88005553535', steps: [{ digit: '1', method: 'info', afterMs: 1500 }], talkMs: 20_000 });
     const call = await waitFor('the call to be bridged', async () => {
       const r = await api<{ calls: { id: string; status: string }[] }>('GET', `/api/calls?caller=${caller}`);
       return r.calls[0]?.status === 'bridged' ? r.calls[0] : undefined;
