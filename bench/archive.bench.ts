@@ -7,6 +7,9 @@ import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import pg from 'pg';
+import { migrate } from '../src/db/migrator.js';
+import { MIGRATIONS_DIR } from '../src/paths.js';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/database.js';
@@ -75,8 +78,16 @@ export async function archiveBench(opts: { hours: number; hangups: number }) {
   const wallSec = (performance.now() - t0) / 1000;
   const audioSec = files * 600;
 
-  // 2. Hangup → archived through BullMQ and the real service code, 10 hangups a second.
-  const db = createDb(config.databaseUrl, 4);
+  // 2. Hangup → archived through BullMQ and the real service code, 10 hangups a second, in a
+  // database of its own: the bench's rows and chain entries must never mix with real ones.
+  const benchDb = `pbxdesk_bench_${randomUUID().slice(0, 8)}`;
+  const admin = new pg.Client({ connectionString: config.databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${benchDb}`);
+  const benchUrl = new URL(config.databaseUrl);
+  benchUrl.pathname = `/${benchDb}`;
+  await migrate(benchUrl.toString(), MIGRATIONS_DIR);
+  const db = createDb(benchUrl.toString(), 4);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const queue = new RecordingArchiveQueue(redis, prefix, { attempts: 3, backoffMs: 500 });
@@ -108,9 +119,12 @@ export async function archiveBench(opts: { hours: number; hangups: number }) {
     await new Promise((r) => setTimeout(r, 50));
   }
   await worker.close();
+  await queue.obliterate();
   await queue.close();
   redis.disconnect();
   await db.destroy();
+  await admin.query(`DROP DATABASE ${benchDb}`);
+  await admin.end();
   await rm(out, { recursive: true, force: true });
 
   return {

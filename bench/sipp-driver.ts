@@ -130,36 +130,26 @@ export function runCaller(opts: { caller: string; number: string; steps: DtmfSte
   ]);
 }
 
+const REGISTER = (cseq: number, auth: boolean) => `<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[service]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]>
+Call-ID: [call_id]
+CSeq: ${cseq} REGISTER
+Contact: <sip:[service]@[local_ip]:[local_port]>
+Expires: 3600${auth ? '\n[authentication]' : ''}
+Max-Forwards: 70
+Content-Length: 0
+]]></send>`;
+
 /** REGISTERs an operator's phone (digest auth) so that its contact is 127.0.0.1:sipPort. */
 export function registerPhone(opts: { username: string; password: string; sipPort: number }): Promise<SippResult> {
   const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="register">
-<send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[service]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]>
-Call-ID: [call_id]
-CSeq: 1 REGISTER
-Contact: <sip:[service]@[local_ip]:[local_port]>
-Expires: 3600
-Max-Forwards: 70
-Content-Length: 0
-]]></send>
+${REGISTER(1, false)}
 <recv response="401" auth="true"/>
-<send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[service]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]>
-Call-ID: [call_id]
-CSeq: 2 REGISTER
-Contact: <sip:[service]@[local_ip]:[local_port]>
-Expires: 3600
-[authentication]
-Max-Forwards: 70
-Content-Length: 0
-]]></send>
+${REGISTER(2, true)}
 <recv response="200"/>
 </scenario>`;
   return runSipp('register', xml, [PBX, '-s', opts.username, '-au', opts.username, '-ap', opts.password, '-p', String(opts.sipPort)], 20_000);

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
 import { requireRole } from '../http/auth.hook.js';
-import { ErrorBody, Line, UuidParam } from '../http/schemas.js';
+import { CallFilters, ErrorBody, UuidParam } from '../http/schemas.js';
 import { findCallById, listCallEvents, listCalls } from './call.repository.js';
 import { CallDto, toCallDto } from './call.dto.js';
 
@@ -19,12 +19,7 @@ export const callRoutes =
         schema: {
           querystring: Type.Object(
             {
-              from: Type.Optional(Type.String({ format: 'date-time' })),
-              to: Type.Optional(Type.String({ format: 'date-time' })),
-              caller: Type.Optional(Type.String({ maxLength: 64 })),
-              line: Type.Optional(Line),
-              operator: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
-              ticket: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+              ...CallFilters,
               limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
               offset: Type.Integer({ minimum: 0, default: 0 }),
             },

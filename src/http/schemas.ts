@@ -13,3 +13,13 @@ export const UuidParam = Type.Object({ id: Type.String({ format: 'uuid' }) });
 export const Line = Type.Union([Type.Literal('first'), Type.Literal('second')]);
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** The query filters that calls and recordings searches share. */
+export const CallFilters = {
+  from: Type.Optional(Type.String({ format: 'date-time' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
+  caller: Type.Optional(Type.String({ maxLength: 64 })),
+  line: Type.Optional(Line),
+  operator: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+  ticket: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+};

@@ -36,6 +36,11 @@ export class RecordingArchiveQueue {
     return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
   }
 
+  /** Removes the queue and all its jobs (benchmarks and tests that made their own). */
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
   }

@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { principalOf, requireRole } from '../http/auth.hook.js';
-import { ErrorBody, IdParam, Line, Nullable, UuidParam } from '../http/schemas.js';
+import { CallFilters, ErrorBody, IdParam, Nullable, UuidParam } from '../http/schemas.js';
 import type { CustodyService } from './custody.service.js';
 import type { AccessContext, RecordingAccessService } from './recording-access.service.js';
 
@@ -41,12 +41,7 @@ export const recordingRoutes =
         schema: {
           querystring: Type.Object(
             {
-              from: Type.Optional(Type.String({ format: 'date-time' })),
-              to: Type.Optional(Type.String({ format: 'date-time' })),
-              operator: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
-              caller: Type.Optional(Type.String({ maxLength: 64 })),
-              ticket: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
-              line: Type.Optional(Line),
+              ...CallFilters,
               minDuration: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds' })),
               limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
               offset: Type.Integer({ minimum: 0, default: 0 }),
