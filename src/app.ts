@@ -140,7 +140,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     },
     api: [
       operatorRoutes(operators, config.sip),
-      callRoutes(db),
+      callRoutes(db, calls),
       ticketRoutes(tickets),
       recordingRoutes(access, custody),
       tokenRoutes(tokens),

@@ -93,3 +93,11 @@ export class RangeNotSatisfiableError extends AppError {
     super(`range ${range} is outside the file's ${size} bytes`, { range, size });
   }
 }
+
+export class CallNotBridgedError extends AppError {
+  readonly code = 'call_not_bridged';
+  readonly status = 409;
+  constructor(callId: string, status: string) {
+    super(`call ${callId} is ${status}; only a call with an operator on it can be transferred`, { callId, status });
+  }
+}

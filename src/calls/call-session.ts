@@ -22,6 +22,7 @@ export class CallSession implements IvrContext {
   operatorId: string | null = null;
   operatorChannelId: string | null = null;
   bridgeId: string | null = null;
+  recordingId: string | null = null;
   ended = false;
   gone = false;
   private digits: string[] = [];

@@ -2,8 +2,10 @@
 // assertTransition and is persisted with the change (call.repository's transition).
 //
 //   ivr ──► queued ──► ringing ──► bridged ──► completed
-//    │        ▲           │
-//    │        └───────────┘ (operator did not answer: back to the queue, at the head)
+//    │        ▲  ▲        │           │
+//    │        │  └────────┘           │ (operator did not answer: back to the queue, at the head)
+//    │        └───────────────────────┘ (transferred to another line or operator: queued again,
+//    │                                    in the same bridge, recording on)
 //    └──► abandoned (caller hung up before a bridge), failed (our fault), completed (IVR ended it)
 import { InvalidCallTransitionError } from '../errors.js';
 
@@ -14,7 +16,7 @@ const TRANSITIONS: Record<CallStatus, readonly CallStatus[]> = {
   ivr: ['queued', 'completed', 'abandoned', 'failed'],
   queued: ['ringing', 'abandoned', 'failed'],
   ringing: ['bridged', 'queued', 'abandoned', 'failed'],
-  bridged: ['completed', 'failed'],
+  bridged: ['queued', 'completed', 'failed'],
   completed: [],
   abandoned: [],
   failed: [],

@@ -2,13 +2,14 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
-import { requireRole } from '../http/auth.hook.js';
-import { CallFilters, ErrorBody, UuidParam } from '../http/schemas.js';
+import { principalOf, requireRole } from '../http/auth.hook.js';
+import { CallFilters, ErrorBody, Line, UuidParam } from '../http/schemas.js';
 import { findCallById, listCallEvents, listCalls } from './call.repository.js';
 import { CallDto, toCallDto } from './call.dto.js';
+import type { CallService } from './call.service.js';
 
 export const callRoutes =
-  (db: Kysely<Database>): FastifyPluginAsyncTypebox =>
+  (db: Kysely<Database>, calls: CallService): FastifyPluginAsyncTypebox =>
   async (app) => {
     const read = requireRole('admin', 'supervisor', 'operator');
 
@@ -72,5 +73,18 @@ export const callRoutes =
           transitions: events.map((e) => ({ from: e.from_status, to: e.to_status, at: e.at.toISOString() })),
         };
       },
+    );
+
+    app.post(
+      '/calls/:id/transfer',
+      {
+        preHandler: read,
+        schema: {
+          params: UuidParam,
+          body: Type.Object({ line: Line }, { additionalProperties: false, examples: [{ line: 'second' }] }),
+          response: { 202: CallDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req, reply) => reply.status(202).send(toCallDto(await calls.transfer(req.params.id, req.body.line, principalOf(req)))),
     );
   };

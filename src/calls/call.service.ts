@@ -18,6 +18,9 @@ import { insertCall, listActiveCalls, transitionCall, updateCall } from './call.
 import type { CallRow, HangupBy } from './call.table.js';
 import { CallSession, CallerGoneError } from './call-session.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
+import { snapshotOf, type CallSnapshot } from './call-snapshot.js';
+import type { Principal } from '../auth/token.service.js';
+import { CallNotBridgedError, ForbiddenError, NotFoundError } from '../errors.js';
 import { endStatusOnCallerHangup, isFinal, type CallStatus } from './call-state-machine.js';
 import type { HangupCause, InboundChannel, PbxEvent, PbxPort } from './pbx.port.js';
 
@@ -58,23 +61,8 @@ export class CallService {
   }
 
   /** Live numbers for monitoring: calls by status and line, and per line the waiting callers. */
-  snapshot(): { calls: { status: CallStatus; line: Line | null; count: number }[]; waiting: { line: Line; count: number; longestMs: number }[] } {
-    const counts = new Map<string, { status: CallStatus; line: Line | null; count: number }>();
-    for (const s of this.sessions.values()) {
-      const k = `${s.status}/${s.line ?? ''}`;
-      const c = counts.get(k) ?? { status: s.status, line: s.line, count: 0 };
-      c.count++;
-      counts.set(k, c);
-    }
-    const now = performance.now();
-    const waiting = (['first', 'second'] as const).map((line) => {
-      let longestMs = 0;
-      for (const s of this.sessions.values()) {
-        if (s.line === line && s.status === 'queued' && s.queuedAt !== undefined) longestMs = Math.max(longestMs, now - s.queuedAt);
-      }
-      return { line, count: this.waiting.size(line), longestMs };
-    });
-    return { calls: [...counts.values()], waiting };
+  snapshot(): CallSnapshot {
+    return snapshotOf(this.sessions.values(), (line) => this.waiting.size(line));
   }
 
   /**
@@ -181,6 +169,7 @@ export class CallService {
     s.operatorId = call.operator_id;
     s.operatorChannelId = call.operator_channel_id;
     s.bridgeId = call.bridge_id;
+    s.recordingId = call.recording_id;
     this.sessions.set(call.id, s);
     this.legs.set(call.caller_channel_id, { callId: call.id, leg: 'caller' });
     if (call.operator_channel_id) this.legs.set(call.operator_channel_id, { callId: call.id, leg: 'operator' });
@@ -266,6 +255,37 @@ export class CallService {
     }
   }
 
+  /**
+   * Cold transfer (escalation) to another line: the operator leaves, the caller stays in the
+   * same bridge with music on hold, recording on, and goes to the head of that line's queue.
+   * Ticket, IVR path and everything else stay on the one call row.
+   */
+  async transfer(callId: string, line: Line, by: Principal): Promise<CallRow> {
+    const s = this.sessions.get(callId);
+    if (!s) throw new NotFoundError('live call', callId);
+    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
+    if (s.status !== 'bridged' || !s.bridgeId || !s.operatorChannelId) throw new CallNotBridgedError(callId, s.status);
+    const [fromOp, fromCh, bridgeId] = [s.operatorId, s.operatorChannelId, s.bridgeId];
+    this.legs.delete(fromCh); // its hangup below is ours, not the end of the call
+    s.operatorId = null;
+    s.operatorChannelId = null;
+    s.line = line;
+    await this.d.pbx.startBridgeMoh(bridgeId);
+    await this.d.pbx.removeFromBridge(bridgeId, fromCh);
+    await this.d.pbx.hangup(fromCh);
+    if (fromOp) {
+      this.busy.delete(fromOp);
+      await this.d.operators.callEnded(fromOp, new Date());
+    }
+    const row = await this.move(s, 'queued', { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
+    if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, line);
+    this.log.info({ callId, fromOperatorId: fromOp, line }, 'call transferred');
+    s.queuedAt = performance.now();
+    this.waiting.returnToHead(line, callId);
+    this.dispatch(line);
+    return row;
+  }
+
   private async onOperatorAnswered(callId: string, channelId: string): Promise<void> {
     const s = this.sessions.get(callId);
     if (!s || s.gone || s.status !== 'ringing' || s.operatorChannelId !== channelId) {
@@ -273,11 +293,21 @@ export class CallService {
       await this.d.pbx.hangup(channelId);
       return;
     }
+    if (s.bridgeId) {
+      // A transferred call: the caller is still in the bridge, which goes on recording.
+      await this.d.pbx.stopBridgeMoh(s.bridgeId);
+      await this.d.pbx.addToBridge(s.bridgeId, channelId);
+      await this.move(s, 'bridged', {}, { operatorId: s.operatorId });
+      if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
+      this.log.info({ callId, operatorId: s.operatorId }, 'transferred call answered');
+      return;
+    }
     const bridgeId = randomUUID();
     const name = `call-${callId}`;
     await this.d.pbx.stopMoh(s.callerChannelId);
     const rec = await this.d.recordings.started(this.d.db, callId, name);
     s.bridgeId = bridgeId;
+    s.recordingId = rec.id;
     await this.move(s, 'bridged', { answered_at: new Date(), bridge_id: bridgeId, recording_id: rec.id });
     if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
     await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);
@@ -331,8 +361,15 @@ export class CallService {
       this.legs.delete(s.operatorChannelId);
       await this.d.pbx.hangup(s.operatorChannelId).catch(() => undefined);
     }
-    // Destroying the bridge stops its recording: RecordingFinished then archives it.
+    // Destroying the bridge stops its recording: RecordingFinished then archives it, and if that
+    // event never comes, the safety net below does.
     if (s.bridgeId) await this.d.pbx.destroyBridge(s.bridgeId).catch(() => undefined);
+    const recordingId = s.recordingId;
+    if (recordingId) {
+      setTimeout(() => {
+        this.d.recordings.ensureArchiving(recordingId).catch((err: Error) => this.log.warn({ recordingId, err: err.message }, 'archive safety net failed'));
+      }, 10_000).unref();
+    }
     if (s.operatorId) {
       this.busy.delete(s.operatorId);
       // Only an operator who talked gets wrap-up; one rung but not answered was handled as missed.

@@ -52,6 +52,11 @@ export interface PbxPort {
   dial(req: DialRequest): Promise<void>;
   bridgeAndRecord(bridgeId: string, channelIds: string[], recordingName: string): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
+  addToBridge(bridgeId: string, channelId: string): Promise<void>;
+  removeFromBridge(bridgeId: string, channelId: string): Promise<void>;
+  /** Music on hold for whoever is in the bridge (the caller, between two operators). */
+  startBridgeMoh(bridgeId: string): Promise<void>;
+  stopBridgeMoh(bridgeId: string): Promise<void>;
   hangup(channelId: string): Promise<void>;
   /** Hands a caller back to the dialplan's fallback (the plain first-line queue). */
   continueToFallback(channelId: string): Promise<void>;

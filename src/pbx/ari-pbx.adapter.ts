@@ -154,6 +154,22 @@ export class AriPbxAdapter implements PbxPort {
     await this.client().bridges.destroy({ bridgeId }).catch(ignoreNotFound);
   }
 
+  async addToBridge(bridgeId: string, channelId: string): Promise<void> {
+    await this.client().bridges.addChannel({ bridgeId, channel: channelId });
+  }
+
+  async removeFromBridge(bridgeId: string, channelId: string): Promise<void> {
+    await this.client().bridges.removeChannel({ bridgeId, channel: channelId }).catch(ignoreNotFound);
+  }
+
+  async startBridgeMoh(bridgeId: string): Promise<void> {
+    await this.client().bridges.startMoh({ bridgeId, mohClass: 'default' });
+  }
+
+  async stopBridgeMoh(bridgeId: string): Promise<void> {
+    await this.client().bridges.stopMoh({ bridgeId }).catch(ignoreNotFound);
+  }
+
   async hangup(channelId: string): Promise<void> {
     await this.client().channels.hangup({ channelId }).catch(ignoreNotFound);
   }

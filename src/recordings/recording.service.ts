@@ -62,6 +62,18 @@ export class RecordingService {
     await this.queue.enqueue(rec.id);
   }
 
+  /**
+   * Safety net after a call ends: if Asterisk's RecordingFinished never reached us, the row is
+   * still 'recording' although the bridge is gone and the file closed; archive it anyway.
+   */
+  async ensureArchiving(recordingId: string): Promise<void> {
+    const rec = await findRecordingById(this.db, recordingId);
+    if (rec?.status !== 'recording') return;
+    this.log.warn({ recordingId, callId: rec.call_id }, 'no RecordingFinished for an ended call: archiving anyway');
+    await updateRecording(this.db, rec.id, { status: 'spooled', ended_at: rec.ended_at ?? new Date() });
+    await this.queue.enqueue(rec.id);
+  }
+
   async failed(name: string, cause: string): Promise<void> {
     const rec = await findRecordingByName(this.db, name);
     if (rec) await updateRecording(this.db, rec.id, { status: 'failed', error: `Asterisk: ${cause}`, ended_at: new Date() });
@@ -151,8 +163,8 @@ export class RecordingService {
       await tmpFh.close();
       await this.place(tmp, dest, rec.id);
       const size = (await stat(dest)).size;
-      // A crash shows as a WAV header never finished, or a row that never saw RecordingFinished.
-      const incomplete = info.headerIncomplete || rec.status === 'recording';
+      // A crash shows as a WAV header never finished: Asterisk writes the sizes only on close.
+      const incomplete = info.headerIncomplete;
       const won = await this.db.transaction().execute(async (trx) => {
         // Exactly once: a job that ran twice (a worker killed after its lock lapsed) finds the
         // row archived already and leaves the chain alone.

@@ -20,6 +20,10 @@ describe('call state machine', () => {
     expect(canTransition('ivr', 'bridged')).toBe(false);
   });
 
+  it('sends a transferred call from the bridge back to a queue', () => {
+    expect(canTransition('bridged', 'queued')).toBe(true);
+  });
+
   it('has no way out of a final status', () => {
     for (const s of ['completed', 'abandoned', 'failed'] as const) {
       expect(isFinal(s)).toBe(true);
@@ -28,7 +32,7 @@ describe('call state machine', () => {
   });
 
   it('rejects an illegal transition with its own error', () => {
-    expect(() => assertTransition('bridged', 'queued')).toThrow(InvalidCallTransitionError);
+    expect(() => assertTransition('queued', 'bridged')).toThrow(InvalidCallTransitionError);
   });
 
   it('calls a hangup during a bridge completed and any earlier one abandoned', () => {
