@@ -62,7 +62,8 @@ export class CustodyService {
             else if (actual !== e.file_sha256) problems.push({ ...where, problem: 'altered', detail: rec.archive_path });
           }
         }
-        onProgress?.(++done, total);
+        done++;
+        onProgress?.(done, total);
       }
       after = page.at(-1)!.id;
     }
@@ -90,7 +91,8 @@ export class CustodyService {
           recordingId: r.id, action: 'purge', role: 'system',
           detail: { retentionDays: this.retentionDays(r.line), startedAt: r.started_at.toISOString(), path: r.archive_path },
         });
-        opts.onProgress?.(++done, items.length);
+        done++;
+        opts.onProgress?.(done, items.length);
       }
     }
     return {
