@@ -13,8 +13,9 @@ import type { OperatorService } from '../operators/operator.service.js';
 import { WaitingLists } from '../queues/waiting-list.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
-import { findOpenTicketByNumber, setTicketLine } from '../tickets/ticket.repository.js';
-import { insertCall, listActiveCalls, transitionCall, updateCall } from './call.repository.js';
+import { setTicketLine } from '../tickets/ticket.repository.js';
+import { CallTickets } from './call-tickets.js';
+import { insertCall, listActiveCalls, transitionCall } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import { CallSession, CallerGoneError } from './call-session.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
@@ -47,11 +48,13 @@ export class CallService {
   private readonly dispatching = new Map<Line, Promise<void>>();
   private readonly log: Logger;
   private readonly observer: CallObserver;
+  private readonly callTickets: CallTickets;
   private draining = false;
 
   constructor(private readonly d: CallServiceDeps) {
     this.log = d.log.child({ component: 'calls' });
     this.observer = d.observer ?? silentCallObserver;
+    this.callTickets = new CallTickets(d.db, d.tickets, this.log);
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
   }
@@ -141,7 +144,7 @@ export class CallService {
     }
     log.info({ line, ivrPath: s.ivrPath }, 'IVR done');
     if (line === 'hangup') {
-      await this.ensureTicket(s);
+      await this.callTickets.ensure(s);
       await this.d.pbx.hangup(s.callerChannelId);
       return;
     }
@@ -161,7 +164,7 @@ export class CallService {
         pbx: this.d.pbx,
         promptsDir: this.d.settings.promptsDir,
         onIvrStep: (ms) => this.observer.ivrStep(ms),
-        attachTicket: (sess, keyed) => this.attachTicket(sess, keyed),
+        attachTicket: (sess, keyed) => this.callTickets.attach(sess, keyed),
       },
     );
     s.line = call.line;
@@ -187,7 +190,7 @@ export class CallService {
     if (s.gone) return;
     s.line = line;
     s.ivrActed();
-    const ticketId = await this.ensureTicket(s);
+    const ticketId = await this.callTickets.ensure(s);
     await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
     await setTicketLine(this.d.db, ticketId, line);
     await this.d.pbx.startMoh(s.callerChannelId);
@@ -332,27 +335,10 @@ export class CallService {
     await this.end(s, endStatusOnCallerHangup(s.status), cause, 'caller');
   }
 
-  /** Every call ends up on a ticket: the one the caller keyed, or a new one. */
-  private async ensureTicket(s: CallSession): Promise<string> {
-    if (s.ticketId) return s.ticketId;
-    const ticket = await this.d.tickets.openForCall(this.d.db, s.callerNumber);
-    s.ticketId = ticket.id;
-    await updateCall(this.d.db, s.callId, { ticket_id: ticket.id });
-    return ticket.id;
-  }
-
-  private async attachTicket(s: CallSession, keyed: string): Promise<{ found: boolean; line: Line | null }> {
-    const ticket = await findOpenTicketByNumber(this.d.db, keyed);
-    if (ticket) s.ticketId = ticket.id;
-    await updateCall(this.d.db, s.callId, { keyed_ticket_number: keyed, ...(ticket ? { ticket_id: ticket.id } : {}) });
-    this.log.info({ callId: s.callId, keyed, ticketId: ticket?.id }, ticket ? 'call attached to an existing ticket' : 'unknown ticket number keyed');
-    return { found: ticket !== undefined, line: ticket?.line ?? null };
-  }
-
   private async end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void> {
     if (s.ended || isFinal(s.status)) return;
     s.ended = true;
-    await this.ensureTicket(s).catch((err: Error) => this.log.error({ callId: s.callId, err: err.message }, 'no ticket for the call'));
+    await this.callTickets.ensure(s).catch((err: Error) => this.log.error({ callId: s.callId, err: err.message }, 'no ticket for the call'));
     const at = new Date();
     await this.move(s, to, { ended_at: at, hangup_cause: cause.text, hangup_cause_code: cause.code, hangup_by: by }, { by });
     this.sessions.delete(s.callId);
@@ -361,15 +347,10 @@ export class CallService {
       this.legs.delete(s.operatorChannelId);
       await this.d.pbx.hangup(s.operatorChannelId).catch(() => undefined);
     }
-    // Destroying the bridge stops its recording: RecordingFinished then archives it, and if that
-    // event never comes, the safety net below does.
+    // Destroying the bridge stops its recording: RecordingFinished then archives it (and if that
+    // event never comes, the recording service's safety net does).
     if (s.bridgeId) await this.d.pbx.destroyBridge(s.bridgeId).catch(() => undefined);
-    const recordingId = s.recordingId;
-    if (recordingId) {
-      setTimeout(() => {
-        this.d.recordings.ensureArchiving(recordingId).catch((err: Error) => this.log.warn({ recordingId, err: err.message }, 'archive safety net failed'));
-      }, 10_000).unref();
-    }
+    if (s.recordingId) this.d.recordings.callEnded(s.recordingId);
     if (s.operatorId) {
       this.busy.delete(s.operatorId);
       // Only an operator who talked gets wrap-up; one rung but not answered was handled as missed.
@@ -407,8 +388,10 @@ export class CallService {
         continue;
       }
       if (call.status === 'ringing') {
-        if (s.operatorChannelId) await this.d.pbx.hangup(s.operatorChannelId);
-        if (s.operatorChannelId) this.legs.delete(s.operatorChannelId);
+        if (s.operatorChannelId) {
+          this.legs.delete(s.operatorChannelId);
+          await this.d.pbx.hangup(s.operatorChannelId);
+        }
         s.operatorId = null;
         s.operatorChannelId = null;
         await this.move(s, 'queued', { operator_id: null, operator_channel_id: null }, { reclaimed: true });

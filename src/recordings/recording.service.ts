@@ -62,6 +62,13 @@ export class RecordingService {
     await this.queue.enqueue(rec.id);
   }
 
+  /** The call is over: give RecordingFinished 10 s to arrive, then archive anyway. */
+  callEnded(recordingId: string): void {
+    setTimeout(() => {
+      this.ensureArchiving(recordingId).catch((err: Error) => this.log.warn({ recordingId, err: err.message }, 'archive safety net failed'));
+    }, 10_000).unref();
+  }
+
   /**
    * Safety net after a call ends: if Asterisk's RecordingFinished never reached us, the row is
    * still 'recording' although the bridge is gone and the file closed; archive it anyway.
