@@ -89,6 +89,10 @@ function int(env: Env, name: string, min: number, max: number): number {
   return n;
 }
 
+function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {
+  return optional(env, name) === undefined ? undefined : int(env, name, min, max);
+}
+
 function bool(env: Env, name: string): boolean {
   const v = str(env, name);
   if (['1', 'true', 'yes'].includes(v)) return true;
@@ -175,8 +179,8 @@ export function loadConfig(env: Env = process.env) {
       sweepIntervalSec: int(env, 'SWEEP_INTERVAL_SEC', 5, 86_400),
       retentionDays: {
         default: int(env, 'RECORDING_RETENTION_DAYS', 1, 36_500),
-        first: optional(env, 'RECORDING_RETENTION_DAYS_FIRST') === undefined ? undefined : int(env, 'RECORDING_RETENTION_DAYS_FIRST', 1, 36_500),
-        second: optional(env, 'RECORDING_RETENTION_DAYS_SECOND') === undefined ? undefined : int(env, 'RECORDING_RETENTION_DAYS_SECOND', 1, 36_500),
+        first: optionalInt(env, 'RECORDING_RETENTION_DAYS_FIRST', 1, 36_500),
+        second: optionalInt(env, 'RECORDING_RETENTION_DAYS_SECOND', 1, 36_500),
       },
     },
     secretKey,

@@ -135,9 +135,6 @@ export class CallSession implements IvrContext {
     return this.deps.attachTicket(this, keyed);
   }
 
-  async hangup(): Promise<void> {
-    await this.deps.pbx.hangup(this.callerChannelId);
-  }
 
   async recordStep(step: string): Promise<void> {
     this.ivrPath.push(step);

@@ -34,7 +34,7 @@ export interface CallServiceDeps {
   flow: () => IvrFlow;
   log: Logger;
   observer?: CallObserver;
-  settings: { promptsDir: string; defaultLanguage: Language; ringTimeoutSec: number; redialDelayMs?: number };
+  settings: { promptsDir: string; defaultLanguage: Language; ringTimeoutSec: number };
 }
 
 type Leg = { callId: string; leg: 'caller' | 'operator' };
@@ -57,10 +57,6 @@ export class CallService {
     this.callTickets = new CallTickets(d.db, d.tickets, this.log);
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
-  }
-
-  activeCallCount(): number {
-    return this.sessions.size;
   }
 
   /** Live numbers for monitoring: calls by status and line, and per line the waiting callers. */
@@ -144,7 +140,7 @@ export class CallService {
     }
     log.info({ line, ivrPath: s.ivrPath }, 'IVR done');
     if (line === 'hangup') {
-      await this.callTickets.ensure(s);
+      // The caller's channel going away ends the call (and gives it its ticket) as usual.
       await this.d.pbx.hangup(s.callerChannelId);
       return;
     }
@@ -194,8 +190,14 @@ export class CallService {
     await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
     await setTicketLine(this.d.db, ticketId, line);
     await this.d.pbx.startMoh(s.callerChannelId);
+    this.joinQueue(s, line, 'tail');
+  }
+
+  /** Puts a caller in a line's waiting list (head: they waited already) and offers them to operators. */
+  private joinQueue(s: CallSession, line: Line, where: 'head' | 'tail'): void {
     s.queuedAt = performance.now();
-    this.waiting.push(line, s.callId);
+    if (where === 'head') this.waiting.returnToHead(line, s.callId);
+    else this.waiting.push(line, s.callId);
     this.dispatch(line);
   }
 
@@ -251,11 +253,7 @@ export class CallService {
     s.operatorChannelId = null;
     if (s.gone || s.status !== 'ringing') return;
     await this.move(s, 'queued', { operator_id: null, operator_channel_id: null }, { missedBy: opId, reason });
-    if (s.line) {
-      s.queuedAt = performance.now();
-      this.waiting.returnToHead(s.line, s.callId);
-      this.dispatch(s.line);
-    }
+    if (s.line) this.joinQueue(s, s.line, 'head');
   }
 
   /**
@@ -283,9 +281,7 @@ export class CallService {
     const row = await this.move(s, 'queued', { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
     if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, line);
     this.log.info({ callId, fromOperatorId: fromOp, line }, 'call transferred');
-    s.queuedAt = performance.now();
-    this.waiting.returnToHead(line, callId);
-    this.dispatch(line);
+    this.joinQueue(s, line, 'head');
     return row;
   }
 
@@ -402,9 +398,7 @@ export class CallService {
         continue;
       }
       await this.d.pbx.startMoh(s.callerChannelId).catch(() => undefined);
-      s.queuedAt = performance.now();
-      this.waiting.push(s.line ?? 'first', s.callId);
-      this.dispatch(s.line ?? 'first');
+      this.joinQueue(s, s.line ?? 'first', 'tail');
     }
     await this.sweepRecordings();
   }

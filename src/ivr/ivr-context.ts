@@ -20,7 +20,6 @@ export interface IvrContext {
   readDigits(opts: { max: number; terminator: string; timeoutMs: number; interDigitMs: number }): Promise<string | null>;
   /** Attaches the call to the open ticket with this number; the keyed number is stored either way. */
   attachTicket(keyed: string): Promise<{ found: boolean; line: Line | null }>;
-  hangup(): Promise<void>;
 }
 
 export type VerbResult = { kind: 'next' } | { kind: 'goto'; node: string } | { kind: 'route'; line: Line } | { kind: 'hangup' };

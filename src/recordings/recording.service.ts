@@ -57,8 +57,12 @@ export class RecordingService {
 
   async finished(name: string): Promise<void> {
     const rec = await findRecordingByName(this.db, name);
-    if (!rec || rec.status !== 'recording') return;
-    await updateRecording(this.db, rec.id, { status: 'spooled', ended_at: new Date() });
+    if (rec?.status === 'recording') await this.spool(rec);
+  }
+
+  /** Asterisk closed the file: queue it for the archive. */
+  private async spool(rec: RecordingRow): Promise<void> {
+    await updateRecording(this.db, rec.id, { status: 'spooled', ended_at: rec.ended_at ?? new Date() });
     await this.queue.enqueue(rec.id);
   }
 
@@ -77,8 +81,7 @@ export class RecordingService {
     const rec = await findRecordingById(this.db, recordingId);
     if (rec?.status !== 'recording') return;
     this.log.warn({ recordingId, callId: rec.call_id }, 'no RecordingFinished for an ended call: archiving anyway');
-    await updateRecording(this.db, rec.id, { status: 'spooled', ended_at: rec.ended_at ?? new Date() });
-    await this.queue.enqueue(rec.id);
+    await this.spool(rec);
   }
 
   async failed(name: string, cause: string): Promise<void> {

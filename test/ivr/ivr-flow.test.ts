@@ -43,7 +43,6 @@ class ScriptedCaller implements IvrContext {
     const known = keyed in this.tickets;
     return { found: known, line: known ? (this.tickets[keyed] ?? null) : null };
   }
-  async hangup() {}
 }
 
 const flow = async () => parseFlow(JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')));
