@@ -66,15 +66,70 @@ Max-Forwards: 70`;
 
 export type DtmfStep = { digit: string; method: 'info' | 'rfc4733'; afterMs: number };
 
+const EVENTS = '0123456789*#';
+
+/**
+ * A pcap of one RFC 4733 digit for SIPp to play. SIPp replays RTP as it is in the file, and
+ * the stock sip-tester pcaps all carry the same RTP timestamp: Asterisk then takes the second
+ * digit of a call for a repeat of the first and drops it. Ours get a timestamp and sequence
+ * numbers per position in the call (`index`), so any number of digits in a row arrive.
+ */
+export function rfc4733Pcap(digit: string, index: number): Buffer {
+  const event = EVENTS.indexOf(digit);
+  if (event < 0) throw new Error(`no RFC 4733 event for ${digit}`);
+  const ts = 160_000 + index * 16_000;
+  const packets: Buffer[] = [];
+  const add = (k: number, duration: number, end: boolean) => {
+    const rtp = Buffer.alloc(16);
+    rtp.writeUInt8(0x80, 0);
+    rtp.writeUInt8((k === 0 ? 0x80 : 0) | 101, 1); // marker on the first packet of the event
+    rtp.writeUInt16BE((1000 + index * 20 + k) & 0xffff, 2);
+    rtp.writeUInt32BE(ts, 4);
+    rtp.writeUInt32BE(0x5eed0001, 8);
+    rtp.writeUInt8(event, 12);
+    rtp.writeUInt8((end ? 0x80 : 0) | 10, 13); // E bit, volume -10 dBm0
+    rtp.writeUInt16BE(duration, 14);
+    const udp = Buffer.alloc(8);
+    udp.writeUInt16BE(6000, 0);
+    udp.writeUInt16BE(6002, 2);
+    udp.writeUInt16BE(8 + rtp.length, 4);
+    const ip = Buffer.alloc(20);
+    ip.writeUInt8(0x45, 0);
+    ip.writeUInt16BE(20 + 8 + rtp.length, 2);
+    ip.writeUInt8(64, 8);
+    ip.writeUInt8(17, 9);
+    ip.writeUInt32BE(0x7f000001, 12);
+    ip.writeUInt32BE(0x7f000001, 16);
+    const eth = Buffer.alloc(14);
+    eth.writeUInt16BE(0x0800, 12);
+    const frame = Buffer.concat([eth, ip, udp, rtp]);
+    const hdr = Buffer.alloc(16);
+    const t = k * 20_000; // µs: one packet each 20 ms
+    hdr.writeUInt32LE(1_700_000_000 + Math.floor(t / 1e6), 0);
+    hdr.writeUInt32LE(t % 1e6, 4);
+    hdr.writeUInt32LE(frame.length, 8);
+    hdr.writeUInt32LE(frame.length, 12);
+    packets.push(hdr, frame);
+  };
+  for (let k = 0; k < 8; k++) add(k, (k + 1) * 160, false);
+  for (let k = 8; k < 11; k++) add(k, 8 * 160, true); // the end packet, sent three times as RFC 4733 asks
+  const global = Buffer.alloc(24);
+  global.writeUInt32LE(0xa1b2c3d4, 0);
+  global.writeUInt16LE(2, 4);
+  global.writeUInt16LE(4, 6);
+  global.writeUInt32LE(65535, 16);
+  global.writeUInt32LE(1, 20);
+  return Buffer.concat([global, ...packets]);
+}
+
 /** A caller on the trunk: dials `number`, keys digits, stays `talkMs` more, hangs up. */
 export function callerScenario(steps: DtmfStep[], talkMs: number): string {
   let cseq = 2;
   const body = steps
-    .map((s) => {
+    .map((s, i) => {
       const pause = `<pause milliseconds="${s.afterMs}"/>`;
       if (s.method === 'rfc4733') {
-        const pcap = s.digit === '#' ? 'pound' : s.digit === '*' ? 'star' : s.digit;
-        return `${pause}\n<nop><action><exec play_pcap_audio="${PCAPS}/dtmf_2833_${pcap}.pcap"/></action></nop>`;
+        return `${pause}\n<nop><action><exec play_pcap_audio="${SIPP_DIR}/dtmf-${EVENTS.indexOf(s.digit)}-${i}.pcap"/></action></nop>`;
       }
       return `${pause}
 <send retrans="500"><![CDATA[
@@ -123,7 +178,17 @@ Content-Length: 0
 </scenario>`;
 }
 
-export function runCaller(opts: { caller: string; number: string; steps: DtmfStep[]; talkMs: number }): Promise<SippResult> {
+async function writeDtmfPcaps(steps: DtmfStep[]): Promise<void> {
+  await mkdir(path.join(CHROOT, SIPP_DIR), { recursive: true });
+  await Promise.all(
+    steps.map((s, i) =>
+      s.method === 'rfc4733' ? writeFile(path.join(CHROOT, SIPP_DIR, `dtmf-${EVENTS.indexOf(s.digit)}-${i}.pcap`), rfc4733Pcap(s.digit, i)) : undefined,
+    ),
+  );
+}
+
+export async function runCaller(opts: { caller: string; number: string; steps: DtmfStep[]; talkMs: number }): Promise<SippResult> {
+  await writeDtmfPcaps(opts.steps);
   const ports = allocPorts();
   return runSipp('caller', callerScenario(opts.steps, opts.talkMs), [
     PBX, '-s', opts.number, '-set', 'caller', opts.caller, '-p', String(ports.sip), '-mp', String(ports.media),

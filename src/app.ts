@@ -31,8 +31,15 @@ import { TicketService } from './tickets/ticket.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
-import { countOperatorsByState } from './operators/operator.repository.js';
+import { countOperatorsByState, countStaffed } from './operators/operator.repository.js';
 import { runStartupChecks } from './startup-checks.js';
+import { VerificationService } from './verification/verification.service.js';
+import { verificationRoutes } from './verification/verification.routes.js';
+import { CallbackService } from './callbacks/callback.service.js';
+import { CallbackQueue } from './callbacks/callback.queue.js';
+import { startCallbackWorker } from './callbacks/callback.worker.js';
+import { callbackRoutes } from './callbacks/callback.routes.js';
+import { loadBusinessHours } from './lines/business-hours.js';
 
 export interface App {
   server: FastifyInstance;
@@ -41,6 +48,8 @@ export interface App {
   tokens: TokenService;
   custody: CustodyService;
   recordings: RecordingService;
+  callbacks: CallbackService;
+  verification: VerificationService;
   ari: AriConnection;
   ami: AmiConnection;
   metrics: Metrics;
@@ -84,6 +93,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const access = new RecordingAccessService(db);
   const retentionQueue = new RetentionQueue(redis, config.queuePrefix);
   const tickets = new TicketService(db);
+  const verification = new VerificationService(db, config.secretKey, config.verification, log.child({ component: 'verification' }));
+  const businessHours = await loadBusinessHours(config.businessHoursFile);
+  const callbackQueue = new CallbackQueue(redis, config.queuePrefix);
   const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec);
   const calls = new CallService({
     db,
@@ -91,6 +103,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     tickets,
     recordings,
     operators,
+    verification,
+    staffed: (line) => countStaffed(db, line),
     flow: () => flows.current(),
     log,
     observer: {
@@ -102,14 +116,27 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       promptsDir: config.ivr.promptsDir,
       defaultLanguage: config.ivr.defaultLanguage,
       ringTimeoutSec: config.sip.operatorRingTimeoutSec,
+      callback: {
+        key: config.callbacks.key,
+        offerAfterSec: config.callbacks.offerAfterSec,
+        offerIntervalSec: config.callbacks.offerIntervalSec,
+        ringSec: config.callbacks.ringSec,
+        dialTemplate: config.callbacks.dialTemplate,
+      },
     },
   });
+  const callbacks = new CallbackService(db, callbackQueue, () => businessHours, config.callbacks, () => calls, log.child({ component: 'callbacks' }));
+  calls.useCallbacks(callbacks);
 
   metrics = new Metrics({
     calls: () => calls.snapshot(),
     operators: () => countOperatorsByState(db),
     connections: () => ({ ari: ari.isConnected(), ami: ami.isConnected(), ariReconnects: ari.reconnects, amiReconnects: ami.reconnects }),
-    queues: async () => ({ 'recording-archive': await archiveQueue.counts(), 'retention-purge': await retentionQueue.counts() }),
+    queues: async () => ({
+      'recording-archive': await archiveQueue.counts(),
+      'retention-purge': await retentionQueue.counts(),
+      'callback-due': await callbackQueue.counts(),
+    }),
   });
 
   // Asterisk forgets astdb-less state and AMI queue members can drift: push Postgres's truth on every connect.
@@ -145,11 +172,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       recordingRoutes(access, custody),
       tokenRoutes(tokens),
       ivrRoutes(flows),
+      verificationRoutes(verification),
+      callbackRoutes(callbacks),
     ],
   });
 
   let worker: Worker | undefined;
   let retentionWorker: Worker | undefined;
+  let callbackWorker: Worker | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   return {
     server,
@@ -158,6 +188,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     tokens,
     custody,
     recordings,
+    callbacks,
+    verification,
     ari,
     ami,
     metrics,
@@ -172,6 +204,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       }, config.recordings.sweepIntervalSec * 1000);
       sweepTimer.unref();
       await operators.resumeWrapUps();
+      // Placeholders back into their lines, scheduled attempts re-armed, before calls resume.
+      await callbacks.restore();
+      callbackWorker = startCallbackWorker(redis.duplicate(), config.queuePrefix, (job) => callbacks.due(job), log, metrics);
       ari.start();
       ami.start();
       return server.listen({ host: config.http.host, port: config.http.port });
@@ -186,6 +221,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       if (sweepTimer) clearInterval(sweepTimer);
       await worker?.close();
       await retentionWorker?.close();
+      await callbackWorker?.close();
+      await callbackQueue.close();
       await archiveQueue.close();
       await retentionQueue.close();
       await redis.quit().catch(() => undefined);

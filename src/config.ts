@@ -60,6 +60,24 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'RECORDING_RETENTION_DAYS', default: '365', doc: 'Days an archived recording is kept before the daily purge deletes it.' },
   { name: 'RECORDING_RETENTION_DAYS_FIRST', optional: true, doc: 'Retention for first-line calls, overriding RECORDING_RETENTION_DAYS.' },
   { name: 'RECORDING_RETENTION_DAYS_SECOND', optional: true, doc: 'Retention for second-line calls, overriding RECORDING_RETENTION_DAYS.' },
+  { name: 'BUSINESS_HOURS_FILE', default: 'pbx-config/business-hours.json', doc: "Each line's opening hours, time zone and holidays (scheduled callbacks ring only while the line is open)." },
+  { name: 'VERIFY_CODE_TTL_SEC', default: '600', doc: 'Lifetime of a one-time verification code in seconds (at most 600).' },
+  { name: 'VERIFY_MAX_WRONG_PER_CALL', default: '3', doc: 'Wrong codes one call may key (1-3) before it is routed on as unverified.' },
+  { name: 'VERIFY_ACCOUNT_MAX_FAILURES', default: '5', doc: "Consecutive failures against one account (1-5) before the account's codes are locked." },
+  { name: 'VERIFY_ACCOUNT_LOCK_SEC', default: '900', doc: 'How long an account stays locked after too many failures.' },
+  { name: 'VERIFY_CALLER_MAX_FAILURES', default: '10', doc: 'Failed attempts one calling number may make within VERIFY_CALLER_WINDOW_SEC before it is refused.' },
+  { name: 'VERIFY_CALLER_WINDOW_SEC', default: '3600', doc: 'Window of the per-calling-number limit.' },
+  { name: 'CALLBACK_KEY', default: '*', doc: 'The key a queued caller presses to be called back instead of waiting.' },
+  { name: 'CALLBACK_OFFER_AFTER_SEC', default: '180', doc: 'A queued caller hears the callback offer when the estimated wait exceeds this (0: always).' },
+  { name: 'CALLBACK_OFFER_INTERVAL_SEC', default: '60', doc: 'How often the offer is repeated while the caller waits.' },
+  { name: 'CALLBACK_ATTEMPTS', default: '3', doc: 'Dial attempts of one callback before it is closed as failed.' },
+  { name: 'CALLBACK_RETRY_SEC', default: '300', doc: 'Delay between two attempts of a callback.' },
+  { name: 'CALLBACK_RING_SEC', default: '30', doc: "How long the customer's phone rings before the attempt counts as no answer." },
+  { name: 'CALLBACK_DIAL_TEMPLATE', default: 'PJSIP/{number}@trunk', doc: 'Asterisk dial string of a callback; {number} is the customer number.' },
+  { name: 'CALLBACK_ALLOWED_NUMBERS', default: '^[78][0-9]{10}$', doc: 'Comma-separated regular expressions; a callback number must match one (default: Russian national numbers).' },
+  { name: 'CALLBACK_DENIED_PREFIXES', default: '7809,8809,810,00', doc: 'Comma-separated prefixes always refused for callbacks (premium-rate 809, international), even if a pattern allows them.' },
+  { name: 'CALLBACK_MAX_PER_NUMBER_DAY', default: '3', doc: 'Callbacks one number may have booked within 24 hours.' },
+  { name: 'CALLBACK_MAX_PER_ACCOUNT_DAY', default: '10', doc: 'Callbacks one account may have booked within 24 hours.' },
 ];
 
 type Env = Record<string, string | undefined>;
@@ -121,6 +139,27 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]):
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const LANGUAGES = ['ru', 'en'] as const;
 const CODECS = ['opus', 'mp3', 'wav'] as const;
+const DTMF_KEYS = ['*', '#', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
+
+function dialTemplate(env: Env, name: string): string {
+  const t = str(env, name);
+  if (!t.includes('{number}')) throw new ConfigError(name, 'must contain {number}');
+  return t;
+}
+
+function regexList(env: Env, name: string): RegExp[] {
+  return str(env, name)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      try {
+        return new RegExp(p);
+      } catch (err) {
+        throw new ConfigError(name, `"${p}" is not a regular expression: ${(err as Error).message}`);
+      }
+    });
+}
 const fromRoot = (p: string) => path.resolve(PROJECT_ROOT, p);
 
 export function loadConfig(env: Env = process.env) {
@@ -182,6 +221,28 @@ export function loadConfig(env: Env = process.env) {
         first: optionalInt(env, 'RECORDING_RETENTION_DAYS_FIRST', 1, 36_500),
         second: optionalInt(env, 'RECORDING_RETENTION_DAYS_SECOND', 1, 36_500),
       },
+    },
+    verification: {
+      codeTtlSec: int(env, 'VERIFY_CODE_TTL_SEC', 30, 600),
+      maxWrongPerCall: int(env, 'VERIFY_MAX_WRONG_PER_CALL', 1, 3),
+      accountMaxFailures: int(env, 'VERIFY_ACCOUNT_MAX_FAILURES', 1, 5),
+      accountLockSec: int(env, 'VERIFY_ACCOUNT_LOCK_SEC', 1, 86_400 * 7),
+      callerMaxFailures: int(env, 'VERIFY_CALLER_MAX_FAILURES', 1, 1000),
+      callerWindowSec: int(env, 'VERIFY_CALLER_WINDOW_SEC', 1, 86_400 * 7),
+    },
+    businessHoursFile: fromRoot(str(env, 'BUSINESS_HOURS_FILE')),
+    callbacks: {
+      key: oneOf(env, 'CALLBACK_KEY', DTMF_KEYS),
+      offerAfterSec: int(env, 'CALLBACK_OFFER_AFTER_SEC', 0, 86_400),
+      offerIntervalSec: int(env, 'CALLBACK_OFFER_INTERVAL_SEC', 5, 3600),
+      attempts: int(env, 'CALLBACK_ATTEMPTS', 1, 10),
+      retrySec: int(env, 'CALLBACK_RETRY_SEC', 1, 86_400),
+      ringSec: int(env, 'CALLBACK_RING_SEC', 5, 120),
+      dialTemplate: dialTemplate(env, 'CALLBACK_DIAL_TEMPLATE'),
+      allowedNumbers: regexList(env, 'CALLBACK_ALLOWED_NUMBERS'),
+      deniedPrefixes: str(env, 'CALLBACK_DENIED_PREFIXES').split(',').map((p) => p.trim()).filter(Boolean),
+      maxPerNumberDay: int(env, 'CALLBACK_MAX_PER_NUMBER_DAY', 1, 1000),
+      maxPerAccountDay: int(env, 'CALLBACK_MAX_PER_ACCOUNT_DAY', 1, 10_000),
     },
     secretKey,
     bootstrapAdminToken,

@@ -101,3 +101,54 @@ export class CallNotBridgedError extends AppError {
     super(`call ${callId} is ${status}; only a call with an operator on it can be transferred`, { callId, status });
   }
 }
+
+export class VerificationLockedError extends AppError {
+  readonly code = 'verification_locked';
+  readonly status = 429;
+  constructor(accountId: string, lockedUntil: Date) {
+    super(`too many failed verifications for account ${accountId}; codes are locked until ${lockedUntil.toISOString()}`, {
+      accountId,
+      lockedUntil: lockedUntil.toISOString(),
+    });
+  }
+}
+
+export class VerificationBusyError extends AppError {
+  readonly code = 'verification_in_progress';
+  readonly status = 409;
+  constructor(callId: string) {
+    super(`call ${callId} is already collecting a verification code`, { callId });
+  }
+}
+
+export class CallbackNumberRefusedError extends AppError {
+  readonly code = 'callback_number_not_allowed';
+  readonly status = 422;
+  constructor(reason: string) {
+    super(`this number cannot be called back: ${reason}`, { reason });
+  }
+}
+
+export class CallbackRateLimitedError extends AppError {
+  readonly code = 'callback_rate_limited';
+  readonly status = 429;
+  constructor(what: 'number' | 'account', limit: number) {
+    super(`this ${what} has booked ${limit} callbacks in the last 24 hours already`, { what, limit });
+  }
+}
+
+export class CallbackWindowError extends AppError {
+  readonly code = 'callback_window_invalid';
+  readonly status = 422;
+  constructor(reason: string) {
+    super(reason);
+  }
+}
+
+export class CallbackClosedError extends AppError {
+  readonly code = 'callback_closed';
+  readonly status = 409;
+  constructor(id: string, status: string) {
+    super(`callback ${id} is ${status} and can no longer be cancelled`, { id, status });
+  }
+}

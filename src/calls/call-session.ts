@@ -25,10 +25,22 @@ export class CallSession implements IvrContext {
   recordingId: string | null = null;
   ended = false;
   gone = false;
+  /** Who is asking for a code right now: the IVR, or an operator mid-call. */
+  verification: { method: 'ivr' | 'operator'; operatorId: string | null } = { method: 'ivr', operatorId: null };
+  verifiedAccountId: string | null = null;
+  /** Set while a callback's customer is being dialled or talked to. */
+  callbackId: string | null = null;
+  /** In the queue's callback menu (press the key, confirm the number). */
+  inCallbackMenu = false;
+  /** Booked a callback: however they leave now, the call ends as 'callback'. */
+  callbackBooked = false;
   private digits: string[] = [];
   private digitWaiter: ((d: string | null) => void) | undefined;
   private playbackWaiter: { id: string; done: () => void } | undefined;
   private lastDigitAt: number | undefined;
+  /** Their place in the line's waiting list (ms since epoch when they took it). */
+  rank: number | undefined;
+  answeredAt: number | undefined;
   /** When the caller last joined the queue; for the queue-to-ring latency and the wait metrics. */
   queuedAt: number | undefined;
 
@@ -45,6 +57,8 @@ export class CallSession implements IvrContext {
       promptsDir: string;
       onIvrStep: (ms: number) => void;
       attachTicket: (s: CallSession, keyed: string) => Promise<{ found: boolean; line: Line | null }>;
+      verifyCode: (s: CallSession, code: string) => Promise<{ outcome: string; triesLeft: number }>;
+      verifyTriesLeft: (s: CallSession) => Promise<number>;
     },
   ) {
     this.status = status;
@@ -71,6 +85,11 @@ export class CallSession implements IvrContext {
     this.playbackWaiter = undefined;
     w.done();
     return true;
+  }
+
+  /** Cuts a prompt short (the caller is about to be bridged). */
+  async stopPrompt(): Promise<void> {
+    if (this.playbackWaiter) await this.deps.pbx.stopPlayback(this.playbackWaiter.id);
   }
 
   callerGone(): void {
@@ -136,8 +155,22 @@ export class CallSession implements IvrContext {
   }
 
 
+  verifyCode(code: string): Promise<{ outcome: string; triesLeft: number }> {
+    return this.deps.verifyCode(this, code);
+  }
+
+  verifyTriesLeft(): Promise<number> {
+    return this.deps.verifyTriesLeft(this);
+  }
+
+  /** The bridge recording's name (one per call, kept across transfers). */
+  get recordingName(): string | null {
+    return this.recordingId ? `call-${this.callId}` : null;
+  }
+
   async recordStep(step: string): Promise<void> {
-    this.ivrPath.push(step);
+    // Steps an operator started mid-call are marked so: the IVR path shows who asked.
+    this.ivrPath.push(this.verification.method === 'operator' ? `operator-${step}` : step);
     await updateCall(this.deps.db, this.callId, { ivr_path: this.ivrPath });
   }
 

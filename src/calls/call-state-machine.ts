@@ -7,19 +7,27 @@
 //    │        └───────────────────────┘ (transferred to another line or operator: queued again,
 //    │                                    in the same bridge, recording on)
 //    └──► abandoned (caller hung up before a bridge), failed (our fault), completed (IVR ended it)
+//
+//   queued ──► callback: the caller asked to be called back and hung up; their place is kept
+//   by a callback placeholder, which later makes a call of its own:
+//   queued ──► ringing (operator first) ──► dialling (customer) ──► bridged ──► completed
+//                                               └──► unanswered (no answer, busy, failed)
 import { InvalidCallTransitionError } from '../errors.js';
 
-export const CALL_STATUSES = ['ivr', 'queued', 'ringing', 'bridged', 'completed', 'abandoned', 'failed'] as const;
+export const CALL_STATUSES = ['ivr', 'queued', 'ringing', 'dialling', 'bridged', 'completed', 'abandoned', 'failed', 'callback', 'unanswered'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
 const TRANSITIONS: Record<CallStatus, readonly CallStatus[]> = {
   ivr: ['queued', 'completed', 'abandoned', 'failed'],
-  queued: ['ringing', 'abandoned', 'failed'],
-  ringing: ['bridged', 'queued', 'abandoned', 'failed'],
+  queued: ['ringing', 'abandoned', 'failed', 'callback'],
+  ringing: ['bridged', 'queued', 'abandoned', 'failed', 'dialling'],
+  dialling: ['bridged', 'unanswered', 'failed'],
   bridged: ['queued', 'completed', 'failed'],
   completed: [],
   abandoned: [],
   failed: [],
+  callback: [],
+  unanswered: [],
 };
 
 export function canTransition(from: CallStatus, to: CallStatus): boolean {

@@ -22,6 +22,15 @@ export const CallDto = Type.Object({
   hangupBy: Nullable(Type.String()),
   recordingId: Nullable(Type.String()),
   keyedTicketNumber: Nullable(Type.String()),
+  verification: Type.Object({
+    status: Type.Union([Type.Literal('none'), Type.Literal('verified'), Type.Literal('failed')]),
+    accountId: Nullable(Type.String()),
+    method: Nullable(Type.String()),
+    at: Nullable(Type.String()),
+    /** Verified, but from another number than the control panel was told. */
+    flagged: Type.Boolean(),
+  }),
+  callbackId: Nullable(Type.String()),
 });
 export type CallDto = Static<typeof CallDto>;
 
@@ -47,5 +56,13 @@ export function toCallDto(c: CallRow): CallDto {
     hangupBy: c.hangup_by,
     recordingId: c.recording_id,
     keyedTicketNumber: c.keyed_ticket_number,
+    verification: {
+      status: c.verification_status,
+      accountId: c.verified_account_id,
+      method: c.verification_method,
+      at: iso(c.verified_at),
+      flagged: c.verification_flagged,
+    },
+    callbackId: c.callback_id,
   };
 }

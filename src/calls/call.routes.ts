@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
 import { principalOf, requireRole } from '../http/auth.hook.js';
-import { CallFilters, ErrorBody, Line, UuidParam } from '../http/schemas.js';
+import { CallFilters, ErrorBody, Line, Nullable, UuidParam } from '../http/schemas.js';
 import { findCallById, listCallEvents, listCalls } from './call.repository.js';
 import { CallDto, toCallDto } from './call.dto.js';
 import type { CallService } from './call.service.js';
@@ -86,5 +86,46 @@ export const callRoutes =
         },
       },
       async (req, reply) => reply.status(202).send(toCallDto(await calls.transfer(req.params.id, req.body.line, principalOf(req)))),
+    );
+
+    app.post(
+      '/calls/:id/verification',
+      {
+        preHandler: read,
+        schema: {
+          summary: 'Ask the caller for their one-time code, mid-call',
+          description:
+            'The caller leaves the bridge for the step and hears the prompt alone; the operator hears music; the recording is paused (and the pause noted on the recording). The outcome shows on the call as `verification` once keyed.',
+          params: UuidParam,
+          body: Type.Object({}, { additionalProperties: false, examples: [{}] }),
+          response: { 202: CallDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req, reply) => reply.status(202).send(toCallDto(await calls.requestVerification(req.params.id, principalOf(req)))),
+    );
+
+    app.get(
+      '/lines/:line/queue',
+      {
+        preHandler: read,
+        schema: {
+          summary: "Who waits on a line, in order: callers and callback placeholders",
+          params: Type.Object({ line: Line }),
+          response: {
+            200: Type.Object({
+              line: Line,
+              waiting: Type.Array(
+                Type.Object({
+                  position: Type.Integer(),
+                  kind: Type.Union([Type.Literal('call'), Type.Literal('callback')]),
+                  id: Type.String(),
+                  since: Nullable(Type.String()),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => ({ line: req.params.line, waiting: calls.queueOf(req.params.line) }),
     );
   };

@@ -8,20 +8,25 @@ import type { IvrFlow } from '../ivr/ivr-flow.js';
 import { runFlow } from '../ivr/ivr-runner.js';
 import type { Language } from '../ivr/ivr-context.js';
 import { listAvailableOperators } from '../operators/operator.repository.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line, OperatorRow } from '../operators/operator.table.js';
+import type { VerificationService } from '../verification/verification.service.js';
 import type { OperatorService } from '../operators/operator.service.js';
-import { WaitingLists } from '../queues/waiting-list.js';
+import { HEAD_RANK, WaitingLists } from '../queues/waiting-list.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
 import { CallTickets } from './call-tickets.js';
-import { insertCall, listActiveCalls, transitionCall } from './call.repository.js';
+import { findCallById, insertCall, listActiveCalls, transitionCall } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import { CallSession, CallerGoneError } from './call-session.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
 import { snapshotOf, type CallSnapshot } from './call-snapshot.js';
 import type { Principal } from '../auth/token.service.js';
-import { CallNotBridgedError, ForbiddenError, NotFoundError } from '../errors.js';
+import { CallNotBridgedError, ForbiddenError, NotFoundError, VerificationBusyError } from '../errors.js';
+import { CallbackCalls, placeholderId, type CallCore, type CallbackCallSettings } from './callback-calls.js';
+import type { CallbackPort, CallbackSink } from './callback.port.js';
+import { verifyMidCall } from './mid-call-verification.js';
+import { reclaimCalls } from './call-reclaim.js';
 import { endStatusOnCallerHangup, isFinal, type CallStatus } from './call-state-machine.js';
 import type { HangupCause, InboundChannel, PbxEvent, PbxPort } from './pbx.port.js';
 
@@ -31,20 +36,24 @@ export interface CallServiceDeps {
   tickets: TicketService;
   recordings: RecordingService;
   operators: OperatorService;
+  verification: VerificationService;
   flow: () => IvrFlow;
   log: Logger;
   observer?: CallObserver;
-  settings: { promptsDir: string; defaultLanguage: Language; ringTimeoutSec: number };
+  settings: { promptsDir: string; defaultLanguage: Language; ringTimeoutSec: number; callback: Omit<CallbackCallSettings, 'defaultLanguage'> };
+  /** Operators of a line who are logged in (not offline), for the wait estimate. */
+  staffed: (line: Line) => Promise<number>;
 }
 
 type Leg = { callId: string; leg: 'caller' | 'operator' };
 
-export class CallService {
+export class CallService implements CallCore, CallbackSink {
   private readonly sessions = new Map<string, CallSession>();
   private readonly legs = new Map<string, Leg>();
-  private readonly waiting = new WaitingLists();
+  readonly waiting = new WaitingLists();
   /** Operators ringing or talking: not offered another call. */
-  private readonly busy = new Set<string>();
+  readonly busy = new Set<string>();
+  private callbacks: CallbackCalls | undefined;
   private readonly dispatching = new Map<Line, Promise<void>>();
   private readonly log: Logger;
   private readonly observer: CallObserver;
@@ -57,6 +66,56 @@ export class CallService {
     this.callTickets = new CallTickets(d.db, d.tickets, this.log);
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
+  }
+
+  /** Callbacks plug in after both services exist (each needs the other). */
+  useCallbacks(port: CallbackPort): void {
+    this.callbacks = new CallbackCalls(this, port, {
+      db: this.d.db,
+      pbx: this.d.pbx,
+      recordings: this.d.recordings,
+      operators: this.d.operators,
+      log: this.log.child({ component: 'callbacks' }),
+      s: { ...this.d.settings.callback, defaultLanguage: this.d.settings.defaultLanguage },
+      staffed: this.d.staffed,
+    });
+  }
+
+  session(callId: string): CallSession | undefined {
+    return this.sessions.get(callId);
+  }
+
+  /** Legs of a call, so that their hangups reach it (reclaim). */
+  forgetLeg(channelId: string): void {
+    this.legs.delete(channelId);
+  }
+
+  /** Sessions for reclaim. */
+  liveSessions(): ReadonlyMap<string, CallSession> {
+    return this.sessions;
+  }
+
+  get callbackCalls(): CallbackCalls | undefined {
+    return this.callbacks;
+  }
+
+  placeCallback(line: Line, callbackId: string, rank: number): void {
+    this.waiting.insert(line, placeholderId(callbackId), rank);
+    this.dispatch(line);
+  }
+
+  removeCallback(callbackId: string): void {
+    this.waiting.remove(placeholderId(callbackId));
+  }
+
+  /** Who waits on a line, in order: callers and callback placeholders alike. */
+  queueOf(line: Line): { position: number; kind: 'call' | 'callback'; id: string; since: string | null }[] {
+    return this.waiting.entries(line).map((e, i) => ({
+      position: i + 1,
+      kind: e.id.startsWith('cb:') ? 'callback' : 'call',
+      id: e.id.startsWith('cb:') ? e.id.slice(3) : e.id,
+      since: Number.isFinite(e.rank) ? new Date(e.rank).toISOString() : null,
+    }));
   }
 
   /** Live numbers for monitoring: calls by status and line, and per line the waiting callers. */
@@ -88,12 +147,22 @@ export class CallService {
         return void run('inbound call failed', this.onInbound(e.channel));
       case 'operatorAnswered':
         return void run('operator answer failed', this.onOperatorAnswered(e.callId, e.channelId));
+      case 'customerAnswered': {
+        const s = this.sessions.get(e.callId);
+        if (!s || !this.callbacks) return void run('stray customer leg', this.d.pbx.hangup(e.channelId));
+        return void run('callback answer failed', this.callbacks.customerAnswered(s));
+      }
       case 'dtmf': {
         const leg = this.legs.get(e.channelId);
-        if (leg?.leg === 'caller') {
-          this.sessions.get(leg.callId)?.pushDigit(e.digit);
-          this.log.debug({ callId: leg.callId, digit: e.digit }, 'dtmf');
+        if (leg?.leg !== 'caller') return;
+        const s = this.sessions.get(leg.callId);
+        if (!s) return;
+        // Which digit is never logged: it may be part of a one-time code.
+        this.log.debug({ callId: leg.callId }, 'dtmf');
+        if (s.status === 'queued' && !s.inCallbackMenu && e.digit === this.d.settings.callback.key && this.callbacks && !s.callbackId) {
+          return void run('callback menu failed', this.callbacks.callerAsked(s));
         }
+        s.pushDigit(e.digit);
         return;
       }
       case 'playbackFinished':
@@ -106,7 +175,7 @@ export class CallService {
       case 'recordingFailed':
         return void run('recording failure not recorded', this.d.recordings.failed(e.name, e.cause));
       case 'connected':
-        return void run('reclaim failed', this.reclaim());
+        return void run('reclaim failed', reclaimCalls(this, this.d));
       case 'disconnected':
         return;
     }
@@ -147,7 +216,7 @@ export class CallService {
     await this.enqueue(s, line);
   }
 
-  private track(call: CallRow): CallSession {
+  track(call: CallRow): CallSession {
     const s = new CallSession(
       call.id,
       call.caller_channel_id,
@@ -161,6 +230,8 @@ export class CallService {
         promptsDir: this.d.settings.promptsDir,
         onIvrStep: (ms) => this.observer.ivrStep(ms),
         attachTicket: (sess, keyed) => this.callTickets.attach(sess, keyed),
+        verifyCode: (sess, code) => this.verifyCode(sess, code),
+        verifyTriesLeft: (sess) => this.d.verification.triesLeft(sess.callId),
       },
     );
     s.line = call.line;
@@ -169,20 +240,22 @@ export class CallService {
     s.operatorChannelId = call.operator_channel_id;
     s.bridgeId = call.bridge_id;
     s.recordingId = call.recording_id;
+    s.verifiedAccountId = call.verified_account_id;
+    s.callbackId = call.callback_id;
     this.sessions.set(call.id, s);
     this.legs.set(call.caller_channel_id, { callId: call.id, leg: 'caller' });
     if (call.operator_channel_id) this.legs.set(call.operator_channel_id, { callId: call.id, leg: 'operator' });
     return s;
   }
 
-  private async move(s: CallSession, to: CallStatus, patch: Parameters<typeof transitionCall>[4] = {}, detail = {}) {
+  async move(s: CallSession, to: CallStatus, patch: Parameters<typeof transitionCall>[4] = {}, detail = {}) {
     const row = await transitionCall(this.d.db, s.callId, s.status, to, patch, detail);
     if (!row) throw new Error(`call ${s.callId} was not in ${s.status}`);
     s.status = to;
     return row;
   }
 
-  private async enqueue(s: CallSession, line: Line): Promise<void> {
+  async enqueue(s: CallSession, line: Line): Promise<void> {
     if (s.gone) return;
     s.line = line;
     s.ivrActed();
@@ -190,14 +263,22 @@ export class CallService {
     await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
     await setTicketLine(this.d.db, ticketId, line);
     await this.d.pbx.startMoh(s.callerChannelId);
-    this.joinQueue(s, line, 'tail');
+    this.joinQueue(s, line, Date.now());
+    this.callbacks?.startOffers(s, line);
   }
 
-  /** Puts a caller in a line's waiting list (head: they waited already) and offers them to operators. */
-  private joinQueue(s: CallSession, line: Line, where: 'head' | 'tail'): void {
+  ensureTicket(s: CallSession): Promise<string> {
+    return this.callTickets.ensure(s);
+  }
+
+  /**
+   * Puts a caller in a line's waiting list at `rank` (when they took their place: now for a
+   * new caller, their old rank for one whose operator missed, HEAD_RANK for a transfer) and
+   * offers the line's callers to operators.
+   */
+  joinQueue(s: CallSession, line: Line, rank: number): void {
     s.queuedAt = performance.now();
-    if (where === 'head') this.waiting.returnToHead(line, s.callId);
-    else this.waiting.push(line, s.callId);
+    this.waiting.insert(line, s.callId, rank);
     this.dispatch(line);
   }
 
@@ -215,30 +296,42 @@ export class CallService {
       const free = (await listAvailableOperators(this.d.db, line)).filter((o) => !this.busy.has(o.id));
       const op = free[0];
       if (!op) return;
-      const callId = this.waiting.shift(line) as string;
-      const s = this.sessions.get(callId);
-      if (!s || s.gone || s.status !== 'queued') continue;
-      const channelId = randomUUID();
-      this.busy.add(op.id);
-      s.operatorId = op.id;
-      s.operatorChannelId = channelId;
-      this.legs.set(channelId, { callId, leg: 'operator' });
-      await this.move(s, 'ringing', { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
-      this.log.info({ callId, operatorId: op.id, line }, 'ringing operator');
-      if (s.queuedAt !== undefined) this.observer.queueToRing(performance.now() - s.queuedAt, line);
-      try {
-        await this.d.pbx.dial({
-          endpoint: op.sip_username,
-          channelId,
-          callId,
-          callerId: s.callerNumber ?? 'unknown',
-          timeoutSec: this.d.settings.ringTimeoutSec,
-        });
-      } catch (err) {
-        this.log.warn({ callId, operatorId: op.id, err: (err as Error).message }, 'operator could not be dialled');
-        this.legs.delete(channelId);
-        await this.operatorMissed(s, 'unreachable');
+      const entry = this.waiting.shift(line) as { id: string; rank: number };
+      if (entry.id.startsWith('cb:')) {
+        if (this.callbacks) await this.callbacks.dispatch(entry.id.slice(3), op, line);
+        continue;
       }
+      const s = this.sessions.get(entry.id);
+      if (!s || s.gone || s.status !== 'queued') continue;
+      s.rank = entry.rank;
+      await this.ring(s, op);
+    }
+  }
+
+  /** Rings an operator for a queued call. */
+  async ring(s: CallSession, op: OperatorRow): Promise<void> {
+    const callId = s.callId;
+    const line = s.line ?? 'first';
+    const channelId = randomUUID();
+    this.busy.add(op.id);
+    s.operatorId = op.id;
+    s.operatorChannelId = channelId;
+    this.legs.set(channelId, { callId, leg: 'operator' });
+    await this.move(s, 'ringing', { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
+    this.log.info({ callId, operatorId: op.id, line }, 'ringing operator');
+    if (s.queuedAt !== undefined) this.observer.queueToRing(performance.now() - s.queuedAt, line);
+    try {
+      await this.d.pbx.dial({
+        endpoint: op.sip_username,
+        channelId,
+        callId,
+        callerId: s.callerNumber ?? 'unknown',
+        timeoutSec: this.d.settings.ringTimeoutSec,
+      });
+    } catch (err) {
+      this.log.warn({ callId, operatorId: op.id, err: (err as Error).message }, 'operator could not be dialled');
+      this.legs.delete(channelId);
+      await this.operatorMissed(s, 'unreachable');
     }
   }
 
@@ -253,7 +346,7 @@ export class CallService {
     s.operatorChannelId = null;
     if (s.gone || s.status !== 'ringing') return;
     await this.move(s, 'queued', { operator_id: null, operator_channel_id: null }, { missedBy: opId, reason });
-    if (s.line) this.joinQueue(s, s.line, 'head');
+    if (s.line) this.joinQueue(s, s.line, s.rank ?? HEAD_RANK);
   }
 
   /**
@@ -281,7 +374,7 @@ export class CallService {
     const row = await this.move(s, 'queued', { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
     if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, line);
     this.log.info({ callId, fromOperatorId: fromOp, line }, 'call transferred');
-    this.joinQueue(s, line, 'head');
+    this.joinQueue(s, line, HEAD_RANK);
     return row;
   }
 
@@ -292,6 +385,7 @@ export class CallService {
       await this.d.pbx.hangup(channelId);
       return;
     }
+    if (s.callbackId && this.callbacks && s.status === 'ringing' && !s.bridgeId) return this.callbacks.operatorAnswered(s, channelId);
     if (s.bridgeId) {
       // A transferred call: the caller is still in the bridge, which goes on recording.
       await this.d.pbx.stopBridgeMoh(s.bridgeId);
@@ -303,10 +397,13 @@ export class CallService {
     }
     const bridgeId = randomUUID();
     const name = `call-${callId}`;
+    this.callbacks?.stopOffers(callId);
+    await s.stopPrompt();
     await this.d.pbx.stopMoh(s.callerChannelId);
     const rec = await this.d.recordings.started(this.d.db, callId, name);
     s.bridgeId = bridgeId;
     s.recordingId = rec.id;
+    s.answeredAt = Date.now();
     await this.move(s, 'bridged', { answered_at: new Date(), bridge_id: bridgeId, recording_id: rec.id });
     if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
     await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);
@@ -321,17 +418,19 @@ export class CallService {
     if (!s || s.ended) return;
     if (leg.leg === 'operator') {
       if (s.status === 'ringing') return this.operatorMissed(s, 'no-answer');
+      if (s.status === 'dialling' && this.callbacks) return this.callbacks.operatorLeft(s, cause);
       if (s.status !== 'bridged') return;
       await this.end(s, 'completed', cause, 'operator');
       await this.d.pbx.hangup(s.callerChannelId);
       return;
     }
+    if (s.status === 'dialling' && this.callbacks) return this.callbacks.customerGone(s, cause);
     s.callerGone();
     this.waiting.remove(s.callId);
-    await this.end(s, endStatusOnCallerHangup(s.status), cause, 'caller');
+    await this.end(s, s.callbackBooked ? 'callback' : endStatusOnCallerHangup(s.status), cause, 'caller');
   }
 
-  private async end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void> {
+  async end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void> {
     if (s.ended || isFinal(s.status)) return;
     s.ended = true;
     await this.callTickets.ensure(s).catch((err: Error) => this.log.error({ callId: s.callId, err: err.message }, 'no ticket for the call'));
@@ -347,60 +446,45 @@ export class CallService {
     // event never comes, the recording service's safety net does).
     if (s.bridgeId) await this.d.pbx.destroyBridge(s.bridgeId).catch(() => undefined);
     if (s.recordingId) this.d.recordings.callEnded(s.recordingId);
+    this.callbacks?.stopOffers(s.callId);
     if (s.operatorId) {
       this.busy.delete(s.operatorId);
-      // Only an operator who talked gets wrap-up; one rung but not answered was handled as missed.
-      if (to === 'completed') await this.d.operators.callEnded(s.operatorId, at);
+      // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed.
+      if (to === 'completed' || to === 'unanswered') await this.d.operators.callEnded(s.operatorId, at);
     }
+    if (to === 'completed' && s.answeredAt) this.callbacks?.handleTime((Date.now() - s.answeredAt) / 1000);
     this.log.info({ callId: s.callId, status: to, by, cause: cause.text }, 'call ended');
     this.observer.callEnded(to, s.line);
     if (s.line) this.dispatch(s.line);
   }
 
+  private async verifyCode(s: CallSession, code: string): Promise<{ outcome: string; triesLeft: number }> {
+    const r = await this.d.verification.check({
+      callId: s.callId,
+      ticketId: s.ticketId,
+      callerNumber: s.callerNumber,
+      code,
+      method: s.verification.method,
+      operatorId: s.verification.operatorId,
+    });
+    if (r.outcome === 'verified') s.verifiedAccountId = r.accountId;
+    return r;
+  }
+
   /**
-   * After every (re)connect: calls Postgres thinks are live are matched against the channels
-   * Asterisk has. Channels left in the app while we were away are taken back (ARI does not
-   * hand them over by itself); calls whose caller is gone are closed, never left open.
+   * An operator asks the caller for their code mid-call. Answers at once (202); the outcome
+   * shows on the call (`verification`) when the caller has keyed it.
    */
-  private async reclaim(): Promise<void> {
-    const channels = await this.d.pbx.listChannelIds();
-    const active = await listActiveCalls(this.d.db);
-    for (const call of active) {
-      const known = this.sessions.get(call.id);
-      if (!channels.has(call.caller_channel_id)) {
-        const s = known ?? this.track(call);
-        s.callerGone();
-        this.waiting.remove(call.id);
-        const to = endStatusOnCallerHangup(s.status);
-        // Asterisk restarted, or the caller hung up while nobody listened to ARI.
-        await this.end(s, to, { code: 0, text: 'Channel gone while the service was disconnected from Asterisk' }, 'system');
-        continue;
-      }
-      if (known) continue;
-      const s = this.track(call);
-      this.log.info({ callId: call.id, status: call.status }, 'reclaiming call');
-      if (call.status === 'bridged') {
-        if (s.operatorId) this.busy.add(s.operatorId);
-        continue;
-      }
-      if (call.status === 'ringing') {
-        if (s.operatorChannelId) {
-          this.legs.delete(s.operatorChannelId);
-          await this.d.pbx.hangup(s.operatorChannelId);
-        }
-        s.operatorId = null;
-        s.operatorChannelId = null;
-        await this.move(s, 'queued', { operator_id: null, operator_channel_id: null }, { reclaimed: true });
-      }
-      // The IVR cannot resume mid-prompt: a reclaimed caller goes to their line (first if unknown).
-      if (s.status === 'ivr') {
-        await this.enqueue(s, 'first');
-        continue;
-      }
-      await this.d.pbx.startMoh(s.callerChannelId).catch(() => undefined);
-      this.joinQueue(s, s.line ?? 'first', 'tail');
-    }
-    await this.sweepRecordings();
+  async requestVerification(callId: string, by: Principal): Promise<CallRow> {
+    const s = this.sessions.get(callId);
+    if (!s) throw new NotFoundError('live call', callId);
+    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
+    if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
+    if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
+    s.verification = { method: 'operator', operatorId: s.operatorId };
+    this.log.info({ callId, by: by.role }, 'mid-call verification requested');
+    void verifyMidCall({ db: this.d.db, pbx: this.d.pbx, log: this.log }, s, s.operatorId);
+    return (await findCallById(this.d.db, callId)) as CallRow;
   }
 
   /** Archives what recordings of calls no longer live were left unarchived. */

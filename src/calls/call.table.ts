@@ -27,6 +27,13 @@ export interface CallTable {
   recording_id: string | null;
   legal_hold: ColumnType<boolean, boolean | undefined, boolean>;
   keyed_ticket_number: string | null;
+  verification_status: ColumnType<'none' | 'verified' | 'failed', undefined, 'none' | 'verified' | 'failed'>;
+  verified_account_id: string | null;
+  verification_method: 'ivr' | 'operator' | null;
+  verified_at: Date | null;
+  verification_flagged: ColumnType<boolean, undefined, boolean>;
+  /** Set on the call that a callback made (the customer dialled back). */
+  callback_id: string | null;
 }
 
 export interface CallEventTable {

@@ -18,6 +18,8 @@ export type PbxEvent =
   | { type: 'disconnected' }
   | { type: 'inbound'; channel: InboundChannel }
   | { type: 'operatorAnswered'; callId: string; channelId: string }
+  /** A customer dialled back (a callback) answered. */
+  | { type: 'customerAnswered'; callId: string; channelId: string }
   | { type: 'dtmf'; channelId: string; digit: string }
   | { type: 'channelGone'; channelId: string; cause: HangupCause }
   | { type: 'playbackFinished'; playbackId: string }
@@ -58,6 +60,15 @@ export interface PbxPort {
   startBridgeMoh(bridgeId: string): Promise<void>;
   stopBridgeMoh(bridgeId: string): Promise<void>;
   hangup(channelId: string): Promise<void>;
+  /** Dials a customer out (a callback) into the app; customerAnswered reports the answer. */
+  dialOut(req: { dialString: string; channelId: string; callId: string; callerId: string; timeoutSec: number }): Promise<void>;
+  /** Creates a mixing bridge holding these channels, without recording (yet). */
+  createBridge(bridgeId: string, channelIds: string[]): Promise<void>;
+  /** Starts recording a bridge already made (see bridgeAndRecord for the usual case). */
+  recordBridge(bridgeId: string, recordingName: string): Promise<void>;
+  /** Nothing reaches the recording file while it is paused (a verification step). */
+  pauseRecording(recordingName: string): Promise<void>;
+  unpauseRecording(recordingName: string): Promise<void>;
   /** Hands a caller back to the dialplan's fallback (the plain first-line queue). */
   continueToFallback(channelId: string): Promise<void>;
   /** Ids of the channels Asterisk has now (to reclaim or close calls after a reconnect). */

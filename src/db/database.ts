@@ -4,7 +4,9 @@ import type { ApiTokenTable } from '../auth/token.table.js';
 import type { CallEventTable, CallTable } from '../calls/call.table.js';
 import type { OperatorStateHistoryTable, OperatorTable } from '../operators/operator.table.js';
 import type { RecordingAuditTable, RecordingChainTable, RecordingTable } from '../recordings/recording.table.js';
-import type { TicketTable } from '../tickets/ticket.table.js';
+import type { TicketNoteTable, TicketTable } from '../tickets/ticket.table.js';
+import type { VerificationAccountTable, VerificationAttemptTable, VerificationCodeTable } from '../verification/verification.table.js';
+import type { CallbackAttemptTable, CallbackTable } from '../callbacks/callback.table.js';
 
 export interface Database {
   api_tokens: ApiTokenTable;
@@ -16,6 +18,12 @@ export interface Database {
   recordings: RecordingTable;
   recording_chain: RecordingChainTable;
   recording_audit: RecordingAuditTable;
+  ticket_notes: TicketNoteTable;
+  verification_codes: VerificationCodeTable;
+  verification_accounts: VerificationAccountTable;
+  verification_attempts: VerificationAttemptTable;
+  callbacks: CallbackTable;
+  callback_attempts: CallbackAttemptTable;
 }
 
 /** What every repository takes as its first argument: the pool or a transaction. */

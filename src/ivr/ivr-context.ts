@@ -20,6 +20,10 @@ export interface IvrContext {
   readDigits(opts: { max: number; terminator: string; timeoutMs: number; interDigitMs: number }): Promise<string | null>;
   /** Attaches the call to the open ticket with this number; the keyed number is stored either way. */
   attachTicket(keyed: string): Promise<{ found: boolean; line: Line | null }>;
+  /** Checks a keyed one-time code for this call; each call is one audited attempt. */
+  verifyCode(code: string): Promise<{ outcome: string; triesLeft: number }>;
+  /** Wrong codes this call may still key (0: stop asking). */
+  verifyTriesLeft(): Promise<number>;
 }
 
 export type VerbResult = { kind: 'next' } | { kind: 'goto'; node: string } | { kind: 'route'; line: Line } | { kind: 'hangup' };

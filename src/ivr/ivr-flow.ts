@@ -11,6 +11,7 @@ import { RouteVerb } from './verbs/route.verb.js';
 import { TicketVerb } from './verbs/ticket.verb.js';
 import { HangupVerb } from './verbs/hangup.verb.js';
 import { LanguageVerb } from './verbs/language.verb.js';
+import { VerifyVerb } from './verbs/verify.verb.js';
 
 const VERBS = {
   play: PlayVerb,
@@ -19,6 +20,7 @@ const VERBS = {
   ticket: TicketVerb,
   hangup: HangupVerb,
   language: LanguageVerb,
+  verify: VerifyVerb,
 } as const;
 
 export const VERB_NAMES = Object.keys(VERBS);
@@ -82,9 +84,10 @@ export function parseFlow(doc: unknown): IvrFlow {
 
 function collectGotos(v: unknown): [string, string][] {
   const out: [string, string][] = [];
-  const m = v as { options?: Record<string, { goto?: string }>; onFail?: { goto?: string } };
+  const m = v as { options?: Record<string, { goto?: string }>; onFail?: { goto?: string }; onVerified?: { goto?: string } };
   for (const [key, a] of Object.entries(m.options ?? {})) if (a.goto) out.push([`/options/${key}/goto`, a.goto]);
   if (m.onFail?.goto) out.push(['/onFail/goto', m.onFail.goto]);
+  if (m.onVerified?.goto) out.push(['/onVerified/goto', m.onVerified.goto]);
   return out;
 }
 

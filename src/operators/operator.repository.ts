@@ -75,3 +75,14 @@ export async function countOperatorsByState(db: Db): Promise<{ line: Line; state
     .execute();
   return rows.map((r) => ({ line: r.line, state: r.state, count: Number(r.count) }));
 }
+
+/** Operators of a line who are logged in (any state but offline). */
+export async function countStaffed(db: Db, line: Line): Promise<number> {
+  const r = await db
+    .selectFrom('operators')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('line', '=', line)
+    .where('state', '!=', 'offline')
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}

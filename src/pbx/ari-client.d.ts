@@ -17,6 +17,7 @@ declare module 'ari-client' {
       list: Op<Record<string, never>, { id: string }[]>;
     };
     playbacks: { stop: Op };
+    recordings: { pause: Op; unpause: Op };
     bridges: { create: Op; addChannel: Op; removeChannel: Op; record: Op; destroy: Op; startMoh: Op; stopMoh: Op };
   }
   export function connect(url: string, user: string, password: string): Promise<AriClient>;

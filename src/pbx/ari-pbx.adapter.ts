@@ -66,6 +66,8 @@ export class AriPbxAdapter implements PbxPort {
           });
         } else if (kind === 'operator' && callId) {
           this.handler({ type: 'operatorAnswered', callId, channelId: ch.id });
+        } else if (kind === 'customer' && callId) {
+          this.handler({ type: 'customerAnswered', callId, channelId: ch.id });
         }
         return;
       }
@@ -140,6 +142,37 @@ export class AriPbxAdapter implements PbxPort {
       callerId: req.callerId,
       timeout: req.timeoutSec,
     });
+  }
+
+  async dialOut(req: { dialString: string; channelId: string; callId: string; callerId: string; timeoutSec: number }): Promise<void> {
+    // An originated channel enters Stasis only once answered: a no-answer or busy shows up
+    // as ChannelDestroyed with its cause (19, 17), which the call service turns into the outcome.
+    await this.client().channels.originate({
+      endpoint: req.dialString,
+      channelId: req.channelId,
+      app: this.s.app,
+      appArgs: `customer,${req.callId}`,
+      callerId: req.callerId,
+      timeout: req.timeoutSec,
+    });
+  }
+
+  async createBridge(bridgeId: string, channelIds: string[]): Promise<void> {
+    const c = this.client();
+    await c.bridges.create({ type: 'mixing', bridgeId, name: `bridge-${bridgeId}` });
+    if (channelIds.length) await c.bridges.addChannel({ bridgeId, channel: channelIds });
+  }
+
+  async recordBridge(bridgeId: string, recordingName: string): Promise<void> {
+    await this.client().bridges.record({ bridgeId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false });
+  }
+
+  async pauseRecording(recordingName: string): Promise<void> {
+    await this.client().recordings.pause({ recordingName });
+  }
+
+  async unpauseRecording(recordingName: string): Promise<void> {
+    await this.client().recordings.unpause({ recordingName }).catch(ignoreNotFound);
   }
 
   async bridgeAndRecord(bridgeId: string, channelIds: string[], recordingName: string): Promise<void> {

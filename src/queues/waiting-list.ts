@@ -1,37 +1,67 @@
-// Callers waiting per line, first come first served. A caller whose operator did not
-// answer goes back to the head, never behind callers who came later.
+// Callers waiting per line, ordered by rank: the moment they took their place (entered the
+// queue). A callback placeholder ("cb:<id>") carries the rank of the caller who asked for it,
+// so it keeps that place: nobody who came earlier is overtaken, nobody later gets ahead.
+// A caller whose operator did not answer keeps their rank too, and is therefore back in front.
 import type { Line } from '../operators/operator.table.js';
 
+export interface WaitingEntry {
+  id: string;
+  rank: number;
+}
+
+/** Rank for "in front of everyone" (a transferred caller, who waited already elsewhere). */
+export const HEAD_RANK = Number.NEGATIVE_INFINITY;
+
 export class WaitingLists {
-  private readonly lists = new Map<Line, string[]>([
+  private readonly lists = new Map<Line, WaitingEntry[]>([
     ['first', []],
     ['second', []],
   ]);
 
-  private list(line: Line): string[] {
-    return this.lists.get(line) as string[];
+  private list(line: Line): WaitingEntry[] {
+    return this.lists.get(line) as WaitingEntry[];
   }
 
-  push(line: Line, callId: string): void {
-    if (!this.list(line).includes(callId)) this.list(line).push(callId);
+  /** Places an entry by rank; among equal ranks, the one placed first stays first. */
+  insert(line: Line, id: string, rank: number): void {
+    this.remove(id);
+    const l = this.list(line);
+    const i = l.findIndex((e) => e.rank > rank);
+    if (i < 0) l.push({ id, rank });
+    else l.splice(i, 0, { id, rank });
   }
 
-  returnToHead(line: Line, callId: string): void {
-    this.remove(callId);
-    this.list(line).unshift(callId);
+  /** Swaps an entry's id in place (a queued caller's own entry becomes their callback placeholder). */
+  replace(oldId: string, newId: string): boolean {
+    for (const l of this.lists.values()) {
+      const e = l.find((x) => x.id === oldId);
+      if (e) {
+        e.id = newId;
+        return true;
+      }
+    }
+    return false;
   }
 
-  shift(line: Line): string | undefined {
+  shift(line: Line): WaitingEntry | undefined {
     return this.list(line).shift();
   }
 
-  peek(line: Line): string | undefined {
+  peek(line: Line): WaitingEntry | undefined {
     return this.list(line)[0];
   }
 
-  remove(callId: string): void {
+  rankOf(id: string): number | undefined {
     for (const l of this.lists.values()) {
-      const i = l.indexOf(callId);
+      const e = l.find((x) => x.id === id);
+      if (e) return e.rank;
+    }
+    return undefined;
+  }
+
+  remove(id: string): void {
+    for (const l of this.lists.values()) {
+      const i = l.findIndex((e) => e.id === id);
       if (i >= 0) l.splice(i, 1);
     }
   }
@@ -40,7 +70,20 @@ export class WaitingLists {
     return this.list(line).length;
   }
 
-  position(line: Line, callId: string): number {
-    return this.list(line).indexOf(callId) + 1;
+  /** 1-based position of an entry in its line, 0 when it is not waiting. */
+  position(line: Line, id: string): number {
+    return this.list(line).findIndex((e) => e.id === id) + 1;
   }
+
+  entries(line: Line): readonly WaitingEntry[] {
+    return this.list(line);
+  }
+}
+
+/**
+ * An estimate of the wait of the caller at `position`: the callers ahead share the line's
+ * staffed operators, each call taking the line's average handle time.
+ */
+export function estimateWaitSec(position: number, avgHandleSec: number, staffed: number): number {
+  return Math.round((position * avgHandleSec) / Math.max(1, staffed));
 }

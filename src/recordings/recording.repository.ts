@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { NewRecordingRow, RecordingRow, RecordingUpdate } from './recording.table.js';
 
@@ -90,4 +91,21 @@ export async function listRecordingsByStatus(db: Db, statuses: RecordingRow['sta
 export async function setLegalHold(db: Db, target: 'recordings' | 'calls' | 'tickets', id: string, hold: boolean): Promise<boolean> {
   const r = await db.updateTable(target).set({ legal_hold: hold }).where('id', '=', id).executeTakeFirst();
   return r.numUpdatedRows > 0n;
+}
+
+/** Notes a pause in the recording's own metadata (the verification step is not recorded). */
+export async function addRecordingPause(db: Db, id: string, reason: string): Promise<void> {
+  const pause = JSON.stringify([{ reason, at: new Date().toISOString(), resumedAt: null }]);
+  await db
+    .updateTable('recordings')
+    .set({ pauses: sql`pauses || ${pause}::jsonb` as never })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function closeRecordingPause(db: Db, id: string): Promise<void> {
+  // The last pause is the open one: pauses never overlap (one verification at a time per call).
+  await sql`UPDATE recordings
+    SET pauses = jsonb_set(pauses, ARRAY[(jsonb_array_length(pauses) - 1)::text, 'resumedAt'], to_jsonb(${new Date().toISOString()}::text))
+    WHERE id = ${id} AND jsonb_array_length(pauses) > 0`.execute(db);
 }

@@ -22,6 +22,8 @@ const RecordingDto = Type.Object({
   startedAt: Type.String(),
   endedAt: Nullable(Type.String()),
   peaks: Nullable(Type.Array(Type.Number())),
+  /** Stretches deliberately not recorded (the caller keying a verification code). */
+  pauses: Type.Array(Type.Object({ reason: Type.String(), at: Type.String(), resumedAt: Nullable(Type.String()) })),
 });
 
 const HoldBody = Type.Object({ hold: Type.Boolean(), reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false });
@@ -103,7 +105,7 @@ export const recordingRoutes =
           id: r.id, callId: r.call_id, status: r.status, format: r.format, codec: r.codec, durationMs: r.duration_ms,
           sourceDurationMs: r.source_duration_ms, sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes), sha256: r.sha256,
           path: r.archive_path, error: r.error, legalHold: r.legal_hold, startedAt: r.started_at.toISOString(),
-          endedAt: r.ended_at?.toISOString() ?? null, peaks: r.peaks,
+          endedAt: r.ended_at?.toISOString() ?? null, peaks: r.peaks, pauses: r.pauses,
         };
       },
     );

@@ -2,6 +2,12 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 
 export type RecordingStatus = 'recording' | 'spooled' | 'archived' | 'incomplete' | 'failed' | 'purged';
 
+export interface RecordingPause {
+  reason: string;
+  at: string;
+  resumedAt: string | null;
+}
+
 export interface RecordingTable {
   id: Generated<string>;
   call_id: string | null;
@@ -24,6 +30,8 @@ export interface RecordingTable {
   attempts: ColumnType<number, number | undefined, number>;
   legal_hold: ColumnType<boolean, boolean | undefined, boolean>;
   purged_at: Date | null;
+  /** Stretches not recorded (a verification step), in ms from the start of the recording. */
+  pauses: ColumnType<RecordingPause[], string | undefined, string>;
 }
 
 export interface RecordingChainTable {

@@ -23,3 +23,11 @@ export async function findOpenTicketByNumber(db: Db, number: string): Promise<Ti
     .where('status', 'in', ['new', 'open', 'pending_customer'])
     .executeTakeFirst();
 }
+
+export async function insertTicketNote(db: Db, ticketId: string, author: string, body: string): Promise<void> {
+  await db.insertInto('ticket_notes').values({ ticket_id: ticketId, author, body }).execute();
+}
+
+export async function listTicketNotes(db: Db, ticketId: string) {
+  return db.selectFrom('ticket_notes').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
+}

@@ -13,7 +13,11 @@ const TicketDto = Type.Object({
   callerNumber: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  /** The account a verified caller proved they own (one-time code), or null. */
+  accountId: Type.Union([Type.String(), Type.Null()]),
+  verifiedAt: Type.Union([Type.String(), Type.Null()]),
   calls: Type.Array(CallDto),
+  notes: Type.Array(Type.Object({ author: Type.String(), body: Type.String(), at: Type.String() })),
 });
 
 export const ticketRoutes =
@@ -26,7 +30,7 @@ export const ticketRoutes =
         schema: { params: IdParam, response: { 200: TicketDto, 404: ErrorBody } },
       },
       async (req) => {
-        const { ticket: t, calls } = await tickets.getWithCalls(req.params.id);
+        const { ticket: t, calls, notes } = await tickets.getWithCalls(req.params.id);
         return {
           id: t.id,
           number: t.number,
@@ -36,7 +40,10 @@ export const ticketRoutes =
           callerNumber: t.caller_number,
           createdAt: t.created_at.toISOString(),
           updatedAt: t.updated_at.toISOString(),
+          accountId: t.account_id,
+          verifiedAt: t.verified_at ? t.verified_at.toISOString() : null,
           calls: calls.map(toCallDto),
+          notes: notes.map((n) => ({ author: n.author, body: n.body, at: n.created_at.toISOString() })),
         };
       },
     );

@@ -2,8 +2,8 @@ import type { Db } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
 import { listCallsOfTicket } from '../calls/call.repository.js';
 import type { CallRow } from '../calls/call.table.js';
-import { findTicketById, insertTicket } from './ticket.repository.js';
-import type { TicketRow } from './ticket.table.js';
+import { findTicketById, insertTicket, listTicketNotes } from './ticket.repository.js';
+import type { TicketNoteRow, TicketRow } from './ticket.table.js';
 
 export class TicketService {
   constructor(private readonly db: Db) {}
@@ -16,9 +16,9 @@ export class TicketService {
     });
   }
 
-  async getWithCalls(id: string): Promise<{ ticket: TicketRow; calls: CallRow[] }> {
+  async getWithCalls(id: string): Promise<{ ticket: TicketRow; calls: CallRow[]; notes: TicketNoteRow[] }> {
     const ticket = await findTicketById(this.db, id);
     if (!ticket) throw new NotFoundError('ticket', id);
-    return { ticket, calls: await listCallsOfTicket(this.db, id) };
+    return { ticket, calls: await listCallsOfTicket(this.db, id), notes: await listTicketNotes(this.db, id) };
   }
 }

@@ -12,6 +12,10 @@ export interface TicketTable {
   line: Line | null;
   caller_number: string | null;
   legal_hold: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The verified account, once a call on this ticket keyed a valid code. */
+  account_id: string | null;
+  verified_at: Date | null;
+  verified_call_id: string | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
@@ -19,3 +23,12 @@ export interface TicketTable {
 export type TicketRow = Selectable<TicketTable>;
 export type NewTicketRow = Insertable<TicketTable>;
 export type TicketUpdate = Updateable<TicketTable>;
+
+export interface TicketNoteTable {
+  id: Generated<string>;
+  ticket_id: string;
+  author: string;
+  body: string;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+export type TicketNoteRow = Selectable<TicketNoteTable>;

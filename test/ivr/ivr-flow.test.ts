@@ -43,6 +43,18 @@ class ScriptedCaller implements IvrContext {
     const known = keyed in this.tickets;
     return { found: known, line: known ? (this.tickets[keyed] ?? null) : null };
   }
+  /** The one code that verifies; every other counts as wrong, three per call. */
+  goodCode = '123456';
+  wrong = 0;
+  async verifyCode(code: string) {
+    if (this.wrong >= 3) return { outcome: 'throttled', triesLeft: 0 };
+    if (code === this.goodCode) return { outcome: 'verified', triesLeft: 3 - this.wrong };
+    this.wrong++;
+    return { outcome: 'wrong', triesLeft: 3 - this.wrong };
+  }
+  async verifyTriesLeft() {
+    return 3 - this.wrong;
+  }
 }
 
 const flow = async () => parseFlow(JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')));
@@ -136,5 +148,35 @@ describe('IVR flow validation', () => {
 
   it('rejects a document that is not a flow at all', () => {
     expect(errorsOf({ nodes: 3 })).toEqual(expect.arrayContaining(['/nodes']));
+  });
+});
+
+describe('the verify verb', () => {
+  it('verifies with the right code and goes on with the menu', async () => {
+    const c = new ScriptedCaller(['4', '123456', '2']);
+    expect(await runFlow(await flow(), c)).toBe('second');
+    expect(c.steps).toEqual(['menu:main-menu=4', 'verify:verified', 'menu:main-menu=2']);
+    expect(c.played).toContain('ru/verify-ok');
+  });
+
+  it('asks again after a wrong code, and never writes the digits into the IVR path', async () => {
+    const c = new ScriptedCaller(['4', '000000', '123456', '1']);
+    expect(await runFlow(await flow(), c)).toBe('first');
+    expect(c.steps).toEqual(['menu:main-menu=4', 'verify:wrong', 'verify:verified', 'menu:main-menu=1']);
+    expect(c.steps.join()).not.toContain('000000');
+    expect(c.played.filter((p) => p === 'ru/verify-wrong')).toHaveLength(1);
+  });
+
+  it('routes the caller on unverified after three wrong codes', async () => {
+    const c = new ScriptedCaller(['4', '000001', '000002', '000003', '1']);
+    expect(await runFlow(await flow(), c)).toBe('first');
+    expect(c.steps).toEqual(['menu:main-menu=4', 'verify:wrong', 'verify:wrong', 'verify:wrong', 'menu:main-menu=1']);
+    expect(c.played).toContain('ru/verify-failed');
+  });
+
+  it('goes on when the caller keys nothing', async () => {
+    const c = new ScriptedCaller(['4', null, '2']);
+    expect(await runFlow(await flow(), c)).toBe('second');
+    expect(c.steps).toEqual(['menu:main-menu=4', 'verify:none', 'menu:main-menu=2']);
   });
 });

@@ -1,34 +1,74 @@
 import { describe, expect, it } from 'vitest';
-import { WaitingLists } from '../../src/queues/waiting-list.js';
+import { estimateWaitSec, HEAD_RANK, WaitingLists } from '../../src/queues/waiting-list.js';
+
+const ids = (w: WaitingLists, line: 'first' | 'second') => w.entries(line).map((e) => e.id);
 
 describe('waiting lists', () => {
-  it('serves callers first come first served, per line', () => {
+  it('serves callers in the order they took their place, per line', () => {
     const w = new WaitingLists();
-    w.push('first', 'a');
-    w.push('second', 'x');
-    w.push('first', 'b');
-    expect(w.shift('first')).toBe('a');
-    expect(w.shift('first')).toBe('b');
-    expect(w.shift('second')).toBe('x');
+    w.insert('first', 'a', 1);
+    w.insert('second', 'x', 2);
+    w.insert('first', 'b', 3);
+    expect(w.shift('first')?.id).toBe('a');
+    expect(w.shift('first')?.id).toBe('b');
+    expect(w.shift('second')?.id).toBe('x');
     expect(w.shift('first')).toBeUndefined();
   });
 
-  it('puts a caller whose operator did not answer back at the head, not behind later callers', () => {
+  it('puts a caller whose operator did not answer back in front of later callers (they keep their rank)', () => {
     const w = new WaitingLists();
-    w.push('first', 'a');
-    w.push('first', 'b');
-    const rung = w.shift('first') as string;
-    w.returnToHead('first', rung);
-    expect(w.position('first', 'a')).toBe(1);
-    expect(w.position('first', 'b')).toBe(2);
+    w.insert('first', 'a', 1);
+    w.insert('first', 'b', 2);
+    const rung = w.shift('first');
+    w.insert('first', rung!.id, rung!.rank);
+    expect(ids(w, 'first')).toEqual(['a', 'b']);
+  });
+
+  it('puts a transferred caller at the head', () => {
+    const w = new WaitingLists();
+    w.insert('second', 'a', 1);
+    w.insert('second', 't', HEAD_RANK);
+    expect(ids(w, 'second')).toEqual(['t', 'a']);
   });
 
   it('never lists the same caller twice and forgets callers who hang up', () => {
     const w = new WaitingLists();
-    w.push('first', 'a');
-    w.push('first', 'a');
+    w.insert('first', 'a', 1);
+    w.insert('first', 'a', 1);
     expect(w.size('first')).toBe(1);
     w.remove('a');
     expect(w.size('first')).toBe(0);
+  });
+});
+
+describe('callback placeholders', () => {
+  it('take the place of the caller who asked: earlier callers stay ahead, later ones behind', () => {
+    const w = new WaitingLists();
+    w.insert('first', 'early', 100);
+    w.insert('first', 'asker', 200);
+    w.insert('first', 'late', 300);
+    expect(w.replace('asker', 'cb:1')).toBe(true);
+    expect(ids(w, 'first')).toEqual(['early', 'cb:1', 'late']);
+    expect(w.position('first', 'cb:1')).toBe(2);
+    // Callers arriving after the callback was booked go behind it too.
+    w.insert('first', 'later-still', 400);
+    expect(ids(w, 'first')).toEqual(['early', 'cb:1', 'late', 'later-still']);
+  });
+
+  it('restored after a restart by rank, in whatever order they are loaded', () => {
+    const w = new WaitingLists();
+    w.insert('first', 'late', 300);
+    w.insert('first', 'cb:1', 200);
+    w.insert('first', 'early', 100);
+    expect(ids(w, 'first')).toEqual(['early', 'cb:1', 'late']);
+  });
+
+  it('count in the wait estimate like any caller ahead', () => {
+    const w = new WaitingLists();
+    w.insert('first', 'cb:1', 1);
+    w.insert('first', 'me', 2);
+    expect(estimateWaitSec(w.position('first', 'me'), 300, 1)).toBe(600);
+    expect(estimateWaitSec(2, 300, 2)).toBe(300);
+    expect(estimateWaitSec(2, 300, 0)).toBe(600);
   });
 });

@@ -2,7 +2,7 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { IvrContext, Verb, VerbResult } from '../ivr-context.js';
 
 const Line = Type.Union([Type.Literal('first'), Type.Literal('second')]);
-const Action = Type.Object(
+export const Action = Type.Object(
   {
     route: Type.Optional(Line),
     language: Type.Optional(Type.Union([Type.Literal('ru'), Type.Literal('en')])),
@@ -49,7 +49,7 @@ export class MenuVerb implements Verb {
   }
 }
 
-async function applyAction(ctx: IvrContext, a: MenuAction): Promise<VerbResult> {
+export async function applyAction(ctx: IvrContext, a: MenuAction): Promise<VerbResult> {
   if (a.language) await ctx.setLanguage(a.language);
   if (a.route) return { kind: 'route', line: a.route };
   if (a.goto) return { kind: 'goto', node: a.goto };

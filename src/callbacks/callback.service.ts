@@ -1,0 +1,241 @@
+// Callbacks: booked by a queued caller (keeping their place) or through the API (scheduled).
+// Postgres holds the truth (status, attempts, outcomes); BullMQ only says when an attempt is
+// due; the call service dials. Every attempt is one row keyed (callback, attempt number).
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import { CallbackClosedError, CallbackNumberRefusedError, CallbackRateLimitedError, CallbackWindowError, NotFoundError } from '../errors.js';
+import type { CallbackPort, CallbackSink, ClaimedCallback, DialOutcome } from '../calls/callback.port.js';
+import { nextOpen, type BusinessHours } from '../lines/business-hours.js';
+import type { Line } from '../operators/operator.table.js';
+import { findTicketById, insertTicket, insertTicketNote } from '../tickets/ticket.repository.js';
+import { firstDue, nextAttemptAt, normaliseNumber, refusalReason, type NumberRules } from './callback-rules.js';
+import type { CallbackQueue } from './callback.queue.js';
+import {
+  countRecentCallbacks,
+  endAttempt,
+  findAttempt,
+  findAttemptOfCall,
+  findCallback,
+  insertAttemptOnce,
+  insertCallback,
+  listAttempts,
+  listOpenCallbacks,
+  moveCallback,
+} from './callback.repository.js';
+import type { CallbackRow } from './callback.table.js';
+
+export interface CallbackSettings extends NumberRules {
+  attempts: number;
+  retrySec: number;
+  maxPerNumberDay: number;
+  maxPerAccountDay: number;
+}
+
+export interface BookRequest {
+  number: string;
+  line: Line;
+  ticketId?: string;
+  accountId?: string;
+  notBefore?: Date;
+  notAfter?: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+export class CallbackService implements CallbackPort {
+  constructor(
+    private readonly db: Db,
+    private readonly queue: CallbackQueue,
+    private readonly hours: () => BusinessHours,
+    private readonly s: CallbackSettings,
+    private readonly sink: () => CallbackSink,
+    private readonly log: Logger,
+  ) {}
+
+  refusal(number: string): string | undefined {
+    return refusalReason(normaliseNumber(number), this.s);
+  }
+
+  private async guard(number: string, accountId: string | null): Promise<void> {
+    const reason = refusalReason(number, this.s);
+    if (reason) throw new CallbackNumberRefusedError(reason);
+    const since = new Date(Date.now() - DAY_MS);
+    if ((await countRecentCallbacks(this.db, 'number', number, since)) >= this.s.maxPerNumberDay) {
+      throw new CallbackRateLimitedError('number', this.s.maxPerNumberDay);
+    }
+    if (accountId && (await countRecentCallbacks(this.db, 'account_id', accountId, since)) >= this.s.maxPerAccountDay) {
+      throw new CallbackRateLimitedError('account', this.s.maxPerAccountDay);
+    }
+  }
+
+  /** A scheduled callback (the API): due at notBefore, or the line's next opening after it. */
+  async book(req: BookRequest, requestedBy: string): Promise<CallbackRow> {
+    const number = normaliseNumber(req.number);
+    await this.guard(number, req.accountId ?? null);
+    const w = firstDue(new Date(), req.notBefore ?? null, req.notAfter ?? null);
+    if ('error' in w) throw new CallbackWindowError(w.error);
+    const due = nextOpen(this.hours()[req.line], w.due);
+    if (!due || (req.notAfter && due >= req.notAfter)) {
+      throw new CallbackWindowError(`the ${req.line} line is closed for the whole requested window`);
+    }
+    let ticketId = req.ticketId ?? null;
+    if (ticketId) {
+      if (!(await findTicketById(this.db, ticketId))) throw new NotFoundError('ticket', ticketId);
+    } else {
+      ticketId = (await insertTicket(this.db, { subject: `Callback to ${number}`, caller_number: number, line: req.line })).id;
+    }
+    const row = await insertCallback(this.db, {
+      kind: 'scheduled',
+      number,
+      line: req.line,
+      ticket_id: ticketId,
+      account_id: req.accountId ?? null,
+      status: 'scheduled',
+      rank: due,
+      not_before: req.notBefore ?? null,
+      not_after: req.notAfter ?? null,
+      next_attempt_at: due,
+      max_attempts: this.s.attempts,
+      requested_by: requestedBy,
+    });
+    await this.queue.schedule(row.id, 1, due);
+    this.log.info({ callbackId: row.id, line: row.line, due, ticketId }, 'callback scheduled');
+    return row;
+  }
+
+  async bookFromQueue(req: { callId: string; number: string; line: Line; ticketId: string | null; accountId: string | null; rank: Date }): Promise<string> {
+    const number = normaliseNumber(req.number);
+    await this.guard(number, req.accountId);
+    const row = await insertCallback(this.db, {
+      kind: 'queued',
+      number,
+      line: req.line,
+      ticket_id: req.ticketId,
+      account_id: req.accountId,
+      call_id: req.callId,
+      status: 'waiting',
+      rank: req.rank,
+      max_attempts: this.s.attempts,
+      requested_by: 'caller',
+    });
+    this.log.info({ callbackId: row.id, callId: req.callId, line: req.line }, 'callback booked from the queue');
+    return row.id;
+  }
+
+  async get(id: string): Promise<{ callback: CallbackRow; attempts: Awaited<ReturnType<typeof listAttempts>> }> {
+    const callback = await findCallback(this.db, id);
+    if (!callback) throw new NotFoundError('callback', id);
+    return { callback, attempts: await listAttempts(this.db, id) };
+  }
+
+  async cancel(id: string, by: string): Promise<CallbackRow> {
+    const row = await moveCallback(this.db, id, ['scheduled', 'waiting'], { status: 'cancelled', closed_reason: `cancelled by ${by}` });
+    if (!row) {
+      const now = await findCallback(this.db, id);
+      if (!now) throw new NotFoundError('callback', id);
+      throw new CallbackClosedError(id, now.status);
+    }
+    this.sink().removeCallback(id);
+    this.log.info({ callbackId: id, by }, 'callback cancelled');
+    return row;
+  }
+
+  /** The delayed job fired: the callback joins its line's queue at its rank. */
+  async due(job: { callbackId: string; attemptNo: number }): Promise<void> {
+    const cb = await findCallback(this.db, job.callbackId);
+    // A stale or duplicate job (cancelled since, or this attempt moved on): nothing to do.
+    if (!cb || cb.status !== 'scheduled' || cb.attempts !== job.attemptNo - 1) return;
+    const now = new Date();
+    if (cb.not_after && cb.not_after <= now) return void (await this.close(cb, 'the calling window passed'));
+    const open = nextOpen(this.hours()[cb.line], now);
+    if (!open) return void (await this.close(cb, `the ${cb.line} line is closed`));
+    if (open > now) {
+      // Closed now (a retry ran into the evening): the same attempt, at the next opening.
+      await moveCallback(this.db, cb.id, 'scheduled', { next_attempt_at: open });
+      await this.queue.schedule(cb.id, job.attemptNo, open);
+      return;
+    }
+    const row = await moveCallback(this.db, cb.id, 'scheduled', { status: 'waiting' });
+    if (row) this.sink().placeCallback(row.line, row.id, row.rank.getTime());
+  }
+
+  async claim(callbackId: string): Promise<ClaimedCallback | null> {
+    const row = await moveCallback(this.db, callbackId, 'waiting', { status: 'dialling' });
+    if (!row) return null;
+    return { id: row.id, number: row.number, line: row.line, ticketId: row.ticket_id, accountId: row.account_id, attemptNo: row.attempts + 1 };
+  }
+
+  async beginAttempt(cb: ClaimedCallback, callId: string, operatorId: string | null): Promise<boolean> {
+    const first = await insertAttemptOnce(this.db, { callbackId: cb.id, attemptNo: cb.attemptNo, callId, operatorId });
+    await moveCallback(this.db, cb.id, 'dialling', { attempts: cb.attemptNo });
+    if (!first) {
+      // Only one instance can claim a callback, so a clash means a crash right around the dial
+      // of this attempt: it may have rung the customer. It counts, and is never dialled twice.
+      this.log.warn({ callbackId: cb.id, attemptNo: cb.attemptNo }, 'attempt dialled already: not dialling again');
+      await endAttempt(this.db, cb.id, cb.attemptNo, 'interrupted');
+      await this.followUp(cb.id, 'interrupted');
+    }
+    return first;
+  }
+
+  async attemptEnded(cb: ClaimedCallback, outcome: DialOutcome): Promise<void> {
+    if (!(await endAttempt(this.db, cb.id, cb.attemptNo, outcome))) return; // told already
+    this.log.info({ callbackId: cb.id, attemptNo: cb.attemptNo, outcome }, 'callback attempt ended');
+    await this.followUp(cb.id, outcome);
+  }
+
+  /** After an attempt: done when answered, else the next attempt is scheduled or the callback fails. */
+  private async followUp(id: string, outcome: DialOutcome): Promise<void> {
+    if (outcome === 'answered') {
+      await moveCallback(this.db, id, 'dialling', { status: 'completed', closed_reason: 'answered' });
+      return;
+    }
+    const row = await findCallback(this.db, id);
+    if (!row || row.status !== 'dialling') return;
+    const next = nextAttemptAt(row, new Date(), this.s.retrySec);
+    const at = next && nextOpen(this.hours()[row.line], next);
+    if (!at || (row.not_after && at >= row.not_after)) {
+      const outcomes = (await listAttempts(this.db, id)).map((a) => a.outcome ?? 'unknown');
+      return this.close(row, `no answer after ${row.attempts} attempt(s): ${outcomes.join(', ')}`);
+    }
+    // The outcome is stored (above) before the next attempt exists.
+    await moveCallback(this.db, id, 'dialling', { status: 'scheduled', next_attempt_at: at });
+    await this.queue.schedule(id, row.attempts + 1, at);
+  }
+
+  async attemptInterrupted(callbackId: string, callId: string): Promise<void> {
+    const a = await findAttemptOfCall(this.db, callbackId, callId);
+    const row = await findCallback(this.db, callbackId);
+    if (!a || !row) return;
+    await this.attemptEnded({ id: row.id, number: row.number, line: row.line, ticketId: row.ticket_id, accountId: row.account_id, attemptNo: a.attempt_no }, 'interrupted');
+  }
+
+  async release(callbackId: string): Promise<void> {
+    const row = await moveCallback(this.db, callbackId, 'dialling', { status: 'waiting' });
+    if (row) this.sink().placeCallback(row.line, row.id, row.rank.getTime());
+  }
+
+  private async close(row: CallbackRow, reason: string): Promise<void> {
+    await moveCallback(this.db, row.id, ['dialling', 'scheduled', 'waiting'], { status: 'failed', closed_reason: reason });
+    if (row.ticket_id) await insertTicketNote(this.db, row.ticket_id, 'pbxdesk', `Callback to ${row.number} failed: ${reason}.`);
+    this.log.warn({ callbackId: row.id, reason }, 'callback failed');
+  }
+
+  /**
+   * At start-up: waiting placeholders go back into their lines (by rank), scheduled ones get
+   * their job again (the job id makes that a no-op when Redis kept it), and a callback claimed
+   * but never dialled is released. One whose dial was under way is the call service's
+   * (its reclaim ends the attempt as interrupted).
+   */
+  async restore(): Promise<void> {
+    for (const cb of await listOpenCallbacks(this.db)) {
+      if (cb.status === 'waiting') this.sink().placeCallback(cb.line, cb.id, cb.rank.getTime());
+      else if (cb.status === 'scheduled') await this.queue.schedule(cb.id, cb.attempts + 1, cb.next_attempt_at ?? new Date());
+      else {
+        const current = cb.attempts > 0 ? await findAttempt(this.db, cb.id, cb.attempts) : undefined;
+        const dialling = (await findAttempt(this.db, cb.id, cb.attempts + 1)) !== undefined || (current !== undefined && current.outcome === null);
+        if (!dialling) await this.release(cb.id);
+      }
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// After every (re)connect to Asterisk: calls Postgres thinks are live are matched against the
+// channels Asterisk has. Channels left in the app while we were away are taken back (ARI does
+// not hand them over by itself); calls whose caller is gone are closed, never left open.
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import type { Line } from '../operators/operator.table.js';
+import { listActiveCalls } from './call.repository.js';
+import type { CallRow, HangupBy } from './call.table.js';
+import type { CallSession } from './call-session.js';
+import { endStatusOnCallerHangup, type CallStatus } from './call-state-machine.js';
+import type { CallbackCalls } from './callback-calls.js';
+import type { HangupCause, PbxPort } from './pbx.port.js';
+
+export interface ReclaimTarget {
+  readonly busy: Set<string>;
+  readonly waiting: { remove(id: string): void };
+  readonly callbackCalls: CallbackCalls | undefined;
+  liveSessions(): ReadonlyMap<string, CallSession>;
+  track(call: CallRow): CallSession;
+  forgetLeg(channelId: string): void;
+  move(s: CallSession, to: CallStatus, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<unknown>;
+  end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void>;
+  enqueue(s: CallSession, line: Line): Promise<void>;
+  joinQueue(s: CallSession, line: Line, rank: number): void;
+  sweepRecordings(): Promise<void>;
+}
+
+export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; log: Logger }): Promise<void> {
+  const channels = await d.pbx.listChannelIds();
+  const active = await listActiveCalls(d.db);
+  for (const call of active) {
+    const known = t.liveSessions().get(call.id);
+    if (call.callback_id && call.status !== 'bridged') {
+      // A callback's call: its own rules (the attempt counts or the placeholder goes back).
+      if (!known && t.callbackCalls) await t.callbackCalls.reclaim(call, t.track(call), channels);
+      continue;
+    }
+    if (!channels.has(call.caller_channel_id)) {
+      const s = known ?? t.track(call);
+      s.callerGone();
+      t.waiting.remove(call.id);
+      const to = endStatusOnCallerHangup(s.status);
+      // Asterisk restarted, or the caller hung up while nobody listened to ARI.
+      await t.end(s, to, { code: 0, text: 'Channel gone while the service was disconnected from Asterisk' }, 'system');
+      continue;
+    }
+    if (known) continue;
+    const s = t.track(call);
+    d.log.info({ callId: call.id, status: call.status }, 'reclaiming call');
+    if (call.status === 'bridged') {
+      if (s.operatorId) t.busy.add(s.operatorId);
+      continue;
+    }
+    if (call.status === 'ringing') {
+      if (s.operatorChannelId) {
+        t.forgetLeg(s.operatorChannelId);
+        await d.pbx.hangup(s.operatorChannelId);
+      }
+      s.operatorId = null;
+      s.operatorChannelId = null;
+      await t.move(s, 'queued', { operator_id: null, operator_channel_id: null }, { reclaimed: true });
+    }
+    // The IVR cannot resume mid-prompt: a reclaimed caller goes to their line (first if unknown).
+    if (s.status === 'ivr') {
+      await t.enqueue(s, 'first');
+      continue;
+    }
+    await d.pbx.startMoh(s.callerChannelId).catch(() => undefined);
+    // Their place is when they first queued: reclaimed callers keep their order.
+    t.joinQueue(s, s.line ?? 'first', (call.queued_at ?? call.entered_at).getTime());
+  }
+  await t.sweepRecordings();
+}

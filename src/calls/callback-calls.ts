@@ -1,0 +1,249 @@
+// The call side of callbacks. A caller in the queue presses the callback key, confirms their
+// number (or keys another) and hangs up; their entry in the waiting list becomes a placeholder
+// at the same place. When the placeholder reaches the head and an operator is free, the
+// operator is rung first (agent-first), then the customer is dialled into the same bridge.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import type { Line, OperatorRow } from '../operators/operator.table.js';
+import type { OperatorService } from '../operators/operator.service.js';
+import type { RecordingService } from '../recordings/recording.service.js';
+import { estimateWaitSec, type WaitingLists } from '../queues/waiting-list.js';
+import { insertCall } from './call.repository.js';
+import type { CallRow, HangupBy } from './call.table.js';
+import type { CallStatus } from './call-state-machine.js';
+import { CallerGoneError, type CallSession } from './call-session.js';
+import type { CallbackPort, ClaimedCallback, DialOutcome } from './callback.port.js';
+import type { HangupCause, PbxPort } from './pbx.port.js';
+
+/** The parts of the call service this needs; CallService implements it. */
+export interface CallCore {
+  readonly waiting: WaitingLists;
+  session(callId: string): CallSession | undefined;
+  track(call: CallRow): CallSession;
+  move(s: CallSession, to: CallStatus, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<unknown>;
+  end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void>;
+  ring(s: CallSession, op: OperatorRow): Promise<void>;
+  ensureTicket(s: CallSession): Promise<string>;
+  dispatch(line: Line): void;
+}
+
+export interface CallbackCallSettings {
+  key: string;
+  offerAfterSec: number;
+  offerIntervalSec: number;
+  ringSec: number;
+  dialTemplate: string;
+  defaultLanguage: 'ru' | 'en';
+}
+
+export const placeholderId = (callbackId: string) => `cb:${callbackId}`;
+
+export class CallbackCalls {
+  /** Claimed callbacks by the call that dials them. */
+  private readonly claimed = new Map<string, ClaimedCallback>();
+  private readonly offerTimers = new Map<string, NodeJS.Timeout>();
+  /** Average talk time of calls here, for the wait estimate (5 minutes until calls say otherwise). */
+  private avgHandleSec = 300;
+
+  constructor(
+    private readonly core: CallCore,
+    private readonly port: CallbackPort,
+    private readonly d: { db: Db; pbx: PbxPort; recordings: RecordingService; operators: OperatorService; log: Logger; s: CallbackCallSettings; staffed: (line: Line) => Promise<number> },
+  ) {}
+
+  handleTime(sec: number): void {
+    this.avgHandleSec = Math.round(this.avgHandleSec * 0.9 + sec * 0.1);
+  }
+
+  // ---- the queued caller's side ----
+
+  /**
+   * Offers the callback to a queued caller every interval while their estimated wait is long.
+   * Not at once: a caller who is about to be answered must not be talked over by the offer.
+   */
+  startOffers(s: CallSession, line: Line): void {
+    this.stopOffers(s.callId);
+    const offer = async () => {
+      if (s.gone || s.status !== 'queued' || s.inCallbackMenu) return;
+      if ((await this.d.staffed(line)) === 0) return; // nobody logged in: overflow's business, not ours
+      const wait = estimateWaitSec(this.core.waiting.position(line, s.callId), this.avgHandleSec, await this.d.staffed(line));
+      if (wait < this.d.s.offerAfterSec) return;
+      await this.d.pbx.stopMoh(s.callerChannelId);
+      await s.play('callback-offer', { interruptible: true });
+      if (s.status === 'queued' && !s.inCallbackMenu) await this.d.pbx.startMoh(s.callerChannelId);
+    };
+    const run = () => void offer().catch((err: Error) => {
+      if (!(err instanceof CallerGoneError)) this.d.log.warn({ callId: s.callId, err: err.message }, 'callback offer failed');
+    });
+    const t = setInterval(run, this.d.s.offerIntervalSec * 1000);
+    t.unref();
+    this.offerTimers.set(s.callId, t);
+  }
+
+  stopOffers(callId: string): void {
+    const t = this.offerTimers.get(callId);
+    if (t) clearInterval(t);
+    this.offerTimers.delete(callId);
+  }
+
+  /** The caller pressed the callback key while queued. */
+  async callerAsked(s: CallSession): Promise<void> {
+    if (s.inCallbackMenu || !s.line) return;
+    s.inCallbackMenu = true;
+    const line = s.line;
+    const still = () => !s.gone && s.status === 'queued';
+    try {
+      await this.d.pbx.stopMoh(s.callerChannelId);
+      s.clearDigits();
+      await s.play('callback-confirm', { interruptible: true });
+      const choice = still() ? await s.readDigit(8000) : null;
+      let number = choice === '1' ? s.callerNumber : null;
+      if (choice === '2' && still()) {
+        await s.play('callback-number', { interruptible: true });
+        number = await s.readDigits({ max: 18, terminator: '#', timeoutMs: 10_000, interDigitMs: 4000 });
+      }
+      if (!still()) return;
+      if (!number || this.port.refusal(number)) {
+        await s.recordStep(`callback:refused`);
+        await s.play('callback-refused', { interruptible: true });
+        return;
+      }
+      const ticketId = await this.core.ensureTicket(s);
+      const rank = this.core.waiting.rankOf(s.callId) ?? Date.now();
+      let id: string;
+      try {
+        id = await this.port.bookFromQueue({ callId: s.callId, number, line, ticketId, accountId: s.verifiedAccountId, rank: new Date(rank) });
+      } catch (err) {
+        this.d.log.info({ callId: s.callId, err: (err as Error).message }, 'callback refused');
+        await s.recordStep('callback:refused');
+        await s.play('callback-refused', { interruptible: true });
+        return;
+      }
+      // The caller's own entry becomes the placeholder, at the very same place.
+      if (!this.core.waiting.replace(s.callId, placeholderId(id))) this.core.waiting.insert(line, placeholderId(id), rank);
+      s.callbackBooked = true; // from here on, however the caller leaves, the call ends as 'callback'
+      this.stopOffers(s.callId);
+      await s.recordStep('callback:booked');
+      await s.play('callback-booked', { interruptible: false }).catch(() => undefined);
+      await this.core.end(s, 'callback', { code: 16, text: 'Callback booked; place kept in the queue' }, 'system');
+      await this.d.pbx.hangup(s.callerChannelId);
+    } finally {
+      s.inCallbackMenu = false;
+      if (still()) await this.d.pbx.startMoh(s.callerChannelId).catch(() => undefined);
+    }
+  }
+
+  // ---- the placeholder's side ----
+
+  /** A placeholder reached the head and `op` is free: ring the operator first. */
+  async dispatch(callbackId: string, op: OperatorRow, line: Line): Promise<boolean> {
+    const cb = await this.port.claim(callbackId);
+    if (!cb) return false;
+    // The customer's channel id is chosen now: it is the call's caller leg once dialled.
+    const call = await insertCall(this.d.db, {
+      caller_number: cb.number,
+      dialled_number: null,
+      language: this.d.s.defaultLanguage,
+      status: 'queued',
+      caller_channel_id: randomUUID(),
+      line,
+      ticket_id: cb.ticketId,
+      callback_id: cb.id,
+      queued_at: new Date(),
+    });
+    const s = this.core.track(call);
+    s.callbackId = cb.id;
+    s.verifiedAccountId = cb.accountId;
+    this.claimed.set(call.id, cb);
+    this.d.log.info({ callId: call.id, callbackId: cb.id, attemptNo: cb.attemptNo }, 'callback: ringing the operator first');
+    await this.core.ring(s, op);
+    return true;
+  }
+
+  /** The operator picked up: now the customer is dialled, the operator waiting in the bridge. */
+  async operatorAnswered(s: CallSession, operatorChannelId: string): Promise<void> {
+    const cb = this.claimed.get(s.callId);
+    if (!cb) throw new Error(`callback call ${s.callId} has no claimed callback`);
+    const bridgeId = randomUUID();
+    await this.d.pbx.createBridge(bridgeId, [operatorChannelId]);
+    s.bridgeId = bridgeId;
+    if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
+    if (!(await this.port.beginAttempt(cb, s.callId, s.operatorId))) {
+      this.claimed.delete(s.callId);
+      await this.core.move(s, 'dialling', { bridge_id: bridgeId });
+      return this.core.end(s, 'unanswered', { code: 0, text: 'Attempt dialled before a restart; not dialled twice' }, 'system');
+    }
+    await this.core.move(s, 'dialling', { bridge_id: bridgeId }, { callbackId: cb.id, attemptNo: cb.attemptNo });
+    await this.d.pbx.startBridgeMoh(bridgeId);
+    try {
+      await this.d.pbx.dialOut({
+        dialString: this.d.s.dialTemplate.replace('{number}', cb.number),
+        channelId: s.callerChannelId,
+        callId: s.callId,
+        callerId: '',
+        timeoutSec: this.d.s.ringSec,
+      });
+    } catch (err) {
+      this.d.log.warn({ callId: s.callId, err: (err as Error).message }, 'callback dial failed');
+      await this.customerGone(s, { code: 0, text: `dial failed: ${(err as Error).message}` }, 'failed');
+    }
+  }
+
+  async customerAnswered(s: CallSession): Promise<void> {
+    const cb = this.claimed.get(s.callId);
+    if (!s.bridgeId || s.status !== 'dialling' || !cb) return;
+    const name = `call-${s.callId}`;
+    await this.d.pbx.stopBridgeMoh(s.bridgeId);
+    await this.d.pbx.addToBridge(s.bridgeId, s.callerChannelId);
+    const rec = await this.d.recordings.started(this.d.db, s.callId, name);
+    s.recordingId = rec.id;
+    s.answeredAt = Date.now();
+    await this.core.move(s, 'bridged', { answered_at: new Date(), recording_id: rec.id });
+    await this.d.pbx.recordBridge(s.bridgeId, name);
+    this.claimed.delete(s.callId);
+    await this.port.attemptEnded(cb, 'answered');
+    this.d.log.info({ callId: s.callId, callbackId: cb.id }, 'callback answered, bridged and recording');
+  }
+
+  /** The customer's leg ended before answering (or could not be dialled): the attempt's outcome. */
+  async customerGone(s: CallSession, cause: HangupCause, outcome?: DialOutcome): Promise<void> {
+    const cb = this.claimed.get(s.callId);
+    this.claimed.delete(s.callId);
+    s.callerGone();
+    await this.core.end(s, 'unanswered', cause, 'caller');
+    if (cb) await this.port.attemptEnded(cb, outcome ?? outcomeOf(cause.code));
+  }
+
+  /** The operator hung up while the customer's phone rang: the attempt ends as failed. */
+  async operatorLeft(s: CallSession, cause: HangupCause): Promise<void> {
+    const cb = this.claimed.get(s.callId);
+    this.claimed.delete(s.callId);
+    await this.d.pbx.hangup(s.callerChannelId);
+    await this.core.end(s, 'unanswered', cause, 'operator');
+    if (cb) await this.port.attemptEnded(cb, 'failed');
+  }
+
+  /**
+   * After a restart. A callback call not yet dialling never reached the customer: the call is
+   * closed and the callback goes back to its place. One dialling may have rung the customer:
+   * the attempt counts (interrupted) and the next is scheduled; it is never redialled at once.
+   */
+  async reclaim(call: CallRow, s: CallSession, channels: Set<string>): Promise<void> {
+    const claimedCb = call.callback_id;
+    if (!claimedCb) return;
+    if (s.operatorChannelId && channels.has(s.operatorChannelId)) await this.d.pbx.hangup(s.operatorChannelId);
+    if (channels.has(call.caller_channel_id)) await this.d.pbx.hangup(call.caller_channel_id);
+    s.callerGone();
+    const dialling = call.status === 'dialling';
+    await this.core.end(s, dialling ? 'unanswered' : 'failed', { code: 0, text: 'Service restarted during the callback' }, 'system');
+    if (!dialling) return this.port.release(claimedCb);
+    await this.port.attemptInterrupted(claimedCb, call.id);
+  }
+}
+
+function outcomeOf(code: number): DialOutcome {
+  if (code === 17) return 'busy';
+  if (code === 19 || code === 18 || code === 0 || code === 16) return 'no-answer';
+  return 'failed';
+}

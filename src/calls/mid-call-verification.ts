@@ -1,0 +1,44 @@
+// An operator asks the caller for their one-time code in the middle of a call. The caller is
+// taken out of the bridge for the step: the prompt and their keying reach only them, the
+// operator hears music meanwhile, and the bridge's recording is paused (and the pause noted in
+// the recording's metadata), so no digit of the code is ever in a recording. Afterwards the
+// caller is put back and the recording resumes, whatever the outcome.
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import { VerifyVerb } from '../ivr/verbs/verify.verb.js';
+import { addRecordingPause, closeRecordingPause } from '../recordings/recording.repository.js';
+import { CallerGoneError, type CallSession } from './call-session.js';
+import type { PbxPort } from './pbx.port.js';
+
+const MID_CALL_STEP = new VerifyVerb({
+  verb: 'verify',
+  prompt: 'verify-code',
+  wrongPrompt: 'verify-wrong',
+  okPrompt: 'verify-ok',
+  failPrompt: 'verify-failed',
+  timeoutSec: 15,
+});
+
+export async function verifyMidCall(d: { db: Db; pbx: PbxPort; log: Logger }, s: CallSession, operatorId: string | null): Promise<void> {
+  const bridgeId = s.bridgeId as string;
+  const recordingName = s.recordingName;
+  s.verification = { method: 'operator', operatorId };
+  try {
+    if (recordingName) await d.pbx.pauseRecording(recordingName);
+    if (s.recordingId) await addRecordingPause(d.db, s.recordingId, 'verification');
+    await d.pbx.removeFromBridge(bridgeId, s.callerChannelId);
+    await d.pbx.startBridgeMoh(bridgeId);
+    s.clearDigits(); // whatever was keyed during the conversation is not part of the code
+    await MID_CALL_STEP.execute(s);
+  } catch (err) {
+    if (!(err instanceof CallerGoneError)) d.log.error({ callId: s.callId, err: (err as Error).message }, 'mid-call verification failed');
+  } finally {
+    s.verification = { method: 'ivr', operatorId: null };
+    if (!s.gone && !s.ended) {
+      await d.pbx.stopBridgeMoh(bridgeId).catch(() => undefined);
+      await d.pbx.addToBridge(bridgeId, s.callerChannelId).catch((err: Error) => d.log.error({ callId: s.callId, err: err.message }, 'caller not put back'));
+      if (recordingName) await d.pbx.unpauseRecording(recordingName).catch(() => undefined);
+    }
+    if (s.recordingId) await closeRecordingPause(d.db, s.recordingId).catch(() => undefined);
+  }
+}

@@ -1,0 +1,93 @@
+// Business hours per line, in the line's own time zone, with holidays. Pure functions over a
+// validated document (pbx-config/business-hours.json). Callbacks use it now to ring only while
+// the line is open; the IVR's after-hours branch will read the same document.
+import { readFile } from 'node:fs/promises';
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Value } from 'typebox/value';
+import type { Line } from '../operators/operator.table.js';
+
+const Window = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$' });
+const Day = Type.Array(Window);
+const LineHours = Type.Object(
+  {
+    timeZone: Type.String({ minLength: 1 }),
+    week: Type.Object(
+      { mon: Day, tue: Day, wed: Day, thu: Day, fri: Day, sat: Day, sun: Day },
+      { additionalProperties: false },
+    ),
+    holidays: Type.Array(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
+  },
+  { additionalProperties: false },
+);
+const HoursDoc = Type.Object({ first: LineHours, second: LineHours }, { additionalProperties: false });
+export type LineHours = Static<typeof LineHours>;
+export type BusinessHours = Static<typeof HoursDoc>;
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+export class InvalidBusinessHoursError extends Error {}
+
+export function parseBusinessHours(doc: unknown): BusinessHours {
+  const errs = [...Value.Errors(HoursDoc, doc)].filter((e) => e.keyword !== 'boolean');
+  if (errs.length) throw new InvalidBusinessHoursError(errs.map((e) => `${e.instancePath || '/'}: ${e.message}`).join('; '));
+  const h = doc as BusinessHours;
+  for (const line of ['first', 'second'] as const) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: h[line].timeZone });
+    } catch {
+      throw new InvalidBusinessHoursError(`/${line}/timeZone: unknown time zone ${h[line].timeZone}`);
+    }
+  }
+  return h;
+}
+
+export async function loadBusinessHours(file: string): Promise<BusinessHours> {
+  return parseBusinessHours(JSON.parse(await readFile(file, 'utf8')));
+}
+
+/** Wall-clock parts of an instant in a time zone. */
+function localParts(at: Date, timeZone: string): { y: number; m: number; d: number; hh: number; mm: number } {
+  const f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
+  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), hh: Number(p.hour), mm: Number(p.minute) };
+}
+
+/** The instant at which the clock in `timeZone` shows y-m-d hh:mm (DST gaps resolve forward). */
+function instantOf(y: number, m: number, d: number, minutes: number, timeZone: string): Date {
+  const wall = Date.UTC(y, m - 1, d, 0, minutes);
+  let guess = wall;
+  for (let i = 0; i < 2; i++) {
+    const p = localParts(new Date(guess), timeZone);
+    const shown = Date.UTC(p.y, p.m - 1, p.d, p.hh, p.mm);
+    guess += wall - shown;
+  }
+  return new Date(guess);
+}
+
+const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** `at` itself when the line is open then, else the next opening; null if closed for 30 days. */
+export function nextOpen(h: LineHours, at: Date): Date | null {
+  const start = localParts(at, h.timeZone);
+  for (let i = 0; i < 30; i++) {
+    const day = new Date(Date.UTC(start.y, start.m - 1, start.d + i));
+    const [y, m, d] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
+    const iso = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    if (h.holidays.includes(iso)) continue;
+    for (const w of h.week[DAYS[day.getUTCDay()] as (typeof DAYS)[number]]) {
+      const [from, to] = w.split('-') as [string, string];
+      const open = instantOf(y, m, d, toMin(from), h.timeZone);
+      const close = instantOf(y, m, d, toMin(to), h.timeZone);
+      if (at < close) return at > open ? at : open;
+    }
+  }
+  return null;
+}
+
+export function isOpen(h: LineHours, at: Date): boolean {
+  return nextOpen(h, at)?.getTime() === at.getTime();
+}
+
+export function hoursOf(b: BusinessHours, line: Line): LineHours {
+  return b[line];
+}

@@ -1,0 +1,46 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+export const VERIFY_METHODS = ['ivr', 'operator'] as const;
+export type VerifyMethod = (typeof VERIFY_METHODS)[number];
+
+/** What one keyed code came to. Everything but 'verified' counts as a failure. */
+export const VERIFY_OUTCOMES = ['verified', 'wrong', 'expired', 'reused', 'superseded', 'locked', 'throttled', 'none'] as const;
+export type VerifyOutcome = (typeof VERIFY_OUTCOMES)[number];
+
+export type CallVerificationStatus = 'none' | 'verified' | 'failed';
+
+export interface VerificationCodeTable {
+  id: Generated<string>;
+  account_id: string;
+  account_name: string | null;
+  caller_number_hint: string | null;
+  code_hash: string;
+  created_at: ColumnType<Date, Date | undefined, never>;
+  expires_at: Date;
+  used_at: Date | null;
+  used_by_call_id: string | null;
+  superseded_at: Date | null;
+}
+
+export interface VerificationAccountTable {
+  account_id: string;
+  consecutive_failures: number;
+  locked_until: Date | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface VerificationAttemptTable {
+  id: Generated<string>;
+  call_id: string | null;
+  account_id: string | null;
+  caller_number: string | null;
+  method: VerifyMethod;
+  outcome: VerifyOutcome;
+  flagged: ColumnType<boolean, boolean | undefined, boolean>;
+  operator_id: string | null;
+  at: ColumnType<Date, Date | undefined, never>;
+}
+
+export type VerificationCodeRow = Selectable<VerificationCodeTable>;
+export type VerificationAccountRow = Selectable<VerificationAccountTable>;
+export type VerificationAttemptRow = Selectable<VerificationAttemptTable>;
