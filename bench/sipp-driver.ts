@@ -23,12 +23,12 @@ export interface SippResult {
   stderr: string;
 }
 
-async function runSipp(name: string, xml: string, args: string[], timeoutMs = 90_000): Promise<SippResult> {
+async function runSipp(name: string, xml: string, args: string[], timeoutMs = 90_000, calls = 1): Promise<SippResult> {
   await mkdir(path.join(CHROOT, SIPP_DIR), { recursive: true });
   const file = `${SIPP_DIR}/${name}-${process.pid}-${Date.now()}.xml`;
   await writeFile(path.join(CHROOT, file), xml);
   return new Promise((resolve, reject) => {
-    const p = spawn('chroot', [CHROOT, 'sipp', '-sf', file, '-nostdin', '-m', '1', '-l', '1', '-i', '127.0.0.1', ...args], {
+    const p = spawn('chroot', [CHROOT, 'sipp', '-sf', file, '-nostdin', '-m', String(calls), '-l', '1', '-i', '127.0.0.1', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -123,7 +123,7 @@ export function rfc4733Pcap(digit: string, index: number): Buffer {
 }
 
 /** A caller on the trunk: dials `number`, keys digits, stays `talkMs` more, hangs up. */
-export function callerScenario(steps: DtmfStep[], talkMs: number): string {
+export function callerScenario(steps: DtmfStep[], talkMs: number, o: { awaitBye?: boolean } = {}): string {
   let cseq = 2;
   const body = steps
     .map((s, i) => {
@@ -169,12 +169,26 @@ Max-Forwards: 70
 Content-Length: 0
 ]]></send>
 ${body}
-<pause milliseconds="${talkMs}"/>
+${
+  o.awaitBye
+    ? // The far end hangs up (a booked callback, an operator ending the call).
+      `<recv request="BYE"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+]]></send>`
+    : `<pause milliseconds="${talkMs}"/>
 <send retrans="500"><![CDATA[
 ${HEADERS('BYE', cseq++, '[peer_tag_param]')}
 Content-Length: 0
 ]]></send>
-<recv response="200" crlf="true"/>
+<recv response="200" crlf="true"/>`
+}
 </scenario>`;
 }
 
@@ -187,10 +201,10 @@ async function writeDtmfPcaps(steps: DtmfStep[]): Promise<void> {
   );
 }
 
-export async function runCaller(opts: { caller: string; number: string; steps: DtmfStep[]; talkMs: number }): Promise<SippResult> {
+export async function runCaller(opts: { caller: string; number: string; steps: DtmfStep[]; talkMs: number; awaitBye?: boolean }): Promise<SippResult> {
   await writeDtmfPcaps(opts.steps);
   const ports = allocPorts();
-  return runSipp('caller', callerScenario(opts.steps, opts.talkMs), [
+  return runSipp('caller', callerScenario(opts.steps, opts.talkMs, { awaitBye: opts.awaitBye }), [
     PBX, '-s', opts.number, '-set', 'caller', opts.caller, '-p', String(ports.sip), '-mp', String(ports.media),
   ]);
 }
@@ -245,22 +259,56 @@ ${reply('180 Ringing', { contact: true })}
 ${body}
 </scenario>`;
 
-/** An operator's phone that answers one call, plays speech-like audio, and waits for BYE. */
-export function answerOnce(opts: { sipPort: number; mediaPort: number; ringMs?: number }): Promise<SippResult> {
-  const xml = uas('operator phone', `<pause milliseconds="${opts.ringMs ?? 300}"/>
+/**
+ * A phone that answers `calls` calls one after the other (an operator's, or a customer's on the
+ * trunk side), plays speech-like audio, and waits for BYE; with hangUpAfterMs it hangs up itself.
+ */
+export function answerOnce(opts: { sipPort: number; mediaPort: number; ringMs?: number; calls?: number; hangUpAfterMs?: number }): Promise<SippResult> {
+  const end =
+    opts.hangUpAfterMs === undefined
+      ? `<recv request="BYE"/>\n${reply('200 OK', { tag: false })}`
+      : `<pause milliseconds="${opts.hangUpAfterMs}"/>
+<send retrans="500"><![CDATA[
+BYE sip:[$remote_contact] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:phone@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
+To: [$remote_from]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Contact: <sip:[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+]]></send>
+<recv response="200"/>`;
+  const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="phone">
+${
+  opts.hangUpAfterMs === undefined
+    ? '<recv request="INVITE" crlf="true"/>'
+    : // What the phone's own BYE needs: the caller's From (our To) and where to send it.
+      `<recv request="INVITE" crlf="true">
+  <action>
+    <ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>
+    <ereg regexp="sip:([^>;]*)" search_in="hdr" header="Contact:" assign_to="trash,remote_contact"/>
+  </action>
+</recv>
+<Reference variables="trash"/>`
+}
+${reply('180 Ringing', { contact: true })}
+<pause milliseconds="${opts.ringMs ?? 300}"/>
 ${reply('200 OK', { contact: true, sdp: true, retrans: true })}
 <recv request="ACK" rtd="true" crlf="true"/>
 <nop><action><exec play_pcap_audio="${PCAPS}/g711a.pcap"/></action></nop>
-<recv request="BYE"/>
-${reply('200 OK', { tag: false })}`);
-  return runSipp('operator', xml, ['-p', String(opts.sipPort), '-mp', String(opts.mediaPort)], 120_000);
+${end}
+</scenario>`;
+  return runSipp('phone', xml, ['-p', String(opts.sipPort), '-mp', String(opts.mediaPort)], 120_000, opts.calls ?? 1);
 }
 
 /** An operator's phone that rings and is never picked up: it answers the CANCEL when the ring times out. */
-export function ringNoAnswer(opts: { sipPort: number }): Promise<SippResult> {
+export function ringNoAnswer(opts: { sipPort: number; calls?: number }): Promise<SippResult> {
   const xml = uas('operator phone, no answer', `<recv request="CANCEL"/>
 ${reply('200 OK')}
 ${reply('487 Request Terminated', { cseq: 'CSeq: [last_cseq_number] INVITE' })}
 <recv request="ACK"/>`);
-  return runSipp('noanswer', xml, ['-p', String(opts.sipPort)], 120_000);
+  return runSipp('noanswer', xml, ['-p', String(opts.sipPort)], 120_000, opts.calls ?? 1);
 }
