@@ -2,6 +2,7 @@
 // their place between a caller before and one after; a scheduled callback retried after no
 // answer, and one that fails for good; a pending callback across a restart of the service and
 // of Redis, dialled exactly once; and the toll-fraud guard.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocPorts, answerOnce, ringNoAnswer, runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
@@ -21,6 +22,7 @@ interface Call {
 }
 interface Callback {
   id: string;
+  nextAttemptAt?: string | null;
   status: string;
   attempts: number;
   ticketId: string;
@@ -130,6 +132,7 @@ describe('a scheduled callback', () => {
     expect((await phone).code).toBe(0);
     expect((await op.phone).code).toBe(0);
 
+    await clearLine(t.api, 'second'); // the first operator's phone took its two calls
     const op2 = await operatorWithPhone(t.api, 'second', (p) => answerOnce({ sipPort: p.sip, mediaPort: p.media, calls: 2 }));
     const nobody = ringNoAnswer({ sipPort: customer.sip, calls: 2 });
     const lost = await t.api<Callback>('POST', '/api/callbacks', { number: randomPhone(), line: 'second' });
@@ -152,6 +155,11 @@ describe('a scheduled callback', () => {
     expect(booked.status).toBe(201);
     await t.stop();
     restartRedis();
+    // The delayed job outlived the restart (AOF): the job id is callback.attempt.due.
+    const redis = new Redis(process.env.REDIS_URL as string);
+    const jobKey = `${prefix}:callback-due:${booked.body.id}.1.${Date.parse(booked.body.nextAttemptAt as string)}`;
+    expect(await redis.exists(jobKey)).toBe(1);
+    redis.disconnect();
     await start();
     const dialled = customerPhone({ hangUpAfterMs: 1500 });
     const op = await operatorWithPhone(t.api, 'second');
