@@ -10,6 +10,7 @@ import { TokenService } from './auth/token.service.js';
 import { tokenRoutes } from './auth/token.routes.js';
 import { CallService } from './calls/call.service.js';
 import { callRoutes } from './calls/call.routes.js';
+import { CallRequests } from './calls/call-requests.js';
 import { buildServer } from './http/server.js';
 import { IvrFlowStore } from './ivr/ivr-flow.store.js';
 import { ivrRoutes } from './ivr/ivr.routes.js';
@@ -167,7 +168,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     },
     api: [
       operatorRoutes(operators, config.sip),
-      callRoutes(db, calls),
+      callRoutes(db, calls, new CallRequests(calls, { db, pbx, operators, log: log.child({ component: 'calls' }) })),
       ticketRoutes(tickets),
       recordingRoutes(access, custody),
       tokenRoutes(tokens),

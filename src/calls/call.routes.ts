@@ -7,9 +7,10 @@ import { CallFilters, ErrorBody, Line, Nullable, UuidParam } from '../http/schem
 import { findCallById, listCallEvents, listCalls } from './call.repository.js';
 import { CallDto, toCallDto } from './call.dto.js';
 import type { CallService } from './call.service.js';
+import type { CallRequests } from './call-requests.js';
 
 export const callRoutes =
-  (db: Kysely<Database>, calls: CallService): FastifyPluginAsyncTypebox =>
+  (db: Kysely<Database>, calls: CallService, requests: CallRequests): FastifyPluginAsyncTypebox =>
   async (app) => {
     const read = requireRole('admin', 'supervisor', 'operator');
 
@@ -85,7 +86,7 @@ export const callRoutes =
           response: { 202: CallDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
         },
       },
-      async (req, reply) => reply.status(202).send(toCallDto(await calls.transfer(req.params.id, req.body.line, principalOf(req)))),
+      async (req, reply) => reply.status(202).send(toCallDto(await requests.transfer(req.params.id, req.body.line, principalOf(req)))),
     );
 
     app.post(
@@ -101,7 +102,7 @@ export const callRoutes =
           response: { 202: CallDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
         },
       },
-      async (req, reply) => reply.status(202).send(toCallDto(await calls.requestVerification(req.params.id, principalOf(req)))),
+      async (req, reply) => reply.status(202).send(toCallDto(await requests.requestVerification(req.params.id, principalOf(req)))),
     );
 
     app.get(

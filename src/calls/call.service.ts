@@ -11,21 +11,18 @@ import { listAvailableOperators } from '../operators/operator.repository.js';
 import type { Line, OperatorRow } from '../operators/operator.table.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import type { OperatorService } from '../operators/operator.service.js';
-import { HEAD_RANK, WaitingLists } from '../queues/waiting-list.js';
+import { HEAD_RANK, WaitingLists, type QueueEntry } from '../queues/waiting-list.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
 import { CallTickets } from './call-tickets.js';
-import { findCallById, insertCall, listActiveCalls, transitionCall } from './call.repository.js';
+import { insertCall, listActiveCalls, transitionCall } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import { CallSession, CallerGoneError } from './call-session.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
 import { snapshotOf, type CallSnapshot } from './call-snapshot.js';
-import type { Principal } from '../auth/token.service.js';
-import { CallNotBridgedError, ForbiddenError, NotFoundError, VerificationBusyError } from '../errors.js';
 import { CallbackCalls, placeholderId, type CallCore, type CallbackCallSettings } from './callback-calls.js';
 import type { CallbackPort, CallbackSink } from './callback.port.js';
-import { verifyMidCall } from './mid-call-verification.js';
 import { reclaimCalls } from './call-reclaim.js';
 import { endStatusOnCallerHangup, isFinal, type CallStatus } from './call-state-machine.js';
 import type { HangupCause, InboundChannel, PbxEvent, PbxPort } from './pbx.port.js';
@@ -109,13 +106,8 @@ export class CallService implements CallCore, CallbackSink {
   }
 
   /** Who waits on a line, in order: callers and callback placeholders alike. */
-  queueOf(line: Line): { position: number; kind: 'call' | 'callback'; id: string; since: string | null }[] {
-    return this.waiting.entries(line).map((e, i) => ({
-      position: i + 1,
-      kind: e.id.startsWith('cb:') ? 'callback' : 'call',
-      id: e.id.startsWith('cb:') ? e.id.slice(3) : e.id,
-      since: Number.isFinite(e.rank) ? new Date(e.rank).toISOString() : null,
-    }));
+  queueOf(line: Line): QueueEntry[] {
+    return this.waiting.describe(line);
   }
 
   /** Live numbers for monitoring: calls by status and line, and per line the waiting callers. */
@@ -349,35 +341,6 @@ export class CallService implements CallCore, CallbackSink {
     if (s.line) this.joinQueue(s, s.line, s.rank ?? HEAD_RANK);
   }
 
-  /**
-   * Cold transfer (escalation) to another line: the operator leaves, the caller stays in the
-   * same bridge with music on hold, recording on, and goes to the head of that line's queue.
-   * Ticket, IVR path and everything else stay on the one call row.
-   */
-  async transfer(callId: string, line: Line, by: Principal): Promise<CallRow> {
-    const s = this.sessions.get(callId);
-    if (!s) throw new NotFoundError('live call', callId);
-    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
-    if (s.status !== 'bridged' || !s.bridgeId || !s.operatorChannelId) throw new CallNotBridgedError(callId, s.status);
-    const [fromOp, fromCh, bridgeId] = [s.operatorId, s.operatorChannelId, s.bridgeId];
-    this.legs.delete(fromCh); // its hangup below is ours, not the end of the call
-    s.operatorId = null;
-    s.operatorChannelId = null;
-    s.line = line;
-    await this.d.pbx.startBridgeMoh(bridgeId);
-    await this.d.pbx.removeFromBridge(bridgeId, fromCh);
-    await this.d.pbx.hangup(fromCh);
-    if (fromOp) {
-      this.busy.delete(fromOp);
-      await this.d.operators.callEnded(fromOp, new Date());
-    }
-    const row = await this.move(s, 'queued', { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
-    if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, line);
-    this.log.info({ callId, fromOperatorId: fromOp, line }, 'call transferred');
-    this.joinQueue(s, line, HEAD_RANK);
-    return row;
-  }
-
   private async onOperatorAnswered(callId: string, channelId: string): Promise<void> {
     const s = this.sessions.get(callId);
     if (!s || s.gone || s.status !== 'ringing' || s.operatorChannelId !== channelId) {
@@ -469,22 +432,6 @@ export class CallService implements CallCore, CallbackSink {
     });
     if (r.outcome === 'verified') s.verifiedAccountId = r.accountId;
     return r;
-  }
-
-  /**
-   * An operator asks the caller for their code mid-call. Answers at once (202); the outcome
-   * shows on the call (`verification`) when the caller has keyed it.
-   */
-  async requestVerification(callId: string, by: Principal): Promise<CallRow> {
-    const s = this.sessions.get(callId);
-    if (!s) throw new NotFoundError('live call', callId);
-    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
-    if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
-    if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
-    s.verification = { method: 'operator', operatorId: s.operatorId };
-    this.log.info({ callId, by: by.role }, 'mid-call verification requested');
-    void verifyMidCall({ db: this.d.db, pbx: this.d.pbx, log: this.log }, s, s.operatorId);
-    return (await findCallById(this.d.db, callId)) as CallRow;
   }
 
   /** Archives what recordings of calls no longer live were left unarchived. */

@@ -9,6 +9,14 @@ export interface WaitingEntry {
   rank: number;
 }
 
+export interface QueueEntry {
+  position: number;
+  kind: 'call' | 'callback';
+  id: string;
+  /** When they took their place; null for a transferred caller put at the head. */
+  since: string | null;
+}
+
 /** Rank for "in front of everyone" (a transferred caller, who waited already elsewhere). */
 export const HEAD_RANK = Number.NEGATIVE_INFINITY;
 
@@ -77,6 +85,14 @@ export class WaitingLists {
 
   entries(line: Line): readonly WaitingEntry[] {
     return this.list(line);
+  }
+
+  /** The line as the API shows it: callers and callback placeholders ("cb:<id>") in order. */
+  describe(line: Line): QueueEntry[] {
+    return this.list(line).map((e, i) => {
+      const callback = e.id.startsWith('cb:');
+      return { position: i + 1, kind: callback ? 'callback' : 'call', id: callback ? e.id.slice(3) : e.id, since: Number.isFinite(e.rank) ? new Date(e.rank).toISOString() : null };
+    });
   }
 }
 

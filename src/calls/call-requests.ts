@@ -1,0 +1,78 @@
+// What operators and supervisors ask of a live call through the API: a cold transfer to
+// another line, and the caller's one-time code mid-call. Kept apart from the call lifecycle
+// (call.service.ts), which these requests only drive through its small CallControl surface.
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import type { Principal } from '../auth/token.service.js';
+import { CallNotBridgedError, ForbiddenError, NotFoundError, VerificationBusyError } from '../errors.js';
+import type { Line } from '../operators/operator.table.js';
+import type { OperatorService } from '../operators/operator.service.js';
+import { HEAD_RANK } from '../queues/waiting-list.js';
+import { setTicketLine } from '../tickets/ticket.repository.js';
+import { findCallById } from './call.repository.js';
+import type { CallRow } from './call.table.js';
+import type { CallSession } from './call-session.js';
+import type { CallStatus } from './call-state-machine.js';
+import { verifyMidCall } from './mid-call-verification.js';
+import type { PbxPort } from './pbx.port.js';
+
+export interface CallControl {
+  readonly busy: Set<string>;
+  session(callId: string): CallSession | undefined;
+  forgetLeg(channelId: string): void;
+  move(s: CallSession, to: CallStatus, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<CallRow>;
+  joinQueue(s: CallSession, line: Line, rank: number): void;
+}
+
+export class CallRequests {
+  constructor(private readonly c: CallControl, private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger }) {}
+
+  private get log(): Logger {
+    return this.d.log;
+  }
+
+  /**
+   * Cold transfer (escalation) to another line: the operator leaves, the caller stays in the
+   * same bridge with music on hold, recording on, and goes to the head of that line's queue.
+   * Ticket, IVR path and everything else stay on the one call row.
+   */
+  async transfer(callId: string, line: Line, by: Principal): Promise<CallRow> {
+    const s = this.c.session(callId);
+    if (!s) throw new NotFoundError('live call', callId);
+    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
+    if (s.status !== 'bridged' || !s.bridgeId || !s.operatorChannelId) throw new CallNotBridgedError(callId, s.status);
+    const [fromOp, fromCh, bridgeId] = [s.operatorId, s.operatorChannelId, s.bridgeId];
+    this.c.forgetLeg(fromCh); // its hangup below is ours, not the end of the call
+    s.operatorId = null;
+    s.operatorChannelId = null;
+    s.line = line;
+    await this.d.pbx.startBridgeMoh(bridgeId);
+    await this.d.pbx.removeFromBridge(bridgeId, fromCh);
+    await this.d.pbx.hangup(fromCh);
+    if (fromOp) {
+      this.c.busy.delete(fromOp);
+      await this.d.operators.callEnded(fromOp, new Date());
+    }
+    const row = await this.c.move(s, 'queued', { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
+    if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, line);
+    this.log.info({ callId, fromOperatorId: fromOp, line }, 'call transferred');
+    this.c.joinQueue(s, line, HEAD_RANK);
+    return row;
+  }
+
+  /**
+   * An operator asks the caller for their code mid-call. Answers at once (202); the outcome
+   * shows on the call (`verification`) when the caller has keyed it.
+   */
+  async requestVerification(callId: string, by: Principal): Promise<CallRow> {
+    const s = this.c.session(callId);
+    if (!s) throw new NotFoundError('live call', callId);
+    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
+    if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
+    if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
+    s.verification = { method: 'operator', operatorId: s.operatorId };
+    this.log.info({ callId, by: by.role }, 'mid-call verification requested');
+    void verifyMidCall({ db: this.d.db, pbx: this.d.pbx, log: this.log }, s, s.operatorId);
+    return (await findCallById(this.d.db, callId)) as CallRow;
+  }
+}
