@@ -1,8 +1,9 @@
-// `npm run bench [-- --hours N --hangups N]`: runs the benchmark cases and writes their
-// results as JSON to bench/results/<case>-<time>.json (and prints them).
+// `npm run bench [-- --hours N --hangups N --callbacks N --only archive|callback-timing]`: runs
+// the benchmark cases and writes each result as JSON to bench/results/<case>-<time>.json (and prints it).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { archiveBench } from './archive.bench.js';
+import { callbackBench } from './callback.bench.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 
 function arg(name: string, fallback: number): number {
@@ -10,13 +11,25 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
+function only(): string | undefined {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
   const dir = path.join(PROJECT_ROOT, 'bench', 'results');
   await mkdir(dir, { recursive: true });
-  const result = await archiveBench({ hours: arg('hours', 2), hangups: arg('hangups', 50) });
-  const file = path.join(dir, `archive-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n${file}\n`);
+  const cases: [string, () => Promise<unknown>][] = [
+    ['archive', () => archiveBench({ hours: arg('hours', 2), hangups: arg('hangups', 50) })],
+    ['callback-timing', () => callbackBench({ callbacks: arg('callbacks', 1000), windowSec: 10 })],
+  ];
+  for (const [name, run] of cases) {
+    if (only() && only() !== name) continue;
+    const result = await run();
+    const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n${file}\n`);
+  }
 }
 
 main().then(

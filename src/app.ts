@@ -118,6 +118,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       defaultLanguage: config.ivr.defaultLanguage,
       ringTimeoutSec: config.sip.operatorRingTimeoutSec,
       callback: {
+        mode: config.callbacks.mode,
         key: config.callbacks.key,
         offerAfterSec: config.callbacks.offerAfterSec,
         offerIntervalSec: config.callbacks.offerIntervalSec,

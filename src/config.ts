@@ -67,6 +67,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'VERIFY_ACCOUNT_LOCK_SEC', default: '900', doc: 'How long an account stays locked after too many failures.' },
   { name: 'VERIFY_CALLER_MAX_FAILURES', default: '10', doc: 'Failed attempts one calling number may make within VERIFY_CALLER_WINDOW_SEC before it is refused.' },
   { name: 'VERIFY_CALLER_WINDOW_SEC', default: '3600', doc: 'Window of the per-calling-number limit.' },
+  { name: 'CALLBACK_MODE', default: 'agent-first', doc: 'agent-first: the operator is rung, then the customer dialled; customer-first: the customer is dialled and, once they answer, is first in the line.' },
   { name: 'CALLBACK_KEY', default: '*', doc: 'The key a queued caller presses to be called back instead of waiting.' },
   { name: 'CALLBACK_OFFER_AFTER_SEC', default: '180', doc: 'A queued caller hears the callback offer when the estimated wait exceeds this (0: always).' },
   { name: 'CALLBACK_OFFER_INTERVAL_SEC', default: '60', doc: 'How often the offer is repeated while the caller waits.' },
@@ -139,6 +140,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]):
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const LANGUAGES = ['ru', 'en'] as const;
 const CODECS = ['opus', 'mp3', 'wav'] as const;
+const CALLBACK_MODES = ['agent-first', 'customer-first'] as const;
 const DTMF_KEYS = ['*', '#', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
 function dialTemplate(env: Env, name: string): string {
@@ -232,6 +234,7 @@ export function loadConfig(env: Env = process.env) {
     },
     businessHoursFile: fromRoot(str(env, 'BUSINESS_HOURS_FILE')),
     callbacks: {
+      mode: oneOf(env, 'CALLBACK_MODE', CALLBACK_MODES),
       key: oneOf(env, 'CALLBACK_KEY', DTMF_KEYS),
       offerAfterSec: int(env, 'CALLBACK_OFFER_AFTER_SEC', 0, 86_400),
       offerIntervalSec: int(env, 'CALLBACK_OFFER_INTERVAL_SEC', 5, 3600),

@@ -30,8 +30,10 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
   const active = await listActiveCalls(d.db);
   for (const call of active) {
     const known = t.liveSessions().get(call.id);
-    if (call.callback_id && call.status !== 'bridged') {
-      // A callback's call: its own rules (the attempt counts or the placeholder goes back).
+    // A callback's call: its own rules (the attempt counts or the placeholder goes back) until
+    // the customer is on the line; after that (customer-first, waiting) it is a caller like any other.
+    const customerOnLine = call.status !== 'dialling' && channels.has(call.caller_channel_id);
+    if (call.callback_id && call.status !== 'bridged' && !customerOnLine) {
       if (!known && t.callbackCalls) await t.callbackCalls.reclaim(call, t.track(call), channels);
       continue;
     }

@@ -12,6 +12,7 @@
 //   by a callback placeholder, which later makes a call of its own:
 //   queued ──► ringing (operator first) ──► dialling (customer) ──► bridged ──► completed
 //                                               └──► unanswered (no answer, busy, failed)
+//   customer-first instead: queued ──► dialling (customer) ──► queued (at the head) ──► ringing ──► bridged
 import { InvalidCallTransitionError } from '../errors.js';
 
 export const CALL_STATUSES = ['ivr', 'queued', 'ringing', 'dialling', 'bridged', 'completed', 'abandoned', 'failed', 'callback', 'unanswered'] as const;
@@ -19,9 +20,9 @@ export type CallStatus = (typeof CALL_STATUSES)[number];
 
 const TRANSITIONS: Record<CallStatus, readonly CallStatus[]> = {
   ivr: ['queued', 'completed', 'abandoned', 'failed'],
-  queued: ['ringing', 'abandoned', 'failed', 'callback'],
+  queued: ['ringing', 'abandoned', 'failed', 'callback', 'dialling'],
   ringing: ['bridged', 'queued', 'abandoned', 'failed', 'dialling'],
-  dialling: ['bridged', 'unanswered', 'failed'],
+  dialling: ['bridged', 'unanswered', 'failed', 'queued'],
   bridged: ['queued', 'completed', 'failed'],
   completed: [],
   abandoned: [],

@@ -348,7 +348,7 @@ export class CallService implements CallCore, CallbackSink {
       await this.d.pbx.hangup(channelId);
       return;
     }
-    if (s.callbackId && this.callbacks && s.status === 'ringing' && !s.bridgeId) return this.callbacks.operatorAnswered(s, channelId);
+    if (this.callbacks?.isDialling(callId)) return this.callbacks.operatorAnswered(s, channelId);
     if (s.bridgeId) {
       // A transferred call: the caller is still in the bridge, which goes on recording.
       await this.d.pbx.stopBridgeMoh(s.bridgeId);

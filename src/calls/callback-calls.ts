@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import type { Line, OperatorRow } from '../operators/operator.table.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { RecordingService } from '../recordings/recording.service.js';
-import { estimateWaitSec, type WaitingLists } from '../queues/waiting-list.js';
+import { estimateWaitSec, HEAD_RANK, type WaitingLists } from '../queues/waiting-list.js';
 import { insertCall } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import type { CallStatus } from './call-state-machine.js';
@@ -26,9 +26,12 @@ export interface CallCore {
   ring(s: CallSession, op: OperatorRow): Promise<void>;
   ensureTicket(s: CallSession): Promise<string>;
   dispatch(line: Line): void;
+  joinQueue(s: CallSession, line: Line, rank: number): void;
 }
 
 export interface CallbackCallSettings {
+  /** agent-first: the operator is rung, then the customer dialled; customer-first: the other way round. */
+  mode: 'agent-first' | 'customer-first';
   key: string;
   offerAfterSec: number;
   offerIntervalSec: number;
@@ -156,9 +159,20 @@ export class CallbackCalls {
     s.callbackId = cb.id;
     s.verifiedAccountId = cb.accountId;
     this.claimed.set(call.id, cb);
+    if (this.d.s.mode === 'customer-first') {
+      // The customer first; once they answer they are a caller at the head of the line.
+      this.d.log.info({ callId: call.id, callbackId: cb.id, attemptNo: cb.attemptNo }, 'callback: dialling the customer first');
+      await this.dialCustomer(s, cb, {});
+      return true;
+    }
     this.d.log.info({ callId: call.id, callbackId: cb.id, attemptNo: cb.attemptNo }, 'callback: ringing the operator first');
     await this.core.ring(s, op);
     return true;
+  }
+
+  /** Is this call a callback whose customer is not on the line yet? */
+  isDialling(callId: string): boolean {
+    return this.claimed.has(callId);
   }
 
   /** The operator picked up: now the customer is dialled, the operator waiting in the bridge. */
@@ -169,13 +183,18 @@ export class CallbackCalls {
     await this.d.pbx.createBridge(bridgeId, [operatorChannelId]);
     s.bridgeId = bridgeId;
     if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
+    await this.d.pbx.startBridgeMoh(bridgeId);
+    await this.dialCustomer(s, cb, { bridge_id: bridgeId });
+  }
+
+  /** One dial of the customer, keyed by (callback, attempt): never twice for the same attempt. */
+  private async dialCustomer(s: CallSession, cb: ClaimedCallback, patch: Record<string, unknown>): Promise<void> {
     if (!(await this.port.beginAttempt(cb, s.callId, s.operatorId))) {
       this.claimed.delete(s.callId);
-      await this.core.move(s, 'dialling', { bridge_id: bridgeId });
+      await this.core.move(s, 'dialling', patch);
       return this.core.end(s, 'unanswered', { code: 0, text: 'Attempt dialled before a restart; not dialled twice' }, 'system');
     }
-    await this.core.move(s, 'dialling', { bridge_id: bridgeId }, { callbackId: cb.id, attemptNo: cb.attemptNo });
-    await this.d.pbx.startBridgeMoh(bridgeId);
+    await this.core.move(s, 'dialling', patch, { callbackId: cb.id, attemptNo: cb.attemptNo });
     try {
       await this.d.pbx.dialOut({
         dialString: this.d.s.dialTemplate.replace('{number}', cb.number),
@@ -192,7 +211,16 @@ export class CallbackCalls {
 
   async customerAnswered(s: CallSession): Promise<void> {
     const cb = this.claimed.get(s.callId);
-    if (!s.bridgeId || s.status !== 'dialling' || !cb) return;
+    if (s.status !== 'dialling' || !cb) return;
+    if (!s.bridgeId) {
+      // customer-first: now a caller like any other, first in the line.
+      this.claimed.delete(s.callId);
+      await this.port.attemptEnded(cb, 'answered');
+      await this.core.move(s, 'queued', { queued_at: new Date() }, { customerAnswered: true });
+      await this.d.pbx.startMoh(s.callerChannelId);
+      this.core.joinQueue(s, s.line ?? cb.line, HEAD_RANK);
+      return;
+    }
     const name = `call-${s.callId}`;
     await this.d.pbx.stopBridgeMoh(s.bridgeId);
     await this.d.pbx.addToBridge(s.bridgeId, s.callerChannelId);

@@ -176,6 +176,30 @@ describe('a scheduled callback', () => {
   });
 });
 
+describe('customer-first callbacks', () => {
+  it('dial the customer first, who then waits at the head of the line for the next operator', async () => {
+    await t.stop();
+    t = await startTestApp({ ...env, CALLBACK_MODE: 'customer-first' });
+    await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
+    await clearLine(t.api, 'second');
+    const dialled = customerPhone();
+    const op = await operatorWithPhone(t.api, 'second', (p) => answerOnce({ sipPort: p.sip, mediaPort: p.media, hangUpAfterMs: 1500 }));
+    const booked = await t.api<Callback>('POST', '/api/callbacks', { number: randomPhone(), line: 'second' });
+    const done = await waitFor('the callback to complete', async () => {
+      const x = await callback(booked.body.id);
+      return x.status === 'completed' ? x : undefined;
+    }, 60_000);
+    expect((await dialled).code).toBe(0);
+    expect((await op.phone).code).toBe(0);
+    const call = await waitFor('the call to end', async () => {
+      const c = (await t.api<Call & { transitions: { to: string }[] }>('GET', `/api/calls/${done.attemptLog[0]?.callId}`)).body;
+      return c.endedAt ? c : undefined;
+    });
+    expect(call.transitions.map((x) => x.to)).toEqual(['queued', 'dialling', 'queued', 'ringing', 'bridged', 'completed']);
+    await clearLine(t.api, 'second');
+  });
+});
+
 describe('the toll-fraud guard', () => {
   it('refuses premium-rate and international numbers and limits bookings per number', async () => {
     const premium = await t.api<{ error: { code: string; message: string } }>('POST', '/api/callbacks', { number: '+7 809 123 45 67', line: 'first' });

@@ -24,8 +24,17 @@ describe('call state machine', () => {
     expect(canTransition('bridged', 'queued')).toBe(true);
   });
 
+  it('lets a queued caller leave for a callback, and a callback call dial its customer either way round', () => {
+    expect(canTransition('queued', 'callback')).toBe(true);
+    const agentFirst = ['queued', 'ringing', 'dialling', 'bridged', 'completed'] as const;
+    for (let i = 1; i < agentFirst.length; i++) expect(canTransition(agentFirst[i - 1]!, agentFirst[i]!)).toBe(true);
+    const customerFirst = ['queued', 'dialling', 'queued', 'ringing', 'bridged'] as const;
+    for (let i = 1; i < customerFirst.length; i++) expect(canTransition(customerFirst[i - 1]!, customerFirst[i]!)).toBe(true);
+    expect(canTransition('dialling', 'unanswered')).toBe(true);
+  });
+
   it('has no way out of a final status', () => {
-    for (const s of ['completed', 'abandoned', 'failed'] as const) {
+    for (const s of ['completed', 'abandoned', 'failed', 'callback', 'unanswered'] as const) {
       expect(isFinal(s)).toBe(true);
       for (const to of CALL_STATUSES) expect(canTransition(s, to)).toBe(false);
     }

@@ -31,7 +31,7 @@ describe('IVR admin API', () => {
     doc.nodes.main[1]!.timeoutSec = 7;
     const r = await t.api<{ nodes: number }>('PUT', '/api/ivr/flow', doc);
     expect(r.status).toBe(200);
-    expect(r.body.nodes).toBe(3);
+    expect(r.body.nodes).toBe(4);
     expect((await t.api('GET', '/api/ivr/flow')).body).toEqual(doc);
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(doc);
   });
