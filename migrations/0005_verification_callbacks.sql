@@ -103,6 +103,6 @@ CREATE TABLE callback_attempts (
   operator_id bigint REFERENCES operators (id),
   started_at  timestamptz NOT NULL DEFAULT now(),
   ended_at    timestamptz,
-  outcome     text CHECK (outcome IN ('answered', 'no-answer', 'busy', 'failed', 'interrupted')),
+  outcome     text CHECK (outcome IN ('answered', 'no-answer', 'busy', 'failed', 'interrupted', 'machine')),
   UNIQUE (callback_id, attempt_no)
 );

@@ -152,3 +152,11 @@ export class CallbackClosedError extends AppError {
     super(`callback ${id} is ${status} and can no longer be cancelled`, { id, status });
   }
 }
+
+export class CallbackNotAnsweredError extends AppError {
+  readonly code = 'callback_not_answered';
+  readonly status = 409;
+  constructor(id: string, status: string) {
+    super(`callback ${id} is ${status}: only an answered callback can be marked as an answering machine`, { id, status });
+  }
+}

@@ -80,3 +80,15 @@ export async function listAttempts(db: Db, callbackId: string) {
 export async function findAttemptOfCall(db: Db, callbackId: string, callId: string) {
   return db.selectFrom('callback_attempts').selectAll().where('callback_id', '=', callbackId).where('call_id', '=', callId).executeTakeFirst();
 }
+
+/** An answered attempt turned out to be an answering machine (the operator said so). */
+export async function markAttemptMachine(db: Db, callbackId: string, attemptNo: number): Promise<boolean> {
+  const r = await db
+    .updateTable('callback_attempts')
+    .set({ outcome: 'machine' })
+    .where('callback_id', '=', callbackId)
+    .where('attempt_no', '=', attemptNo)
+    .where('outcome', '=', 'answered')
+    .executeTakeFirst();
+  return r.numUpdatedRows === 1n;
+}

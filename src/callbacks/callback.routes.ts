@@ -101,6 +101,24 @@ export const callbackRoutes =
       },
     );
 
+    app.post(
+      '/callbacks/:id/answering-machine',
+      {
+        preHandler: requireRole('operator', 'supervisor', 'admin'),
+        schema: {
+          summary: 'The answered attempt reached an answering machine',
+          description: 'The attempt is stored as `machine`; the callback is retried as after no answer, or fails (with a note on its ticket) when it was the last attempt.',
+          params: UuidParam,
+          body: Type.Object({}, { additionalProperties: false, examples: [{}] }),
+          response: { 200: CallbackDto, 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req) => {
+        const row = await callbacks.answeringMachine(req.params.id, principalOf(req).role);
+        return toDto(row, (await callbacks.get(row.id)).attempts);
+      },
+    );
+
     app.delete(
       '/callbacks/:id',
       { preHandler: roles, schema: { summary: 'Cancel a callback not yet being dialled', params: UuidParam, response: { 200: CallbackDto, 404: ErrorBody, 409: ErrorBody } } },

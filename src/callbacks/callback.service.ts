@@ -3,7 +3,7 @@
 // due; the call service dials. Every attempt is one row keyed (callback, attempt number).
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { CallbackClosedError, CallbackNumberRefusedError, CallbackRateLimitedError, CallbackWindowError, NotFoundError } from '../errors.js';
+import { CallbackClosedError, CallbackNotAnsweredError, CallbackNumberRefusedError, CallbackRateLimitedError, CallbackWindowError, NotFoundError } from '../errors.js';
 import type { CallbackPort, CallbackSink, ClaimedCallback, DialOutcome } from '../calls/callback.port.js';
 import { nextOpen, type BusinessHours } from '../lines/business-hours.js';
 import type { Line } from '../operators/operator.table.js';
@@ -20,6 +20,7 @@ import {
   insertCallback,
   listAttempts,
   listOpenCallbacks,
+  markAttemptMachine,
   moveCallback,
 } from './callback.repository.js';
 import type { CallbackRow } from './callback.table.js';
@@ -196,11 +197,27 @@ export class CallbackService implements CallbackPort {
     const at = next && nextOpen(this.hours()[row.line], next);
     if (!at || (row.not_after && at >= row.not_after)) {
       const outcomes = (await listAttempts(this.db, id)).map((a) => a.outcome ?? 'unknown');
-      return this.close(row, `no answer after ${row.attempts} attempt(s): ${outcomes.join(', ')}`);
+      return this.close(row, `not reached after ${row.attempts} attempt(s): ${outcomes.join(', ')}`);
     }
     // The outcome is stored (above) before the next attempt exists.
     await moveCallback(this.db, id, 'dialling', { status: 'scheduled', next_attempt_at: at });
     await this.queue.schedule(id, row.attempts + 1, at);
+  }
+
+  /**
+   * The operator reached an answering machine: that attempt does not count as answered. The
+   * callback is retried like after no answer, or fails when it was the last attempt.
+   */
+  async answeringMachine(id: string, by: string): Promise<CallbackRow> {
+    const row = await findCallback(this.db, id);
+    if (!row) throw new NotFoundError('callback', id);
+    if (row.status !== 'completed' || !(await markAttemptMachine(this.db, id, row.attempts))) {
+      throw new CallbackNotAnsweredError(id, row.status);
+    }
+    await moveCallback(this.db, id, 'completed', { status: 'dialling', closed_reason: null });
+    this.log.info({ callbackId: id, attemptNo: row.attempts, by }, 'callback attempt was an answering machine');
+    await this.followUp(id, 'machine');
+    return (await findCallback(this.db, id)) as CallbackRow;
   }
 
   async attemptInterrupted(callbackId: string, callId: string): Promise<void> {

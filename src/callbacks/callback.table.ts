@@ -5,7 +5,7 @@ export const CALLBACK_STATUSES = ['scheduled', 'waiting', 'dialling', 'completed
 export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
 export const OPEN_CALLBACK_STATUSES: readonly CallbackStatus[] = ['scheduled', 'waiting', 'dialling'];
 
-export const CALLBACK_OUTCOMES = ['answered', 'no-answer', 'busy', 'failed', 'interrupted'] as const;
+export const CALLBACK_OUTCOMES = ['answered', 'no-answer', 'busy', 'failed', 'interrupted', 'machine'] as const;
 export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
 
 export interface CallbackTable {

@@ -3,7 +3,7 @@
 // its dial is keyed once per attempt, and the outcome is handed back.
 import type { Line } from '../operators/operator.table.js';
 
-export type DialOutcome = 'answered' | 'no-answer' | 'busy' | 'failed' | 'interrupted';
+export type DialOutcome = 'answered' | 'no-answer' | 'busy' | 'failed' | 'interrupted' | 'machine';
 
 export interface ClaimedCallback {
   id: string;

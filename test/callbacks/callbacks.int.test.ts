@@ -129,6 +129,12 @@ describe('a scheduled callback', () => {
       return x.status === 'completed' ? x : undefined;
     }, 60_000);
     expect(done.attemptLog.map((a) => a.outcome)).toEqual(['no-answer', 'answered']);
+    // The operator heard an answering machine: that was the last attempt, so the callback fails.
+    const machine = await t.api<Callback>('POST', `/api/callbacks/${booked.body.id}/answering-machine`, {});
+    expect(machine.status).toBe(200);
+    expect(machine.body.status).toBe('failed');
+    expect(machine.body.attemptLog.map((a) => a.outcome)).toEqual(['no-answer', 'machine']);
+    expect((await t.api('POST', `/api/callbacks/${booked.body.id}/answering-machine`, {})).status).toBe(409);
     expect((await phone).code).toBe(0);
     expect((await op.phone).code).toBe(0);
 
@@ -144,7 +150,7 @@ describe('a scheduled callback', () => {
     expect((await nobody).code).toBe(0);
     expect((await op2.phone).code).toBe(0);
     const ticket = await t.api<{ notes: { body: string }[] }>('GET', `/api/tickets/${failed.ticketId}`);
-    expect(ticket.body.notes.map((n) => n.body).join()).toMatch(/failed: no answer after 2 attempt/);
+    expect(ticket.body.notes.map((n) => n.body).join()).toMatch(/failed: not reached after 2 attempt\(s\): no-answer, no-answer/);
     await clearLine(t.api, 'second');
   });
 
