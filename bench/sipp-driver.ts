@@ -123,7 +123,7 @@ export function rfc4733Pcap(digit: string, index: number): Buffer {
 }
 
 /** A caller on the trunk: dials `number`, keys digits, stays `talkMs` more, hangs up. */
-export function callerScenario(steps: DtmfStep[], talkMs: number, o: { awaitBye?: boolean } = {}): string {
+export function callerScenario(steps: DtmfStep[], talkMs: number, o: { awaitBye?: boolean; speakAfterMs?: number } = {}): string {
   let cseq = 2;
   const body = steps
     .map((s, i) => {
@@ -169,6 +169,7 @@ Max-Forwards: 70
 Content-Length: 0
 ]]></send>
 ${body}
+${o.speakAfterMs === undefined ? '' : `<pause milliseconds="${o.speakAfterMs}"/>\n<nop><action><exec play_pcap_audio="${PCAPS}/g711a.pcap"/></action></nop>`}
 ${
   o.awaitBye
     ? // The far end hangs up (a booked callback, an operator ending the call).
@@ -201,10 +202,11 @@ async function writeDtmfPcaps(steps: DtmfStep[]): Promise<void> {
   );
 }
 
-export async function runCaller(opts: { caller: string; number: string; steps: DtmfStep[]; talkMs: number; awaitBye?: boolean }): Promise<SippResult> {
+/** speakAfterMs: after the digits, wait that long, then talk (speech-like audio) during talkMs. */
+export async function runCaller(opts: { caller: string; number: string; steps: DtmfStep[]; talkMs: number; awaitBye?: boolean; speakAfterMs?: number }): Promise<SippResult> {
   await writeDtmfPcaps(opts.steps);
   const ports = allocPorts();
-  return runSipp('caller', callerScenario(opts.steps, opts.talkMs, { awaitBye: opts.awaitBye }), [
+  return runSipp('caller', callerScenario(opts.steps, opts.talkMs, { awaitBye: opts.awaitBye, speakAfterMs: opts.speakAfterMs }), [
     PBX, '-s', opts.number, '-set', 'caller', opts.caller, '-p', String(ports.sip), '-mp', String(ports.media),
   ]);
 }

@@ -54,6 +54,8 @@ ALTER TABLE tickets ADD COLUMN verified_call_id uuid;
 
 -- Recording pauses (the verification step, while the caller keys a code) are part of the record.
 ALTER TABLE recordings ADD COLUMN pauses jsonb NOT NULL DEFAULT '[]';
+-- Voicemails left in the IVR are recordings too (same archive, chain and audit).
+ALTER TABLE recordings ADD COLUMN kind text NOT NULL DEFAULT 'call' CHECK (kind IN ('call', 'voicemail'));
 
 -- Notes on tickets: callbacks write theirs here (issue 7 builds the rest of notes on it).
 CREATE TABLE ticket_notes (

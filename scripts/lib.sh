@@ -81,6 +81,9 @@ stack_env() {
   SIP_WS_URL="${SIP_WS_URL:-ws://$PBX_HTTP_BIND:$PBX_HTTP_PORT/ws}"
   RECORDINGS_SPOOL_DIR="${RECORDINGS_SPOOL_DIR:-$PBX_CHROOT$PBX_INSTANCE_DIR/spool/recording}"
   PROMPTS_DIR="${PROMPTS_DIR:-/var/lib/pbxdesk/prompts}"
+  # The local stack's lines are open around the clock, so the demo call works at any hour;
+  # production (docker-compose) uses pbx-config/business-hours.json.
+  BUSINESS_HOURS_FILE="${BUSINESS_HOURS_FILE:-pbx-config/business-hours.always-open.json}"
   set +a
 }
 

@@ -15,6 +15,18 @@ export class CallerGoneError extends Error {
   }
 }
 
+export interface CallSessionDeps {
+  db: Db;
+  pbx: PbxPort;
+  promptsDir: string;
+  onIvrStep: (ms: number) => void;
+  attachTicket: (s: CallSession, keyed: string) => Promise<{ found: boolean; line: Line | null }>;
+  verifyCode: (s: CallSession, code: string) => Promise<{ outcome: string; triesLeft: number }>;
+  verifyTriesLeft: (s: CallSession) => Promise<number>;
+  isLineOpen: (line: Line) => boolean;
+  startVoicemail: (s: CallSession, maxSec: number) => Promise<string>;
+}
+
 export class CallSession implements IvrContext {
   status: CallStatus;
   line: Line | null = null;
@@ -34,6 +46,9 @@ export class CallSession implements IvrContext {
   inCallbackMenu = false;
   /** Booked a callback: however they leave now, the call ends as 'callback'. */
   callbackBooked = false;
+  /** The IVR ended the call itself, or took a voicemail: it ends 'completed', not 'abandoned'. */
+  handled = false;
+  private recordingWaiter: { name: string; done: () => void } | undefined;
   private digits: string[] = [];
   private digitWaiter: ((d: string | null) => void) | undefined;
   private playbackWaiter: { id: string; done: () => void } | undefined;
@@ -51,15 +66,7 @@ export class CallSession implements IvrContext {
     public language: Language,
     public ivrPath: string[],
     status: CallStatus,
-    private readonly deps: {
-      db: Db;
-      pbx: PbxPort;
-      promptsDir: string;
-      onIvrStep: (ms: number) => void;
-      attachTicket: (s: CallSession, keyed: string) => Promise<{ found: boolean; line: Line | null }>;
-      verifyCode: (s: CallSession, code: string) => Promise<{ outcome: string; triesLeft: number }>;
-      verifyTriesLeft: (s: CallSession) => Promise<number>;
-    },
+    private readonly deps: CallSessionDeps,
   ) {
     this.status = status;
   }
@@ -92,7 +99,16 @@ export class CallSession implements IvrContext {
     if (this.playbackWaiter) await this.deps.pbx.stopPlayback(this.playbackWaiter.id);
   }
 
+  recordingFinished(name: string): boolean {
+    if (this.recordingWaiter?.name !== name) return false;
+    const w = this.recordingWaiter;
+    this.recordingWaiter = undefined;
+    w.done();
+    return true;
+  }
+
   callerGone(): void {
+    this.recordingWaiter?.done();
     this.gone = true;
     this.digitWaiter?.(null);
     this.playbackWaiter?.done();
@@ -161,6 +177,21 @@ export class CallSession implements IvrContext {
 
   verifyTriesLeft(): Promise<number> {
     return this.deps.verifyTriesLeft(this);
+  }
+
+  isLineOpen(line: Line): boolean {
+    return this.deps.isLineOpen(line);
+  }
+
+  /** Resolves when the message is recorded: the caller pressed #, went quiet, hung up, or maxSec passed. */
+  async recordVoicemail(maxSec: number): Promise<void> {
+    this.assertHere();
+    this.handled = true;
+    const finished = new Promise<void>((resolve) => (this.recordingWaiter = { name: '', done: resolve }));
+    const name = await this.deps.startVoicemail(this, maxSec);
+    if (this.recordingWaiter) this.recordingWaiter.name = name;
+    await finished;
+    this.assertHere();
   }
 
   /** The bridge recording's name (one per call, kept across transfers). */

@@ -16,7 +16,9 @@ import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
 import { CallTickets } from './call-tickets.js';
+import { CallIvr } from './call-ivr.js';
 import { insertCall, listActiveCalls, transitionCall } from './call.repository.js';
+import type { BusinessHours } from '../lines/business-hours.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import { CallSession, CallerGoneError } from './call-session.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
@@ -34,10 +36,18 @@ export interface CallServiceDeps {
   recordings: RecordingService;
   operators: OperatorService;
   verification: VerificationService;
+  businessHours: () => BusinessHours;
   flow: () => IvrFlow;
   log: Logger;
   observer?: CallObserver;
-  settings: { promptsDir: string; defaultLanguage: Language; ringTimeoutSec: number; callback: Omit<CallbackCallSettings, 'defaultLanguage'> };
+  settings: {
+    promptsDir: string;
+    defaultLanguage: Language;
+    ringTimeoutSec: number;
+    /** A verified caller ranks as if they had called this much earlier (0: no priority). */
+    verifiedAheadSec: number;
+    callback: Omit<CallbackCallSettings, 'defaultLanguage'>;
+  };
   /** Operators of a line who are logged in (not offline), for the wait estimate. */
   staffed: (line: Line) => Promise<number>;
 }
@@ -55,12 +65,14 @@ export class CallService implements CallCore, CallbackSink {
   private readonly log: Logger;
   private readonly observer: CallObserver;
   private readonly callTickets: CallTickets;
+  private readonly ivr: CallIvr;
   private draining = false;
 
   constructor(private readonly d: CallServiceDeps) {
     this.log = d.log.child({ component: 'calls' });
     this.observer = d.observer ?? silentCallObserver;
     this.callTickets = new CallTickets(d.db, d.tickets, this.log);
+    this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, onIvrStep: (ms) => this.observer.ivrStep(ms) });
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
   }
@@ -163,6 +175,7 @@ export class CallService implements CallCore, CallbackSink {
       case 'channelGone':
         return void run('hangup handling failed', this.onChannelGone(e.channelId, e.cause));
       case 'recordingFinished':
+        for (const s of this.sessions.values()) if (s.recordingFinished(e.name)) break;
         return void run('recording finish failed', this.d.recordings.finished(e.name));
       case 'recordingFailed':
         return void run('recording failure not recorded', this.d.recordings.failed(e.name, e.cause));
@@ -201,6 +214,7 @@ export class CallService implements CallCore, CallbackSink {
     }
     log.info({ line, ivrPath: s.ivrPath }, 'IVR done');
     if (line === 'hangup') {
+      s.handled = true;
       // The caller's channel going away ends the call (and gives it its ticket) as usual.
       await this.d.pbx.hangup(s.callerChannelId);
       return;
@@ -216,15 +230,7 @@ export class CallService implements CallCore, CallbackSink {
       call.language === 'en' ? 'en' : 'ru',
       [...call.ivr_path],
       call.status,
-      {
-        db: this.d.db,
-        pbx: this.d.pbx,
-        promptsDir: this.d.settings.promptsDir,
-        onIvrStep: (ms) => this.observer.ivrStep(ms),
-        attachTicket: (sess, keyed) => this.callTickets.attach(sess, keyed),
-        verifyCode: (sess, code) => this.verifyCode(sess, code),
-        verifyTriesLeft: (sess) => this.d.verification.triesLeft(sess.callId),
-      },
+      this.ivr.sessionDeps(),
     );
     s.line = call.line;
     s.ticketId = call.ticket_id;
@@ -255,7 +261,9 @@ export class CallService implements CallCore, CallbackSink {
     await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
     await setTicketLine(this.d.db, ticketId, line);
     await this.d.pbx.startMoh(s.callerChannelId);
-    this.joinQueue(s, line, Date.now());
+    // Priority as a head start: a verified caller goes ahead of those who called up to
+    // verifiedAheadSec before them, never of everyone (nobody waits forever behind priorities).
+    this.joinQueue(s, line, Date.now() - (s.verifiedAccountId ? this.d.settings.verifiedAheadSec * 1000 : 0));
     this.callbacks?.startOffers(s, line);
   }
 
@@ -390,7 +398,8 @@ export class CallService implements CallCore, CallbackSink {
     if (s.status === 'dialling' && this.callbacks) return this.callbacks.customerGone(s, cause);
     s.callerGone();
     this.waiting.remove(s.callId);
-    await this.end(s, s.callbackBooked ? 'callback' : endStatusOnCallerHangup(s.status), cause, 'caller');
+    const to = s.callbackBooked ? 'callback' : s.handled && s.status === 'ivr' ? 'completed' : endStatusOnCallerHangup(s.status);
+    await this.end(s, to, cause, 'caller');
   }
 
   async end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void> {
@@ -419,19 +428,6 @@ export class CallService implements CallCore, CallbackSink {
     this.log.info({ callId: s.callId, status: to, by, cause: cause.text }, 'call ended');
     this.observer.callEnded(to, s.line);
     if (s.line) this.dispatch(s.line);
-  }
-
-  private async verifyCode(s: CallSession, code: string): Promise<{ outcome: string; triesLeft: number }> {
-    const r = await this.d.verification.check({
-      callId: s.callId,
-      ticketId: s.ticketId,
-      callerNumber: s.callerNumber,
-      code,
-      method: s.verification.method,
-      operatorId: s.verification.operatorId,
-    });
-    if (r.outcome === 'verified') s.verifiedAccountId = r.accountId;
-    return r;
   }
 
   /** Archives what recordings of calls no longer live were left unarchived. */

@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import type { Line, OperatorRow } from '../operators/operator.table.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { RecordingService } from '../recordings/recording.service.js';
-import { estimateWaitSec, HEAD_RANK, type WaitingLists } from '../queues/waiting-list.js';
+import { estimateWaitSec, HEAD_RANK, queueAnnouncement, type WaitingLists } from '../queues/waiting-list.js';
 import { insertCall } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import type { CallStatus } from './call-state-machine.js';
@@ -34,7 +34,8 @@ export interface CallbackCallSettings {
   mode: 'agent-first' | 'customer-first';
   key: string;
   offerAfterSec: number;
-  offerIntervalSec: number;
+  /** How often a waiting caller hears their place, the wait and the callback offer (0: never). */
+  announceSec: number;
   ringSec: number;
   dialTemplate: string;
   defaultLanguage: 'ru' | 'en';
@@ -55,31 +56,45 @@ export class CallbackCalls {
     private readonly d: { db: Db; pbx: PbxPort; recordings: RecordingService; operators: OperatorService; log: Logger; s: CallbackCallSettings; staffed: (line: Line) => Promise<number> },
   ) {}
 
+  private handleSamples = 0;
+
   handleTime(sec: number): void {
-    this.avgHandleSec = Math.round(this.avgHandleSec * 0.9 + sec * 0.1);
+    // The first calls set the average; later ones move it gently (an exponential average).
+    this.handleSamples++;
+    const w = Math.max(0.1, 1 / this.handleSamples);
+    this.avgHandleSec = Math.round(this.avgHandleSec * (1 - w) + sec * w);
   }
 
   // ---- the queued caller's side ----
 
   /**
-   * Offers the callback to a queued caller every interval while their estimated wait is long.
-   * Not at once: a caller who is about to be answered must not be talked over by the offer.
+   * While a caller waits, every interval: their place (not for the head caller), the estimated
+   * wait when it is reliable, and the callback offer when the wait is long. Not at once: a
+   * caller who is about to be answered must not be talked over.
    */
   startOffers(s: CallSession, line: Line): void {
     this.stopOffers(s.callId);
-    const offer = async () => {
+    const announce = async () => {
       if (s.gone || s.status !== 'queued' || s.inCallbackMenu) return;
-      if ((await this.d.staffed(line)) === 0) return; // nobody logged in: overflow's business, not ours
-      const wait = estimateWaitSec(this.core.waiting.position(line, s.callId), this.avgHandleSec, await this.d.staffed(line));
-      if (wait < this.d.s.offerAfterSec) return;
+      const staffed = await this.d.staffed(line);
+      const position = this.core.waiting.position(line, s.callId);
+      const ewtSec = estimateWaitSec(position, this.avgHandleSec, staffed);
+      const prompts = queueAnnouncement({ position, ewtSec, reliable: staffed > 0 && this.handleSamples >= 5 });
+      if (staffed > 0 && ewtSec >= this.d.s.offerAfterSec && !s.callbackId) prompts.push('callback-offer');
+      if (!prompts.length) return;
+      this.d.log.info({ callId: s.callId, prompts, position, ewtSec }, 'queue announcement');
       await this.d.pbx.stopMoh(s.callerChannelId);
-      await s.play('callback-offer', { interruptible: true });
+      for (const p of prompts) {
+        if (s.status !== 'queued' || s.inCallbackMenu) return;
+        await s.play(p, { interruptible: true });
+      }
       if (s.status === 'queued' && !s.inCallbackMenu) await this.d.pbx.startMoh(s.callerChannelId);
     };
-    const run = () => void offer().catch((err: Error) => {
-      if (!(err instanceof CallerGoneError)) this.d.log.warn({ callId: s.callId, err: err.message }, 'callback offer failed');
+    const run = () => void announce().catch((err: Error) => {
+      if (!(err instanceof CallerGoneError)) this.d.log.warn({ callId: s.callId, err: err.message }, 'queue announcement failed');
     });
-    const t = setInterval(run, this.d.s.offerIntervalSec * 1000);
+    if (this.d.s.announceSec === 0) return;
+    const t = setInterval(run, this.d.s.announceSec * 1000);
     t.unref();
     this.offerTimers.set(s.callId, t);
   }

@@ -68,6 +68,8 @@ export interface PbxPort {
   recordBridge(bridgeId: string, recordingName: string): Promise<void>;
   /** Nothing reaches the recording file while it is paused (a verification step). */
   pauseRecording(recordingName: string): Promise<void>;
+  /** Records one channel (a voicemail) after a beep; recordingFinished reports the end. */
+  recordChannel(channelId: string, recordingName: string, maxSec: number): Promise<void>;
   unpauseRecording(recordingName: string): Promise<void>;
   /** Hands a caller back to the dialplan's fallback (the plain first-line queue). */
   continueToFallback(channelId: string): Promise<void>;

@@ -24,6 +24,10 @@ export interface IvrContext {
   verifyCode(code: string): Promise<{ outcome: string; triesLeft: number }>;
   /** Wrong codes this call may still key (0: stop asking). */
   verifyTriesLeft(): Promise<number>;
+  /** Is the line open now (its business hours, time zone and holidays)? */
+  isLineOpen(line: Line): boolean;
+  /** Records the caller (after a beep) until #, hangup or maxSec; the recording joins the call. */
+  recordVoicemail(maxSec: number): Promise<void>;
 }
 
 export type VerbResult = { kind: 'next' } | { kind: 'goto'; node: string } | { kind: 'route'; line: Line } | { kind: 'hangup' };

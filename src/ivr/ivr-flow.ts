@@ -12,6 +12,8 @@ import { TicketVerb } from './verbs/ticket.verb.js';
 import { HangupVerb } from './verbs/hangup.verb.js';
 import { LanguageVerb } from './verbs/language.verb.js';
 import { VerifyVerb } from './verbs/verify.verb.js';
+import { HoursVerb } from './verbs/hours.verb.js';
+import { VoicemailVerb } from './verbs/voicemail.verb.js';
 
 const VERBS = {
   play: PlayVerb,
@@ -21,6 +23,8 @@ const VERBS = {
   hangup: HangupVerb,
   language: LanguageVerb,
   verify: VerifyVerb,
+  hours: HoursVerb,
+  voicemail: VoicemailVerb,
 } as const;
 
 export const VERB_NAMES = Object.keys(VERBS);
@@ -84,10 +88,11 @@ export function parseFlow(doc: unknown): IvrFlow {
 
 function collectGotos(v: unknown): [string, string][] {
   const out: [string, string][] = [];
-  const m = v as { options?: Record<string, { goto?: string }>; onFail?: { goto?: string }; onVerified?: { goto?: string } };
+  const m = v as { options?: Record<string, { goto?: string }>; onFail?: { goto?: string }; onVerified?: { goto?: string }; closed?: { goto?: string } };
   for (const [key, a] of Object.entries(m.options ?? {})) if (a.goto) out.push([`/options/${key}/goto`, a.goto]);
   if (m.onFail?.goto) out.push(['/onFail/goto', m.onFail.goto]);
   if (m.onVerified?.goto) out.push(['/onVerified/goto', m.onVerified.goto]);
+  if (m.closed?.goto) out.push(['/closed/goto', m.closed.goto]);
   return out;
 }
 

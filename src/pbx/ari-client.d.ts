@@ -15,6 +15,7 @@ declare module 'ari-client' {
       get: Op<{ channelId: string }, { id: string; dialplan?: { exten?: string } }>;
       continueInDialplan: Op;
       list: Op<Record<string, never>, { id: string }[]>;
+      record: Op;
     };
     playbacks: { stop: Op };
     recordings: { pause: Op; unpause: Op };

@@ -167,6 +167,20 @@ export class AriPbxAdapter implements PbxPort {
     await this.client().bridges.record({ bridgeId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false });
   }
 
+  async recordChannel(channelId: string, recordingName: string, maxSec: number): Promise<void> {
+    // terminateOn '#': the caller ends their message; maxSilenceSeconds: a caller who walked away.
+    await this.client().channels.record({
+      channelId,
+      name: recordingName,
+      format: 'wav',
+      maxDurationSeconds: maxSec,
+      maxSilenceSeconds: 10,
+      beep: true,
+      terminateOn: '#',
+      ifExists: 'fail',
+    });
+  }
+
   async pauseRecording(recordingName: string): Promise<void> {
     await this.client().recordings.pause({ recordingName });
   }

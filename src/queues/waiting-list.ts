@@ -103,3 +103,23 @@ export class WaitingLists {
 export function estimateWaitSec(position: number, avgHandleSec: number, staffed: number): number {
   return Math.round((position * avgHandleSec) / Math.max(1, staffed));
 }
+
+/** Minutes the wait prompts exist for; an estimate is rounded up to the next one. */
+export const WAIT_BUCKETS_MIN = [1, 2, 3, 5, 10, 15, 20, 30] as const;
+
+/**
+ * What a waiting caller is told, as prompt names: nothing for the caller at the head (they are
+ * next), their place otherwise, and the estimated wait only when the estimate is worth saying
+ * (enough finished calls to know the handle time, and somebody logged in to take the calls).
+ */
+export function queueAnnouncement(a: { position: number; ewtSec: number; reliable: boolean }): string[] {
+  if (a.position <= 1) return [];
+  const ahead = a.position - 1;
+  const out = [ahead <= 9 ? `queue-ahead-${ahead}` : 'queue-ahead-many'];
+  if (a.reliable) {
+    const min = Math.max(1, Math.ceil(a.ewtSec / 60));
+    const bucket = WAIT_BUCKETS_MIN.find((b) => b >= min);
+    out.push(bucket ? `queue-wait-${bucket}` : 'queue-wait-long');
+  }
+  return out;
+}

@@ -22,6 +22,7 @@ const RecordingDto = Type.Object({
   startedAt: Type.String(),
   endedAt: Nullable(Type.String()),
   peaks: Nullable(Type.Array(Type.Number())),
+  kind: Type.Union([Type.Literal('call'), Type.Literal('voicemail')]),
   /** Stretches deliberately not recorded (the caller keying a verification code). */
   pauses: Type.Array(Type.Object({ reason: Type.String(), at: Type.String(), resumedAt: Nullable(Type.String()) })),
 });
@@ -105,7 +106,7 @@ export const recordingRoutes =
           id: r.id, callId: r.call_id, status: r.status, format: r.format, codec: r.codec, durationMs: r.duration_ms,
           sourceDurationMs: r.source_duration_ms, sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes), sha256: r.sha256,
           path: r.archive_path, error: r.error, legalHold: r.legal_hold, startedAt: r.started_at.toISOString(),
-          endedAt: r.ended_at?.toISOString() ?? null, peaks: r.peaks, pauses: r.pauses,
+          endedAt: r.ended_at?.toISOString() ?? null, peaks: r.peaks, pauses: r.pauses, kind: r.kind,
         };
       },
     );

@@ -51,8 +51,8 @@ export class RecordingService {
     return path.join(this.s.spoolDir, `${name}.wav`);
   }
 
-  async started(db: Kysely<Database>, callId: string, name: string): Promise<RecordingRow> {
-    return insertRecording(db, { call_id: callId, name, status: 'recording', spool_path: this.spoolPath(name) });
+  async started(db: Kysely<Database>, callId: string, name: string, kind: 'call' | 'voicemail' = 'call'): Promise<RecordingRow> {
+    return insertRecording(db, { call_id: callId, name, kind, status: 'recording', spool_path: this.spoolPath(name) });
   }
 
   async finished(name: string): Promise<void> {

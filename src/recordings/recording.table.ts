@@ -12,6 +12,8 @@ export interface RecordingTable {
   id: Generated<string>;
   call_id: string | null;
   name: string;
+  /** 'call': a bridged conversation; 'voicemail': a message left in the IVR. */
+  kind: ColumnType<'call' | 'voicemail', 'call' | 'voicemail' | undefined, never>;
   status: RecordingStatus;
   format: ColumnType<string, string | undefined, string>;
   spool_path: string | null;

@@ -55,6 +55,14 @@ class ScriptedCaller implements IvrContext {
   async verifyTriesLeft() {
     return 3 - this.wrong;
   }
+  open = true;
+  voicemails: number[] = [];
+  isLineOpen() {
+    return this.open;
+  }
+  async recordVoicemail(maxSec: number) {
+    this.voicemails.push(maxSec);
+  }
 }
 
 const flow = async () => parseFlow(JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')));
@@ -178,5 +186,22 @@ describe('the verify verb', () => {
     const c = new ScriptedCaller(['4', null, '2']);
     expect(await runFlow(await flow(), c)).toBe('second');
     expect(c.steps).toEqual(['menu:main-menu=4', 'verify:none', 'menu:main-menu=2']);
+  });
+});
+
+describe('after hours', () => {
+  it('goes on as usual while the first line is open', async () => {
+    const c = new ScriptedCaller(['1']);
+    expect(await runFlow(await flow(), c)).toBe('first');
+    expect(c.voicemails).toEqual([]);
+  });
+
+  it('tells the caller the line is closed and takes a voicemail, then ends the call', async () => {
+    const c = new ScriptedCaller([]);
+    c.open = false;
+    expect(await runFlow(await flow(), c)).toBe('hangup');
+    expect(c.steps).toEqual(['hours:first=closed', 'voicemail']);
+    expect(c.played).toEqual(['ru/greeting', 'ru/closed', 'ru/voicemail', 'ru/voicemail-thanks']);
+    expect(c.voicemails).toEqual([120]);
   });
 });

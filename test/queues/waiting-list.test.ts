@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateWaitSec, HEAD_RANK, WaitingLists } from '../../src/queues/waiting-list.js';
+import { estimateWaitSec, HEAD_RANK, queueAnnouncement, WaitingLists } from '../../src/queues/waiting-list.js';
 
 const ids = (w: WaitingLists, line: 'first' | 'second') => w.entries(line).map((e) => e.id);
 
@@ -70,5 +70,17 @@ describe('callback placeholders', () => {
     expect(estimateWaitSec(w.position('first', 'me'), 300, 1)).toBe(600);
     expect(estimateWaitSec(2, 300, 2)).toBe(300);
     expect(estimateWaitSec(2, 300, 0)).toBe(600);
+  });
+});
+
+describe('what a waiting caller is told', () => {
+  it('nothing at the head of the line', () => {
+    expect(queueAnnouncement({ position: 1, ewtSec: 600, reliable: true })).toEqual([]);
+  });
+  it('their place, and the wait only when the estimate is reliable', () => {
+    expect(queueAnnouncement({ position: 3, ewtSec: 400, reliable: false })).toEqual(['queue-ahead-2']);
+    expect(queueAnnouncement({ position: 3, ewtSec: 400, reliable: true })).toEqual(['queue-ahead-2', 'queue-wait-10']);
+    expect(queueAnnouncement({ position: 2, ewtSec: 30, reliable: true })).toEqual(['queue-ahead-1', 'queue-wait-1']);
+    expect(queueAnnouncement({ position: 15, ewtSec: 4000, reliable: true })).toEqual(['queue-ahead-many', 'queue-wait-long']);
   });
 });

@@ -30,7 +30,7 @@ export async function startTestApp(env: Record<string, string> = {}, logStream?:
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     HTTP_VALIDATE_RESPONSES: 'true',
     // Lines open around the clock, so that callbacks ring whenever the suite runs.
-    BUSINESS_HOURS_FILE: 'test/support/always-open.json',
+    BUSINESS_HOURS_FILE: 'pbx-config/business-hours.always-open.json',
     ...env,
   });
   const app = await createApp(config, pino({ level: config.logLevel, redact: LOG_REDACT }, logStream ?? process.stdout));

@@ -111,6 +111,26 @@ describe('one-time codes keyed in the IVR', () => {
     expect(refused.body.error.code).toBe('verification_locked');
   });
 
+  it('puts a verified caller ahead of an unverified one who called shortly before', async () => {
+    const code = await issue(uniq('acc-'));
+    const [x, y] = [randomPhone(), randomPhone()];
+    const waiting = runCaller({ caller: x, number: '88005553535', steps: keys('1', 'info', 1500), talkMs: 16_000 });
+    const xCall = await waitFor('X queued', async () => {
+      const c = (await t.api<{ calls: Call[] }>('GET', `/api/calls?caller=${x}`)).body.calls[0];
+      return c?.status === 'queued' ? c : undefined;
+    });
+    const verified = runCaller({ caller: y, number: '88005553535', steps: [...keys('4', 'info', 1500), ...keys(code, 'info', 1500), ...keys('1', 'info', 2000)], talkMs: 6000 });
+    const yCall = await waitFor('Y queued', async () => {
+      const c = (await t.api<{ calls: Call[] }>('GET', `/api/calls?caller=${y}`)).body.calls[0];
+      return c?.status === 'queued' ? c : undefined;
+    });
+    expect(yCall.verification.status).toBe('verified');
+    const line = (await t.api<{ waiting: { id: string }[] }>('GET', '/api/lines/first/queue')).body.waiting.map((e) => e.id);
+    expect(line.filter((id) => id === xCall.id || id === yCall.id)).toEqual([yCall.id, xCall.id]);
+    expect((await verified).code).toBe(0);
+    expect((await waiting).code).toBe(0);
+  });
+
   it('takes codes only from the panel role and validates the request', async () => {
     const op = await t.api<{ token: string }>('POST', '/api/tokens', { name: uniq('sup-'), role: 'supervisor' });
     expect((await t.api('POST', '/api/verification-codes', { accountId: 'x' }, op.body.token)).status).toBe(403);

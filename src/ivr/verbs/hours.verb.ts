@@ -1,0 +1,27 @@
+// Business-hours branch: while the line is open the flow goes on; when it is closed the caller
+// hears the optional prompt and `closed` runs (typically: goto a node that takes a voicemail).
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import type { IvrContext, Verb, VerbResult } from '../ivr-context.js';
+import { Action, applyAction } from './menu.verb.js';
+
+export const HoursSchema = Type.Object(
+  {
+    verb: Type.Literal('hours'),
+    line: Type.Union([Type.Literal('first'), Type.Literal('second')]),
+    closedPrompt: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$' })),
+    closed: Action,
+  },
+  { additionalProperties: false },
+);
+
+export class HoursVerb implements Verb {
+  static readonly schema = HoursSchema;
+  constructor(private readonly d: Static<typeof HoursSchema>) {}
+
+  async execute(ctx: IvrContext): Promise<VerbResult> {
+    if (ctx.isLineOpen(this.d.line)) return { kind: 'next' };
+    await ctx.recordStep(`hours:${this.d.line}=closed`);
+    if (this.d.closedPrompt) await ctx.play(this.d.closedPrompt, { interruptible: true });
+    return applyAction(ctx, this.d.closed);
+  }
+}
