@@ -46,6 +46,8 @@ export class CallSession implements IvrContext {
   inCallbackMenu = false;
   /** Booked a callback: however they leave now, the call ends as 'callback'. */
   callbackBooked = false;
+  /** Overflowed once already: never again (no ping-pong between lines). */
+  overflowed = false;
   /** The IVR ended the call itself, or took a voicemail: it ends 'completed', not 'abandoned'. */
   handled = false;
   private recordingWaiter: { name: string; done: () => void } | undefined;

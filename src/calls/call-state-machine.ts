@@ -20,7 +20,8 @@ export type CallStatus = (typeof CALL_STATUSES)[number];
 
 const TRANSITIONS: Record<CallStatus, readonly CallStatus[]> = {
   ivr: ['queued', 'completed', 'abandoned', 'failed'],
-  queued: ['ringing', 'abandoned', 'failed', 'callback', 'dialling'],
+  // completed from queued: overflow into the flow, which took a voicemail.
+  queued: ['ringing', 'abandoned', 'failed', 'callback', 'dialling', 'completed'],
   ringing: ['bridged', 'queued', 'abandoned', 'failed', 'dialling'],
   dialling: ['bridged', 'unanswered', 'failed', 'queued'],
   bridged: ['queued', 'completed', 'failed'],

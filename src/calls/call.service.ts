@@ -17,6 +17,7 @@ import type { TicketService } from '../tickets/ticket.service.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
 import { CallTickets } from './call-tickets.js';
 import { CallIvr } from './call-ivr.js';
+import { CallOverflow } from './call-overflow.js';
 import { insertCall, listActiveCalls, transitionCall } from './call.repository.js';
 import type { BusinessHours } from '../lines/business-hours.js';
 import type { CallRow, HangupBy } from './call.table.js';
@@ -66,12 +67,14 @@ export class CallService implements CallCore, CallbackSink {
   private readonly observer: CallObserver;
   private readonly callTickets: CallTickets;
   private readonly ivr: CallIvr;
+  private readonly overflow: CallOverflow;
   private draining = false;
 
   constructor(private readonly d: CallServiceDeps) {
     this.log = d.log.child({ component: 'calls' });
     this.observer = d.observer ?? silentCallObserver;
     this.callTickets = new CallTickets(d.db, d.tickets, this.log);
+    this.overflow = new CallOverflow(this, { db: d.db, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, onIvrStep: (ms) => this.observer.ivrStep(ms) });
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
@@ -265,6 +268,11 @@ export class CallService implements CallCore, CallbackSink {
     // verifiedAheadSec before them, never of everyone (nobody waits forever behind priorities).
     this.joinQueue(s, line, Date.now() - (s.verifiedAccountId ? this.d.settings.verifiedAheadSec * 1000 : 0));
     this.callbacks?.startOffers(s, line);
+    await this.overflow.watch(s, line);
+  }
+
+  stopOffers(callId: string): void {
+    this.callbacks?.stopOffers(callId);
   }
 
   ensureTicket(s: CallSession): Promise<string> {
@@ -398,7 +406,7 @@ export class CallService implements CallCore, CallbackSink {
     if (s.status === 'dialling' && this.callbacks) return this.callbacks.customerGone(s, cause);
     s.callerGone();
     this.waiting.remove(s.callId);
-    const to = s.callbackBooked ? 'callback' : s.handled && s.status === 'ivr' ? 'completed' : endStatusOnCallerHangup(s.status);
+    const to = s.callbackBooked ? 'callback' : s.handled && (s.status === 'ivr' || s.status === 'queued') ? 'completed' : endStatusOnCallerHangup(s.status);
     await this.end(s, to, cause, 'caller');
   }
 
@@ -419,6 +427,7 @@ export class CallService implements CallCore, CallbackSink {
     if (s.bridgeId) await this.d.pbx.destroyBridge(s.bridgeId).catch(() => undefined);
     if (s.recordingId) this.d.recordings.callEnded(s.recordingId);
     this.callbacks?.stopOffers(s.callId);
+    this.overflow.forget(s.callId);
     if (s.operatorId) {
       this.busy.delete(s.operatorId);
       // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed.

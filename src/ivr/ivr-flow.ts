@@ -1,7 +1,7 @@
 // An IVR flow is data: named nodes, each a list of verbs run in order. It is validated
 // as a whole before use, and every error names its exact path in the document.
 import { readFile } from 'node:fs/promises';
-import { Type, type TSchema } from '@fastify/type-provider-typebox';
+import { Type, type Static, type TSchema } from '@fastify/type-provider-typebox';
 import { Value } from 'typebox/value';
 import { InvalidIvrFlowError } from '../errors.js';
 import type { Verb } from './ivr-context.js';
@@ -29,9 +29,26 @@ const VERBS = {
 
 export const VERB_NAMES = Object.keys(VERBS);
 
+const Overflow = Type.Object(
+  {
+    /** The caller has waited this long in the line's queue. */
+    maxWaitSec: Type.Optional(Type.Integer({ minimum: 5, maximum: 7200 })),
+    /** Nobody of the line is logged in (every operator offline) when the caller joins the queue. */
+    whenNobodyLoggedIn: Type.Optional(Type.Boolean()),
+    /** `route` to the other line (keeping the caller's place in time), or `goto` a node (a voicemail). */
+    action: Type.Union([
+      Type.Object({ route: Type.Union([Type.Literal('first'), Type.Literal('second')]) }, { additionalProperties: false }),
+      Type.Object({ goto: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export type OverflowRule = Static<typeof Overflow>;
+
 const FlowShape = Type.Object(
   {
     start: Type.String({ minLength: 1 }),
+    overflow: Type.Optional(Type.Object({ first: Type.Optional(Overflow), second: Type.Optional(Overflow) }, { additionalProperties: false })),
     nodes: Type.Record(Type.String({ pattern: '^[a-z0-9-]+$' }), Type.Array(Type.Object({ verb: Type.String() }), { minItems: 1 })),
   },
   { additionalProperties: false },
@@ -39,6 +56,7 @@ const FlowShape = Type.Object(
 
 export interface IvrFlow {
   start: string;
+  overflow: { first?: OverflowRule; second?: OverflowRule };
   nodes: ReadonlyMap<string, readonly Verb[]>;
   /** The document as validated, for the admin API to show back. */
   source: unknown;
@@ -55,7 +73,7 @@ function shapeErrors(schema: TSchema, value: unknown, prefix: string): FlowError
 export function parseFlow(doc: unknown): IvrFlow {
   const errors = shapeErrors(FlowShape, doc, '');
   if (errors.length) throw new InvalidIvrFlowError(errors);
-  const d = doc as { start: string; nodes: Record<string, { verb: string }[]> };
+  const d = doc as { start: string; overflow?: IvrFlow['overflow']; nodes: Record<string, { verb: string }[]> };
   const nodes = new Map<string, Verb[]>();
   for (const [name, verbs] of Object.entries(d.nodes)) {
     const built: Verb[] = [];
@@ -74,6 +92,11 @@ export function parseFlow(doc: unknown): IvrFlow {
     nodes.set(name, built);
   }
   if (!nodes.has(d.start)) errors.push({ path: '/start', message: `node "${d.start}" does not exist` });
+  for (const [line, rule] of Object.entries(d.overflow ?? {})) {
+    if (rule && 'goto' in rule.action && !nodes.has(rule.action.goto)) {
+      errors.push({ path: `/overflow/${line}/action/goto`, message: `node "${rule.action.goto}" does not exist` });
+    }
+  }
   for (const [name, verbs] of Object.entries(d.nodes)) {
     verbs.forEach((v, i) => {
       const targets = collectGotos(v);
@@ -83,7 +106,7 @@ export function parseFlow(doc: unknown): IvrFlow {
     });
   }
   if (errors.length) throw new InvalidIvrFlowError(errors);
-  return { start: d.start, nodes, source: doc };
+  return { start: d.start, overflow: d.overflow ?? {}, nodes, source: doc };
 }
 
 function collectGotos(v: unknown): [string, string][] {

@@ -7,8 +7,8 @@ import type { IvrContext } from './ivr-context.js';
 const MAX_STEPS = 100;
 
 /** The line to queue the caller for, or 'hangup' when the flow ended the call itself. */
-export async function runFlow(flow: IvrFlow, ctx: IvrContext): Promise<Line | 'hangup'> {
-  let node = flow.start;
+export async function runFlow(flow: IvrFlow, ctx: IvrContext, from = flow.start): Promise<Line | 'hangup'> {
+  let node = from;
   let steps = 0;
   for (;;) {
     const verbs = flow.nodes.get(node) ?? [];

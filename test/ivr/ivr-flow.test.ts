@@ -205,3 +205,19 @@ describe('after hours', () => {
     expect(c.voicemails).toEqual([120]);
   });
 });
+
+describe('overflow rules in the flow', () => {
+  it('are validated with the path of a bad target', async () => {
+    const doc = JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')) as Record<string, unknown>;
+    doc.overflow = { first: { maxWaitSec: 60, action: { goto: 'nowhere' } } };
+    expect(() => parseFlow(doc)).toThrow(InvalidIvrFlowError);
+    try {
+      parseFlow(doc);
+    } catch (err) {
+      expect((err as InvalidIvrFlowError).details).toMatchObject({ errors: [{ path: '/overflow/first/action/goto' }] });
+    }
+  });
+  it('ship with the default flow', async () => {
+    expect((await flow()).overflow).toMatchObject({ first: { maxWaitSec: 900 }, second: { action: { route: 'first' } } });
+  });
+});

@@ -1,0 +1,82 @@
+// Overflow: when a caller has waited a line's limit, or nobody of the line is logged in when
+// they join it, the flow's rule for that line runs: to the other line (keeping the caller's place
+// in time), or to a node of the flow (a voicemail). A call overflows once, never back and forth.
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import type { IvrFlow, OverflowRule } from '../ivr/ivr-flow.js';
+import { runFlow } from '../ivr/ivr-runner.js';
+import type { Line } from '../operators/operator.table.js';
+import { setTicketLine } from '../tickets/ticket.repository.js';
+import { updateCall } from './call.repository.js';
+import { CallerGoneError, type CallSession } from './call-session.js';
+import type { PbxPort } from './pbx.port.js';
+
+export interface OverflowTarget {
+  readonly waiting: { remove(id: string): void; rankOf(id: string): number | undefined };
+  joinQueue(s: CallSession, line: Line, rank: number): void;
+  stopOffers(callId: string): void;
+}
+
+export class CallOverflow {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly t: OverflowTarget,
+    private readonly d: { db: Db; pbx: PbxPort; log: Logger; flow: () => IvrFlow; staffed: (line: Line) => Promise<number> },
+  ) {}
+
+  /** A caller joined `line`'s queue: arm that line's rule. */
+  async watch(s: CallSession, line: Line): Promise<void> {
+    const rule = this.d.flow().overflow[line];
+    if (!rule || s.overflowed) return;
+    if (rule.whenNobodyLoggedIn && (await this.d.staffed(line)) === 0) return this.apply(s, line, rule, 'nobody logged in');
+    if (rule.maxWaitSec) {
+      const t = setTimeout(() => {
+        this.timers.delete(s.callId);
+        this.apply(s, line, rule, `waited ${rule.maxWaitSec} s`).catch((err: Error) => {
+          if (!(err instanceof CallerGoneError)) this.d.log.error({ callId: s.callId, err: err.message }, 'overflow failed');
+        });
+      }, rule.maxWaitSec * 1000);
+      t.unref();
+      this.timers.set(s.callId, t);
+    }
+  }
+
+  forget(callId: string): void {
+    const t = this.timers.get(callId);
+    if (t) clearTimeout(t);
+    this.timers.delete(callId);
+  }
+
+  private async apply(s: CallSession, line: Line, rule: OverflowRule, why: string): Promise<void> {
+    // Only a caller still waiting on that line: one rung or answered meanwhile stays put.
+    if (s.gone || s.status !== 'queued' || s.line !== line || s.inCallbackMenu) return;
+    s.overflowed = true;
+    const rank = this.t.waiting.rankOf(s.callId) ?? Date.now();
+    this.t.waiting.remove(s.callId);
+    this.t.stopOffers(s.callId);
+    if ('route' in rule.action) {
+      const to = rule.action.route;
+      this.d.log.info({ callId: s.callId, from: line, to, why }, 'overflow to the other line');
+      await s.recordStep(`overflow:${to}`);
+      s.line = to;
+      await updateCall(this.d.db, s.callId, { line: to });
+      if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, to);
+      this.t.joinQueue(s, to, rank);
+      return;
+    }
+    this.d.log.info({ callId: s.callId, line, node: rule.action.goto, why }, 'overflow into the flow');
+    await s.recordStep(`overflow:${rule.action.goto}`);
+    await this.d.pbx.stopMoh(s.callerChannelId);
+    const next = await runFlow(this.d.flow(), s, rule.action.goto);
+    if (next === 'hangup') {
+      s.handled = true;
+      await this.d.pbx.hangup(s.callerChannelId);
+      return;
+    }
+    s.line = next;
+    await updateCall(this.d.db, s.callId, { line: next });
+    await this.d.pbx.startMoh(s.callerChannelId);
+    this.t.joinQueue(s, next, rank);
+  }
+}
