@@ -47,6 +47,10 @@ ALTER TABLE calls ADD COLUMN verification_method text CHECK (verification_method
 ALTER TABLE calls ADD COLUMN verified_at timestamptz;
 ALTER TABLE calls ADD COLUMN verification_flagged boolean NOT NULL DEFAULT false;
 ALTER TABLE calls ADD COLUMN callback_id uuid;
+-- The satisfaction survey after the operator hangs up (1-5), and hold (the caller out of the bridge).
+ALTER TABLE calls ADD COLUMN survey_score smallint CHECK (survey_score BETWEEN 1 AND 5);
+ALTER TABLE calls ADD COLUMN on_hold boolean NOT NULL DEFAULT false;
+ALTER TABLE tickets ADD COLUMN survey_score smallint CHECK (survey_score BETWEEN 1 AND 5);
 
 ALTER TABLE tickets ADD COLUMN account_id text;
 ALTER TABLE tickets ADD COLUMN verified_at timestamptz;

@@ -119,6 +119,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       defaultLanguage: config.ivr.defaultLanguage,
       ringTimeoutSec: config.sip.operatorRingTimeoutSec,
       verifiedAheadSec: config.sip.verifiedAheadSec,
+      surveyTimeoutSec: config.sip.surveyTimeoutSec,
       callback: {
         mode: config.callbacks.mode,
         key: config.callbacks.key,

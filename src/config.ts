@@ -67,6 +67,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'VERIFY_ACCOUNT_LOCK_SEC', default: '900', doc: 'How long an account stays locked after too many failures.' },
   { name: 'VERIFY_CALLER_MAX_FAILURES', default: '10', doc: 'Failed attempts one calling number may make within VERIFY_CALLER_WINDOW_SEC before it is refused.' },
   { name: 'VERIFY_CALLER_WINDOW_SEC', default: '3600', doc: 'Window of the per-calling-number limit.' },
+  { name: 'SURVEY_TIMEOUT_SEC', default: '6', doc: 'After the operator hangs up, the caller is asked to rate the call 1-5 and has this long to key it (0: no survey).' },
   { name: 'QUEUE_VERIFIED_AHEAD_SEC', default: '300', doc: 'Priority of verified callers: they queue as if they had called this many seconds earlier (0: none).' },
   { name: 'CALLBACK_MODE', default: 'agent-first', doc: 'agent-first: the operator is rung, then the customer dialled; customer-first: the customer is dialled and, once they answer, is first in the line.' },
   { name: 'CALLBACK_KEY', default: '*', doc: 'The key a queued caller presses to be called back instead of waiting.' },
@@ -205,6 +206,7 @@ export function loadConfig(env: Env = process.env) {
       operatorRingTimeoutSec: int(env, 'OPERATOR_RING_TIMEOUT_SEC', 5, 120),
       wrapUpSec: int(env, 'WRAPUP_SEC', 0, 3600),
       verifiedAheadSec: int(env, 'QUEUE_VERIFIED_AHEAD_SEC', 0, 86_400),
+      surveyTimeoutSec: int(env, 'SURVEY_TIMEOUT_SEC', 0, 60),
     },
     ivr: {
       defaultLanguage: oneOf(env, 'DEFAULT_LANGUAGE', LANGUAGES),

@@ -160,3 +160,11 @@ export class CallbackNotAnsweredError extends AppError {
     super(`callback ${id} is ${status}: only an answered callback can be marked as an answering machine`, { id, status });
   }
 }
+
+export class CallOnHoldError extends AppError {
+  readonly code = 'call_on_hold';
+  readonly status = 409;
+  constructor(callId: string) {
+    super(`call ${callId} is on hold; take the caller off hold first`, { callId });
+  }
+}

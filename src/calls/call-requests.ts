@@ -1,15 +1,15 @@
 // What operators and supervisors ask of a live call through the API: a cold transfer to
-// another line, and the caller's one-time code mid-call. Kept apart from the call lifecycle
+// another line, hold, and the caller's one-time code mid-call. Kept apart from the call lifecycle
 // (call.service.ts), which these requests only drive through its small CallControl surface.
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Principal } from '../auth/token.service.js';
-import { CallNotBridgedError, ForbiddenError, NotFoundError, VerificationBusyError } from '../errors.js';
+import { CallNotBridgedError, CallOnHoldError, ForbiddenError, NotFoundError, VerificationBusyError } from '../errors.js';
 import type { Line } from '../operators/operator.table.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { HEAD_RANK } from '../queues/waiting-list.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
-import { findCallById } from './call.repository.js';
+import { findCallById, updateCall } from './call.repository.js';
 import type { CallRow } from './call.table.js';
 import type { CallSession } from './call-session.js';
 import type { CallStatus } from './call-state-machine.js';
@@ -42,6 +42,7 @@ export class CallRequests {
     if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
     if (s.status !== 'bridged' || !s.bridgeId || !s.operatorChannelId) throw new CallNotBridgedError(callId, s.status);
     const [fromOp, fromCh, bridgeId] = [s.operatorId, s.operatorChannelId, s.bridgeId];
+    if (s.onHold) await this.hold(callId, false, by); // the caller goes back into the bridge, which keeps them
     this.c.forgetLeg(fromCh); // its hangup below is ours, not the end of the call
     s.operatorId = null;
     s.operatorChannelId = null;
@@ -70,9 +71,36 @@ export class CallRequests {
     if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
     if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
     if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
+    if (s.onHold) throw new CallOnHoldError(callId);
     s.verification = { method: 'operator', operatorId: s.operatorId };
     this.log.info({ callId, by: by.role }, 'mid-call verification requested');
     void verifyMidCall({ db: this.d.db, pbx: this.d.pbx, log: this.log }, s, s.operatorId);
+    return (await findCallById(this.d.db, callId)) as CallRow;
+  }
+
+  /**
+   * Hold: the caller leaves the bridge and hears music on hold; the operator stays in it (and
+   * can talk to a colleague without the caller hearing). The recording goes on. Unhold puts
+   * the caller back. The state is on the call row, so a restart keeps it.
+   */
+  async hold(callId: string, on: boolean, by: Principal): Promise<CallRow> {
+    const s = this.c.session(callId);
+    if (!s) throw new NotFoundError('live call', callId);
+    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
+    if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
+    if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
+    if (s.onHold !== on) {
+      if (on) {
+        await this.d.pbx.removeFromBridge(s.bridgeId, s.callerChannelId);
+        await this.d.pbx.startMoh(s.callerChannelId);
+      } else {
+        await this.d.pbx.stopMoh(s.callerChannelId);
+        await this.d.pbx.addToBridge(s.bridgeId, s.callerChannelId);
+      }
+      s.onHold = on;
+      await updateCall(this.d.db, callId, { on_hold: on });
+      this.log.info({ callId, by: by.role }, on ? 'caller on hold' : 'caller off hold');
+    }
     return (await findCallById(this.d.db, callId)) as CallRow;
   }
 }

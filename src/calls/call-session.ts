@@ -46,6 +46,12 @@ export class CallSession implements IvrContext {
   inCallbackMenu = false;
   /** Booked a callback: however they leave now, the call ends as 'callback'. */
   callbackBooked = false;
+  /** The operator hung up and the caller is answering the survey. */
+  surveying = false;
+  /** The operator was let go before the call ended (survey): end() does not release them again. */
+  operatorReleased = false;
+  /** On hold: out of the bridge, hearing music. */
+  onHold = false;
   /** Overflowed once already: never again (no ping-pong between lines). */
   overflowed = false;
   /** The IVR ended the call itself, or took a voicemail: it ends 'completed', not 'abandoned'. */

@@ -31,6 +31,8 @@ export const CallDto = Type.Object({
     flagged: Type.Boolean(),
   }),
   callbackId: Nullable(Type.String()),
+  surveyScore: Nullable(Type.Integer()),
+  onHold: Type.Boolean(),
 });
 export type CallDto = Static<typeof CallDto>;
 
@@ -64,5 +66,7 @@ export function toCallDto(c: CallRow): CallDto {
       flagged: c.verification_flagged,
     },
     callbackId: c.callback_id,
+    surveyScore: c.survey_score,
+    onHold: c.on_hold,
   };
 }

@@ -105,6 +105,20 @@ export const callRoutes =
       async (req, reply) => reply.status(202).send(toCallDto(await requests.requestVerification(req.params.id, principalOf(req)))),
     );
 
+    app.post(
+      '/calls/:id/hold',
+      {
+        preHandler: read,
+        schema: {
+          summary: 'Put the caller on hold (music) or take them off it',
+          params: UuidParam,
+          body: Type.Object({ hold: Type.Boolean() }, { additionalProperties: false, examples: [{ hold: true }] }),
+          response: { 200: CallDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req) => toCallDto(await requests.hold(req.params.id, req.body.hold, principalOf(req))),
+    );
+
     app.get(
       '/lines/:line/queue',
       {

@@ -18,6 +18,7 @@ import { setTicketLine } from '../tickets/ticket.repository.js';
 import { CallTickets } from './call-tickets.js';
 import { CallIvr } from './call-ivr.js';
 import { CallOverflow } from './call-overflow.js';
+import { runSurvey } from './call-survey.js';
 import { insertCall, listActiveCalls, transitionCall } from './call.repository.js';
 import type { BusinessHours } from '../lines/business-hours.js';
 import type { CallRow, HangupBy } from './call.table.js';
@@ -47,6 +48,8 @@ export interface CallServiceDeps {
     ringTimeoutSec: number;
     /** A verified caller ranks as if they had called this much earlier (0: no priority). */
     verifiedAheadSec: number;
+    /** Seconds the caller gets to rate the call after the operator hangs up (0: no survey). */
+    surveyTimeoutSec: number;
     callback: Omit<CallbackCallSettings, 'defaultLanguage'>;
   };
   /** Operators of a line who are logged in (not offline), for the wait estimate. */
@@ -243,6 +246,7 @@ export class CallService implements CallCore, CallbackSink {
     s.recordingId = call.recording_id;
     s.verifiedAccountId = call.verified_account_id;
     s.callbackId = call.callback_id;
+    s.onHold = call.on_hold;
     this.sessions.set(call.id, s);
     this.legs.set(call.caller_channel_id, { callId: call.id, leg: 'caller' });
     if (call.operator_channel_id) this.legs.set(call.operator_channel_id, { callId: call.id, leg: 'operator' });
@@ -399,6 +403,9 @@ export class CallService implements CallCore, CallbackSink {
       if (s.status === 'ringing') return this.operatorMissed(s, 'no-answer');
       if (s.status === 'dialling' && this.callbacks) return this.callbacks.operatorLeft(s, cause);
       if (s.status !== 'bridged') return;
+      if (this.d.settings.surveyTimeoutSec > 0 && !s.gone) {
+        return runSurvey(this, { ...this.d, log: this.log, timeoutSec: this.d.settings.surveyTimeoutSec }, s, cause);
+      }
       await this.end(s, 'completed', cause, 'operator');
       await this.d.pbx.hangup(s.callerChannelId);
       return;
@@ -407,7 +414,8 @@ export class CallService implements CallCore, CallbackSink {
     s.callerGone();
     this.waiting.remove(s.callId);
     const to = s.callbackBooked ? 'callback' : s.handled && (s.status === 'ivr' || s.status === 'queued') ? 'completed' : endStatusOnCallerHangup(s.status);
-    await this.end(s, to, cause, 'caller');
+    // Hanging up during the survey: the operator ended the conversation.
+    await this.end(s, to, cause, s.surveying ? 'operator' : 'caller');
   }
 
   async end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void> {
@@ -428,7 +436,7 @@ export class CallService implements CallCore, CallbackSink {
     if (s.recordingId) this.d.recordings.callEnded(s.recordingId);
     this.callbacks?.stopOffers(s.callId);
     this.overflow.forget(s.callId);
-    if (s.operatorId) {
+    if (s.operatorId && !s.operatorReleased) {
       this.busy.delete(s.operatorId);
       // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed.
       if (to === 'completed' || to === 'unanswered') await this.d.operators.callEnded(s.operatorId, at);

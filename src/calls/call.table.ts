@@ -34,6 +34,9 @@ export interface CallTable {
   verification_flagged: ColumnType<boolean, undefined, boolean>;
   /** Set on the call that a callback made (the customer dialled back). */
   callback_id: string | null;
+  /** 1-5 from the survey after the operator hung up, or null. */
+  survey_score: number | null;
+  on_hold: ColumnType<boolean, undefined, boolean>;
 }
 
 export interface CallEventTable {

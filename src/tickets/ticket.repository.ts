@@ -31,3 +31,8 @@ export async function insertTicketNote(db: Db, ticketId: string, author: string,
 export async function listTicketNotes(db: Db, ticketId: string) {
   return db.selectFrom('ticket_notes').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
 }
+
+/** The ticket keeps the latest satisfaction score its calls were given. */
+export async function setTicketSurvey(db: Db, id: string, score: number): Promise<void> {
+  await db.updateTable('tickets').set({ survey_score: score, updated_at: new Date() }).where('id', '=', id).execute();
+}

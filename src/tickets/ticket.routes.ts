@@ -16,6 +16,8 @@ const TicketDto = Type.Object({
   /** The account a verified caller proved they own (one-time code), or null. */
   accountId: Type.Union([Type.String(), Type.Null()]),
   verifiedAt: Type.Union([Type.String(), Type.Null()]),
+  /** The latest satisfaction score (1-5) a call on this ticket was given. */
+  surveyScore: Type.Union([Type.Integer(), Type.Null()]),
   calls: Type.Array(CallDto),
   notes: Type.Array(Type.Object({ author: Type.String(), body: Type.String(), at: Type.String() })),
 });
@@ -42,6 +44,7 @@ export const ticketRoutes =
           updatedAt: t.updated_at.toISOString(),
           accountId: t.account_id,
           verifiedAt: t.verified_at ? t.verified_at.toISOString() : null,
+          surveyScore: t.survey_score,
           calls: calls.map(toCallDto),
           notes: notes.map((n) => ({ author: n.author, body: n.body, at: n.created_at.toISOString() })),
         };

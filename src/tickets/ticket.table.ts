@@ -16,6 +16,7 @@ export interface TicketTable {
   account_id: string | null;
   verified_at: Date | null;
   verified_call_id: string | null;
+  survey_score: number | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -1,0 +1,48 @@
+// The one-question satisfaction survey: when the operator hangs up, the caller (still on the
+// line) is asked for 1-5 by DTMF. The operator is released at once (their wrap-up starts), the
+// bridge and its recording end, and the answer is stored on the call and its ticket.
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import type { OperatorService } from '../operators/operator.service.js';
+import { setTicketSurvey } from '../tickets/ticket.repository.js';
+import { updateCall } from './call.repository.js';
+import { CallerGoneError, type CallSession } from './call-session.js';
+import type { HangupCause, PbxPort } from './pbx.port.js';
+
+export interface SurveyTarget {
+  readonly busy: Set<string>;
+  end(s: CallSession, to: 'completed', cause: HangupCause, by: 'operator'): Promise<void>;
+}
+
+export async function runSurvey(
+  t: SurveyTarget,
+  d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger; timeoutSec: number },
+  s: CallSession,
+  cause: HangupCause,
+): Promise<void> {
+  s.surveying = true;
+  if (s.operatorId) {
+    t.busy.delete(s.operatorId);
+    s.operatorReleased = true;
+    await d.operators.callEnded(s.operatorId, new Date());
+  }
+  if (s.bridgeId) await d.pbx.destroyBridge(s.bridgeId).catch(() => undefined);
+  try {
+    s.clearDigits();
+    await s.play('survey', { interruptible: true });
+    const digit = await s.readDigit(d.timeoutSec * 1000);
+    const score = digit && /^[1-5]$/.test(digit) ? Number(digit) : null;
+    await s.recordStep(`survey:${score ?? 'none'}`);
+    if (score) {
+      await updateCall(d.db, s.callId, { survey_score: score });
+      if (s.ticketId) await setTicketSurvey(d.db, s.ticketId, score);
+      d.log.info({ callId: s.callId, score }, 'survey answered');
+      await s.play('survey-thanks', { interruptible: false });
+    }
+  } catch (err) {
+    if (err instanceof CallerGoneError) return; // the caller's hangup ends the call
+    throw err;
+  }
+  await t.end(s, 'completed', cause, 'operator');
+  await d.pbx.hangup(s.callerChannelId);
+}
