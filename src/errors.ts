@@ -168,3 +168,19 @@ export class CallOnHoldError extends AppError {
     super(`call ${callId} is on hold; take the caller off hold first`, { callId });
   }
 }
+
+export class OperatorUnavailableError extends AppError {
+  readonly code = 'operator_unavailable';
+  readonly status = 409;
+  constructor(operatorId: string, why: string) {
+    super(`operator ${operatorId} cannot be rung: ${why}`, { operatorId, why });
+  }
+}
+
+export class NoConsultationError extends AppError {
+  readonly code = 'no_consultation';
+  readonly status = 409;
+  constructor(callId: string, why: string) {
+    super(`call ${callId}: ${why}`, { callId });
+  }
+}

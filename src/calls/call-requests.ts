@@ -90,17 +90,23 @@ export class CallRequests {
     if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
     if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
     if (s.onHold !== on) {
-      if (on) {
-        await this.d.pbx.removeFromBridge(s.bridgeId, s.callerChannelId);
-        await this.d.pbx.startMoh(s.callerChannelId);
-      } else {
-        await this.d.pbx.stopMoh(s.callerChannelId);
-        await this.d.pbx.addToBridge(s.bridgeId, s.callerChannelId);
-      }
-      s.onHold = on;
-      await updateCall(this.d.db, callId, { on_hold: on });
+      await applyHold(this.d, s, on);
       this.log.info({ callId, by: by.role }, on ? 'caller on hold' : 'caller off hold');
     }
     return (await findCallById(this.d.db, callId)) as CallRow;
   }
+}
+
+/** The caller out of the bridge with music (hold), or back into it. */
+export async function applyHold(d: { db: Db; pbx: PbxPort }, s: CallSession, on: boolean): Promise<void> {
+  if (s.onHold === on || !s.bridgeId) return;
+  if (on) {
+    await d.pbx.removeFromBridge(s.bridgeId, s.callerChannelId);
+    await d.pbx.startMoh(s.callerChannelId);
+  } else {
+    await d.pbx.stopMoh(s.callerChannelId);
+    await d.pbx.addToBridge(s.bridgeId, s.callerChannelId);
+  }
+  s.onHold = on;
+  await updateCall(d.db, s.callId, { on_hold: on });
 }

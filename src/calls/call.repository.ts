@@ -49,6 +49,11 @@ export async function transitionCall(
   return row;
 }
 
+/** An event that changes who is on the call but not its status (a warm transfer completed). */
+export async function insertCallEvent(db: Db, callId: string, status: CallStatus, detail: Record<string, unknown>): Promise<void> {
+  await db.insertInto('call_events').values({ call_id: callId, from_status: status, to_status: status, detail: JSON.stringify(detail) }).execute();
+}
+
 export async function listCallEvents(db: Db, callId: string): Promise<CallEventRow[]> {
   return db.selectFrom('call_events').selectAll().where('call_id', '=', callId).orderBy('id').execute();
 }

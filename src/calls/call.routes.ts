@@ -119,6 +119,47 @@ export const callRoutes =
       async (req) => toCallDto(await requests.hold(req.params.id, req.body.hold, principalOf(req))),
     );
 
+    const Colleague = Type.Object({ operatorId: Type.String({ pattern: '^[0-9]{1,18}$' }) }, { additionalProperties: false, examples: [{ operatorId: '42' }] });
+    const consultReplies = { 202: CallDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+    app.post(
+      '/calls/:id/consult',
+      {
+        preHandler: read,
+        schema: {
+          summary: 'Warm transfer: hold the caller and ring a named operator or supervisor into the call',
+          params: UuidParam,
+          body: Colleague,
+          response: consultReplies,
+        },
+      },
+      async (req, reply) => reply.status(202).send(toCallDto(await calls.consults.start(req.params.id, req.body.operatorId, 'consult', principalOf(req)))),
+    );
+    app.post(
+      '/calls/:id/conference',
+      {
+        preHandler: read,
+        schema: { summary: 'Ring a third party into the call; the caller hears everyone', params: UuidParam, body: Colleague, response: consultReplies },
+      },
+      async (req, reply) => reply.status(202).send(toCallDto(await calls.consults.start(req.params.id, req.body.operatorId, 'conference', principalOf(req)))),
+    );
+    const empty = Type.Object({}, { additionalProperties: false, examples: [{}] });
+    app.post(
+      '/calls/:id/consult/complete',
+      {
+        preHandler: read,
+        schema: { summary: 'Hand the call to the colleague: the first operator drops out', params: UuidParam, body: empty, response: { 200: CallDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+      },
+      async (req) => toCallDto(await calls.consults.complete(req.params.id, principalOf(req))),
+    );
+    app.post(
+      '/calls/:id/consult/cancel',
+      {
+        preHandler: read,
+        schema: { summary: 'Let the colleague go; the caller is back with the first operator', params: UuidParam, body: empty, response: { 200: CallDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+      },
+      async (req) => toCallDto(await calls.consults.cancel(req.params.id, principalOf(req))),
+    );
+
     app.get(
       '/lines/:line/queue',
       {

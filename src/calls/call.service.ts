@@ -18,6 +18,7 @@ import { setTicketLine } from '../tickets/ticket.repository.js';
 import { CallTickets } from './call-tickets.js';
 import { CallIvr } from './call-ivr.js';
 import { CallOverflow } from './call-overflow.js';
+import { CallConsult } from './call-consult.js';
 import { runSurvey } from './call-survey.js';
 import { insertCall, listActiveCalls, transitionCall } from './call.repository.js';
 import type { BusinessHours } from '../lines/business-hours.js';
@@ -56,7 +57,7 @@ export interface CallServiceDeps {
   staffed: (line: Line) => Promise<number>;
 }
 
-type Leg = { callId: string; leg: 'caller' | 'operator' };
+type Leg = { callId: string; leg: 'caller' | 'operator' | 'consult' };
 
 export class CallService implements CallCore, CallbackSink {
   private readonly sessions = new Map<string, CallSession>();
@@ -71,12 +72,15 @@ export class CallService implements CallCore, CallbackSink {
   private readonly callTickets: CallTickets;
   private readonly ivr: CallIvr;
   private readonly overflow: CallOverflow;
+  /** Warm transfers and conferences (the API drives them). */
+  readonly consults: CallConsult;
   private draining = false;
 
   constructor(private readonly d: CallServiceDeps) {
     this.log = d.log.child({ component: 'calls' });
     this.observer = d.observer ?? silentCallObserver;
     this.callTickets = new CallTickets(d.db, d.tickets, this.log);
+    this.consults = new CallConsult(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.overflow = new CallOverflow(this, { db: d.db, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, onIvrStep: (ms) => this.observer.ivrStep(ms) });
     d.pbx.onEvent((e) => this.handle(e));
@@ -98,6 +102,10 @@ export class CallService implements CallCore, CallbackSink {
 
   session(callId: string): CallSession | undefined {
     return this.sessions.get(callId);
+  }
+
+  setLeg(channelId: string, callId: string, leg: Leg['leg']): void {
+    this.legs.set(channelId, { callId, leg });
   }
 
   /** Legs of a call, so that their hangups reach it (reclaim). */
@@ -157,6 +165,8 @@ export class CallService implements CallCore, CallbackSink {
         return void run('inbound call failed', this.onInbound(e.channel));
       case 'operatorAnswered':
         return void run('operator answer failed', this.onOperatorAnswered(e.callId, e.channelId));
+      case 'consultAnswered':
+        return void run('colleague answer failed', this.consults.answered(e.callId, e.channelId));
       case 'customerAnswered': {
         const s = this.sessions.get(e.callId);
         if (!s || !this.callbacks) return void run('stray customer leg', this.d.pbx.hangup(e.channelId));
@@ -399,8 +409,12 @@ export class CallService implements CallCore, CallbackSink {
     this.legs.delete(channelId);
     const s = this.sessions.get(leg.callId);
     if (!s || s.ended) return;
+    if (leg.leg === 'consult') return this.consults.colleagueGone(s);
     if (leg.leg === 'operator') {
       if (s.status === 'ringing') return this.operatorMissed(s, 'no-answer');
+      // The colleague is on: they keep the caller. Still ringing: they are let go with the call.
+      if (s.consult?.answered) return this.consults.handOver(s, 'operator hung up');
+      if (s.consult) await this.consults.release(s, 'the operator hung up');
       if (s.status === 'dialling' && this.callbacks) return this.callbacks.operatorLeft(s, cause);
       if (s.status !== 'bridged') return;
       if (this.d.settings.surveyTimeoutSec > 0 && !s.gone) {
@@ -436,6 +450,7 @@ export class CallService implements CallCore, CallbackSink {
     if (s.recordingId) this.d.recordings.callEnded(s.recordingId);
     this.callbacks?.stopOffers(s.callId);
     this.overflow.forget(s.callId);
+    if (s.consult) await this.consults.release(s, 'the call ended');
     if (s.operatorId && !s.operatorReleased) {
       this.busy.delete(s.operatorId);
       // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed.

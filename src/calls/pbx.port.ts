@@ -18,6 +18,8 @@ export type PbxEvent =
   | { type: 'disconnected' }
   | { type: 'inbound'; channel: InboundChannel }
   | { type: 'operatorAnswered'; callId: string; channelId: string }
+  /** An operator rung for a consultation or a conference answered. */
+  | { type: 'consultAnswered'; callId: string; channelId: string }
   /** A customer dialled back (a callback) answered. */
   | { type: 'customerAnswered'; callId: string; channelId: string }
   | { type: 'dtmf'; channelId: string; digit: string }
@@ -34,6 +36,8 @@ export interface DialRequest {
   callId: string;
   callerId: string;
   timeoutSec: number;
+  /** Why the operator is rung: an offered call (default), or a consultation/conference. */
+  purpose?: 'operator' | 'consult';
 }
 
 export interface OperatorEndpoint {

@@ -64,6 +64,8 @@ export class AriPbxAdapter implements PbxPort {
               language: ch.language || null,
             },
           });
+        } else if (kind === 'consult' && callId) {
+          this.handler({ type: 'consultAnswered', callId, channelId: ch.id });
         } else if (kind === 'operator' && callId) {
           this.handler({ type: 'operatorAnswered', callId, channelId: ch.id });
         } else if (kind === 'customer' && callId) {
@@ -138,7 +140,7 @@ export class AriPbxAdapter implements PbxPort {
       endpoint: `PJSIP/${req.endpoint}`,
       channelId: req.channelId,
       app: this.s.app,
-      appArgs: `operator,${req.callId}`,
+      appArgs: `${req.purpose ?? 'operator'},${req.callId}`,
       callerId: req.callerId,
       timeout: req.timeoutSec,
     });
