@@ -6,10 +6,21 @@ import type { Database } from '../db/database.js';
 import { isOpen, type BusinessHours } from '../lines/business-hours.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { VerificationService } from '../verification/verification.service.js';
-import { updateCall } from './call.repository.js';
-import type { CallSession, CallSessionDeps } from './call-session.js';
+import { insertCall, updateCall } from './call.repository.js';
+import type { CallRow } from './call.table.js';
+import { CallerGoneError, type CallSession, type CallSessionDeps } from './call-session.js';
 import type { CallTickets } from './call-tickets.js';
-import type { PbxPort } from './pbx.port.js';
+import type { InboundChannel, PbxPort } from './pbx.port.js';
+import type { IvrFlow } from '../ivr/ivr-flow.js';
+import { runFlow } from '../ivr/ivr-runner.js';
+import type { Language } from '../ivr/ivr-context.js';
+import type { Line } from '../operators/operator.table.js';
+
+/** What running a new caller's IVR needs from the call service. */
+export interface InboundTarget {
+  track(call: CallRow): CallSession;
+  enqueue(s: CallSession, line: Line): Promise<void>;
+}
 
 export class CallIvr {
   constructor(
@@ -21,10 +32,43 @@ export class CallIvr {
       businessHours: () => BusinessHours;
       callTickets: CallTickets;
       log: Logger;
-      settings: { promptsDir: string };
+      settings: { promptsDir: string; defaultLanguage: Language };
+      flow: () => IvrFlow;
       onIvrStep: (ms: number) => void;
     },
   ) {}
+
+  /** A new caller: a call row, answer, the IVR flow, then the line's queue (or the flow ends the call). */
+  async inbound(ch: InboundChannel, t: InboundTarget): Promise<void> {
+    const lang = ch.language === 'en' || ch.language === 'ru' ? ch.language : this.d.settings.defaultLanguage;
+    // The ticket comes later: the caller may key an existing one in the IVR (CallTickets).
+    const call = await insertCall(this.d.db, {
+      caller_number: ch.callerNumber,
+      dialled_number: ch.dialledNumber,
+      language: lang,
+      status: 'ivr',
+      caller_channel_id: ch.channelId,
+    });
+    const log = this.d.log.child({ callId: call.id });
+    log.info({ caller: ch.callerNumber, dialled: ch.dialledNumber }, 'call entered');
+    const s = t.track(call);
+    await this.d.pbx.answer(ch.channelId);
+    let line: Line | 'hangup';
+    try {
+      line = await runFlow(this.d.flow(), s);
+    } catch (err) {
+      if (err instanceof CallerGoneError) return; // the caller's hangup ends the call
+      throw err;
+    }
+    log.info({ line, ivrPath: s.ivrPath }, 'IVR done');
+    if (line === 'hangup') {
+      s.handled = true;
+      // The caller's channel going away ends the call (and gives it its ticket) as usual.
+      await this.d.pbx.hangup(s.callerChannelId);
+      return;
+    }
+    await t.enqueue(s, line);
+  }
 
   sessionDeps(): CallSessionDeps {
     return {

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Line } from '../operators/operator.table.js';
+import type { RecordingService } from '../recordings/recording.service.js';
 import { listActiveCalls } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import type { CallSession } from './call-session.js';
@@ -72,4 +73,11 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
     t.joinQueue(s, s.line ?? 'first', (call.queued_at ?? call.entered_at).getTime());
   }
   await t.sweepRecordings();
+}
+
+/** Archives what recordings of calls no longer live were left unarchived (a crash, the fallback queue). */
+export async function sweepOrphanedRecordings(db: Db, recordings: RecordingService, log: Logger): Promise<void> {
+  const live = new Set((await listActiveCalls(db)).map((c) => c.id));
+  const swept = await recordings.sweep(live);
+  if (swept) log.info({ swept }, 'orphaned recordings queued for archiving');
 }

@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { IvrFlow } from '../ivr/ivr-flow.js';
-import { runFlow } from '../ivr/ivr-runner.js';
 import type { Language } from '../ivr/ivr-context.js';
 import { listAvailableOperators } from '../operators/operator.repository.js';
 import type { Line, OperatorRow } from '../operators/operator.table.js';
@@ -20,17 +19,17 @@ import { CallIvr } from './call-ivr.js';
 import { CallOverflow } from './call-overflow.js';
 import { CallConsult } from './call-consult.js';
 import { runSurvey } from './call-survey.js';
-import { insertCall, listActiveCalls, transitionCall } from './call.repository.js';
+import { transitionCall } from './call.repository.js';
 import type { BusinessHours } from '../lines/business-hours.js';
 import type { CallRow, HangupBy } from './call.table.js';
-import { CallSession, CallerGoneError } from './call-session.js';
+import { CallSession } from './call-session.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
 import { snapshotOf, type CallSnapshot } from './call-snapshot.js';
 import { CallbackCalls, placeholderId, type CallCore, type CallbackCallSettings } from './callback-calls.js';
 import type { CallbackPort, CallbackSink } from './callback.port.js';
-import { reclaimCalls } from './call-reclaim.js';
+import { reclaimCalls, sweepOrphanedRecordings } from './call-reclaim.js';
 import { endStatusOnCallerHangup, isFinal, type CallStatus } from './call-state-machine.js';
-import type { HangupCause, InboundChannel, PbxEvent, PbxPort } from './pbx.port.js';
+import type { HangupCause, PbxEvent, PbxPort } from './pbx.port.js';
 
 export interface CallServiceDeps {
   db: Kysely<Database>;
@@ -162,7 +161,7 @@ export class CallService implements CallCore, CallbackSink {
       p.catch((err: Error) => this.log.error({ err: err.message, stack: err.stack, event: e.type }, what));
     switch (e.type) {
       case 'inbound':
-        return void run('inbound call failed', this.onInbound(e.channel));
+        return void run('inbound call failed', this.draining ? this.handBack(e.channel.channelId) : this.ivr.inbound(e.channel, this));
       case 'operatorAnswered':
         return void run('operator answer failed', this.onOperatorAnswered(e.callId, e.channelId));
       case 'consultAnswered':
@@ -202,40 +201,10 @@ export class CallService implements CallCore, CallbackSink {
     }
   }
 
-  private async onInbound(ch: InboundChannel): Promise<void> {
-    if (this.draining) {
-      this.log.info({ channelId: ch.channelId }, 'draining: caller handed to the dialplan fallback');
-      await this.d.pbx.continueToFallback(ch.channelId);
-      return;
-    }
-    const lang = ch.language === 'en' || ch.language === 'ru' ? ch.language : this.d.settings.defaultLanguage;
-    // The ticket comes later: the caller may key an existing one in the IVR (ensureTicket).
-    const call = await insertCall(this.d.db, {
-      caller_number: ch.callerNumber,
-      dialled_number: ch.dialledNumber,
-      language: lang,
-      status: 'ivr',
-      caller_channel_id: ch.channelId,
-    });
-    const log = this.log.child({ callId: call.id, ticketId: call.ticket_id });
-    log.info({ caller: ch.callerNumber, dialled: ch.dialledNumber }, 'call entered');
-    const s = this.track(call);
-    await this.d.pbx.answer(ch.channelId);
-    let line: Line | 'hangup';
-    try {
-      line = await runFlow(this.d.flow(), s);
-    } catch (err) {
-      if (err instanceof CallerGoneError) return; // onChannelGone ends the call
-      throw err;
-    }
-    log.info({ line, ivrPath: s.ivrPath }, 'IVR done');
-    if (line === 'hangup') {
-      s.handled = true;
-      // The caller's channel going away ends the call (and gives it its ticket) as usual.
-      await this.d.pbx.hangup(s.callerChannelId);
-      return;
-    }
-    await this.enqueue(s, line);
+  /** Draining: new callers go to the dialplan's fallback queue while calls here settle. */
+  private async handBack(channelId: string): Promise<void> {
+    this.log.info({ channelId }, 'draining: caller handed to the dialplan fallback');
+    await this.d.pbx.continueToFallback(channelId);
   }
 
   track(call: CallRow): CallSession {
@@ -464,8 +433,6 @@ export class CallService implements CallCore, CallbackSink {
 
   /** Archives what recordings of calls no longer live were left unarchived. */
   async sweepRecordings(): Promise<void> {
-    const live = new Set((await listActiveCalls(this.d.db)).map((c) => c.id));
-    const swept = await this.d.recordings.sweep(live);
-    if (swept) this.log.info({ swept }, 'orphaned recordings queued for archiving');
+    await sweepOrphanedRecordings(this.d.db, this.d.recordings, this.log);
   }
 }

@@ -18,7 +18,7 @@ interface Call {
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ SURVEY_TIMEOUT_SEC: '0' });
+  t = await startTestApp();
   await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
   await clearLine(t.api, 'first');
   await clearLine(t.api, 'second');

@@ -28,10 +28,10 @@ describe('IVR admin API', () => {
 
   it('replaces the running flow and its file with a valid one', async () => {
     const doc = JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')) as { nodes: { main: { timeoutSec?: number }[] } };
-    doc.nodes.main[1]!.timeoutSec = 7;
+    doc.nodes.main[2]!.timeoutSec = 7; // the main menu (after the greeting and the hours check)
     const r = await t.api<{ nodes: number }>('PUT', '/api/ivr/flow', doc);
     expect(r.status).toBe(200);
-    expect(r.body.nodes).toBe(4);
+    expect(r.body.nodes).toBe(5);
     expect((await t.api('GET', '/api/ivr/flow')).body).toEqual(doc);
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(doc);
   });

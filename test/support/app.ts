@@ -31,6 +31,8 @@ export async function startTestApp(env: Record<string, string> = {}, logStream?:
     HTTP_VALIDATE_RESPONSES: 'true',
     // Lines open around the clock, so that callbacks ring whenever the suite runs.
     BUSINESS_HOURS_FILE: 'pbx-config/business-hours.always-open.json',
+    // No survey unless a test asks for one: callers would otherwise wait for it after every operator hangup.
+    SURVEY_TIMEOUT_SEC: '0',
     ...env,
   });
   const app = await createApp(config, pino({ level: config.logLevel, redact: LOG_REDACT }, logStream ?? process.stdout));
