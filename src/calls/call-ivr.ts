@@ -40,7 +40,9 @@ export class CallIvr {
 
   /** A new caller: a call row, answer, the IVR flow, then the line's queue (or the flow ends the call). */
   async inbound(ch: InboundChannel, t: InboundTarget): Promise<void> {
-    const lang = ch.language === 'en' || ch.language === 'ru' ? ch.language : this.d.settings.defaultLanguage;
+    // The dialled number decides first (an English DID), then the channel's language, then the default.
+    const byNumber = ch.dialledNumber ? this.d.flow().languages[ch.dialledNumber] : undefined;
+    const lang = byNumber ?? (ch.language === 'en' || ch.language === 'ru' ? ch.language : this.d.settings.defaultLanguage);
     // The ticket comes later: the caller may key an existing one in the IVR (CallTickets).
     const call = await insertCall(this.d.db, {
       caller_number: ch.callerNumber,

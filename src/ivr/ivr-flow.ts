@@ -48,6 +48,8 @@ export type OverflowRule = Static<typeof Overflow>;
 const FlowShape = Type.Object(
   {
     start: Type.String({ minLength: 1 }),
+    /** The language per dialled number (a DID for English speakers), before any menu choice. */
+    languages: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9+]{3,20}$' }), Type.Union([Type.Literal('ru'), Type.Literal('en')]))),
     overflow: Type.Optional(Type.Object({ first: Type.Optional(Overflow), second: Type.Optional(Overflow) }, { additionalProperties: false })),
     nodes: Type.Record(Type.String({ pattern: '^[a-z0-9-]+$' }), Type.Array(Type.Object({ verb: Type.String() }), { minItems: 1 })),
   },
@@ -57,6 +59,7 @@ const FlowShape = Type.Object(
 export interface IvrFlow {
   start: string;
   overflow: { first?: OverflowRule; second?: OverflowRule };
+  languages: Readonly<Record<string, 'ru' | 'en'>>;
   nodes: ReadonlyMap<string, readonly Verb[]>;
   /** The document as validated, for the admin API to show back. */
   source: unknown;
@@ -73,7 +76,7 @@ function shapeErrors(schema: TSchema, value: unknown, prefix: string): FlowError
 export function parseFlow(doc: unknown): IvrFlow {
   const errors = shapeErrors(FlowShape, doc, '');
   if (errors.length) throw new InvalidIvrFlowError(errors);
-  const d = doc as { start: string; overflow?: IvrFlow['overflow']; nodes: Record<string, { verb: string }[]> };
+  const d = doc as { start: string; overflow?: IvrFlow['overflow']; languages?: IvrFlow['languages']; nodes: Record<string, { verb: string }[]> };
   const nodes = new Map<string, Verb[]>();
   for (const [name, verbs] of Object.entries(d.nodes)) {
     const built: Verb[] = [];
@@ -106,7 +109,7 @@ export function parseFlow(doc: unknown): IvrFlow {
     });
   }
   if (errors.length) throw new InvalidIvrFlowError(errors);
-  return { start: d.start, overflow: d.overflow ?? {}, nodes, source: doc };
+  return { start: d.start, overflow: d.overflow ?? {}, languages: d.languages ?? {}, nodes, source: doc };
 }
 
 function collectGotos(v: unknown): [string, string][] {

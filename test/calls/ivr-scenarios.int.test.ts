@@ -8,6 +8,7 @@ import { db } from '../support/recordings.js';
 
 interface Call {
   id: string;
+  language: string;
   ticketId: string;
   line: string;
   status: string;
@@ -29,9 +30,9 @@ afterAll(async () => t?.stop());
 const keys = (digits: string, firstAfterMs: number): DtmfStep[] =>
   [...digits].map((digit, i) => ({ digit, method: 'info', afterMs: i === 0 ? firstAfterMs : 250 }));
 
-async function call(steps: DtmfStep[]): Promise<Call> {
+async function call(steps: DtmfStep[], number = '88005553535'): Promise<Call> {
   const caller = randomPhone();
-  const r = await runCaller({ caller, number: '88005553535', steps, talkMs: 2500 });
+  const r = await runCaller({ caller, number, steps, talkMs: 2500 });
   expect(r.code, r.stdout).toBe(0);
   return waitFor('the call to end', async () => {
     const c = (await t.api<{ calls: Call[] }>('GET', `/api/calls?caller=${caller}`)).body.calls[0];
@@ -67,5 +68,11 @@ describe('IVR with real callers', () => {
     const c = await call(keys('0', 1500));
     expect(c.ivrPath).toEqual(['menu:main-menu=0']);
     expect(c.line).toBe('first');
+  });
+
+  it('speaks English to callers of the English number', async () => {
+    const c = await call(keys('1', 1500), '88005553536');
+    expect(c.language).toBe('en');
+    expect(c.ivrPath).toEqual(['menu:main-menu=1']);
   });
 });

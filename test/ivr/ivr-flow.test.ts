@@ -217,7 +217,8 @@ describe('overflow rules in the flow', () => {
       expect((err as InvalidIvrFlowError).details).toMatchObject({ errors: [{ path: '/overflow/first/action/goto' }] });
     }
   });
-  it('ship with the default flow', async () => {
+  it('ship with the default flow, with an English number', async () => {
+    expect((await flow()).languages).toEqual({ '88005553536': 'en' });
     expect((await flow()).overflow).toMatchObject({ first: { maxWaitSec: 900 }, second: { action: { route: 'first' } } });
   });
 });
