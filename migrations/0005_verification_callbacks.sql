@@ -112,3 +112,8 @@ CREATE TABLE callback_attempts (
   outcome     text CHECK (outcome IN ('answered', 'no-answer', 'busy', 'failed', 'interrupted', 'machine')),
   UNIQUE (callback_id, attempt_no)
 );
+
+-- GDPR erasure of one customer's recordings is an audited action of its own.
+ALTER TABLE recording_audit DROP CONSTRAINT recording_audit_action_check;
+ALTER TABLE recording_audit ADD CONSTRAINT recording_audit_action_check
+  CHECK (action IN ('play', 'download', 'denied', 'legal_hold', 'purge', 'rearchive', 'verify', 'erase'));

@@ -3,7 +3,7 @@
 import { unlink } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { findRecordingById, listPurgeable, updateRecording } from './recording.repository.js';
+import { findRecordingById, listPurgeable, listRecordingsOfAccount, updateRecording } from './recording.repository.js';
 import { CHAIN_GENESIS, chainEntryHash, chainPage, countChainEntries, insertAudit } from './recording-custody.repository.js';
 import { sha256File } from './recording.service.js';
 
@@ -101,5 +101,31 @@ export class CustodyService {
       bytes: items.reduce((n, r) => n + Number(r.size_bytes ?? 0), 0),
       recordings: items.map((r) => ({ id: r.id, callId: r.call_id, line: r.line, startedAt: r.started_at.toISOString(), path: r.archive_path })),
     };
+  }
+
+  /**
+   * GDPR erasure: every recording of one customer (calls bound to their verified account, or on
+   * tickets bound to it) is deleted, file and spool copy, and each deletion is audited with who
+   * and why. A legal hold wins over erasure: held recordings are kept and reported.
+   */
+  async eraseAccount(accountId: string, who: { tokenId: string; role: string; operatorId: string | null; ip: string | null }, reason: string) {
+    const erased: string[] = [];
+    const held: string[] = [];
+    for (const r of await listRecordingsOfAccount(this.db, accountId)) {
+      if (r.recording_hold || r.call_hold || r.ticket_hold) {
+        held.push(r.id);
+        continue;
+      }
+      for (const f of [r.archive_path, r.spool_path]) {
+        if (f) await unlink(f).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      }
+      await updateRecording(this.db, r.id, { status: 'purged', archive_path: null, spool_path: null, purged_at: new Date() });
+      await insertAudit(this.db, {
+        recordingId: r.id, action: 'erase', tokenId: who.tokenId, role: who.role, operatorId: who.operatorId, ip: who.ip, reason,
+        detail: { accountId, previousStatus: r.status, path: r.archive_path },
+      });
+      erased.push(r.id);
+    }
+    return { accountId, erased, heldBack: held };
   }
 }

@@ -109,3 +109,16 @@ export async function closeRecordingPause(db: Db, id: string): Promise<void> {
     SET pauses = jsonb_set(pauses, ARRAY[(jsonb_array_length(pauses) - 1)::text, 'resumedAt'], to_jsonb(${new Date().toISOString()}::text))
     WHERE id = ${id} AND jsonb_array_length(pauses) > 0`.execute(db);
 }
+
+/** A customer's recordings still on disk: calls bound to the account, or on tickets bound to it. */
+export async function listRecordingsOfAccount(db: Db, accountId: string) {
+  return db
+    .selectFrom('recordings as r')
+    .innerJoin('calls as c', 'c.id', 'r.call_id')
+    .leftJoin('tickets as t', 't.id', 'c.ticket_id')
+    .select(['r.id', 'r.call_id', 'r.archive_path', 'r.spool_path', 'r.status', 'r.legal_hold as recording_hold', 'c.legal_hold as call_hold', 't.legal_hold as ticket_hold'])
+    .where((eb) => eb.or([eb('c.verified_account_id', '=', accountId), eb('t.account_id', '=', accountId)]))
+    .where('r.status', '!=', 'purged')
+    .orderBy('r.started_at')
+    .execute();
+}

@@ -175,4 +175,23 @@ export const recordingRoutes =
     hold('recordings', UuidParam);
     hold('calls', UuidParam);
     hold('tickets', IdParam);
+
+    app.post(
+      '/accounts/:accountId/erase-recordings',
+      {
+        preHandler: requireRole('admin'),
+        schema: {
+          summary: "GDPR erasure of one customer's recordings",
+          description:
+            'Deletes every recording of calls bound to the verified account (or on tickets bound to it), each deletion audited (`erase`) with who and the required reason. Recordings under a legal hold are kept and listed in `heldBack`.',
+          params: Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 128 }) }),
+          body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false, examples: [{ reason: 'GDPR request #4711' }] }),
+          response: { 200: Type.Object({ accountId: Type.String(), erased: Type.Array(Type.String()), heldBack: Type.Array(Type.String()) }), 400: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (req) => {
+        const p = principalOf(req);
+        return custody.eraseAccount(req.params.accountId, { tokenId: p.tokenId, role: p.role, operatorId: p.operatorId, ip: req.ip }, req.body.reason);
+      },
+    );
   };

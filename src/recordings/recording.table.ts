@@ -45,7 +45,7 @@ export interface RecordingChainTable {
   at: ColumnType<Date, Date | undefined, never>;
 }
 
-export const AUDIT_ACTIONS = ['play', 'download', 'denied', 'legal_hold', 'purge', 'rearchive', 'verify'] as const;
+export const AUDIT_ACTIONS = ['play', 'download', 'denied', 'legal_hold', 'purge', 'rearchive', 'verify', 'erase'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface RecordingAuditTable {
