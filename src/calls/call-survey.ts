@@ -27,22 +27,31 @@ export async function runSurvey(
     await d.operators.callEnded(s.operatorId, new Date());
   }
   if (s.bridgeId) await d.pbx.destroyBridge(s.bridgeId).catch(() => undefined);
+  // Bounded: whatever happens to a prompt or an event, the caller is let go after the survey's time.
+  let deadline: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<void>((r) => (deadline = setTimeout(r, (d.timeoutSec + 20) * 1000)));
   try {
-    s.clearDigits();
-    await s.play('survey', { interruptible: true });
-    const digit = await s.readDigit(d.timeoutSec * 1000);
-    const score = digit && /^[1-5]$/.test(digit) ? Number(digit) : null;
-    await s.recordStep(`survey:${score ?? 'none'}`);
-    if (score) {
-      await updateCall(d.db, s.callId, { survey_score: score });
-      if (s.ticketId) await setTicketSurvey(d.db, s.ticketId, score);
-      d.log.info({ callId: s.callId, score }, 'survey answered');
-      await s.play('survey-thanks', { interruptible: false });
-    }
+    await Promise.race([ask(d, s), outOfTime]);
   } catch (err) {
     if (err instanceof CallerGoneError) return; // the caller's hangup ends the call
-    throw err;
+    d.log.error({ callId: s.callId, err: (err as Error).message }, 'survey failed; ending the call');
+  } finally {
+    clearTimeout(deadline);
   }
   await t.end(s, 'completed', cause, 'operator');
   await d.pbx.hangup(s.callerChannelId);
+}
+
+async function ask(d: { db: Db; log: Logger; timeoutSec: number }, s: CallSession): Promise<void> {
+  // Digits keyed while the operator was still talking are not an answer to a question not yet asked.
+  s.clearDigits();
+  await s.play('survey', { interruptible: true });
+  const digit = await s.readDigit(d.timeoutSec * 1000);
+  const score = digit && /^[1-5]$/.test(digit) ? Number(digit) : null;
+  await s.recordStep(`survey:${score ?? 'none'}`);
+  if (!score) return;
+  await updateCall(d.db, s.callId, { survey_score: score });
+  if (s.ticketId) await setTicketSurvey(d.db, s.ticketId, score);
+  d.log.info({ callId: s.callId, score }, 'survey answered');
+  await s.play('survey-thanks', { interruptible: false });
 }

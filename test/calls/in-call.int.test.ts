@@ -28,10 +28,10 @@ describe('in a call', () => {
   it('holds and resumes the caller, and asks them to rate the call after the operator hangs up', async () => {
     const op = await operatorWithPhone(t.api, 'first', (p) => answerOnce({ sipPort: p.sip, mediaPort: p.media, hangUpAfterMs: 9000 }));
     const caller = randomPhone();
-    // 1 for the first line; the operator hangs up ~9 s after answering; the caller then keys 4.
+    // 1 for the first line; the operator hangs up ~9 s after answering (~12 s in); the caller keys 4 at ~16.5 s.
     const calling = runCaller({
       caller, number: '88005553535', awaitBye: true, talkMs: 0,
-      steps: [{ digit: '1', method: 'info', afterMs: 1500 }, { digit: '4', method: 'info', afterMs: 13_000 }],
+      steps: [{ digit: '1', method: 'info', afterMs: 1500 }, { digit: '4', method: 'info', afterMs: 15_000 }],
     });
     const live = await waitFor('the call to be bridged', async () => {
       const c = (await t.api<{ calls: Call[] }>('GET', `/api/calls?caller=${caller}`)).body.calls[0];
