@@ -7,18 +7,15 @@ import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { migrate } from '../src/db/migrator.js';
-import { MIGRATIONS_DIR } from '../src/paths.js';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
-import { createDb } from '../src/db/database.js';
 import { insertCall } from '../src/calls/call.repository.js';
 import { insertRecording, findRecordingById } from '../src/recordings/recording.repository.js';
 import { RecordingArchiveQueue } from '../src/recordings/recording-archive.queue.js';
 import { startArchiveWorker } from '../src/recordings/recording-archive.worker.js';
 import { RecordingService } from '../src/recordings/recording.service.js';
 import { resolveFfmpeg, transcode } from '../src/recordings/ffmpeg.js';
+import { benchDatabase, percentile } from './bench-support.js';
 
 const run = promisify(execFile);
 const CACHE = process.env.PBXDESK_BENCH_CACHE ?? '/var/cache/pbxdesk/bench';
@@ -44,11 +41,6 @@ async function speechSource(): Promise<string> {
   const reps = Math.ceil(600 / Number(stdout.trim()));
   await run('sox', [...Array(reps).fill(joined), file, 'trim', '0', '600']);
   return file;
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 }
 
 export async function archiveBench(opts: { hours: number; hangups: number }) {
@@ -80,14 +72,7 @@ export async function archiveBench(opts: { hours: number; hangups: number }) {
 
   // 2. Hangup → archived through BullMQ and the real service code, 10 hangups a second, in a
   // database of its own: the bench's rows and chain entries must never mix with real ones.
-  const benchDb = `pbxdesk_bench_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: config.databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${benchDb}`);
-  const benchUrl = new URL(config.databaseUrl);
-  benchUrl.pathname = `/${benchDb}`;
-  await migrate(benchUrl.toString(), MIGRATIONS_DIR);
-  const db = createDb(benchUrl.toString(), 4);
+  const { db, drop } = await benchDatabase(config.databaseUrl, 4);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const queue = new RecordingArchiveQueue(redis, prefix, { attempts: 3, backoffMs: 500 });
@@ -122,9 +107,7 @@ export async function archiveBench(opts: { hours: number; hangups: number }) {
   await queue.obliterate();
   await queue.close();
   redis.disconnect();
-  await db.destroy();
-  await admin.query(`DROP DATABASE ${benchDb}`);
-  await admin.end();
+  await drop();
   await rm(out, { recursive: true, force: true });
 
   return {

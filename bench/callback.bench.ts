@@ -4,36 +4,21 @@
 // queue (what happens next, the dial, is the ACD's business). Target p99 < 1 s.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
-import { createDb } from '../src/db/database.js';
-import { migrate } from '../src/db/migrator.js';
-import { MIGRATIONS_DIR } from '../src/paths.js';
 import { CallbackQueue } from '../src/callbacks/callback.queue.js';
 import { CallbackService } from '../src/callbacks/callback.service.js';
 import { startCallbackWorker } from '../src/callbacks/callback.worker.js';
 import type { BusinessHours } from '../src/lines/business-hours.js';
+import { benchDatabase, percentile } from './bench-support.js';
 
 const allDay = ['00:00-24:00'];
 const week = { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay };
 const OPEN: BusinessHours = { first: { timeZone: 'UTC', week, holidays: [] }, second: { timeZone: 'UTC', week, holidays: [] } };
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
-}
-
 export async function callbackBench(opts: { callbacks: number; windowSec: number }) {
   const config = loadConfig();
-  const benchDb = `pbxdesk_bench_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: config.databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${benchDb}`);
-  const url = new URL(config.databaseUrl);
-  url.pathname = `/${benchDb}`;
-  await migrate(url.toString(), MIGRATIONS_DIR);
-  const db = createDb(url.toString(), 10);
+  const { db, drop } = await benchDatabase(config.databaseUrl, 10);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const queue = new CallbackQueue(redis, prefix);
@@ -87,8 +72,6 @@ export async function callbackBench(opts: { callbacks: number; windowSec: number
     await queue.obliterate().catch(() => undefined);
     await queue.close();
     redis.disconnect();
-    await db.destroy();
-    await admin.query(`DROP DATABASE ${benchDb}`);
-    await admin.end();
+    await drop();
   }
 }

@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Principal } from '../auth/token.service.js';
-import { CallNotBridgedError, ForbiddenError, NoConsultationError, NotFoundError, OperatorUnavailableError } from '../errors.js';
+import { NoConsultationError, NotFoundError, OperatorUnavailableError } from '../errors.js';
 import { findOperatorById } from '../operators/operator.repository.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { findCallById, insertCallEvent, updateCall } from './call.repository.js';
 import type { CallRow } from './call.table.js';
 import type { CallSession } from './call-session.js';
 import type { PbxPort } from './pbx.port.js';
-import { applyHold } from './call-requests.js';
+import { applyHold, bridgedCallFor } from './call-requests.js';
 
 export interface ConsultTarget {
   readonly busy: Set<string>;
@@ -29,11 +29,7 @@ export class CallConsult {
   constructor(private readonly t: ConsultTarget, private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger; ringTimeoutSec: number }) {}
 
   private live(callId: string, by: Principal): CallSession & { bridgeId: string } {
-    const s = this.t.session(callId);
-    if (!s) throw new NotFoundError('live call', callId);
-    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
-    if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
-    return s as CallSession & { bridgeId: string };
+    return bridgedCallFor(this.t.session(callId), callId, by);
   }
 
   /** Rings `operatorId` into the call: `consult` puts the caller on hold first, `conference` does not. */

@@ -37,10 +37,8 @@ export class CallRequests {
    * Ticket, IVR path and everything else stay on the one call row.
    */
   async transfer(callId: string, line: Line, by: Principal): Promise<CallRow> {
-    const s = this.c.session(callId);
-    if (!s) throw new NotFoundError('live call', callId);
-    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
-    if (s.status !== 'bridged' || !s.bridgeId || !s.operatorChannelId) throw new CallNotBridgedError(callId, s.status);
+    const s = bridgedCallFor(this.c.session(callId), callId, by);
+    if (!s.operatorChannelId) throw new CallNotBridgedError(callId, s.status);
     const [fromOp, fromCh, bridgeId] = [s.operatorId, s.operatorChannelId, s.bridgeId];
     if (s.onHold) await this.hold(callId, false, by); // the caller goes back into the bridge, which keeps them
     this.c.forgetLeg(fromCh); // its hangup below is ours, not the end of the call
@@ -66,10 +64,7 @@ export class CallRequests {
    * shows on the call (`verification`) when the caller has keyed it.
    */
   async requestVerification(callId: string, by: Principal): Promise<CallRow> {
-    const s = this.c.session(callId);
-    if (!s) throw new NotFoundError('live call', callId);
-    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
-    if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
+    const s = bridgedCallFor(this.c.session(callId), callId, by);
     if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
     if (s.onHold) throw new CallOnHoldError(callId);
     s.verification = { method: 'operator', operatorId: s.operatorId };
@@ -84,10 +79,7 @@ export class CallRequests {
    * the caller back. The state is on the call row, so a restart keeps it.
    */
   async hold(callId: string, on: boolean, by: Principal): Promise<CallRow> {
-    const s = this.c.session(callId);
-    if (!s) throw new NotFoundError('live call', callId);
-    if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
-    if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
+    const s = bridgedCallFor(this.c.session(callId), callId, by);
     if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
     if (s.onHold !== on) {
       await applyHold(this.d, s, on);
@@ -109,4 +101,15 @@ export async function applyHold(d: { db: Db; pbx: PbxPort }, s: CallSession, on:
   }
   s.onHold = on;
   await updateCall(d.db, s.callId, { on_hold: on });
+}
+
+/**
+ * The live, bridged call an API request acts on: 404 when it is not live here, 403 for an
+ * operator who is not on it, 409 when nobody is talking on it yet.
+ */
+export function bridgedCallFor(s: CallSession | undefined, callId: string, by: Principal): CallSession & { bridgeId: string } {
+  if (!s) throw new NotFoundError('live call', callId);
+  if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
+  if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
+  return s as CallSession & { bridgeId: string };
 }

@@ -15,6 +15,11 @@ export class CallerGoneError extends Error {
   }
 }
 
+/** The name of a call's bridge recording (one per call, kept across transfers and hand-overs). */
+export function bridgeRecordingName(callId: string): string {
+  return `call-${callId}`;
+}
+
 export interface CallSessionDeps {
   db: Db;
   pbx: PbxPort;
@@ -206,7 +211,7 @@ export class CallSession implements IvrContext {
 
   /** The bridge recording's name (one per call, kept across transfers). */
   get recordingName(): string | null {
-    return this.recordingId ? `call-${this.callId}` : null;
+    return this.recordingId ? bridgeRecordingName(this.callId) : null;
   }
 
   async recordStep(step: string): Promise<void> {

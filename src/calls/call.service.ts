@@ -10,7 +10,7 @@ import { listAvailableOperators } from '../operators/operator.repository.js';
 import type { Line, OperatorRow } from '../operators/operator.table.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import type { OperatorService } from '../operators/operator.service.js';
-import { HEAD_RANK, WaitingLists, type QueueEntry } from '../queues/waiting-list.js';
+import { callbackIdOf, HEAD_RANK, placeholderId, WaitingLists, type QueueEntry } from '../queues/waiting-list.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
@@ -22,10 +22,10 @@ import { runSurvey } from './call-survey.js';
 import { transitionCall } from './call.repository.js';
 import type { BusinessHours } from '../lines/business-hours.js';
 import type { CallRow, HangupBy } from './call.table.js';
-import { CallSession } from './call-session.js';
+import { CallSession, bridgeRecordingName } from './call-session.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
 import { snapshotOf, type CallSnapshot } from './call-snapshot.js';
-import { CallbackCalls, placeholderId, type CallCore, type CallbackCallSettings } from './callback-calls.js';
+import { CallbackCalls, type CallCore, type CallbackCallSettings } from './callback-calls.js';
 import type { CallbackPort, CallbackSink } from './callback.port.js';
 import { reclaimCalls, sweepOrphanedRecordings } from './call-reclaim.js';
 import { endStatusOnCallerHangup, isFinal, type CallStatus } from './call-state-machine.js';
@@ -288,8 +288,9 @@ export class CallService implements CallCore, CallbackSink {
       const op = free[0];
       if (!op) return;
       const entry = this.waiting.shift(line) as { id: string; rank: number };
-      if (entry.id.startsWith('cb:')) {
-        if (this.callbacks) await this.callbacks.dispatch(entry.id.slice(3), op, line);
+      const callbackId = callbackIdOf(entry.id);
+      if (callbackId) {
+        if (this.callbacks) await this.callbacks.dispatch(callbackId, op, line);
         continue;
       }
       const s = this.sessions.get(entry.id);
@@ -358,7 +359,7 @@ export class CallService implements CallCore, CallbackSink {
       return;
     }
     const bridgeId = randomUUID();
-    const name = `call-${callId}`;
+    const name = bridgeRecordingName(callId);
     this.callbacks?.stopOffers(callId);
     await s.stopPrompt();
     await this.d.pbx.stopMoh(s.callerChannelId);

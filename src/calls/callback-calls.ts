@@ -8,11 +8,11 @@ import type { Db } from '../db/database.js';
 import type { Line, OperatorRow } from '../operators/operator.table.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { RecordingService } from '../recordings/recording.service.js';
-import { estimateWaitSec, HEAD_RANK, queueAnnouncement, type WaitingLists } from '../queues/waiting-list.js';
+import { estimateWaitSec, HEAD_RANK, placeholderId, queueAnnouncement, type WaitingLists } from '../queues/waiting-list.js';
 import { insertCall } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import type { CallStatus } from './call-state-machine.js';
-import { CallerGoneError, type CallSession } from './call-session.js';
+import { CallerGoneError, bridgeRecordingName, type CallSession } from './call-session.js';
 import type { CallbackPort, ClaimedCallback, DialOutcome } from './callback.port.js';
 import type { HangupCause, PbxPort } from './pbx.port.js';
 
@@ -40,8 +40,6 @@ export interface CallbackCallSettings {
   dialTemplate: string;
   defaultLanguage: 'ru' | 'en';
 }
-
-export const placeholderId = (callbackId: string) => `cb:${callbackId}`;
 
 export class CallbackCalls {
   /** Claimed callbacks by the call that dials them. */
@@ -236,7 +234,7 @@ export class CallbackCalls {
       this.core.joinQueue(s, s.line ?? cb.line, HEAD_RANK);
       return;
     }
-    const name = `call-${s.callId}`;
+    const name = bridgeRecordingName(s.callId);
     await this.d.pbx.stopBridgeMoh(s.bridgeId);
     await this.d.pbx.addToBridge(s.bridgeId, s.callerChannelId);
     const rec = await this.d.recordings.started(this.d.db, s.callId, name);

@@ -9,6 +9,10 @@ export interface WaitingEntry {
   rank: number;
 }
 
+/** A callback placeholder's entry id, and back: the one place that knows the "cb:" encoding. */
+export const placeholderId = (callbackId: string) => `cb:${callbackId}`;
+export const callbackIdOf = (entryId: string): string | undefined => (entryId.startsWith('cb:') ? entryId.slice(3) : undefined);
+
 export interface QueueEntry {
   position: number;
   kind: 'call' | 'callback';
@@ -90,8 +94,8 @@ export class WaitingLists {
   /** The line as the API shows it: callers and callback placeholders ("cb:<id>") in order. */
   describe(line: Line): QueueEntry[] {
     return this.list(line).map((e, i) => {
-      const callback = e.id.startsWith('cb:');
-      return { position: i + 1, kind: callback ? 'callback' : 'call', id: callback ? e.id.slice(3) : e.id, since: Number.isFinite(e.rank) ? new Date(e.rank).toISOString() : null };
+      const callbackId = callbackIdOf(e.id);
+      return { position: i + 1, kind: callbackId ? 'callback' : 'call', id: callbackId ?? e.id, since: Number.isFinite(e.rank) ? new Date(e.rank).toISOString() : null };
     });
   }
 }
