@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { CallbackQueue } from '../src/callbacks/callback.queue.js';
+import { TicketService } from '../src/tickets/ticket.service.js';
 import { CallbackService } from '../src/callbacks/callback.service.js';
 import { startCallbackWorker } from '../src/callbacks/callback.worker.js';
 import type { BusinessHours } from '../src/lines/business-hours.js';
@@ -38,6 +39,7 @@ export async function callbackBench(opts: { callbacks: number; windowSec: number
       removeCallback: () => undefined,
     }),
     silent,
+    new TicketService(db),
   );
   const worker = startCallbackWorker(redis.duplicate(), prefix, (job) => service.due(job), silent);
   try {

@@ -30,6 +30,14 @@ import { startRetentionWorker } from './recordings/retention.worker.js';
 import { recordingRoutes } from './recordings/recording.routes.js';
 import { TicketService } from './tickets/ticket.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
+import { SlaQueue } from './tickets/sla.queue.js';
+import { startSlaWorker } from './tickets/sla.worker.js';
+import { loadConnectors } from './connectors/connector.js';
+import { OutboundService } from './outbound/outbound.service.js';
+import { OutboundQueue } from './outbound/outbound.queue.js';
+import { startOutboundWorker } from './outbound/outbound.worker.js';
+import { outboundRoutes } from './outbound/outbound.routes.js';
+import { ticketEventsNotifier } from './outbound/ticket-events.notifier.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { countOperatorsByState, countStaffed } from './operators/operator.repository.js';
@@ -93,8 +101,16 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const custody = new CustodyService(db, config.recordings.retentionDays);
   const access = new RecordingAccessService(db);
   const retentionQueue = new RetentionQueue(redis, config.queuePrefix);
-  const tickets = new TicketService(db);
+  // Outbound events: stored, then delivered per subscriber through its connector (BullMQ).
+  const outbound = new OutboundService(db, config.secretKey, await loadConnectors(), config.outbound, log.child({ component: 'outbound' }));
+  const outboundQueue = new OutboundQueue(redis, config.queuePrefix);
+  outbound.useQueue(outboundQueue);
+  recordings.useEvents(outbound);
+  const tickets = new TicketService(db, config.tickets.sla);
+  const slaQueue = new SlaQueue(redis, config.queuePrefix);
+  tickets.connect({ notifier: ticketEventsNotifier(outbound), scheduler: slaQueue });
   const verification = new VerificationService(db, config.secretKey, config.verification, log.child({ component: 'verification' }));
+  verification.useEvents(outbound);
   const businessHours = await loadBusinessHours(config.businessHoursFile);
   const callbackQueue = new CallbackQueue(redis, config.queuePrefix);
   const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec);
@@ -106,6 +122,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     operators,
     verification,
     businessHours: () => businessHours,
+    events: outbound,
     staffed: (line) => countStaffed(db, line),
     flow: () => flows.current(),
     log,
@@ -118,7 +135,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       promptsDir: config.ivr.promptsDir,
       defaultLanguage: config.ivr.defaultLanguage,
       ringTimeoutSec: config.sip.operatorRingTimeoutSec,
-      verifiedAheadSec: config.sip.verifiedAheadSec,
+      priority: config.sip.priority,
       surveyTimeoutSec: config.sip.surveyTimeoutSec,
       callback: {
         mode: config.callbacks.mode,
@@ -130,7 +147,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       },
     },
   });
-  const callbacks = new CallbackService(db, callbackQueue, () => businessHours, config.callbacks, () => calls, log.child({ component: 'callbacks' }));
+  const callbacks = new CallbackService(db, callbackQueue, () => businessHours, config.callbacks, () => calls, log.child({ component: 'callbacks' }), tickets);
+  callbacks.useEvents(outbound);
   calls.useCallbacks(callbacks);
 
   metrics = new Metrics({
@@ -141,6 +159,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       'recording-archive': await archiveQueue.counts(),
       'retention-purge': await retentionQueue.counts(),
       'callback-due': await callbackQueue.counts(),
+      'ticket-sla': await slaQueue.counts(),
+      'outbound-delivery': await outboundQueue.counts(),
     }),
   });
 
@@ -179,12 +199,15 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       ivrRoutes(flows),
       verificationRoutes(verification),
       callbackRoutes(callbacks),
+      outboundRoutes(outbound),
     ],
   });
 
   let worker: Worker | undefined;
   let retentionWorker: Worker | undefined;
   let callbackWorker: Worker | undefined;
+  let slaWorker: Worker | undefined;
+  let outboundWorker: Worker | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   return {
     server,
@@ -212,6 +235,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       // Placeholders back into their lines, scheduled attempts re-armed, before calls resume.
       await callbacks.restore();
       callbackWorker = startCallbackWorker(redis.duplicate(), config.queuePrefix, (job) => callbacks.due(job), log, metrics);
+      slaWorker = startSlaWorker(redis.duplicate(), config.queuePrefix, (id, at) => tickets.checkSla(id, at), log);
+      outboundWorker = startOutboundWorker(redis.duplicate(), config.queuePrefix, { drain: (id) => outbound.drain(id), sweep: () => outbound.sweep() }, log);
+      await outboundQueue.startSweeper();
       ari.start();
       ami.start();
       return server.listen({ host: config.http.host, port: config.http.port });
@@ -227,6 +253,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       await worker?.close();
       await retentionWorker?.close();
       await callbackWorker?.close();
+      await slaWorker?.close();
+      await outboundWorker?.close();
+      await slaQueue.close();
+      await outboundQueue.close();
       await callbackQueue.close();
       await archiveQueue.close();
       await retentionQueue.close();

@@ -3,6 +3,7 @@
 // variable's name, and README's settings table is generated from it (`pbxdesk config-doc`).
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
+import { parseSlaTargets, type SlaTargets } from './tickets/ticket-rules.js';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -69,6 +70,8 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'VERIFY_CALLER_WINDOW_SEC', default: '3600', doc: 'Window of the per-calling-number limit.' },
   { name: 'SURVEY_TIMEOUT_SEC', default: '6', doc: 'After the operator hangs up, the caller is asked to rate the call 1-5 and has this long to key it (0: no survey).' },
   { name: 'QUEUE_VERIFIED_AHEAD_SEC', default: '300', doc: 'Priority of verified callers: they queue as if they had called this many seconds earlier (0: none).' },
+  { name: 'QUEUE_HIGH_PRIORITY_AHEAD_SEC', default: '600', doc: 'Priority of calls on a high-priority ticket (keyed in the IVR), as a head start in seconds (0: none). The largest head start that applies wins.' },
+  { name: 'QUEUE_CRITICAL_PRIORITY_AHEAD_SEC', default: '1800', doc: 'Priority of calls on a critical ticket, as a head start in seconds (0: none).' },
   { name: 'CALLBACK_MODE', default: 'agent-first', doc: 'agent-first: the operator is rung, then the customer dialled; customer-first: the customer is dialled and, once they answer, is first in the line.' },
   { name: 'CALLBACK_KEY', default: '*', doc: 'The key a queued caller presses to be called back instead of waiting.' },
   { name: 'CALLBACK_OFFER_AFTER_SEC', default: '180', doc: 'A queued caller hears the callback offer when the estimated wait exceeds this (0: always).' },
@@ -81,6 +84,11 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'CALLBACK_DENIED_PREFIXES', default: '7809,8809,810,00', doc: 'Comma-separated prefixes always refused for callbacks (premium-rate 809, international), even if a pattern allows them.' },
   { name: 'CALLBACK_MAX_PER_NUMBER_DAY', default: '3', doc: 'Callbacks one number may have booked within 24 hours.' },
   { name: 'CALLBACK_MAX_PER_ACCOUNT_DAY', default: '10', doc: 'Callbacks one account may have booked within 24 hours.' },
+  { name: 'SLA_TARGETS', default: 'critical=1h/1d,high=4h/2d,normal=1d/5d,low=2d/10d', doc: 'First-response/resolution targets per ticket priority (units s, m, h, d). A ticket is flagged at 80% of a target and escalated when it passes.' },
+  { name: 'OUTBOUND_MAX_ATTEMPTS', default: '15', doc: 'Delivery attempts of one webhook/connector event before it becomes a dead letter (with the backoff, about 3 hours).' },
+  { name: 'OUTBOUND_RETRY_BASE_MS', default: '5000', doc: 'First retry delay of a failed delivery; it doubles per failure.' },
+  { name: 'OUTBOUND_RETRY_MAX_MS', default: '900000', doc: 'Longest delay between two delivery attempts.' },
+  { name: 'OUTBOUND_TIMEOUT_MS', default: '10000', doc: 'How long a receiver may take to answer a delivery.' },
 ];
 
 type Env = Record<string, string | undefined>;
@@ -131,6 +139,14 @@ function url(env: Env, name: string, protocols: string[]): string {
   }
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
   return v;
+}
+
+function slaTargets(env: Env, name: string): SlaTargets {
+  try {
+    return parseSlaTargets(str(env, name));
+  } catch (err) {
+    throw new ConfigError(name, (err as Error).message);
+  }
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]): T {
@@ -205,7 +221,11 @@ export function loadConfig(env: Env = process.env) {
       realm: str(env, 'SIP_REALM'),
       operatorRingTimeoutSec: int(env, 'OPERATOR_RING_TIMEOUT_SEC', 5, 120),
       wrapUpSec: int(env, 'WRAPUP_SEC', 0, 3600),
-      verifiedAheadSec: int(env, 'QUEUE_VERIFIED_AHEAD_SEC', 0, 86_400),
+      priority: {
+        verifiedAheadSec: int(env, 'QUEUE_VERIFIED_AHEAD_SEC', 0, 86_400),
+        highAheadSec: int(env, 'QUEUE_HIGH_PRIORITY_AHEAD_SEC', 0, 86_400),
+        criticalAheadSec: int(env, 'QUEUE_CRITICAL_PRIORITY_AHEAD_SEC', 0, 86_400),
+      },
       surveyTimeoutSec: int(env, 'SURVEY_TIMEOUT_SEC', 0, 60),
     },
     ivr: {
@@ -250,6 +270,13 @@ export function loadConfig(env: Env = process.env) {
       deniedPrefixes: str(env, 'CALLBACK_DENIED_PREFIXES').split(',').map((p) => p.trim()).filter(Boolean),
       maxPerNumberDay: int(env, 'CALLBACK_MAX_PER_NUMBER_DAY', 1, 1000),
       maxPerAccountDay: int(env, 'CALLBACK_MAX_PER_ACCOUNT_DAY', 1, 10_000),
+    },
+    tickets: { sla: slaTargets(env, 'SLA_TARGETS') },
+    outbound: {
+      maxAttempts: int(env, 'OUTBOUND_MAX_ATTEMPTS', 1, 100),
+      retryBaseMs: int(env, 'OUTBOUND_RETRY_BASE_MS', 10, 3_600_000),
+      retryMaxMs: int(env, 'OUTBOUND_RETRY_MAX_MS', 10, 86_400_000),
+      timeoutMs: int(env, 'OUTBOUND_TIMEOUT_MS', 100, 120_000),
     },
     secretKey,
     bootstrapAdminToken,

@@ -62,6 +62,40 @@ export class InvalidCallTransitionError extends AppError {
   }
 }
 
+export class InvalidTicketTransitionError extends AppError {
+  readonly code = 'invalid_ticket_transition';
+  readonly status = 409;
+  constructor(from: string, to: string, reason?: string) {
+    super(reason ?? `a ticket cannot go from ${from} to ${to}`, { from, to });
+  }
+}
+
+/** A merge or split that cannot be done: into itself, into a closed ticket, calls of another ticket. */
+export class TicketMergeError extends AppError {
+  readonly code = 'invalid_merge';
+  readonly status = 409;
+  constructor(reason: 'merge_into_itself' | 'already_merged' | 'merge_target_closed' | 'calls_not_on_ticket', message: string) {
+    super(message, { reason });
+  }
+}
+
+export class TicketForbiddenError extends AppError {
+  readonly code = 'ticket_forbidden';
+  readonly status = 403;
+  constructor(id: string, line: string | null) {
+    super(`ticket ${id} is not on your line${line ? ` (${line})` : ''}`, { id, line });
+  }
+}
+
+/** A subscription naming a connector that does not exist, or events its connector cannot send. */
+export class InvalidSubscriptionError extends AppError {
+  readonly code = 'invalid_subscription';
+  readonly status = 422;
+  constructor(connector: string, known: string[], badEvents: string[] = []) {
+    super(badEvents.length ? `connector ${connector} does not send ${badEvents.join(', ')}` : `no connector ${connector} (known: ${known.join(', ')})`, { connector, known, badEvents });
+  }
+}
+
 export class InvalidIvrFlowError extends AppError {
   readonly code = 'invalid_ivr_flow';
   readonly status = 422;

@@ -1,13 +1,15 @@
 // Callbacks: booked by a queued caller (keeping their place) or through the API (scheduled).
 // Postgres holds the truth (status, attempts, outcomes); BullMQ only says when an attempt is
 // due; the call service dials. Every attempt is one row keyed (callback, attempt number).
+import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { CallbackClosedError, CallbackNotAnsweredError, CallbackNumberRefusedError, CallbackRateLimitedError, CallbackWindowError, NotFoundError } from '../errors.js';
 import type { CallbackPort, CallbackSink, ClaimedCallback, DialOutcome } from '../calls/callback.port.js';
 import { nextOpen, type BusinessHours } from '../lines/business-hours.js';
 import type { Line } from '../operators/operator.table.js';
-import { findTicketById, insertTicket, insertTicketNote } from '../tickets/ticket.repository.js';
+import { findTicketById, insertTicketNote } from '../tickets/ticket.repository.js';
+import type { TicketService } from '../tickets/ticket.service.js';
 import { firstDue, nextAttemptAt, normaliseNumber, refusalReason, type NumberRules } from './callback-rules.js';
 import type { CallbackQueue } from './callback.queue.js';
 import {
@@ -51,7 +53,30 @@ export class CallbackService implements CallbackPort {
     private readonly s: CallbackSettings,
     private readonly sink: () => CallbackSink,
     private readonly log: Logger,
+    private readonly tickets: Pick<TicketService, 'openForCallback'>,
   ) {}
+
+  private events: EventPublisher = silentPublisher;
+
+  useEvents(events: EventPublisher): void {
+    this.events = events;
+  }
+
+  private eventOf(r: CallbackRow): Record<string, unknown> {
+    return {
+      callbackId: r.id,
+      kind: r.kind,
+      status: r.status,
+      number: r.number,
+      line: r.line,
+      ticketId: r.ticket_id,
+      accountId: r.account_id,
+      callId: r.call_id,
+      nextAttemptAt: r.next_attempt_at?.toISOString() ?? null,
+      attempts: r.attempts,
+      closedReason: r.closed_reason,
+    };
+  }
 
   refusal(number: string): string | undefined {
     return refusalReason(normaliseNumber(number), this.s);
@@ -83,7 +108,7 @@ export class CallbackService implements CallbackPort {
     if (ticketId) {
       if (!(await findTicketById(this.db, ticketId))) throw new NotFoundError('ticket', ticketId);
     } else {
-      ticketId = (await insertTicket(this.db, { subject: `Callback to ${number}`, caller_number: number, line: req.line })).id;
+      ticketId = (await this.tickets.openForCallback(this.db, number, req.line)).id;
     }
     const row = await insertCallback(this.db, {
       kind: 'scheduled',
@@ -101,6 +126,7 @@ export class CallbackService implements CallbackPort {
     });
     await this.queue.schedule(row.id, 1, due);
     this.log.info({ callbackId: row.id, line: row.line, due, ticketId }, 'callback scheduled');
+    void this.events.publish('callback.scheduled', this.eventOf(row));
     return row;
   }
 
@@ -120,6 +146,7 @@ export class CallbackService implements CallbackPort {
       requested_by: 'caller',
     });
     this.log.info({ callbackId: row.id, callId: req.callId, line: req.line }, 'callback booked from the queue');
+    void this.events.publish('callback.scheduled', this.eventOf(row));
     return row.id;
   }
 
@@ -188,7 +215,8 @@ export class CallbackService implements CallbackPort {
   /** After an attempt: done when answered, else the next attempt is scheduled or the callback fails. */
   private async followUp(id: string, outcome: DialOutcome): Promise<void> {
     if (outcome === 'answered') {
-      await moveCallback(this.db, id, 'dialling', { status: 'completed', closed_reason: 'answered' });
+      const done = await moveCallback(this.db, id, 'dialling', { status: 'completed', closed_reason: 'answered' });
+      if (done) void this.events.publish('callback.completed', this.eventOf(done));
       return;
     }
     const row = await findCallback(this.db, id);
@@ -233,7 +261,9 @@ export class CallbackService implements CallbackPort {
   }
 
   private async close(row: CallbackRow, reason: string): Promise<void> {
-    await moveCallback(this.db, row.id, ['dialling', 'scheduled', 'waiting'], { status: 'failed', closed_reason: reason });
+    const failed = await moveCallback(this.db, row.id, ['dialling', 'scheduled', 'waiting'], { status: 'failed', closed_reason: reason });
+    // Not reached is an outcome too: the helpdesk hears of it as a completed callback, status failed.
+    if (failed) void this.events.publish('callback.completed', this.eventOf(failed));
     if (row.ticket_id) await insertTicketNote(this.db, row.ticket_id, 'pbxdesk', `Callback to ${row.number} failed: ${reason}.`);
     this.log.warn({ callbackId: row.id, reason }, 'callback failed');
   }

@@ -3,13 +3,15 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
-import { isOpen, type BusinessHours } from '../lines/business-hours.js';
+import { isOpen, nextOpen, type BusinessHours } from '../lines/business-hours.js';
+import { callerTimeZone, openingAnnouncement } from '../lines/opening-announcement.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import { insertCall, updateCall } from './call.repository.js';
 import type { CallRow } from './call.table.js';
 import { CallerGoneError, type CallSession, type CallSessionDeps } from './call-session.js';
 import type { CallTickets } from './call-tickets.js';
+import type { CallEvents } from './call-events.js';
 import type { InboundChannel, PbxPort } from './pbx.port.js';
 import type { IvrFlow } from '../ivr/ivr-flow.js';
 import { runFlow } from '../ivr/ivr-runner.js';
@@ -31,6 +33,7 @@ export class CallIvr {
       verification: VerificationService;
       businessHours: () => BusinessHours;
       callTickets: CallTickets;
+      callEvents: CallEvents;
       log: Logger;
       settings: { promptsDir: string; defaultLanguage: Language };
       flow: () => IvrFlow;
@@ -53,6 +56,7 @@ export class CallIvr {
     });
     const log = this.d.log.child({ callId: call.id });
     log.info({ caller: ch.callerNumber, dialled: ch.dialledNumber }, 'call entered');
+    this.d.callEvents.emit('call.started', call);
     const s = t.track(call);
     await this.d.pbx.answer(ch.channelId);
     let line: Line | 'hangup';
@@ -82,6 +86,16 @@ export class CallIvr {
       verifyCode: (s, code) => this.verifyCode(s, code),
       verifyTriesLeft: (s) => this.d.verification.triesLeft(s.callId),
       isLineOpen: (line) => isOpen(this.d.businessHours()[line], new Date()),
+      lineOpening: (s, line) => {
+        const hours = this.d.businessHours();
+        const now = new Date();
+        return openingAnnouncement({
+          opensAt: nextOpen(hours[line], now),
+          now,
+          lineTimeZone: hours[line].timeZone,
+          callerTimeZone: callerTimeZone(s.callerNumber, hours.callerRegions ?? []),
+        });
+      },
       startVoicemail: (s, maxSec) => this.startVoicemail(s, maxSec),
     };
   }

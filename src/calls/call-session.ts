@@ -29,6 +29,7 @@ export interface CallSessionDeps {
   verifyCode: (s: CallSession, code: string) => Promise<{ outcome: string; triesLeft: number }>;
   verifyTriesLeft: (s: CallSession) => Promise<number>;
   isLineOpen: (line: Line) => boolean;
+  lineOpening: (s: CallSession, line: Line) => { prompts: string[]; text: string } | null;
   startVoicemail: (s: CallSession, maxSec: number) => Promise<string>;
 }
 
@@ -49,6 +50,8 @@ export class CallSession implements IvrContext {
   callbackId: string | null = null;
   /** In the queue's callback menu (press the key, confirm the number). */
   inCallbackMenu = false;
+  /** Asked for a callback in the IVR (the callback verb): the menu opens once they are queued. */
+  callbackRequested = false;
   /** Booked a callback: however they leave now, the call ends as 'callback'. */
   callbackBooked = false;
   /** The operator hung up and the caller is answering the survey. */
@@ -194,8 +197,16 @@ export class CallSession implements IvrContext {
     return this.deps.verifyTriesLeft(this);
   }
 
+  requestCallback(): void {
+    this.callbackRequested = true;
+  }
+
   isLineOpen(line: Line): boolean {
     return this.deps.isLineOpen(line);
+  }
+
+  lineOpening(line: Line): { prompts: string[]; text: string } | null {
+    return this.deps.lineOpening(this, line);
   }
 
   /** Resolves when the message is recorded: the caller pressed #, went quiet, hung up, or maxSec passed. */

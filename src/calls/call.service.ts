@@ -13,8 +13,11 @@ import type { OperatorService } from '../operators/operator.service.js';
 import { callbackIdOf, HEAD_RANK, placeholderId, WaitingLists, type QueueEntry } from '../queues/waiting-list.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
-import { setTicketLine } from '../tickets/ticket.repository.js';
+import { findTicketById, setTicketLine } from '../tickets/ticket.repository.js';
+import { headStartSec, type PriorityRule } from '../queues/priority.js';
 import { CallTickets } from './call-tickets.js';
+import { CallEvents } from './call-events.js';
+import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
 import { CallIvr } from './call-ivr.js';
 import { CallOverflow } from './call-overflow.js';
 import { CallConsult } from './call-consult.js';
@@ -42,12 +45,14 @@ export interface CallServiceDeps {
   flow: () => IvrFlow;
   log: Logger;
   observer?: CallObserver;
+  /** Outbound events (webhooks, helpdesk connectors); none when absent. */
+  events?: EventPublisher;
   settings: {
     promptsDir: string;
     defaultLanguage: Language;
     ringTimeoutSec: number;
-    /** A verified caller ranks as if they had called this much earlier (0: no priority). */
-    verifiedAheadSec: number;
+    /** Head starts in the queue for verified callers and high/critical tickets. */
+    priority: PriorityRule;
     /** Seconds the caller gets to rate the call after the operator hangs up (0: no survey). */
     surveyTimeoutSec: number;
     callback: Omit<CallbackCallSettings, 'defaultLanguage'>;
@@ -70,6 +75,7 @@ export class CallService implements CallCore, CallbackSink {
   private readonly observer: CallObserver;
   private readonly callTickets: CallTickets;
   private readonly ivr: CallIvr;
+  private readonly callEvents: CallEvents;
   private readonly overflow: CallOverflow;
   /** Warm transfers and conferences (the API drives them). */
   readonly consults: CallConsult;
@@ -81,7 +87,8 @@ export class CallService implements CallCore, CallbackSink {
     this.callTickets = new CallTickets(d.db, d.tickets, this.log);
     this.consults = new CallConsult(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.overflow = new CallOverflow(this, { db: d.db, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
-    this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, onIvrStep: (ms) => this.observer.ivrStep(ms) });
+    this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
+    this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms) });
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
   }
@@ -236,6 +243,9 @@ export class CallService implements CallCore, CallbackSink {
     const row = await transitionCall(this.d.db, s.callId, s.status, to, patch, detail);
     if (!row) throw new Error(`call ${s.callId} was not in ${s.status}`);
     s.status = to;
+    if (to === 'bridged' && 'answered_at' in patch) this.callEvents.emit('call.answered', row);
+    else if (to === 'queued' && 'transfer' in detail) this.callEvents.emit('call.transferred', row, { transfer: (detail as { transfer: unknown }).transfer });
+    else if (isFinal(to)) this.callEvents.emit('call.ended', row);
     return row;
   }
 
@@ -247,11 +257,17 @@ export class CallService implements CallCore, CallbackSink {
     await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
     await setTicketLine(this.d.db, ticketId, line);
     await this.d.pbx.startMoh(s.callerChannelId);
-    // Priority as a head start: a verified caller goes ahead of those who called up to
-    // verifiedAheadSec before them, never of everyone (nobody waits forever behind priorities).
-    this.joinQueue(s, line, Date.now() - (s.verifiedAccountId ? this.d.settings.verifiedAheadSec * 1000 : 0));
+    // Priority as a head start (queues/priority.ts): ahead of those who called shortly before, never of everyone.
+    const ticketPriority = (await findTicketById(this.d.db, ticketId))?.priority ?? null;
+    const ahead = headStartSec({ verified: s.verifiedAccountId !== null, ticketPriority }, this.d.settings.priority);
+    this.joinQueue(s, line, Date.now() - ahead * 1000);
     this.callbacks?.startOffers(s, line);
     await this.overflow.watch(s, line);
+    // Asked in the IVR: the same menu as the queue's callback key, now that they have a place.
+    if (s.callbackRequested && this.callbacks && s.status === 'queued') {
+      s.callbackRequested = false;
+      await this.callbacks.callerAsked(s);
+    }
   }
 
   stopOffers(callId: string): void {
@@ -371,6 +387,8 @@ export class CallService implements CallCore, CallbackSink {
     if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
     await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);
     this.log.info({ callId, operatorId: s.operatorId, recordingId: rec.id }, 'bridged and recording');
+    // The ticket's first response (SLA) and new -> open; never in the way of the call.
+    if (s.ticketId && s.operatorId) await this.d.tickets.callAnswered(s.ticketId, s.operatorId).catch((err: Error) => this.log.warn({ callId, err: err.message }, 'ticket first response not recorded'));
   }
 
   private async onChannelGone(channelId: string, cause: HangupCause): Promise<void> {

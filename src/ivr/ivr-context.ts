@@ -26,6 +26,10 @@ export interface IvrContext {
   verifyTriesLeft(): Promise<number>;
   /** Is the line open now (its business hours, time zone and holidays)? */
   isLineOpen(line: Line): boolean;
+  /** When a closed line opens, as prompts on the line's clock (and the caller's); null: not within 30 days. */
+  lineOpening(line: Line): { prompts: string[]; text: string } | null;
+  /** The caller asked (in the IVR) to be called back: the callback menu opens once they are queued. */
+  requestCallback(): void;
   /** Records the caller (after a beep) until #, hangup or maxSec; the recording joins the call. */
   recordVoicemail(maxSec: number): Promise<void>;
 }

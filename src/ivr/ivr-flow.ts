@@ -14,6 +14,7 @@ import { LanguageVerb } from './verbs/language.verb.js';
 import { VerifyVerb } from './verbs/verify.verb.js';
 import { HoursVerb } from './verbs/hours.verb.js';
 import { VoicemailVerb } from './verbs/voicemail.verb.js';
+import { CallbackVerb } from './verbs/callback.verb.js';
 
 const VERBS = {
   play: PlayVerb,
@@ -25,6 +26,7 @@ const VERBS = {
   verify: VerifyVerb,
   hours: HoursVerb,
   voicemail: VoicemailVerb,
+  callback: CallbackVerb,
 } as const;
 
 export const VERB_NAMES = Object.keys(VERBS);

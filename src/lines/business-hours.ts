@@ -1,6 +1,7 @@
 // Business hours per line, in the line's own time zone, with holidays. Pure functions over a
-// validated document (pbx-config/business-hours.json). Callbacks use it now to ring only while
-// the line is open; the IVR's after-hours branch will read the same document.
+// validated document (pbx-config/business-hours.json). Callbacks ring only while the line is
+// open; the IVR's `hours` verb branches on it and tells the caller when the line opens, also on
+// the caller's own clock when `callerRegions` maps their number's prefix to a time zone.
 import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { Value } from 'typebox/value';
@@ -19,7 +20,8 @@ const LineHours = Type.Object(
   },
   { additionalProperties: false },
 );
-const HoursDoc = Type.Object({ first: LineHours, second: LineHours }, { additionalProperties: false });
+const Region = Type.Object({ prefix: Type.String({ pattern: '^[0-9]{1,8}$' }), timeZone: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+const HoursDoc = Type.Object({ first: LineHours, second: LineHours, callerRegions: Type.Optional(Type.Array(Region)) }, { additionalProperties: false });
 export type LineHours = Static<typeof LineHours>;
 export type BusinessHours = Static<typeof HoursDoc>;
 
@@ -31,11 +33,13 @@ export function parseBusinessHours(doc: unknown): BusinessHours {
   const errs = [...Value.Errors(HoursDoc, doc)].filter((e) => e.keyword !== 'boolean');
   if (errs.length) throw new InvalidBusinessHoursError(errs.map((e) => `${e.instancePath || '/'}: ${e.message}`).join('; '));
   const h = doc as BusinessHours;
-  for (const line of ['first', 'second'] as const) {
+  const zones: [string, string][] = [['/first/timeZone', h.first.timeZone], ['/second/timeZone', h.second.timeZone]];
+  (h.callerRegions ?? []).forEach((r, i) => zones.push([`/callerRegions/${i}/timeZone`, r.timeZone]));
+  for (const [where, zone] of zones) {
     try {
-      new Intl.DateTimeFormat('en', { timeZone: h[line].timeZone });
+      new Intl.DateTimeFormat('en', { timeZone: zone });
     } catch {
-      throw new InvalidBusinessHoursError(`/${line}/timeZone: unknown time zone ${h[line].timeZone}`);
+      throw new InvalidBusinessHoursError(`${where}: unknown time zone ${zone}`);
     }
   }
   return h;
@@ -46,7 +50,7 @@ export async function loadBusinessHours(file: string): Promise<BusinessHours> {
 }
 
 /** Wall-clock parts of an instant in a time zone. */
-function localParts(at: Date, timeZone: string): { y: number; m: number; d: number; hh: number; mm: number } {
+export function localParts(at: Date, timeZone: string): { y: number; m: number; d: number; hh: number; mm: number } {
   const f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
   return { y: Number(p.year), m: Number(p.month), d: Number(p.day), hh: Number(p.hour), mm: Number(p.minute) };

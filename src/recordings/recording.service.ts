@@ -1,6 +1,7 @@
 // Recordings from bridge to archive. The metadata row exists from the moment recording
 // starts, so a crash leaves a trace. The archive copy is transcoded, its duration checked
 // against the source, checksummed and chained before the spool file is removed.
+import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
 import { createHash } from 'node:crypto';
 import { link, mkdir, open, readdir, rename, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -46,6 +47,13 @@ export class RecordingService {
     private readonly log: Logger,
     private readonly onArchived: (bytes: number) => void = () => undefined,
   ) {}
+
+  private events: EventPublisher = silentPublisher;
+
+  /** Outbound events, wired after construction (the outbound service starts later). */
+  useEvents(events: EventPublisher): void {
+    this.events = events;
+  }
 
   spoolPath(name: string): string {
     return path.join(this.s.spoolDir, `${name}.wav`);
@@ -204,6 +212,7 @@ export class RecordingService {
       await unlink(src);
       this.onArchived(size);
       log.info({ durationMs: outMs, bytes: size, dest, incomplete }, 'recording archived');
+      void this.events.publish('recording.archived', { recordingId: rec.id, callId: rec.call_id, kind: rec.kind, status: incomplete ? 'incomplete' : 'archived', durationMs: outMs, sizeBytes: size, sha256 });
     } catch (err) {
       if (err instanceof AlreadyArchivedError) {
         log.info('archived by another attempt already; this copy is dropped');

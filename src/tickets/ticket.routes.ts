@@ -1,53 +1,167 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireRole } from '../http/auth.hook.js';
-import { ErrorBody, IdParam } from '../http/schemas.js';
+import type { FastifyRequest } from 'fastify';
+import { principalOf, requireRole } from '../http/auth.hook.js';
+import { ErrorBody, IdParam, Line, Nullable } from '../http/schemas.js';
 import { CallDto, toCallDto } from '../calls/call.dto.js';
 import type { TicketService } from './ticket.service.js';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from './ticket.table.js';
+import { summaryFields, TicketSummary, toTicketSummary } from './ticket.dto.js';
+
+const Status = Type.Union(TICKET_STATUSES.map((s) => Type.Literal(s)));
+const Priority = Type.Union(TICKET_PRIORITIES.map((p) => Type.Literal(p)));
+const Id = Type.String({ pattern: '^[0-9]{1,18}$' });
+const Category = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
 
 const TicketDto = Type.Object({
-  id: Type.String(),
-  number: Type.String(),
-  subject: Type.String(),
-  status: Type.String(),
-  line: Type.Union([Type.String(), Type.Null()]),
-  callerNumber: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  /** The account a verified caller proved they own (one-time code), or null. */
-  accountId: Type.Union([Type.String(), Type.Null()]),
-  verifiedAt: Type.Union([Type.String(), Type.Null()]),
-  /** The latest satisfaction score (1-5) a call on this ticket was given. */
-  surveyScore: Type.Union([Type.Integer(), Type.Null()]),
+  ...summaryFields,
   calls: Type.Array(CallDto),
   notes: Type.Array(Type.Object({ author: Type.String(), body: Type.String(), at: Type.String() })),
+  /** Everything that happened to the ticket, oldest first: calls, voicemails, callbacks, verification, notes, changes. */
+  timeline: Type.Array(Type.Object({ at: Type.String(), kind: Type.String(), actor: Type.String(), data: Type.Record(Type.String(), Type.Unknown()) })),
 });
+
+const NewTicket = Type.Object(
+  {
+    subject: Type.String({ minLength: 1, maxLength: 500 }),
+    description: Type.Optional(Type.String({ maxLength: 20_000 })),
+    priority: Type.Optional(Priority),
+    category: Type.Optional(Nullable(Category)),
+    line: Type.Optional(Nullable(Line)),
+    callerNumber: Type.Optional(Nullable(Type.String({ pattern: '^\\+?[0-9]{3,20}$' }))),
+    accountId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
+    customerName: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+    assigneeId: Type.Optional(Nullable(Id)),
+  },
+  { additionalProperties: false },
+);
+const TicketPatch = Type.Object(
+  {
+    subject: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    description: Type.Optional(Type.String({ maxLength: 20_000 })),
+    status: Type.Optional(Status),
+    priority: Type.Optional(Priority),
+    category: Type.Optional(Nullable(Category)),
+    line: Type.Optional(Line),
+    assigneeId: Type.Optional(Nullable(Id)),
+    customerName: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+const Search = Type.Object(
+  {
+    number: Type.Optional(Id),
+    customer: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    phone: Type.Optional(Type.String({ minLength: 3, maxLength: 32 })),
+    operator: Type.Optional(Id),
+    line: Type.Optional(Line),
+    status: Type.Optional(Status),
+    priority: Type.Optional(Priority),
+    category: Type.Optional(Category),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    /** Full text over subject, description and notes; Russian and English word forms. */
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+const staff = requireRole('admin', 'supervisor', 'operator');
 
 export const ticketRoutes =
   (tickets: TicketService): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const actor = (req: FastifyRequest) => tickets.actorOf(principalOf(req));
+    const full = async (req: FastifyRequest, id: string) => {
+      const { ticket, calls, notes, timeline } = await tickets.get(await actor(req), id);
+      return {
+        ...toTicketSummary(ticket),
+        calls: calls.map(toCallDto),
+        notes: notes.map((n) => ({ author: n.author, body: n.body, at: n.created_at.toISOString() })),
+        timeline: timeline.map((e) => ({ at: e.at.toISOString(), kind: e.kind, actor: e.actor, data: e.data })),
+      };
+    };
+
+    app.get(
+      '/tickets',
+      { preHandler: staff, schema: { querystring: Search, response: { 200: Type.Object({ total: Type.Integer(), tickets: Type.Array(TicketSummary) }), 403: ErrorBody } } },
+      async (req) => {
+        const { from, to, limit, offset, ...rest } = req.query;
+        const r = await tickets.search(await actor(req), {
+          ...rest,
+          ...(from ? { from: new Date(from) } : {}),
+          ...(to ? { to: new Date(to) } : {}),
+          limit: limit ?? 50,
+          offset: offset ?? 0,
+        });
+        return { total: r.total, tickets: r.rows.map(toTicketSummary) };
+      },
+    );
+
+    app.post(
+      '/tickets',
+      { preHandler: staff, schema: { body: NewTicket, response: { 201: TicketSummary, 400: ErrorBody } } },
+      async (req, reply) => {
+        const t = await tickets.create(await actor(req), req.body);
+        return reply.code(201).send(toTicketSummary(t));
+      },
+    );
+
     app.get(
       '/tickets/:id',
+      { preHandler: staff, schema: { params: IdParam, response: { 200: TicketDto, 403: ErrorBody, 404: ErrorBody } } },
+      async (req) => full(req, req.params.id),
+    );
+
+    app.patch(
+      '/tickets/:id',
+      { preHandler: staff, schema: { params: IdParam, body: TicketPatch, response: { 200: TicketSummary, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+      async (req) => toTicketSummary(await tickets.update(await actor(req), req.params.id, req.body)),
+    );
+
+    app.post(
+      '/tickets/:id/notes',
       {
-        preHandler: requireRole('admin', 'supervisor', 'operator'),
-        schema: { params: IdParam, response: { 200: TicketDto, 404: ErrorBody } },
+        preHandler: staff,
+        schema: {
+          params: IdParam,
+          body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }),
+          response: { 201: Type.Object({ notes: Type.Array(Type.Object({ author: Type.String(), body: Type.String(), at: Type.String() })) }), 404: ErrorBody },
+        },
       },
-      async (req) => {
-        const { ticket: t, calls, notes } = await tickets.getWithCalls(req.params.id);
-        return {
-          id: t.id,
-          number: t.number,
-          subject: t.subject,
-          status: t.status,
-          line: t.line,
-          callerNumber: t.caller_number,
-          createdAt: t.created_at.toISOString(),
-          updatedAt: t.updated_at.toISOString(),
-          accountId: t.account_id,
-          verifiedAt: t.verified_at ? t.verified_at.toISOString() : null,
-          surveyScore: t.survey_score,
-          calls: calls.map(toCallDto),
-          notes: notes.map((n) => ({ author: n.author, body: n.body, at: n.created_at.toISOString() })),
-        };
+      async (req, reply) => {
+        const notes = await tickets.addNote(await actor(req), req.params.id, req.body.body);
+        return reply.code(201).send({ notes: notes.map((n) => ({ author: n.author, body: n.body, at: n.created_at.toISOString() })) });
       },
+    );
+
+    app.post(
+      '/tickets/:id/merge',
+      {
+        preHandler: staff,
+        schema: {
+          params: IdParam,
+          body: Type.Object({ into: Id }, { additionalProperties: false }),
+          response: { 200: TicketSummary, 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req) => toTicketSummary(await tickets.merge(await actor(req), req.params.id, req.body.into)),
+    );
+
+    app.post(
+      '/tickets/:id/split',
+      {
+        preHandler: staff,
+        schema: {
+          params: IdParam,
+          body: Type.Object(
+            { subject: Type.String({ minLength: 1, maxLength: 500 }), callIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 100 }) },
+            { additionalProperties: false },
+          ),
+          response: { 201: TicketSummary, 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req, reply) => reply.code(201).send(toTicketSummary(await tickets.split(await actor(req), req.params.id, req.body))),
     );
   };

@@ -1,24 +1,284 @@
+// Built-in tickets: created by calls (and callbacks) or by staff, changed with every change a
+// timeline event, searched in Russian and English, merged and split. Operators see only
+// their line's tickets (second line: also the first-line tickets escalated to it).
+import type { Principal } from '../auth/token.service.js';
 import type { Db } from '../db/database.js';
-import { NotFoundError } from '../errors.js';
+import { InvalidTicketTransitionError, NotFoundError, TicketForbiddenError, TicketMergeError } from '../errors.js';
 import { listCallsOfTicket } from '../calls/call.repository.js';
 import type { CallRow } from '../calls/call.table.js';
-import { findTicketById, insertTicket, listTicketNotes } from './ticket.repository.js';
-import type { TicketNoteRow, TicketRow } from './ticket.table.js';
+import { findOperatorById } from '../operators/operator.repository.js';
+import type { Line } from '../operators/operator.table.js';
+import {
+  findTicketById,
+  hasTicketEvent,
+  insertTicket,
+  insertTicketEvent,
+  insertTicketNote,
+  listTicketNotes,
+  lockTicket,
+  markFirstResponse,
+  moveCallsToTicket,
+  moveTicketChildren,
+  searchTickets,
+  updateTicket,
+  type TicketSearch,
+} from './ticket.repository.js';
+import { ticketTimeline, type TimelineEntry } from './ticket-timeline.repository.js';
+import { canMove, defaultPriority, DEFAULT_SLA, nearingAt, slaDue, slaState, type SlaTargets } from './ticket-rules.js';
+import type { NewTicketRow, TicketNoteRow, TicketPriority, TicketRow, TicketStatus, TicketUpdate } from './ticket.table.js';
+
+/** Who changes a ticket, for the timeline: an operator, an API token, the caller, or pbxdesk. */
+export type Actor = { label: string; role: Principal['role'] | 'system'; line: Line | null; operatorId: string | null };
+
+export const SYSTEM: Actor = { label: 'system', role: 'system', line: null, operatorId: null };
+
+/** Where ticket changes go besides Postgres (webhooks, the wallboard). */
+export interface TicketNotifier {
+  ticketCreated(t: TicketRow): void;
+  ticketUpdated(t: TicketRow, changes: Record<string, { from: unknown; to: unknown }>): void;
+  /** A ticket is nearing or has breached an SLA target (escalation: flag, webhook, wallboard). */
+  slaChanged(t: TicketRow, state: 'nearing' | 'breached', target: 'first_response' | 'resolution'): void;
+}
+
+/** The SLA timer: checks a ticket at the given moments (delayed jobs). */
+export interface SlaScheduler {
+  schedule(ticketId: string, at: readonly Date[]): Promise<void>;
+}
+
+export interface TicketInput {
+  subject: string;
+  description?: string;
+  priority?: TicketPriority;
+  category?: string | null;
+  line?: Line | null;
+  callerNumber?: string | null;
+  accountId?: string | null;
+  customerName?: string | null;
+  assigneeId?: string | null;
+}
+
+export type TicketPatch = Partial<Pick<TicketInput, 'subject' | 'description' | 'priority' | 'category' | 'line' | 'assigneeId' | 'customerName'>> & { status?: TicketStatus };
 
 export class TicketService {
-  constructor(private readonly db: Db) {}
+  private notifier: TicketNotifier | undefined;
+  private scheduler: SlaScheduler | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly sla: SlaTargets = DEFAULT_SLA,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Wired after construction: the notifier and the SLA queue need the service themselves. */
+  connect(parts: { notifier?: TicketNotifier; scheduler?: SlaScheduler }): void {
+    this.notifier = parts.notifier;
+    this.scheduler = parts.scheduler;
+  }
+
+  async actorOf(p: Principal): Promise<Actor> {
+    const op = p.operatorId ? await findOperatorById(this.db, p.operatorId) : undefined;
+    return { label: op ? `operator:${op.id}` : `token:${p.tokenId}`, role: p.role, line: op?.line ?? null, operatorId: op?.id ?? null };
+  }
 
   /** A new ticket for a call that did not name an existing one. */
   async openForCall(db: Db, callerNumber: string | null): Promise<TicketRow> {
-    return insertTicket(db, {
-      subject: callerNumber ? `Call from ${callerNumber}` : 'Call from an unknown number',
-      caller_number: callerNumber,
-    });
+    return this.insert(db, { subject: callerNumber ? `Call from ${callerNumber}` : 'Call from an unknown number', callerNumber }, { ...SYSTEM, label: 'caller' });
   }
 
-  async getWithCalls(id: string): Promise<{ ticket: TicketRow; calls: CallRow[]; notes: TicketNoteRow[] }> {
+  /** A ticket for a callback booked without one. */
+  async openForCallback(db: Db, number: string, line: Line): Promise<TicketRow> {
+    return this.insert(db, { subject: `Callback to ${number}`, callerNumber: number, line }, SYSTEM);
+  }
+
+  async create(actor: Actor, input: TicketInput): Promise<TicketRow> {
+    return this.insert(this.db, { line: input.line ?? actor.line, ...input }, actor);
+  }
+
+  private async insert(db: Db, input: TicketInput, actor: Actor): Promise<TicketRow> {
+    const createdAt = this.now();
+    const priority = input.priority ?? defaultPriority(input.category);
+    const due = slaDue(createdAt, priority, this.sla);
+    const row: NewTicketRow = {
+      subject: input.subject,
+      description: input.description ?? '',
+      priority,
+      category: input.category ?? null,
+      line: input.line ?? null,
+      caller_number: input.callerNumber ?? null,
+      account_id: input.accountId ?? null,
+      customer_name: input.customerName ?? null,
+      assignee_id: input.assigneeId ?? null,
+      created_at: createdAt,
+      updated_at: createdAt,
+      sla_first_due: due.firstDue,
+      sla_resolve_due: due.resolveDue,
+    };
+    const t = await insertTicket(db, row);
+    await insertTicketEvent(db, t.id, 'created', actor.label, { priority, line: t.line, category: t.category });
+    await this.scheduleSla(t);
+    this.notifier?.ticketCreated(t);
+    return t;
+  }
+
+  private async scheduleSla(t: TicketRow): Promise<void> {
+    if (!this.scheduler || !t.sla_first_due || !t.sla_resolve_due) return;
+    await this.scheduler.schedule(t.id, [nearingAt(t.created_at, t.sla_first_due), t.sla_first_due, nearingAt(t.created_at, t.sla_resolve_due), t.sla_resolve_due]);
+  }
+
+  /** The ticket as `actor` may see it; 403 for an operator of another line. */
+  async get(actor: Actor, id: string): Promise<{ ticket: TicketRow; calls: CallRow[]; notes: TicketNoteRow[]; timeline: TimelineEntry[] }> {
     const ticket = await findTicketById(this.db, id);
     if (!ticket) throw new NotFoundError('ticket', id);
-    return { ticket, calls: await listCallsOfTicket(this.db, id), notes: await listTicketNotes(this.db, id) };
+    this.assertVisible(actor, ticket);
+    const [calls, notes, timeline] = await Promise.all([listCallsOfTicket(this.db, id), listTicketNotes(this.db, id), ticketTimeline(this.db, id)]);
+    return { ticket, calls, notes: notes as TicketNoteRow[], timeline };
+  }
+
+  async search(actor: Actor, f: Omit<TicketSearch, 'visibleTo'>): Promise<{ rows: TicketRow[]; total: number }> {
+    return searchTickets(this.db, { ...f, ...(actor.role === 'operator' ? { visibleTo: actor.line ?? 'first' } : {}) });
+  }
+
+  private assertVisible(actor: Actor, t: TicketRow): void {
+    if (actor.role !== 'operator') return;
+    if (t.line !== null && t.line === actor.line) return;
+    if (actor.line === 'second' && t.escalated) return;
+    throw new TicketForbiddenError(t.id, actor.line);
+  }
+
+  async update(actor: Actor, id: string, patch: TicketPatch): Promise<TicketRow> {
+    const { ticket, changes } = await this.db.transaction().execute(async (trx) => {
+      const t = await lockTicket(trx, id);
+      if (!t) throw new NotFoundError('ticket', id);
+      this.assertVisible(actor, t);
+      const set: TicketUpdate = {};
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      const change = <K extends keyof TicketRow>(field: string, col: K, to: TicketRow[K] | undefined) => {
+        if (to === undefined || to === t[col]) return;
+        (set as Record<string, unknown>)[col] = to;
+        changes[field] = { from: t[col], to };
+      };
+      if (patch.status !== undefined && patch.status !== t.status) {
+        if (t.merged_into) throw new InvalidTicketTransitionError(t.status, patch.status, `ticket ${t.id} was merged into ${t.merged_into}`);
+        if (!canMove(t.status, patch.status)) throw new InvalidTicketTransitionError(t.status, patch.status);
+        if (patch.status === 'resolved' || patch.status === 'closed') set.resolved_at = t.resolved_at ?? this.now();
+        if (patch.status === 'open') set.resolved_at = null;
+      }
+      change('status', 'status', patch.status);
+      change('subject', 'subject', patch.subject);
+      change('description', 'description', patch.description);
+      change('priority', 'priority', patch.priority);
+      change('category', 'category', patch.category);
+      change('line', 'line', patch.line);
+      change('assignee', 'assignee_id', patch.assigneeId);
+      change('customerName', 'customer_name', patch.customerName);
+      if (changes.line && patch.line === 'second' && t.line === 'first') set.escalated = true;
+      if (changes.priority) {
+        const due = slaDue(t.created_at, patch.priority as TicketPriority, this.sla);
+        set.sla_first_due = due.firstDue;
+        set.sla_resolve_due = due.resolveDue;
+        set.sla_state = 'ok';
+      }
+      if (!Object.keys(changes).length) return { ticket: t, changes };
+      const updated = await updateTicket(trx, id, set);
+      for (const [field, c] of Object.entries(changes)) await insertTicketEvent(trx, id, field, actor.label, c);
+      if (actor.operatorId) await markFirstResponse(trx, id, this.now());
+      return { ticket: updated, changes };
+    });
+    if (Object.keys(changes).length) {
+      if (changes.priority) await this.scheduleSla(ticket);
+      this.notifier?.ticketUpdated(ticket, changes);
+    }
+    return ticket;
+  }
+
+  /**
+   * An SLA timer fired: the ticket's state as of `at` (never earlier: a delayed job may run a
+   * moment early by the service's clock). Each (state, target) escalates once; the ticket's
+   * flag is the worst so far and is cleared only by a priority change (new targets).
+   */
+  async checkSla(ticketId: string, at: Date): Promise<void> {
+    const now = new Date(Math.max(this.now().getTime(), at.getTime()));
+    const r = await this.db.transaction().execute(async (trx) => {
+      const t = await lockTicket(trx, ticketId);
+      if (!t) return undefined;
+      const s = slaState({ createdAt: t.created_at, firstDue: t.sla_first_due, resolveDue: t.sla_resolve_due, firstResponseAt: t.first_response_at, resolvedAt: t.resolved_at, status: t.status }, now);
+      const rank = { ok: 0, nearing: 1, breached: 2 } as const;
+      if (s.state === 'ok' || !s.target) return undefined;
+      if (await hasTicketEvent(trx, ticketId, 'sla', { state: s.state, target: s.target, due: s.due.toISOString() })) return undefined;
+      const updated = await updateTicket(trx, ticketId, { sla_state: rank[s.state] > rank[t.sla_state] ? s.state : t.sla_state });
+      await insertTicketEvent(trx, ticketId, 'sla', 'system', { state: s.state, target: s.target, due: s.due.toISOString() });
+      return { t: updated, state: s.state, target: s.target };
+    });
+    if (r) this.notifier?.slaChanged(r.t, r.state, r.target);
+  }
+
+  /** A status change by the call flow (a call answered on a new ticket opens it). */
+  async callAnswered(ticketId: string, operatorId: string): Promise<void> {
+    const t = await findTicketById(this.db, ticketId);
+    if (!t) return;
+    await markFirstResponse(this.db, ticketId, this.now());
+    if (t.status === 'new') await this.update({ label: `operator:${operatorId}`, role: 'system', line: null, operatorId }, ticketId, { status: 'open' });
+  }
+
+  async addNote(actor: Actor, id: string, body: string): Promise<TicketNoteRow[]> {
+    const t = await findTicketById(this.db, id);
+    if (!t) throw new NotFoundError('ticket', id);
+    this.assertVisible(actor, t);
+    await insertTicketNote(this.db, id, actor.label, body);
+    if (actor.operatorId) await markFirstResponse(this.db, id, this.now());
+    this.notifier?.ticketUpdated(t, { note: { from: null, to: body.length } });
+    return (await listTicketNotes(this.db, id)) as TicketNoteRow[];
+  }
+
+  /** Merges duplicate `id` (say, opened by a second call) into `into`: its calls, notes and callbacks move. */
+  async merge(actor: Actor, id: string, into: string): Promise<TicketRow> {
+    if (id === into) throw new TicketMergeError('merge_into_itself', `ticket ${id} cannot be merged into itself`);
+    const target = await this.db.transaction().execute(async (trx) => {
+      // Locked in id order, so two merges of the same pair cannot deadlock.
+      const [a, b] = [id, into].sort((x, y) => Number(x) - Number(y)) as [string, string];
+      const rows = new Map([[a, await lockTicket(trx, a)], [b, await lockTicket(trx, b)]]);
+      const src = rows.get(id);
+      const dst = rows.get(into);
+      if (!src) throw new NotFoundError('ticket', id);
+      if (!dst) throw new NotFoundError('ticket', into);
+      this.assertVisible(actor, src);
+      this.assertVisible(actor, dst);
+      if (src.merged_into) throw new TicketMergeError('already_merged', `ticket ${id} was merged into ${src.merged_into} already`);
+      if (dst.merged_into || dst.status === 'closed') throw new TicketMergeError('merge_target_closed', `ticket ${into} is closed`);
+      await moveTicketChildren(trx, id, into);
+      await updateTicket(trx, id, { status: 'closed', merged_into: into, resolved_at: src.resolved_at ?? this.now() });
+      await insertTicketEvent(trx, id, 'merged', actor.label, { into, intoNumber: dst.number });
+      await insertTicketEvent(trx, into, 'merged-from', actor.label, { from: id, fromNumber: src.number });
+      return updateTicket(trx, into, {});
+    });
+    this.notifier?.ticketUpdated(target, { mergedFrom: { from: null, to: id } });
+    return target;
+  }
+
+  /** Splits calls off `id` onto a new ticket (two problems raised in one ticket). */
+  async split(actor: Actor, id: string, req: { subject: string; callIds: string[] }): Promise<TicketRow> {
+    const src = await findTicketById(this.db, id);
+    if (!src) throw new NotFoundError('ticket', id);
+    this.assertVisible(actor, src);
+    if (src.merged_into) throw new TicketMergeError('already_merged', `ticket ${id} was merged into ${src.merged_into}`);
+    const own = new Set((await listCallsOfTicket(this.db, id)).map((c) => c.id));
+    const foreign = req.callIds.filter((c) => !own.has(c));
+    if (foreign.length) throw new TicketMergeError('calls_not_on_ticket', `calls ${foreign.join(', ')} are not on ticket ${id}`);
+    const fresh = await this.db.transaction().execute(async (trx) => {
+      const t = await this.insert(trx, {
+        subject: req.subject,
+        priority: src.priority,
+        category: src.category,
+        line: src.line,
+        callerNumber: src.caller_number,
+        accountId: src.account_id,
+        customerName: src.customer_name,
+      }, actor);
+      await updateTicket(trx, t.id, { split_from: id, escalated: src.escalated });
+      await moveCallsToTicket(trx, req.callIds, t.id);
+      await insertTicketEvent(trx, id, 'split', actor.label, { to: t.id, toNumber: t.number, callIds: req.callIds });
+      return updateTicket(trx, t.id, {});
+    });
+    return fresh;
   }
 }

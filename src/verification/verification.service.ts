@@ -1,6 +1,7 @@
 // One-time voice-verification codes. The control panel asks for a code for an account; the
 // caller keys it (in the IVR or when an operator asks); a match binds the call and its ticket to
 // that account. The code itself exists only in the panel's response: we keep an HMAC of it.
+import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
 import { createHmac, randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
@@ -48,6 +49,12 @@ export interface CheckResult {
 }
 
 export class VerificationService {
+  private events: EventPublisher = silentPublisher;
+
+  useEvents(events: EventPublisher): void {
+    this.events = events;
+  }
+
   constructor(private readonly db: Kysely<Database>, private readonly secretKey: string, private readonly s: VerificationSettings, private readonly log: Logger) {}
 
   private hash(code: string): string {
@@ -137,6 +144,9 @@ export class VerificationService {
       const wrongNow = wrongOnCall + (isFailure(outcome) && outcome !== 'throttled' ? 1 : 0);
       return { outcome, accountId: outcome === 'verified' ? accountId : null, flagged, triesLeft: Math.max(0, this.s.maxWrongPerCall - wrongNow) };
     });
+    if (result.outcome === 'verified') {
+      void this.events.publish('verification.succeeded', { callId: req.callId, ticketId: req.ticketId, accountId: result.accountId, method: req.method, operatorId: req.operatorId ?? null, flagged: result.flagged });
+    }
     // Never the digits: only what they came to.
     this.log.info({ callId: req.callId, method: req.method, outcome: result.outcome, accountId: result.accountId, flagged: result.flagged }, 'verification attempt');
     return result;

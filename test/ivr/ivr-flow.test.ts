@@ -60,6 +60,13 @@ class ScriptedCaller implements IvrContext {
   isLineOpen() {
     return this.open;
   }
+  callbackRequested = false;
+  requestCallback() {
+    this.callbackRequested = true;
+  }
+  lineOpening() {
+    return this.open ? null : { prompts: ['line-opens', 'day-tomorrow', 'hour-8', 'minute-0', 'line-time'], text: 'tomorrow 08:00 Europe/Moscow' };
+  }
   async recordVoicemail(maxSec: number) {
     this.voicemails.push(maxSec);
   }
@@ -196,12 +203,12 @@ describe('after hours', () => {
     expect(c.voicemails).toEqual([]);
   });
 
-  it('tells the caller the line is closed and takes a voicemail, then ends the call', async () => {
+  it('tells the caller the line is closed and when it opens, takes a voicemail, then ends the call', async () => {
     const c = new ScriptedCaller([]);
     c.open = false;
     expect(await runFlow(await flow(), c)).toBe('hangup');
-    expect(c.steps).toEqual(['hours:first=closed', 'voicemail']);
-    expect(c.played).toEqual(['ru/greeting', 'ru/closed', 'ru/voicemail', 'ru/voicemail-thanks']);
+    expect(c.steps).toEqual(['hours:first=closed', 'hours:first=opens tomorrow 08:00 Europe/Moscow', 'voicemail']);
+    expect(c.played).toEqual(['ru/greeting', 'ru/closed', 'ru/line-opens', 'ru/day-tomorrow', 'ru/hour-8', 'ru/minute-0', 'ru/line-time', 'ru/voicemail', 'ru/voicemail-thanks']);
     expect(c.voicemails).toEqual([120]);
   });
 });

@@ -1,0 +1,45 @@
+// The call's life as outbound events: started (entered the service), answered (bridged to an
+// operator), transferred, ended. The payload names the operator (login and name), which is
+// what helpdesks match their users by (Zammad's answeringNumber).
+import type { Db } from '../db/database.js';
+import { findOperatorById } from '../operators/operator.repository.js';
+import type { EventPublisher } from '../outbound/outbound.service.js';
+import type { CallRow } from './call.table.js';
+
+type CallEventType = 'call.started' | 'call.answered' | 'call.ended' | 'call.transferred';
+
+export class CallEvents {
+  constructor(private readonly db: Db, private readonly out: EventPublisher) {}
+
+  /** Events are stored one after another, so a call's events keep their order for subscribers. */
+  private tail: Promise<void> = Promise.resolve();
+
+  emit(type: CallEventType, call: CallRow, extra: Record<string, unknown> = {}): void {
+    this.tail = this.tail.then(async () => {
+      const p = await this.payload(call).catch(() => ({ callId: call.id }));
+      await this.out.publish(type, { ...p, ...extra });
+    });
+  }
+
+  private async payload(c: CallRow): Promise<Record<string, unknown>> {
+    const op = c.operator_id ? await findOperatorById(this.db, c.operator_id) : undefined;
+    return {
+      callId: c.id,
+      ticketId: c.ticket_id,
+      callerNumber: c.caller_number,
+      dialledNumber: c.dialled_number,
+      language: c.language,
+      line: c.line,
+      status: c.status,
+      operator: op ? { id: op.id, login: op.login, name: op.name } : null,
+      enteredAt: c.entered_at.toISOString(),
+      answeredAt: c.answered_at?.toISOString() ?? null,
+      endedAt: c.ended_at?.toISOString() ?? null,
+      hangupCause: c.hangup_cause,
+      hangupBy: c.hangup_by,
+      recordingId: c.recording_id,
+      callbackId: c.callback_id,
+      verification: { status: c.verification_status, accountId: c.verified_account_id },
+    };
+  }
+}
