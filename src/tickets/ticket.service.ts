@@ -157,6 +157,7 @@ export class TicketService {
         (set as Record<string, unknown>)[col] = to;
         changes[field] = { from: t[col], to };
       };
+      if (patch.status === 'closed' && t.status === 'closed') throw new InvalidTicketTransitionError('closed', 'closed', `ticket ${t.id} is closed already`);
       if (patch.status !== undefined && patch.status !== t.status) {
         if (t.merged_into) throw new InvalidTicketTransitionError(t.status, patch.status, `ticket ${t.id} was merged into ${t.merged_into}`);
         if (!canMove(t.status, patch.status)) throw new InvalidTicketTransitionError(t.status, patch.status);

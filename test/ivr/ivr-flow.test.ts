@@ -213,6 +213,23 @@ describe('after hours', () => {
   });
 });
 
+describe('the callback verb', () => {
+  const offer = () =>
+    parseFlow({ start: 'main', nodes: { main: [{ verb: 'callback', line: 'second', prompt: 'callback-ivr-offer' }, { verb: 'route', line: 'first' }] } });
+  it('routes a caller who takes the offer to its line with the callback menu requested', async () => {
+    const c = new ScriptedCaller(['1']);
+    expect(await runFlow(offer(), c)).toBe('second');
+    expect(c.callbackRequested).toBe(true);
+    expect(c.steps).toEqual(['callback-offer:second=yes']);
+  });
+  it('goes on in the flow for any other key or silence', async () => {
+    const c = new ScriptedCaller([null]);
+    expect(await runFlow(offer(), c)).toBe('first');
+    expect(c.callbackRequested).toBe(false);
+    expect(c.steps).toEqual(['callback-offer:second=no', 'route:first']);
+  });
+});
+
 describe('overflow rules in the flow', () => {
   it('are validated with the path of a bad target', async () => {
     const doc = JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')) as Record<string, unknown>;
