@@ -15,8 +15,18 @@ ensure_host_packages() {
     [ "$(id -u)" = 0 ] || die "installing ${missing[*]} needs root"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+  # Request Tracker 5 for the rt5 connector's tests (each test starts its own RT on SQLite).
+  # Without recommends: RT recommends a web server and a mail setup it does not need here.
+  local rt=(request-tracker5 rt5-db-sqlite rt5-standalone) rt_missing=()
+  for p in "${rt[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || rt_missing+=("$p"); done
+  if [ "${#rt_missing[@]}" -gt 0 ]; then
+    log "installing Debian packages: ${rt_missing[*]}"
+    [ "$(id -u)" = 0 ] || die "installing ${rt_missing[*]} needs root"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${rt_missing[@]}" >/dev/null
+  fi
   # The suite's own services must never be shadowed by ones the package install started.
   systemctl disable --now redis-server >/dev/null 2>&1 || true
+  systemctl disable --now exim4 >/dev/null 2>&1 || true
 }
 
 ensure_node_modules() {

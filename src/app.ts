@@ -61,6 +61,7 @@ export interface App {
   verification: VerificationService;
   ari: AriConnection;
   ami: AmiConnection;
+  outbound: OutboundService;
   metrics: Metrics;
   start(): Promise<string>;
   /** drainMs: how long calls still in the IVR or queue get to settle before the process lets go. */
@@ -102,13 +103,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const access = new RecordingAccessService(db);
   const retentionQueue = new RetentionQueue(redis, config.queuePrefix);
   // Outbound events: stored, then delivered per subscriber through its connector (BullMQ).
-  const outbound = new OutboundService(db, config.secretKey, await loadConnectors(), config.outbound, log.child({ component: 'outbound' }));
+  const outbound = new OutboundService(db, config.secretKey, await loadConnectors(), config.outbound, log.child({ component: 'outbound' }), config.connectors);
   const outboundQueue = new OutboundQueue(redis, config.queuePrefix);
   outbound.useQueue(outboundQueue);
   recordings.useEvents(outbound);
   const tickets = new TicketService(db, config.tickets.sla);
   const slaQueue = new SlaQueue(redis, config.queuePrefix);
   tickets.connect({ notifier: ticketEventsNotifier(outbound), scheduler: slaQueue });
+  outbound.onRemoteChange((connector, change) => tickets.remoteChanged(connector, change));
   const verification = new VerificationService(db, config.secretKey, config.verification, log.child({ component: 'verification' }));
   verification.useEvents(outbound);
   const businessHours = await loadBusinessHours(config.businessHoursFile);
@@ -220,6 +222,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     verification,
     ari,
     ami,
+    outbound,
     metrics,
     async start() {
       worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, (id, final) => recordings.archive(id, final), log, metrics);
@@ -236,8 +239,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       await callbacks.restore();
       callbackWorker = startCallbackWorker(redis.duplicate(), config.queuePrefix, (job) => callbacks.due(job), log, metrics);
       slaWorker = startSlaWorker(redis.duplicate(), config.queuePrefix, (id, at) => tickets.checkSla(id, at), log);
-      outboundWorker = startOutboundWorker(redis.duplicate(), config.queuePrefix, { drain: (id) => outbound.drain(id), sweep: () => outbound.sweep() }, log);
+      outboundWorker = startOutboundWorker(redis.duplicate(), config.queuePrefix, { drain: (id) => outbound.drain(id), sweep: () => outbound.sweep(), poll: () => outbound.poll() }, log);
       await outboundQueue.startSweeper();
+      await outboundQueue.startPoller(config.outbound.pollSec);
       ari.start();
       ami.start();
       return server.listen({ host: config.http.host, port: config.http.port });

@@ -3,6 +3,7 @@
 // what helpdesks match their users by (Zammad's answeringNumber).
 import type { Db } from '../db/database.js';
 import { findOperatorById } from '../operators/operator.repository.js';
+import { findTicketById } from '../tickets/ticket.repository.js';
 import type { EventPublisher } from '../outbound/outbound.service.js';
 import type { CallRow } from './call.table.js';
 
@@ -23,9 +24,13 @@ export class CallEvents {
 
   private async payload(c: CallRow): Promise<Record<string, unknown>> {
     const op = c.operator_id ? await findOperatorById(this.db, c.operator_id) : undefined;
+    const ticket = c.ticket_id ? await findTicketById(this.db, c.ticket_id) : undefined;
     return {
       callId: c.id,
       ticketId: c.ticket_id,
+      ticket: ticket ? { number: ticket.number, subject: ticket.subject } : null,
+      /** What the caller keyed as a ticket number (a pbxdesk one, or a helpdesk's). */
+      keyedTicketNumber: c.keyed_ticket_number,
       callerNumber: c.caller_number,
       dialledNumber: c.dialled_number,
       language: c.language,

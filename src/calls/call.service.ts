@@ -6,17 +6,17 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { IvrFlow } from '../ivr/ivr-flow.js';
 import type { Language } from '../ivr/ivr-context.js';
-import { listAvailableOperators } from '../operators/operator.repository.js';
 import type { Line, OperatorRow } from '../operators/operator.table.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import type { OperatorService } from '../operators/operator.service.js';
-import { callbackIdOf, HEAD_RANK, placeholderId, WaitingLists, type QueueEntry } from '../queues/waiting-list.js';
+import { placeholderId, WaitingLists, type QueueEntry } from '../queues/waiting-list.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { findTicketById, setTicketLine } from '../tickets/ticket.repository.js';
 import { headStartSec, type PriorityRule } from '../queues/priority.js';
 import { CallTickets } from './call-tickets.js';
 import { CallEvents } from './call-events.js';
+import { CallDispatch } from './call-dispatch.js';
 import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
 import { CallIvr } from './call-ivr.js';
 import { CallOverflow } from './call-overflow.js';
@@ -70,7 +70,7 @@ export class CallService implements CallCore, CallbackSink {
   /** Operators ringing or talking: not offered another call. */
   readonly busy = new Set<string>();
   private callbacks: CallbackCalls | undefined;
-  private readonly dispatching = new Map<Line, Promise<void>>();
+  private readonly acd: CallDispatch;
   private readonly log: Logger;
   private readonly observer: CallObserver;
   private readonly callTickets: CallTickets;
@@ -88,6 +88,7 @@ export class CallService implements CallCore, CallbackSink {
     this.consults = new CallConsult(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.overflow = new CallOverflow(this, { db: d.db, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
+    this.acd = new CallDispatch(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms) });
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
@@ -278,83 +279,16 @@ export class CallService implements CallCore, CallbackSink {
     return this.callTickets.ensure(s);
   }
 
-  /**
-   * Puts a caller in a line's waiting list at `rank` (when they took their place: now for a
-   * new caller, their old rank for one whose operator missed, HEAD_RANK for a transfer) and
-   * offers the line's callers to operators.
-   */
   joinQueue(s: CallSession, line: Line, rank: number): void {
-    s.queuedAt = performance.now();
-    this.waiting.insert(line, s.callId, rank);
-    this.dispatch(line);
+    this.acd.joinQueue(s, line, rank);
   }
 
-  /** Offers waiting callers to free operators. Serialised per line so nobody is rung twice. */
   dispatch(line: Line): void {
-    const prev = this.dispatching.get(line) ?? Promise.resolve();
-    const next = prev
-      .then(() => this.dispatchOnce(line))
-      .catch((err: Error) => this.log.error({ err: err.message, line }, 'dispatch failed'));
-    this.dispatching.set(line, next);
+    this.acd.dispatch(line);
   }
 
-  private async dispatchOnce(line: Line): Promise<void> {
-    while (this.waiting.size(line) > 0) {
-      const free = (await listAvailableOperators(this.d.db, line)).filter((o) => !this.busy.has(o.id));
-      const op = free[0];
-      if (!op) return;
-      const entry = this.waiting.shift(line) as { id: string; rank: number };
-      const callbackId = callbackIdOf(entry.id);
-      if (callbackId) {
-        if (this.callbacks) await this.callbacks.dispatch(callbackId, op, line);
-        continue;
-      }
-      const s = this.sessions.get(entry.id);
-      if (!s || s.gone || s.status !== 'queued') continue;
-      s.rank = entry.rank;
-      await this.ring(s, op);
-    }
-  }
-
-  /** Rings an operator for a queued call. */
-  async ring(s: CallSession, op: OperatorRow): Promise<void> {
-    const callId = s.callId;
-    const line = s.line ?? 'first';
-    const channelId = randomUUID();
-    this.busy.add(op.id);
-    s.operatorId = op.id;
-    s.operatorChannelId = channelId;
-    this.legs.set(channelId, { callId, leg: 'operator' });
-    await this.move(s, 'ringing', { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
-    this.log.info({ callId, operatorId: op.id, line }, 'ringing operator');
-    if (s.queuedAt !== undefined) this.observer.queueToRing(performance.now() - s.queuedAt, line);
-    try {
-      await this.d.pbx.dial({
-        endpoint: op.sip_username,
-        channelId,
-        callId,
-        callerId: s.callerNumber ?? 'unknown',
-        timeoutSec: this.d.settings.ringTimeoutSec,
-      });
-    } catch (err) {
-      this.log.warn({ callId, operatorId: op.id, err: (err as Error).message }, 'operator could not be dialled');
-      this.legs.delete(channelId);
-      await this.operatorMissed(s, 'unreachable');
-    }
-  }
-
-  /** The rung operator did not pick up: the caller goes back to the head of the line. */
-  private async operatorMissed(s: CallSession, reason: string): Promise<void> {
-    const opId = s.operatorId;
-    if (opId) {
-      this.busy.delete(opId);
-      await this.d.operators.missed(opId);
-    }
-    s.operatorId = null;
-    s.operatorChannelId = null;
-    if (s.gone || s.status !== 'ringing') return;
-    await this.move(s, 'queued', { operator_id: null, operator_channel_id: null }, { missedBy: opId, reason });
-    if (s.line) this.joinQueue(s, s.line, s.rank ?? HEAD_RANK);
+  ring(s: CallSession, op: OperatorRow): Promise<void> {
+    return this.acd.ring(s, op);
   }
 
   private async onOperatorAnswered(callId: string, channelId: string): Promise<void> {
@@ -399,7 +333,7 @@ export class CallService implements CallCore, CallbackSink {
     if (!s || s.ended) return;
     if (leg.leg === 'consult') return this.consults.colleagueGone(s);
     if (leg.leg === 'operator') {
-      if (s.status === 'ringing') return this.operatorMissed(s, 'no-answer');
+      if (s.status === 'ringing') return this.acd.operatorMissed(s, 'no-answer');
       // The colleague is on: they keep the caller. Still ringing: they are let go with the call.
       if (s.consult?.answered) return this.consults.handOver(s, 'operator hung up');
       if (s.consult) await this.consults.release(s, 'the operator hung up');

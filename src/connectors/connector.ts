@@ -27,11 +27,46 @@ export interface ConnectorTarget {
 /** skipped: the event means nothing to this system (counted as delivered). */
 export type SendResult = { ok: true; status: number | null; skipped?: boolean } | { ok: false; status: number | null; error: string };
 
+/** A pbxdesk ticket's counterpart in the helpdesk, as the connector last saw it. */
+export interface RemoteLink {
+  ticketId: string;
+  remoteId: string | null;
+  remoteStatus: string | null;
+  remoteSubject: string | null;
+}
+
+/** What connectors that mirror tickets may use: the link table, and settings from the environment. */
+export interface ConnectorContext {
+  links: {
+    find(ticketId: string): Promise<RemoteLink | undefined>;
+    save(ticketId: string, remote: { id: string; url: string | null; status?: string | null; subject?: string | null }): Promise<void>;
+  };
+  /** Secrets and options from the environment (config.ts), e.g. RT_AUTH, RT_QUEUE. */
+  settings: ConnectorSettings;
+}
+
+export interface ConnectorSettings {
+  /** How people outside reach pbxdesk's API (recording links in helpdesk comments). */
+  publicBaseUrl: string;
+  rt: { auth: string | undefined; queue: string };
+}
+
+/** A change made in the helpdesk, to flow back into the pbxdesk ticket. */
+export interface RemoteChange {
+  ticketId: string;
+  status?: string;
+  subject?: string;
+}
+
 export interface Connector {
   readonly name: string;
   /** The event types a subscription of this connector may ask for. */
   readonly events: readonly OutboundEventType[];
-  send(ev: OutboundEvent, target: ConnectorTarget): Promise<SendResult>;
+  /** Mirrors pbxdesk tickets (keeps links and a sync state on the ticket). */
+  readonly linksTickets?: boolean;
+  send(ev: OutboundEvent, target: ConnectorTarget, ctx: ConnectorContext): Promise<SendResult>;
+  /** Looks for changes made in the helpdesk to linked tickets (status, subject). */
+  poll?(target: Omit<ConnectorTarget, 'deliveryId'>, links: readonly RemoteLink[], ctx: ConnectorContext): Promise<RemoteChange[]>;
 }
 
 /** POST with a timeout; any 2xx is delivered, anything else (or no answer) is a failure. */

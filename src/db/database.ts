@@ -4,7 +4,7 @@ import type { ApiTokenTable } from '../auth/token.table.js';
 import type { CallEventTable, CallTable } from '../calls/call.table.js';
 import type { OperatorStateHistoryTable, OperatorTable } from '../operators/operator.table.js';
 import type { RecordingAuditTable, RecordingChainTable, RecordingTable } from '../recordings/recording.table.js';
-import type { OutboundDeliveryTable, OutboundEventTable, OutboundSubscriptionTable } from '../outbound/outbound.table.js';
+import type { OutboundDeliveryTable, OutboundEventTable, OutboundSubscriptionTable, TicketLinkTable } from '../outbound/outbound.table.js';
 import type { TicketEventTable, TicketNoteTable, TicketTable } from '../tickets/ticket.table.js';
 import type { VerificationAccountTable, VerificationAttemptTable, VerificationCodeTable } from '../verification/verification.table.js';
 import type { CallbackAttemptTable, CallbackTable } from '../callbacks/callback.table.js';
@@ -24,6 +24,7 @@ export interface Database {
   outbound_events: OutboundEventTable;
   outbound_subscriptions: OutboundSubscriptionTable;
   outbound_deliveries: OutboundDeliveryTable;
+  ticket_links: TicketLinkTable;
   verification_codes: VerificationCodeTable;
   verification_accounts: VerificationAccountTable;
   verification_attempts: VerificationAttemptTable;

@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 export const OUTBOUND_QUEUE = 'outbound-delivery';
-export type OutboundJob = { kind: 'drain'; subscriptionId: string } | { kind: 'sweep' };
+export type OutboundJob = { kind: 'drain'; subscriptionId: string } | { kind: 'sweep' } | { kind: 'poll' };
 
 export interface OutboundKicker {
   kick(subscriptionId: string, delayMs?: number): Promise<void>;
@@ -27,6 +27,11 @@ export class OutboundQueue implements OutboundKicker {
 
   async startSweeper(): Promise<void> {
     await this.queue.upsertJobScheduler('outbound-sweep', { every: 15_000 }, { name: 'sweep', data: { kind: 'sweep' }, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  }
+
+  /** Helpdesk connectors that can (RT) are asked for changes made there at this interval. */
+  async startPoller(everySec: number): Promise<void> {
+    await this.queue.upsertJobScheduler('connector-poll', { every: everySec * 1000 }, { name: 'poll', data: { kind: 'poll' }, opts: { removeOnComplete: true, removeOnFail: 100 } });
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -4,7 +4,8 @@
 // a failed store is logged loudly.
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Connector } from '../connectors/connector.js';
+import type { Connector, ConnectorContext, ConnectorSettings, RemoteChange } from '../connectors/connector.js';
+import { findLink, listLinks, upsertLink } from './ticket-link.repository.js';
 import type { Db } from '../db/database.js';
 import { NotFoundError, InvalidSubscriptionError } from '../errors.js';
 import {
@@ -47,6 +48,7 @@ type Step = { kind: 'sent' } | { kind: 'dead' } | { kind: 'wait'; ms: number } |
 
 export class OutboundService implements EventPublisher {
   private kicker: OutboundKicker | undefined;
+  private remoteChanged: (connector: string, change: RemoteChange) => Promise<void> = async () => undefined;
 
   constructor(
     private readonly db: Db,
@@ -54,7 +56,49 @@ export class OutboundService implements EventPublisher {
     private readonly connectors: ReadonlyMap<string, Connector>,
     private readonly s: OutboundSettings,
     private readonly log: Logger,
+    private readonly connectorSettings: ConnectorSettings = { publicBaseUrl: 'http://127.0.0.1:15080', rt: { auth: undefined, queue: 'General' } },
   ) {}
+
+  /** Where changes made in a helpdesk go (the ticket service). */
+  onRemoteChange(fn: (connector: string, change: RemoteChange) => Promise<void>): void {
+    this.remoteChanged = fn;
+  }
+
+  private contextFor(db: Db, sub: OutboundSubscriptionRow): ConnectorContext {
+    return {
+      settings: this.connectorSettings,
+      links: {
+        find: async (ticketId) => {
+          const l = await findLink(db, sub.id, ticketId);
+          return l ? { ticketId, remoteId: l.remote_id, remoteStatus: l.remote_status, remoteSubject: l.remote_subject } : undefined;
+        },
+        save: (ticketId, r) =>
+          upsertLink(db, {
+            ticketId,
+            subscriptionId: sub.id,
+            connector: sub.connector,
+            state: 'synced',
+            remoteId: r.id,
+            ...(r.url ? { remoteUrl: r.url } : {}),
+            ...(r.status !== undefined ? { remoteStatus: r.status } : {}),
+            ...(r.subject !== undefined ? { remoteSubject: r.subject } : {}),
+          }),
+      },
+    };
+  }
+
+  /** Asks each helpdesk connector that can for changes made there, and hands them on. */
+  async poll(): Promise<void> {
+    for (const sub of await listSubscriptions(this.db)) {
+      const c = this.connectors.get(sub.connector);
+      if (!sub.active || !c?.poll) continue;
+      const links = (await listLinks(this.db, sub.id, 500)).map((l) => ({ ticketId: l.ticket_id, remoteId: l.remote_id, remoteStatus: l.remote_status, remoteSubject: l.remote_subject }));
+      const changes = await c.poll({ subscriptionId: sub.id, url: sub.url, secret: this.secretOf(sub.id), timeoutMs: this.s.timeoutMs }, links, this.contextFor(this.db, sub));
+      for (const ch of changes) {
+        await this.remoteChanged(sub.connector, ch).catch((err: Error) => this.log.warn({ connector: sub.connector, ticketId: ch.ticketId, err: err.message }, 'a helpdesk change could not be applied'));
+      }
+    }
+  }
 
   useQueue(kicker: OutboundKicker): void {
     this.kicker = kicker;
@@ -142,9 +186,15 @@ export class OutboundService implements EventPublisher {
         ? await connector.send(
             { id: d.event_id, type: d.type as OutboundEventType, occurredAt: d.occurred_at, payload: d.payload },
             { subscriptionId, deliveryId: d.id, url: sub.url, secret: this.secretOf(subscriptionId), timeoutMs: this.s.timeoutMs },
+            this.contextFor(trx, sub),
           )
         : { ok: false as const, status: null, error: `no connector ${sub.connector}` };
       const attempts = d.attempts + 1;
+      // A helpdesk mirror: the ticket shows that its sync is failing (and why) while it retries.
+      const ticketId = typeof d.payload.ticketId === 'string' ? d.payload.ticketId : null;
+      if (!r.ok && connector?.linksTickets && ticketId) {
+        await upsertLink(trx, { ticketId, subscriptionId, connector: sub.connector, state: 'failed', error: `${r.error} (attempt ${attempts})` });
+      }
       if (r.ok) {
         await markDelivery(trx, d.id, { status: 'delivered', attempts, last_error: null, last_status: r.status, delivered_at: new Date() });
         return { kind: 'sent' };

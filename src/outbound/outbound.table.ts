@@ -50,3 +50,19 @@ export interface OutboundDeliveryTable {
 export type OutboundEventRow = Selectable<OutboundEventTable>;
 export type OutboundSubscriptionRow = Selectable<OutboundSubscriptionTable>;
 export type OutboundDeliveryRow = Selectable<OutboundDeliveryTable>;
+
+export type SyncState = 'pending' | 'synced' | 'failed';
+
+export interface TicketLinkTable {
+  ticket_id: string;
+  subscription_id: string;
+  connector: string;
+  remote_id: string | null;
+  remote_url: string | null;
+  sync_state: ColumnType<SyncState, SyncState | undefined, SyncState>;
+  last_error: string | null;
+  remote_status: string | null;
+  remote_subject: string | null;
+  synced_at: Date | null;
+}
+export type TicketLinkRow = Selectable<TicketLinkTable>;

@@ -68,3 +68,13 @@ export async function ticketTimeline(db: Db, ticketId: string): Promise<Timeline
   ];
   return out.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
+
+/** The ticket's counterparts in external helpdesks and how their sync stands. */
+export async function ticketSyncState(db: Db, ticketId: string) {
+  return db
+    .selectFrom('ticket_links')
+    .select(['connector', 'remote_id', 'remote_url', 'sync_state', 'last_error', 'synced_at'])
+    .where('ticket_id', '=', ticketId)
+    .orderBy('subscription_id')
+    .execute();
+}

@@ -18,6 +18,10 @@ const TicketDto = Type.Object({
   notes: Type.Array(Type.Object({ author: Type.String(), body: Type.String(), at: Type.String() })),
   /** Everything that happened to the ticket, oldest first: calls, voicemails, callbacks, verification, notes, changes. */
   timeline: Type.Array(Type.Object({ at: Type.String(), kind: Type.String(), actor: Type.String(), data: Type.Record(Type.String(), Type.Unknown()) })),
+  /** The ticket in external helpdesks (RT): its id there and whether the last sync worked. */
+  sync: Type.Array(
+    Type.Object({ connector: Type.String(), remoteId: Nullable(Type.String()), remoteUrl: Nullable(Type.String()), state: Type.String(), lastError: Nullable(Type.String()), syncedAt: Nullable(Type.String()) }),
+  ),
 });
 
 const NewTicket = Type.Object(
@@ -74,12 +78,13 @@ export const ticketRoutes =
   async (app) => {
     const actor = (req: FastifyRequest) => tickets.actorOf(principalOf(req));
     const full = async (req: FastifyRequest, id: string) => {
-      const { ticket, calls, notes, timeline } = await tickets.get(await actor(req), id);
+      const { ticket, calls, notes, timeline, sync } = await tickets.get(await actor(req), id);
       return {
         ...toTicketSummary(ticket),
         calls: calls.map(toCallDto),
         notes: notes.map((n) => ({ author: n.author, body: n.body, at: n.created_at.toISOString() })),
         timeline: timeline.map((e) => ({ at: e.at.toISOString(), kind: e.kind, actor: e.actor, data: e.data })),
+        sync: sync.map((l) => ({ connector: l.connector, remoteId: l.remote_id, remoteUrl: l.remote_url, state: l.sync_state, lastError: l.last_error, syncedAt: l.synced_at ? l.synced_at.toISOString() : null })),
       };
     };
 

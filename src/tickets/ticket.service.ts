@@ -23,9 +23,9 @@ import {
   updateTicket,
   type TicketSearch,
 } from './ticket.repository.js';
-import { ticketTimeline, type TimelineEntry } from './ticket-timeline.repository.js';
+import { ticketSyncState, ticketTimeline, type TimelineEntry } from './ticket-timeline.repository.js';
 import { canMove, defaultPriority, DEFAULT_SLA, nearingAt, slaDue, slaState, type SlaTargets } from './ticket-rules.js';
-import type { NewTicketRow, TicketNoteRow, TicketPriority, TicketRow, TicketStatus, TicketUpdate } from './ticket.table.js';
+import { TICKET_STATUSES, type NewTicketRow, type TicketNoteRow, type TicketPriority, type TicketRow, type TicketStatus, type TicketUpdate } from './ticket.table.js';
 
 /** Who changes a ticket, for the timeline: an operator, an API token, the caller, or pbxdesk. */
 export type Actor = { label: string; role: Principal['role'] | 'system'; line: Line | null; operatorId: string | null };
@@ -126,12 +126,12 @@ export class TicketService {
   }
 
   /** The ticket as `actor` may see it; 403 for an operator of another line. */
-  async get(actor: Actor, id: string): Promise<{ ticket: TicketRow; calls: CallRow[]; notes: TicketNoteRow[]; timeline: TimelineEntry[] }> {
+  async get(actor: Actor, id: string): Promise<{ ticket: TicketRow; calls: CallRow[]; notes: TicketNoteRow[]; timeline: TimelineEntry[]; sync: Awaited<ReturnType<typeof ticketSyncState>> }> {
     const ticket = await findTicketById(this.db, id);
     if (!ticket) throw new NotFoundError('ticket', id);
     this.assertVisible(actor, ticket);
-    const [calls, notes, timeline] = await Promise.all([listCallsOfTicket(this.db, id), listTicketNotes(this.db, id), ticketTimeline(this.db, id)]);
-    return { ticket, calls, notes: notes as TicketNoteRow[], timeline };
+    const [calls, notes, timeline, sync] = await Promise.all([listCallsOfTicket(this.db, id), listTicketNotes(this.db, id), ticketTimeline(this.db, id), ticketSyncState(this.db, id)]);
+    return { ticket, calls, notes: notes as TicketNoteRow[], timeline, sync };
   }
 
   async search(actor: Actor, f: Omit<TicketSearch, 'visibleTo'>): Promise<{ rows: TicketRow[]; total: number }> {
@@ -211,6 +211,23 @@ export class TicketService {
       return { t: updated, state: s.state, target: s.target };
     });
     if (r) this.notifier?.slaChanged(r.t, r.state, r.target);
+  }
+
+  /**
+   * A change made in an external helpdesk (RT): status and subject flow back. A status this
+   * ticket cannot move to (reopening a closed one) is noted in the timeline, not forced.
+   */
+  async remoteChanged(connector: string, change: { ticketId: string; status?: string; subject?: string }): Promise<void> {
+    const actor: Actor = { label: `connector:${connector}`, role: 'system', line: null, operatorId: null };
+    const t = await findTicketById(this.db, change.ticketId);
+    if (!t) return;
+    const status = (TICKET_STATUSES as readonly string[]).includes(change.status ?? '') ? (change.status as TicketStatus) : undefined;
+    const movable = status !== undefined && status !== t.status && canMove(t.status, status);
+    if (status !== undefined && status !== t.status && !movable) {
+      await insertTicketEvent(this.db, t.id, 'sync-conflict', actor.label, { remoteStatus: change.status, localStatus: t.status });
+    }
+    const patch: TicketPatch = { ...(movable ? { status } : {}), ...(change.subject ? { subject: change.subject } : {}) };
+    if (Object.keys(patch).length) await this.update(actor, t.id, patch);
   }
 
   /** A status change by the call flow (a call answered on a new ticket opens it). */
