@@ -28,6 +28,7 @@ import { resolveFfmpeg } from './recordings/ffmpeg.js';
 import { RetentionQueue } from './recordings/retention.queue.js';
 import { startRetentionWorker } from './recordings/retention.worker.js';
 import { recordingRoutes } from './recordings/recording.routes.js';
+import { accountRecordingRoutes } from './recordings/account-recording.routes.js';
 import { TicketService } from './tickets/ticket.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
 import { SlaQueue } from './tickets/sla.queue.js';
@@ -99,8 +100,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     log.child({ component: 'recordings' }),
     (bytes) => metrics.archived(bytes),
   );
-  const custody = new CustodyService(db, config.recordings.retentionDays);
-  const access = new RecordingAccessService(db);
+  const custody = new CustodyService(db, config.recordings.retentionDays, recordings.stores);
+  const access = new RecordingAccessService(db, recordings.stores);
   const retentionQueue = new RetentionQueue(redis, config.queuePrefix);
   // Outbound events: stored, then delivered per subscriber through its connector (BullMQ).
   const outbound = new OutboundService(db, config.secretKey, await loadConnectors(), config.outbound, log.child({ component: 'outbound' }), config.connectors);
@@ -197,6 +198,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       callRoutes(db, calls, new CallRequests(calls, { db, pbx, operators, log: log.child({ component: 'calls' }) })),
       ticketRoutes(tickets),
       recordingRoutes(access, custody),
+      accountRecordingRoutes(access),
       tokenRoutes(tokens),
       ivrRoutes(flows),
       verificationRoutes(verification),

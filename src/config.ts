@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
 import { parseSlaTargets, type SlaTargets } from './tickets/ticket-rules.js';
+import type { S3Settings } from './recordings/s3-archive.store.js';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -51,7 +52,15 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'IVR_FLOW_FILE', default: 'pbx-config/ivr/main.json', doc: 'The IVR flow, relative to the project root or absolute.' },
   { name: 'PROMPTS_DIR', default: '/var/lib/pbxdesk/prompts', doc: 'Where the prompt files are as Asterisk sees them.' },
   { name: 'RECORDINGS_SPOOL_DIR', doc: "Asterisk's recording spool (astspooldir/recording) as this process sees it." },
-  { name: 'RECORDINGS_DIR', default: 'recordings', doc: 'The recording archive, relative to the project root or absolute.' },
+  { name: 'RECORDINGS_DIR', default: 'recordings', doc: 'The recording archive, relative to the project root or absolute (with ARCHIVE_STORE=s3: local scratch space for transcodes).' },
+  { name: 'ARCHIVE_STORE', default: 'fs', doc: 'Where archived recordings go: fs (RECORDINGS_DIR) or s3 (an S3-compatible object store, S3_*). Recordings archived before a switch stay readable.' },
+  { name: 'S3_ENDPOINT', optional: true, doc: 'S3-compatible endpoint URL (MinIO, Ceph RGW, ...); unset for AWS S3.' },
+  { name: 'S3_REGION', default: 'us-east-1', doc: 'S3 region.' },
+  { name: 'S3_BUCKET', optional: true, doc: 'The bucket of the recording archive (required with ARCHIVE_STORE=s3).' },
+  { name: 'S3_PREFIX', default: '', doc: 'Key prefix inside the bucket, e.g. "recordings/".' },
+  { name: 'S3_ACCESS_KEY_ID', optional: true, doc: 'S3 credentials (required with ARCHIVE_STORE=s3).' },
+  { name: 'S3_SECRET_ACCESS_KEY', optional: true, doc: 'S3 credentials (required with ARCHIVE_STORE=s3).' },
+  { name: 'S3_FORCE_PATH_STYLE', default: 'true', doc: 'Path-style bucket URLs (what MinIO and most S3-compatible stores want).' },
   { name: 'RECORDING_CODEC', default: 'opus', doc: 'Archive codec: opus, mp3 or wav.' },
   { name: 'RECORDING_BITRATE_KBPS', default: '16', doc: 'Archive bitrate in kb/s (opus, mp3).' },
   { name: 'FFMPEG_PATH', optional: true, doc: 'ffmpeg binary; else ffmpeg-static if installed, else ffmpeg on PATH.' },
@@ -143,6 +152,30 @@ function url(env: Env, name: string, protocols: string[]): string {
   }
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
   return v;
+}
+
+/** The S3 settings when a bucket is named; with ARCHIVE_STORE=s3 the bucket and keys are required. */
+function s3Settings(env: Env): S3Settings | undefined {
+  const wanted = str(env, 'ARCHIVE_STORE') === 's3';
+  const bucket = optional(env, 'S3_BUCKET');
+  if (!bucket) {
+    if (wanted) throw new ConfigError('S3_BUCKET', 'is not set (ARCHIVE_STORE=s3)');
+    return undefined;
+  }
+  const need = (name: string) => {
+    const v = optional(env, name);
+    if (!v) throw new ConfigError(name, 'is not set (S3_BUCKET is)');
+    return v;
+  };
+  return {
+    endpoint: optional(env, 'S3_ENDPOINT') ? url(env, 'S3_ENDPOINT', ['http:', 'https:']) : undefined,
+    region: str(env, 'S3_REGION'),
+    bucket,
+    prefix: raw(env, 'S3_PREFIX') ?? '',
+    accessKeyId: need('S3_ACCESS_KEY_ID'),
+    secretAccessKey: need('S3_SECRET_ACCESS_KEY'),
+    forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE'),
+  };
 }
 
 function slaTargets(env: Env, name: string): SlaTargets {
@@ -240,6 +273,8 @@ export function loadConfig(env: Env = process.env) {
     recordings: {
       spoolDir: str(env, 'RECORDINGS_SPOOL_DIR'),
       archiveDir: fromRoot(str(env, 'RECORDINGS_DIR')),
+      store: oneOf(env, 'ARCHIVE_STORE', ['fs', 's3'] as const),
+      s3: s3Settings(env),
       codec: oneOf(env, 'RECORDING_CODEC', CODECS),
       bitrateKbps: int(env, 'RECORDING_BITRATE_KBPS', 6, 320),
       ffmpegPath: optional(env, 'FFMPEG_PATH'),

@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { findRecordingById, listPurgeable, listRecordingsOfAccount, updateRecording } from './recording.repository.js';
 import { CHAIN_GENESIS, chainEntryHash, chainPage, countChainEntries, insertAudit } from './recording-custody.repository.js';
-import { sha256File } from './recording.service.js';
+import type { ArchiveStores } from './archive.store.js';
+import { makeArchiveStores } from './archive-store.factory.js';
 
 export interface ChainProblem {
   recordingId: string;
@@ -28,7 +29,16 @@ export interface RetentionPolicy {
 }
 
 export class CustodyService {
-  constructor(private readonly db: Kysely<Database>, private readonly retention: RetentionPolicy) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly retention: RetentionPolicy,
+    // Reading and deleting only: any store knows its own locations (a path, s3://...).
+    private readonly stores: ArchiveStores = makeArchiveStores({ archiveDir: '/' }),
+  ) {}
+
+  private async remove(location: string): Promise<void> {
+    await this.stores.for(location).remove(location);
+  }
 
   /**
    * Walks the chain from the start: every entry must hash its predecessor, and every file it
@@ -57,7 +67,7 @@ export class CustodyService {
             problems.push({ ...where, problem: 'missing' });
           } else {
             files++;
-            const actual = await sha256File(rec.archive_path).catch(() => undefined);
+            const actual = await this.stores.for(rec.archive_path).sha256(rec.archive_path).catch(() => undefined);
             if (actual === undefined) problems.push({ ...where, problem: 'missing', detail: rec.archive_path });
             else if (actual !== e.file_sha256) problems.push({ ...where, problem: 'altered', detail: rec.archive_path });
           }
@@ -85,7 +95,7 @@ export class CustodyService {
     let done = 0;
     if (!opts.dryRun) {
       for (const r of items) {
-        if (r.archive_path) await unlink(r.archive_path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+        if (r.archive_path) await this.remove(r.archive_path);
         await updateRecording(this.db, r.id, { status: 'purged', archive_path: null, purged_at: now });
         await insertAudit(this.db, {
           recordingId: r.id, action: 'purge', role: 'system',
@@ -116,9 +126,8 @@ export class CustodyService {
         held.push(r.id);
         continue;
       }
-      for (const f of [r.archive_path, r.spool_path]) {
-        if (f) await unlink(f).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
-      }
+      if (r.archive_path) await this.remove(r.archive_path);
+      if (r.spool_path) await unlink(r.spool_path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
       await updateRecording(this.db, r.id, { status: 'purged', archive_path: null, spool_path: null, purged_at: new Date() });
       await insertAudit(this.db, {
         recordingId: r.id, action: 'erase', tokenId: who.tokenId, role: who.role, operatorId: who.operatorId, ip: who.ip, reason,

@@ -1,16 +1,17 @@
 // Who may hear which recording, and the audit trail of every access: plays with the byte
 // ranges actually streamed, downloads with their reason, refusals included.
-import { createReadStream, type ReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/token.service.js';
 import { findCallById } from '../calls/call.repository.js';
 import type { Database } from '../db/database.js';
 import { ConflictError, ForbiddenError, NotFoundError, RangeNotSatisfiableError, ReasonRequiredError } from '../errors.js';
 import { CODEC_MIME, type Codec } from './ffmpeg.js';
-import { findRecordingById, searchRecordings, setLegalHold, type RecordingSearch } from './recording.repository.js';
+import { findRecordingById, listOwnRecordingsOfAccount, searchRecordings, setLegalHold, type RecordingSearch } from './recording.repository.js';
 import { insertAudit, listAudit } from './recording-custody.repository.js';
 import type { RecordingRow } from './recording.table.js';
+import type { ArchiveStores } from './archive.store.js';
+import { makeArchiveStores } from './archive-store.factory.js';
 
 export interface AccessContext {
   principal: Principal;
@@ -18,7 +19,7 @@ export interface AccessContext {
 }
 
 export interface AudioStream {
-  stream: ReadStream;
+  stream: Readable;
   status: 200 | 206;
   mime: string;
   size: number;
@@ -46,7 +47,10 @@ export function parseRange(header: string | undefined, size: number): { start: n
 }
 
 export class RecordingAccessService {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly stores: ArchiveStores = makeArchiveStores({ archiveDir: '/' }),
+  ) {}
 
   private audit(ctx: AccessContext, recordingId: string, action: 'play' | 'download' | 'denied' | 'legal_hold' | 'verify', extra: { reason?: string; ranges?: string; detail?: Record<string, unknown> } = {}) {
     return insertAudit(this.db, {
@@ -72,18 +76,40 @@ export class RecordingAccessService {
   }
 
   async audio(ctx: AccessContext, id: string, opts: { range?: string; download: boolean; reason?: string }): Promise<AudioStream> {
-    const rec = await this.authorize(ctx, id);
+    return this.stream(ctx, await this.authorize(ctx, id), opts);
+  }
+
+  /** The customer control panel, for a verified customer: only calls bound to the account by a code. */
+  async ownRecordings(accountId: string, limit: number, offset: number) {
+    return listOwnRecordingsOfAccount(this.db, accountId, limit, offset);
+  }
+
+  async ownAudio(ctx: AccessContext, accountId: string, id: string, opts: { range?: string; download: boolean; reason?: string }): Promise<AudioStream> {
+    const rec = await findRecordingById(this.db, id);
+    if (!rec) throw new NotFoundError('recording', id);
+    const call = rec.call_id ? await findCallById(this.db, rec.call_id) : undefined;
+    if (!call || call.verification_status !== 'verified' || call.verified_account_id !== accountId) {
+      // Not theirs, or only matched by phone number: refused, and the attempt is on record.
+      await this.audit(ctx, rec.id, 'denied', { detail: { wanted: 'own recording', accountId } });
+      throw new ForbiddenError(ctx.principal.role, ['the verified customer of the call']);
+    }
+    return this.stream(ctx, rec, opts, { accountId });
+  }
+
+  private async stream(ctx: AccessContext, rec: RecordingRow, opts: { range?: string; download: boolean; reason?: string }, extra: Record<string, unknown> = {}): Promise<AudioStream> {
     if (!rec.archive_path) throw new ConflictError(`recording ${rec.id} is ${rec.status}, not archived`, { status: rec.status });
     if (opts.download && !opts.reason?.trim()) throw new ReasonRequiredError();
-    const { size } = await stat(rec.archive_path);
+    const store = this.stores.for(rec.archive_path);
+    const size = await store.size(rec.archive_path);
+    if (size === undefined) throw new ConflictError(`recording ${rec.id}: the archived file is missing`, { status: rec.status });
     const range = parseRange(opts.range, size);
     const start = range?.start ?? 0;
     const end = range?.end ?? size - 1;
     await this.audit(ctx, rec.id, opts.download ? 'download' : 'play', {
-      reason: opts.reason, ranges: `${start}-${end}/${size}`, detail: { durationMs: rec.duration_ms },
+      reason: opts.reason, ranges: `${start}-${end}/${size}`, detail: { durationMs: rec.duration_ms, ...extra },
     });
     return {
-      stream: createReadStream(rec.archive_path, { start, end }),
+      stream: await store.read(rec.archive_path, { start, end }),
       status: range ? 206 : 200,
       mime: CODEC_MIME[(rec.codec ?? 'wav') as Codec] ?? 'application/octet-stream',
       size, start, end,

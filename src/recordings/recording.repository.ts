@@ -42,13 +42,16 @@ export interface RecordingSearch {
   ticketId?: string;
   line?: 'first' | 'second';
   minDurationMs?: number;
+  /** Calls whose caller proved who they are (one-time code), or those who did not. */
+  verified?: boolean;
   /** Only calls taken by this operator (an operator's own view). */
   onlyOperatorId?: string;
   limit: number;
   offset: number;
 }
 
-export async function searchRecordings(db: Db, q: RecordingSearch) {
+/** The search as a query (the million-row test reads its plan). */
+export function searchRecordingsQuery(db: Db, q: RecordingSearch) {
   let s = db
     .selectFrom('recordings as r')
     .leftJoin('calls as c', 'c.id', 'r.call_id')
@@ -65,7 +68,30 @@ export async function searchRecordings(db: Db, q: RecordingSearch) {
   if (q.ticketId) s = s.where('c.ticket_id', '=', q.ticketId);
   if (q.line) s = s.where('c.line', '=', q.line);
   if (q.minDurationMs !== undefined) s = s.where('r.duration_ms', '>=', q.minDurationMs);
-  return s.orderBy('r.started_at', 'desc').orderBy('r.id').limit(q.limit).offset(q.offset).execute();
+  if (q.verified !== undefined) s = s.where('c.verification_status', q.verified ? '=' : '!=', 'verified');
+  return s.orderBy('r.started_at', 'desc').orderBy('r.id').limit(q.limit).offset(q.offset);
+}
+
+export async function searchRecordings(db: Db, q: RecordingSearch) {
+  return searchRecordingsQuery(db, q).execute();
+}
+
+/**
+ * A verified customer's own recordings: calls bound to the account by a one-time code, and
+ * nothing else (not calls from the same number, not other calls on the same ticket).
+ */
+export async function listOwnRecordingsOfAccount(db: Db, accountId: string, limit: number, offset: number) {
+  return db
+    .selectFrom('recordings as r')
+    .innerJoin('calls as c', 'c.id', 'r.call_id')
+    .select(['r.id', 'r.call_id', 'r.kind', 'r.status', 'r.duration_ms', 'r.started_at', 'c.line', 'c.verified_at'])
+    .where('c.verified_account_id', '=', accountId)
+    .where('c.verification_status', '=', 'verified')
+    .where('r.status', 'in', ['archived', 'incomplete'])
+    .orderBy('r.started_at', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
 }
 
 /** Recordings past retention, with no legal hold on them, their call or their ticket. */

@@ -46,6 +46,7 @@ export const recordingRoutes =
             {
               ...CallFilters,
               minDuration: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds' })),
+              verified: Type.Optional(Type.Boolean({ description: 'only calls whose caller was verified (true) or was not (false)' })),
               limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
               offset: Type.Integer({ minimum: 0, default: 0 }),
             },
@@ -69,7 +70,7 @@ export const recordingRoutes =
         const q = req.query;
         const rows = await access.search(ctxOf(req), {
           from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, operatorId: q.operator, caller: q.caller,
-          ticketId: q.ticket, line: q.line, minDurationMs: q.minDuration === undefined ? undefined : q.minDuration * 1000,
+          ticketId: q.ticket, line: q.line, minDurationMs: q.minDuration === undefined ? undefined : q.minDuration * 1000, verified: q.verified,
           limit: q.limit, offset: q.offset,
         });
         return {

@@ -2,13 +2,15 @@
 // starts, so a crash leaves a trace. The archive copy is transcoded, its duration checked
 // against the source, checksummed and chained before the spool file is removed.
 import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
-import { createHash } from 'node:crypto';
-import { link, mkdir, open, readdir, rename, stat, statfs, unlink } from 'node:fs/promises';
+import { open, readdir, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
+import { AlreadyArchivedError, type ArchiveStores } from './archive.store.js';
+import { makeArchiveStores, type StoreSettings } from './archive-store.factory.js';
+import { sha256File } from './fs-archive.store.js';
 import { CODEC_EXT, decodedDurationMs, transcode, type Codec } from './ffmpeg.js';
 import {
   findRecordingById,
@@ -26,9 +28,8 @@ export interface ArchiveEnqueuer {
   enqueue(recordingId: string): Promise<void>;
 }
 
-export interface ArchiveSettings {
+export interface ArchiveSettings extends StoreSettings {
   spoolDir: string;
-  archiveDir: string;
   codec: Codec;
   bitrateKbps: number;
   ffmpeg: string;
@@ -39,6 +40,8 @@ const DURATION_TOLERANCE_MS = 100;
 
 export class RecordingService {
   private lastFailure: { at: number; message: string } | undefined;
+  /** Where archived copies go (ARCHIVE_STORE), and what reads them back. */
+  readonly stores: ArchiveStores;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -46,7 +49,9 @@ export class RecordingService {
     private readonly queue: ArchiveEnqueuer,
     private readonly log: Logger,
     private readonly onArchived: (bytes: number) => void = () => undefined,
-  ) {}
+  ) {
+    this.stores = makeArchiveStores(s);
+  }
 
   private events: EventPublisher = silentPublisher;
 
@@ -134,8 +139,8 @@ export class RecordingService {
     return n;
   }
 
-  private async place(tmp: string, dest: string, id: string): Promise<void> {
-    await placeFile(tmp, dest, async () => {
+  private async place(tmp: string, key: string, id: string): Promise<{ location: string; size: number }> {
+    return this.stores.writer.put(tmp, key, async () => {
       const r = await findRecordingById(this.db, id);
       return r?.status === 'archived' || r?.status === 'incomplete';
     });
@@ -161,11 +166,10 @@ export class RecordingService {
         await fh.close();
       }
       const day = (rec.ended_at ?? rec.started_at).toISOString().slice(0, 10).split('-');
-      const destDir = path.join(this.s.archiveDir, ...day);
-      await mkdir(destDir, { recursive: true });
-      const dest = path.join(destDir, `${rec.call_id ?? rec.name}.${CODEC_EXT[this.s.codec]}`);
+      const key = [...day, `${rec.call_id ?? rec.name}.${CODEC_EXT[this.s.codec]}`].join('/');
       // Per attempt: an ffmpeg orphaned by a killed worker may still be writing the last one.
-      const tmp = `${dest}.${process.pid}-${rec.attempts + 1}.part`;
+      const tmp = await this.stores.writer.scratchPath(key, `${process.pid}-${rec.attempts + 1}`);
+      const destDir = path.dirname(tmp);
       await transcode(this.s.ffmpeg, src, tmp, this.s.codec, this.s.bitrateKbps);
       const outMs = await decodedDurationMs(this.s.ffmpeg, tmp);
       if (Math.abs(outMs - info.durationMs) > DURATION_TOLERANCE_MS) {
@@ -179,8 +183,7 @@ export class RecordingService {
       const tmpFh = await open(tmp, 'r+');
       await tmpFh.sync();
       await tmpFh.close();
-      await this.place(tmp, dest, rec.id);
-      const size = (await stat(dest)).size;
+      const { location: dest, size } = await this.place(tmp, key, rec.id);
       // A crash shows as a WAV header never finished: Asterisk writes the sizes only on close.
       const incomplete = info.headerIncomplete;
       const won = await this.db.transaction().execute(async (trx) => {
@@ -227,33 +230,3 @@ export class RecordingService {
   }
 }
 
-/**
- * Moves the finished copy into place without ever replacing an archived file: link() refuses
- * an existing name. An existing file whose row is not archived is a crashed attempt's, and goes.
- */
-async function placeFile(tmp: string, dest: string, archivedAlready: () => Promise<boolean>): Promise<void> {
-  try {
-    await link(tmp, dest);
-    await unlink(tmp);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    if (await archivedAlready()) {
-      await unlink(tmp);
-      throw new AlreadyArchivedError();
-    }
-    await rename(tmp, dest);
-  }
-}
-
-class AlreadyArchivedError extends Error {}
-
-export async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  const fh = await open(file, 'r');
-  try {
-    for await (const chunk of fh.createReadStream({ autoClose: false })) h.update(chunk as Buffer);
-  } finally {
-    await fh.close();
-  }
-  return h.digest('hex');
-}
