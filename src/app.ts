@@ -140,6 +140,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       ringTimeoutSec: config.sip.operatorRingTimeoutSec,
       priority: config.sip.priority,
       surveyTimeoutSec: config.sip.surveyTimeoutSec,
+      recordLegs: config.sip.recordLegs,
       callback: {
         mode: config.callbacks.mode,
         key: config.callbacks.key,

@@ -53,6 +53,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'PROMPTS_DIR', default: '/var/lib/pbxdesk/prompts', doc: 'Where the prompt files are as Asterisk sees them.' },
   { name: 'RECORDINGS_SPOOL_DIR', doc: "Asterisk's recording spool (astspooldir/recording) as this process sees it." },
   { name: 'RECORDINGS_DIR', default: 'recordings', doc: 'The recording archive, relative to the project root or absolute (with ARCHIVE_STORE=s3: local scratch space for transcodes).' },
+  { name: 'RECORD_LEGS', default: 'false', doc: 'Besides the mixed recording of each call, record each party alone (the caller, each operator), archived next to it.' },
   { name: 'ARCHIVE_STORE', default: 'fs', doc: 'Where archived recordings go: fs (RECORDINGS_DIR) or s3 (an S3-compatible object store, S3_*). Recordings archived before a switch stay readable.' },
   { name: 'S3_ENDPOINT', optional: true, doc: 'S3-compatible endpoint URL (MinIO, Ceph RGW, ...); unset for AWS S3.' },
   { name: 'S3_REGION', default: 'us-east-1', doc: 'S3 region.' },
@@ -264,6 +265,7 @@ export function loadConfig(env: Env = process.env) {
         criticalAheadSec: int(env, 'QUEUE_CRITICAL_PRIORITY_AHEAD_SEC', 0, 86_400),
       },
       surveyTimeoutSec: int(env, 'SURVEY_TIMEOUT_SEC', 0, 60),
+      recordLegs: bool(env, 'RECORD_LEGS'),
     },
     ivr: {
       defaultLanguage: oneOf(env, 'DEFAULT_LANGUAGE', LANGUAGES),

@@ -17,6 +17,7 @@ import { headStartSec, type PriorityRule } from '../queues/priority.js';
 import { CallTickets } from './call-tickets.js';
 import { CallEvents } from './call-events.js';
 import { CallDispatch } from './call-dispatch.js';
+import { recordLegs } from './leg-recordings.js';
 import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
 import { CallIvr } from './call-ivr.js';
 import { CallOverflow } from './call-overflow.js';
@@ -53,6 +54,8 @@ export interface CallServiceDeps {
     ringTimeoutSec: number;
     /** Head starts in the queue for verified callers and high/critical tickets. */
     priority: PriorityRule;
+    /** Also record each leg on its own (RECORD_LEGS). */
+    recordLegs?: boolean;
     /** Seconds the caller gets to rate the call after the operator hangs up (0: no survey). */
     surveyTimeoutSec: number;
     callback: Omit<CallbackCallSettings, 'defaultLanguage'>;
@@ -305,6 +308,7 @@ export class CallService implements CallCore, CallbackSink {
       await this.d.pbx.addToBridge(s.bridgeId, channelId);
       await this.move(s, 'bridged', {}, { operatorId: s.operatorId });
       if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
+      if (this.d.settings.recordLegs) await recordLegs({ ...this.d, log: this.log }, callId, { operator: channelId });
       this.log.info({ callId, operatorId: s.operatorId }, 'transferred call answered');
       return;
     }
@@ -320,6 +324,7 @@ export class CallService implements CallCore, CallbackSink {
     await this.move(s, 'bridged', { answered_at: new Date(), bridge_id: bridgeId, recording_id: rec.id });
     if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
     await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);
+    if (this.d.settings.recordLegs) await recordLegs({ ...this.d, log: this.log }, callId, { caller: s.callerChannelId, operator: channelId });
     this.log.info({ callId, operatorId: s.operatorId, recordingId: rec.id }, 'bridged and recording');
     // The ticket's first response (SLA) and new -> open; never in the way of the call.
     if (s.ticketId && s.operatorId) await this.d.tickets.callAnswered(s.ticketId, s.operatorId).catch((err: Error) => this.log.warn({ callId, err: err.message }, 'ticket first response not recorded'));

@@ -8,6 +8,7 @@ import type { Db } from '../db/database.js';
 import { VerifyVerb } from '../ivr/verbs/verify.verb.js';
 import { addRecordingPause, closeRecordingPause } from '../recordings/recording.repository.js';
 import { CallerGoneError, type CallSession } from './call-session.js';
+import { liveLegRecordings } from './leg-recordings.js';
 import type { PbxPort } from './pbx.port.js';
 
 const MID_CALL_STEP = new VerifyVerb({
@@ -22,10 +23,16 @@ const MID_CALL_STEP = new VerifyVerb({
 export async function verifyMidCall(d: { db: Db; pbx: PbxPort; log: Logger }, s: CallSession, operatorId: string | null): Promise<void> {
   const bridgeId = s.bridgeId as string;
   const recordingName = s.recordingName;
+  // The legs' own recordings (RECORD_LEGS) pause too: the caller's leg would hold the code.
+  const legs = await liveLegRecordings(d.db, s.callId);
   s.verification = { method: 'operator', operatorId };
   try {
     if (recordingName) await d.pbx.pauseRecording(recordingName);
     if (s.recordingId) await addRecordingPause(d.db, s.recordingId, 'verification');
+    for (const l of legs) {
+      await d.pbx.pauseRecording(l.name);
+      await addRecordingPause(d.db, l.id, 'verification');
+    }
     await d.pbx.removeFromBridge(bridgeId, s.callerChannelId);
     await d.pbx.startBridgeMoh(bridgeId);
     s.clearDigits(); // whatever was keyed during the conversation is not part of the code
@@ -38,7 +45,9 @@ export async function verifyMidCall(d: { db: Db; pbx: PbxPort; log: Logger }, s:
       await d.pbx.stopBridgeMoh(bridgeId).catch(() => undefined);
       await d.pbx.addToBridge(bridgeId, s.callerChannelId).catch((err: Error) => d.log.error({ callId: s.callId, err: err.message }, 'caller not put back'));
       if (recordingName) await d.pbx.unpauseRecording(recordingName).catch(() => undefined);
+      for (const l of legs) await d.pbx.unpauseRecording(l.name).catch(() => undefined);
     }
     if (s.recordingId) await closeRecordingPause(d.db, s.recordingId).catch(() => undefined);
+    for (const l of legs) await closeRecordingPause(d.db, l.id).catch(() => undefined);
   }
 }

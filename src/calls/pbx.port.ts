@@ -74,6 +74,8 @@ export interface PbxPort {
   pauseRecording(recordingName: string): Promise<void>;
   /** Records one channel (a voicemail) after a beep; recordingFinished reports the end. */
   recordChannel(channelId: string, recordingName: string, maxSec: number): Promise<void>;
+  /** Records what one party says, alone (a snoop on the channel); it ends when the channel does. */
+  recordLeg(channelId: string, recordingName: string): Promise<void>;
   unpauseRecording(recordingName: string): Promise<void>;
   /** Hands a caller back to the dialplan's fallback (the plain first-line queue). */
   continueToFallback(channelId: string): Promise<void>;

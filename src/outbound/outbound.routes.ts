@@ -106,7 +106,7 @@ export const outboundRoutes =
       },
     );
 
-    app.post('/webhooks/deliveries/:id/redrive', { preHandler: admin, schema: { params: IdParam, response: { 202: Type.Null(), 404: ErrorBody } } }, async (req, reply) => {
+    app.post('/webhooks/deliveries/:id/redrive', { preHandler: admin, schema: { params: IdParam, body: Type.Object({}, { additionalProperties: false, examples: [{}] }), response: { 202: Type.Null(), 404: ErrorBody } } }, async (req, reply) => {
       await outbound.redrive(req.params.id);
       return reply.code(202).send(null);
     });

@@ -16,6 +16,7 @@ declare module 'ari-client' {
       continueInDialplan: Op;
       list: Op<Record<string, never>, { id: string }[]>;
       record: Op;
+      snoopChannelWithId: Op;
     };
     playbacks: { stop: Op };
     recordings: { pause: Op; unpause: Op };

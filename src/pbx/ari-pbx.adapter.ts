@@ -25,6 +25,8 @@ interface AriEvent {
 }
 
 export class AriPbxAdapter implements PbxPort {
+  /** Snoop channels (leg recordings) waiting for their StasisStart, by channel id. */
+  private readonly snoopsStarted = new Map<string, () => void>();
   private readonly handlers: ((e: PbxEvent) => void)[] = [];
   /** Q.850 cause from ChannelHangupRequest, kept until StasisEnd, which carries none. */
   private readonly hangupCauses = new Map<string, number>();
@@ -70,6 +72,8 @@ export class AriPbxAdapter implements PbxPort {
           this.handler({ type: 'operatorAnswered', callId, channelId: ch.id });
         } else if (kind === 'customer' && callId) {
           this.handler({ type: 'customerAnswered', callId, channelId: ch.id });
+        } else if (kind === 'leg') {
+          this.snoopsStarted.get(ch.id)?.();
         }
         return;
       }
@@ -181,6 +185,28 @@ export class AriPbxAdapter implements PbxPort {
       terminateOn: '#',
       ifExists: 'fail',
     });
+  }
+
+  async recordLeg(channelId: string, recordingName: string): Promise<void> {
+    // A channel in a bridge cannot be recorded by itself through ARI; a snoop channel that
+    // spies on what the party sends ('in') can. The snoop enters our app with the args 'leg',
+    // which the translation above ignores, and goes away with the channel it spies on.
+    const c = this.client();
+    const snoopId = `snoop-${recordingName}`;
+    // The snoop call returns before the channel is in Stasis, and a recording can only start
+    // once it is ("Channel not in Stasis application"): wait for its StasisStart.
+    const inStasis = new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`snoop ${snoopId} did not enter Stasis`)), 5000);
+      this.snoopsStarted.set(snoopId, () => (clearTimeout(t), resolve()));
+    });
+    inStasis.catch(() => undefined); // awaited below; only a failed snoop call leaves it unheard
+    try {
+      await c.channels.snoopChannelWithId({ channelId, snoopId, app: this.s.app, appArgs: 'leg', spy: 'in' });
+      await inStasis;
+    } finally {
+      this.snoopsStarted.delete(snoopId);
+    }
+    await c.channels.record({ channelId: snoopId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false, maxDurationSeconds: 0, maxSilenceSeconds: 0 });
   }
 
   async pauseRecording(recordingName: string): Promise<void> {

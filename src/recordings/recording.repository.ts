@@ -29,6 +29,16 @@ export async function finishRecordingOnce(db: Db, id: string, patch: RecordingUp
     .executeTakeFirst();
 }
 
+export async function listLiveLegRecordings(db: Db, callId: string): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('recordings')
+    .select(['id', 'name'])
+    .where('call_id', '=', callId)
+    .where('kind', 'in', ['caller-leg', 'operator-leg'])
+    .where('status', '=', 'recording')
+    .execute();
+}
+
 /** Recordings that were still running when their process went away. */
 export async function listUnfinishedRecordings(db: Db): Promise<RecordingRow[]> {
   return db.selectFrom('recordings').selectAll().where('status', 'in', ['recording', 'spooled']).execute();

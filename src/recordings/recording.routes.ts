@@ -22,7 +22,7 @@ const RecordingDto = Type.Object({
   startedAt: Type.String(),
   endedAt: Nullable(Type.String()),
   peaks: Nullable(Type.Array(Type.Number())),
-  kind: Type.Union([Type.Literal('call'), Type.Literal('voicemail')]),
+  kind: Type.Union([Type.Literal('call'), Type.Literal('voicemail'), Type.Literal('caller-leg'), Type.Literal('operator-leg')]),
   /** Stretches deliberately not recorded (the caller keying a verification code). */
   pauses: Type.Array(Type.Object({ reason: Type.String(), at: Type.String(), resumedAt: Nullable(Type.String()) })),
 });

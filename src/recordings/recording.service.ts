@@ -21,7 +21,7 @@ import {
   updateRecording,
 } from './recording.repository.js';
 import { appendChainEntry } from './recording-custody.repository.js';
-import type { RecordingRow } from './recording.table.js';
+import type { RecordingKind, RecordingRow } from './recording.table.js';
 import { pcm16Peaks, readWavInfo } from './wav.js';
 
 export interface ArchiveEnqueuer {
@@ -64,7 +64,7 @@ export class RecordingService {
     return path.join(this.s.spoolDir, `${name}.wav`);
   }
 
-  async started(db: Kysely<Database>, callId: string, name: string, kind: 'call' | 'voicemail' = 'call'): Promise<RecordingRow> {
+  async started(db: Kysely<Database>, callId: string, name: string, kind: RecordingKind = 'call'): Promise<RecordingRow> {
     return insertRecording(db, { call_id: callId, name, kind, status: 'recording', spool_path: this.spoolPath(name) });
   }
 
@@ -166,7 +166,9 @@ export class RecordingService {
         await fh.close();
       }
       const day = (rec.ended_at ?? rec.started_at).toISOString().slice(0, 10).split('-');
-      const key = [...day, `${rec.call_id ?? rec.name}.${CODEC_EXT[this.s.codec]}`].join('/');
+      // The call's own recording is <call-id>.opus; a leg is named for itself (call-<id>-caller, ...).
+      const base = rec.call_id && (rec.kind === 'call' || rec.kind === 'voicemail') ? rec.call_id : rec.name;
+      const key = [...day, `${base}.${CODEC_EXT[this.s.codec]}`].join('/');
       // Per attempt: an ffmpeg orphaned by a killed worker may still be writing the last one.
       const tmp = await this.stores.writer.scratchPath(key, `${process.pid}-${rec.attempts + 1}`);
       const destDir = path.dirname(tmp);

@@ -8,12 +8,15 @@ export interface RecordingPause {
   resumedAt: string | null;
 }
 
+/** The mixed conversation, a voicemail, or one party's side alone (RECORD_LEGS). */
+export type RecordingKind = 'call' | 'voicemail' | 'caller-leg' | 'operator-leg';
+
 export interface RecordingTable {
   id: Generated<string>;
   call_id: string | null;
   name: string;
   /** 'call': a bridged conversation; 'voicemail': a message left in the IVR. */
-  kind: ColumnType<'call' | 'voicemail', 'call' | 'voicemail' | undefined, never>;
+  kind: ColumnType<RecordingKind, RecordingKind | undefined, never>;
   status: RecordingStatus;
   format: ColumnType<string, string | undefined, string>;
   spool_path: string | null;

@@ -69,7 +69,7 @@ describe('webhooks', () => {
     expect(dead).toMatchObject({ attempts: 4, lastStatus: 503 });
     expect(bodiesFor(ticket.id)).toEqual([]);
     hook.up();
-    expect((await t.api('POST', `/api/webhooks/deliveries/${dead.id}/redrive`)).status).toBe(202);
+    expect((await t.api('POST', `/api/webhooks/deliveries/${dead.id}/redrive`, {})).status).toBe(202);
     await waitFor('the redriven event', async () => bodiesFor(ticket.id).length === 1);
     const sup = (await t.api<{ token: string }>('POST', '/api/tokens', { name: uniq('s-'), role: 'supervisor' })).body.token;
     expect((await t.api('GET', '/api/webhooks/deliveries?status=dead', undefined, sup)).status).toBe(403);
