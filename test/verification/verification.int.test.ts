@@ -27,7 +27,8 @@ const codesIssued: string[] = [];
 beforeAll(async () => {
   const sink = new Writable({ write: (chunk, _e, cb) => (logs.push(String(chunk)), cb()) });
   // debug: the most the service ever logs, so the check below covers every log line.
-  t = await startTestApp({ LOG_LEVEL: 'debug', VERIFY_ACCOUNT_LOCK_SEC: '600' }, sink);
+  // RECORD_LEGS: the caller's own leg is recorded too, and must be paused for the code as well.
+  t = await startTestApp({ LOG_LEVEL: 'debug', VERIFY_ACCOUNT_LOCK_SEC: '600', RECORD_LEGS: 'true' }, sink);
   await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
   await clearLine(t.api, 'first');
   await clearLine(t.api, 'second');
@@ -173,6 +174,14 @@ describe('an operator asks for the code mid-call', () => {
     expect(rec.pauses[0]).toMatchObject({ reason: 'verification' });
     expect(rec.pauses[0]?.resumedAt).toBeTruthy();
     expect(detectDtmf(await decodeToPcm(rec.path))).toEqual([]);
+    // The caller's leg alone (RECORD_LEGS) was paused for the step just the same.
+    const legs = await waitFor('the caller leg to be archived', async () => {
+      const rows = await db.selectFrom('recordings').select(['id', 'status']).where('call_id', '=', live.id).where('kind', '=', 'caller-leg').execute();
+      return rows[0]?.status === 'archived' ? rows : undefined;
+    }, 60_000);
+    const leg = (await t.api<{ path: string; pauses: { reason: string; resumedAt: string | null }[] }>('GET', `/api/recordings/${legs[0]!.id}`)).body;
+    expect(leg.pauses).toMatchObject([{ reason: 'verification', resumedAt: expect.any(String) }]);
+    expect(detectDtmf(await decodeToPcm(leg.path))).toEqual([]);
   });
 });
 
