@@ -23,6 +23,10 @@ export interface ConsultTarget {
   session(callId: string): CallSession | undefined;
   setLeg(channelId: string, callId: string, leg: 'operator' | 'consult'): void;
   forgetLeg(channelId: string): void;
+  /** A colleague joined the bridge (their leg may be recorded on its own). */
+  colleagueJoined(callId: string, channelId: string): Promise<void>;
+  /** The call changed hands (warm transfer completed): an outbound event. */
+  handedOver(row: CallRow, detail: Record<string, unknown>): void;
 }
 
 export class CallConsult {
@@ -61,6 +65,7 @@ export class CallConsult {
     s.consult.answered = true;
     await this.d.operators.callStarted(s.consult.operatorId);
     this.d.log.info({ callId, operatorId: s.consult.operatorId }, 'colleague joined the call');
+    await this.t.colleagueJoined(callId, channelId);
   }
 
   /** The first operator leaves; the colleague has the call (and the caller, back from hold). */
@@ -91,8 +96,10 @@ export class CallConsult {
     s.consult = undefined;
     this.t.setLeg(c.channelId, callId, 'operator');
     if (s.onHold) await applyHold(this.d, s, false);
-    await updateCall(this.d.db, callId, { operator_id: c.operatorId, operator_channel_id: c.channelId });
-    await insertCallEvent(this.d.db, callId, 'bridged', { handedOver: { fromOperatorId: fromOp, toOperatorId: c.operatorId, mode: c.mode, by } });
+    const row = await updateCall(this.d.db, callId, { operator_id: c.operatorId, operator_channel_id: c.channelId });
+    const handedOver = { fromOperatorId: fromOp, toOperatorId: c.operatorId, mode: c.mode, by };
+    await insertCallEvent(this.d.db, callId, 'bridged', { handedOver });
+    if (row) this.t.handedOver(row, { transfer: { ...handedOver, kind: 'warm' } });
     this.d.log.info({ callId, fromOperatorId: fromOp, toOperatorId: c.operatorId, mode: c.mode }, 'call handed over');
   }
 

@@ -228,15 +228,10 @@ export class CallService implements CallCore, CallbackSink {
       call.status,
       this.ivr.sessionDeps(),
     );
-    s.line = call.line;
-    s.ticketId = call.ticket_id;
-    s.operatorId = call.operator_id;
-    s.operatorChannelId = call.operator_channel_id;
-    s.bridgeId = call.bridge_id;
-    s.recordingId = call.recording_id;
-    s.verifiedAccountId = call.verified_account_id;
-    s.callbackId = call.callback_id;
-    s.onHold = call.on_hold;
+    Object.assign(s, {
+      line: call.line, ticketId: call.ticket_id, operatorId: call.operator_id, operatorChannelId: call.operator_channel_id, bridgeId: call.bridge_id,
+      recordingId: call.recording_id, verifiedAccountId: call.verified_account_id, callbackId: call.callback_id, onHold: call.on_hold,
+    } satisfies Partial<CallSession>);
     this.sessions.set(call.id, s);
     this.legs.set(call.caller_channel_id, { callId: call.id, leg: 'caller' });
     if (call.operator_channel_id) this.legs.set(call.operator_channel_id, { callId: call.id, leg: 'operator' });
@@ -278,6 +273,15 @@ export class CallService implements CallCore, CallbackSink {
     this.callbacks?.stopOffers(callId);
   }
 
+  /** An operator joined a bridge already recording (a transfer, a consult): their own leg too. */
+  async colleagueJoined(callId: string, channelId: string): Promise<void> {
+    if (this.d.settings.recordLegs) await recordLegs({ ...this.d, log: this.log }, callId, { operator: channelId });
+  }
+
+  handedOver(row: CallRow, detail: Record<string, unknown>): void {
+    this.callEvents.emit('call.transferred', row, detail);
+  }
+
   ensureTicket(s: CallSession): Promise<string> {
     return this.callTickets.ensure(s);
   }
@@ -308,7 +312,7 @@ export class CallService implements CallCore, CallbackSink {
       await this.d.pbx.addToBridge(s.bridgeId, channelId);
       await this.move(s, 'bridged', {}, { operatorId: s.operatorId });
       if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
-      if (this.d.settings.recordLegs) await recordLegs({ ...this.d, log: this.log }, callId, { operator: channelId });
+      await this.colleagueJoined(callId, channelId); // their own leg recording, if any
       this.log.info({ callId, operatorId: s.operatorId }, 'transferred call answered');
       return;
     }

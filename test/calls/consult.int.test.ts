@@ -1,10 +1,12 @@
 // Warm transfer and conference with real phones: the first operator consults a named colleague
 // while the caller is on hold and hands the call over; a conference brings a third party in,
-// who is then let go. One call row (ticket, IVR path, recording) throughout.
+// who is then let go. One call row (ticket, IVR path, recording) throughout; the hand-over is a
+// call.transferred event for webhook subscribers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCaller } from '../../bench/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
 
 interface Call {
   id: string;
@@ -17,13 +19,21 @@ interface Call {
 }
 
 let t: TestApp;
+let hook: Receiver;
+let subId: string;
 beforeAll(async () => {
   t = await startTestApp();
   await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
   await clearLine(t.api, 'first');
   await clearLine(t.api, 'second');
+  hook = await startReceiver();
+  subId = (await t.api<{ id: string }>('POST', '/api/webhooks', { url: hook.url, events: ['call.transferred'] })).body.id;
 });
-afterAll(async () => t?.stop());
+afterAll(async () => {
+  if (subId) await t.api('DELETE', `/api/webhooks/${subId}`);
+  await t?.stop();
+  await hook?.close();
+});
 
 async function bridgedCall(caller: string, talkMs: number) {
   const calling = runCaller({ caller, number: '88005553535', steps: [{ digit: '1', method: 'info', afterMs: 1500 }], talkMs });
@@ -51,6 +61,10 @@ describe('warm transfer', () => {
       return r.status === 200 ? r.body : undefined;
     });
     expect(done).toMatchObject({ operatorId: colleague.id, onHold: false, status: 'bridged' });
+    const event = await waitFor('the call.transferred webhook', async () =>
+      hook.accepted().map((r) => JSON.parse(r.body) as { type: string; data: { callId: string; operator: { id: string }; transfer: Record<string, unknown> } }).find((b) => b.data.callId === live.id),
+    );
+    expect(event).toMatchObject({ type: 'call.transferred', data: { operator: { id: colleague.id }, transfer: { kind: 'warm', toOperatorId: colleague.id } } });
     expect((await first.phone).code).toBe(0); // the first operator was hung up
     expect((await calling).code).toBe(0);
     expect((await colleague.phone).code).toBe(0);
