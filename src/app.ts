@@ -168,6 +168,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     }),
   });
 
+  outbound.observe(metrics);
+
   // Asterisk forgets astdb-less state and AMI queue members can drift: push Postgres's truth on every connect.
   pbx.onEvent((e) => {
     if (e.type === 'connected') {

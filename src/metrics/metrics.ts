@@ -5,6 +5,7 @@ import type { CallObserver } from '../calls/call-observer.js';
 import type { CallStatus } from '../calls/call-state-machine.js';
 import type { Line, OperatorState } from '../operators/operator.table.js';
 import type { JobObserver } from '../recordings/recording-archive.worker.js';
+import type { DeliveryObserver } from '../outbound/outbound.service.js';
 
 export interface MetricSources {
   calls(): {
@@ -16,7 +17,7 @@ export interface MetricSources {
   queues(): Promise<Record<string, Record<string, number>>>;
 }
 
-export class Metrics implements CallObserver, JobObserver {
+export class Metrics implements CallObserver, JobObserver, DeliveryObserver {
   readonly registry = new Registry();
   private readonly callsTotal: Counter;
   private readonly queueToRingSeconds: Histogram;
@@ -24,6 +25,7 @@ export class Metrics implements CallObserver, JobObserver {
   private readonly jobSeconds: Histogram;
   private readonly jobFailures: Counter;
   private readonly archivedBytes: Counter;
+  private readonly outboundDeliveries: Counter;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -40,6 +42,12 @@ export class Metrics implements CallObserver, JobObserver {
     this.jobSeconds = new Histogram({ name: 'pbxdesk_job_duration_seconds', help: 'BullMQ job run time', labelNames: ['queue'], registers });
     this.jobFailures = new Counter({ name: 'pbxdesk_job_failures_total', help: 'BullMQ job attempts that failed', labelNames: ['queue'], registers });
     this.archivedBytes = new Counter({ name: 'pbxdesk_recordings_archived_bytes_total', help: 'Bytes written to the recording archive', registers });
+    this.outboundDeliveries = new Counter({
+      name: 'pbxdesk_outbound_deliveries_total',
+      help: 'Webhook and helpdesk connector delivery attempts, by connector and result (delivered, failed and retried, dead letter)',
+      labelNames: ['connector', 'result'],
+      registers,
+    });
 
     new Gauge({
       name: 'pbxdesk_calls_in_progress', help: 'Calls now, by state and line', labelNames: ['state', 'line'], registers,
@@ -113,5 +121,9 @@ export class Metrics implements CallObserver, JobObserver {
 
   archived(bytes: number): void {
     this.archivedBytes.inc(bytes);
+  }
+
+  delivery(connector: string, result: 'delivered' | 'failed' | 'dead'): void {
+    this.outboundDeliveries.inc({ connector, result });
   }
 }

@@ -39,6 +39,11 @@ export interface EventPublisher {
 
 export const silentPublisher: EventPublisher = { publish: async () => undefined };
 
+/** Delivery outcomes for monitoring (the Prometheus side implements it). */
+export interface DeliveryObserver {
+  delivery(connector: string, result: 'delivered' | 'failed' | 'dead'): void;
+}
+
 /** Backoff before attempt n+1 after n failures: base, 2×base, 4×base... capped. */
 export function retryDelayMs(failures: number, s: Pick<OutboundSettings, 'retryBaseMs' | 'retryMaxMs'>): number {
   return Math.min(s.retryMaxMs, s.retryBaseMs * 2 ** Math.max(0, failures - 1));
@@ -48,6 +53,7 @@ type Step = { kind: 'sent' } | { kind: 'dead' } | { kind: 'wait'; ms: number } |
 
 export class OutboundService implements EventPublisher {
   private kicker: OutboundKicker | undefined;
+  private observer: DeliveryObserver = { delivery: () => undefined };
   private remoteChanged: (connector: string, change: RemoteChange) => Promise<void> = async () => undefined;
 
   constructor(
@@ -102,6 +108,10 @@ export class OutboundService implements EventPublisher {
 
   useQueue(kicker: OutboundKicker): void {
     this.kicker = kicker;
+  }
+
+  observe(observer: DeliveryObserver): void {
+    this.observer = observer;
   }
 
   async publish(type: OutboundEventType, payload: Record<string, unknown>): Promise<void> {
@@ -197,13 +207,16 @@ export class OutboundService implements EventPublisher {
       }
       if (r.ok) {
         await markDelivery(trx, d.id, { status: 'delivered', attempts, last_error: null, last_status: r.status, delivered_at: new Date() });
+        this.observer.delivery(sub.connector, 'delivered');
         return { kind: 'sent' };
       }
       if (attempts >= this.s.maxAttempts) {
         await markDelivery(trx, d.id, { status: 'dead', attempts, last_error: r.error, last_status: r.status });
+        this.observer.delivery(sub.connector, 'dead');
         this.log.warn({ subscriptionId, deliveryId: d.id, type: d.type, err: r.error }, 'outbound delivery given up: dead letter');
         return { kind: 'dead' };
       }
+      this.observer.delivery(sub.connector, 'failed');
       const ms = retryDelayMs(attempts, this.s);
       await markDelivery(trx, d.id, { status: 'pending', attempts, next_attempt_at: new Date(Date.now() + ms), last_error: r.error, last_status: r.status });
       this.log.info({ subscriptionId, deliveryId: d.id, attempts, retryInMs: ms, err: r.error }, 'outbound delivery failed; retrying');
