@@ -15,6 +15,8 @@ const Category = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
 const TicketDto = Type.Object({
   ...summaryFields,
   calls: Type.Array(CallDto),
+  /** Every number the customer called from on this ticket. */
+  phones: Type.Array(Type.String()),
   notes: Type.Array(Type.Object({ author: Type.String(), body: Type.String(), at: Type.String() })),
   /** Everything that happened to the ticket, oldest first: calls, voicemails, callbacks, verification, notes, changes. */
   timeline: Type.Array(Type.Object({ at: Type.String(), kind: Type.String(), actor: Type.String(), data: Type.Record(Type.String(), Type.Unknown()) })),
@@ -82,6 +84,7 @@ export const ticketRoutes =
       return {
         ...toTicketSummary(ticket),
         calls: calls.map(toCallDto),
+        phones: [...new Set([ticket.caller_number, ...calls.map((c) => c.caller_number)].filter((n): n is string => !!n))],
         notes: notes.map((n) => ({ author: n.author, body: n.body, at: n.created_at.toISOString() })),
         timeline: timeline.map((e) => ({ at: e.at.toISOString(), kind: e.kind, actor: e.actor, data: e.data })),
         sync: sync.map((l) => ({ connector: l.connector, remoteId: l.remote_id, remoteUrl: l.remote_url, state: l.sync_state, lastError: l.last_error, syncedAt: l.synced_at ? l.synced_at.toISOString() : null })),

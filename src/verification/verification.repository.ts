@@ -148,10 +148,25 @@ export async function bindCall(
     .execute();
 }
 
+/** The ticket gets the account, and the customer's name as the control panel gave it with the code. */
 export async function bindTicket(db: Db, ticketId: string, accountId: string, callId: string): Promise<void> {
+  const named = await db
+    .selectFrom('verification_codes')
+    .select('account_name')
+    .where('account_id', '=', accountId)
+    .where('account_name', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   await db
     .updateTable('tickets')
-    .set({ account_id: accountId, verified_at: new Date(), verified_call_id: callId, updated_at: new Date() })
+    .set((eb) => ({
+      account_id: accountId,
+      verified_at: new Date(),
+      verified_call_id: callId,
+      updated_at: new Date(),
+      customer_name: named?.account_name ?? eb.ref('customer_name'),
+    }))
     .where('id', '=', ticketId)
     .execute();
 }

@@ -71,9 +71,13 @@ describe('one-time codes keyed in the IVR', () => {
     const c = await callWithCodes(randomPhone(), [spent], 'rfc4733');
     expect(c.ivrPath).toEqual(['menu:main-menu=4', 'verify:verified', 'menu:main-menu=1']);
     expect(c.verification).toMatchObject({ status: 'verified', accountId: account, method: 'ivr', flagged: false });
-    const tk = await t.api<{ accountId: string; verifiedAt: string }>('GET', `/api/tickets/${c.ticketId}`);
+    const tk = await t.api<{ accountId: string; verifiedAt: string; customerName: string; phones: string[]; timeline: { kind: string; data: { outcome?: string } }[] }>('GET', `/api/tickets/${c.ticketId}`);
     expect(tk.body.accountId).toBe(account);
     expect(tk.body.verifiedAt).toBeTruthy();
+    // The customer as the control panel named them, the number they called from, and the step in the timeline.
+    expect(tk.body.customerName).toBe('ООО Ромашка');
+    expect(tk.body.phones).toHaveLength(1);
+    expect(tk.body.timeline).toContainEqual(expect.objectContaining({ kind: 'verification', data: expect.objectContaining({ outcome: 'verified' }) }));
   });
 
   it('refuses an expired and a spent code, then verifies with the right one keyed as SIP INFO, flagged for the other number', async () => {
