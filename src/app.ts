@@ -31,6 +31,9 @@ import { recordingRoutes } from './recordings/recording.routes.js';
 import { accountRecordingRoutes } from './recordings/account-recording.routes.js';
 import { TicketService } from './tickets/ticket.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
+import { SessionService } from './auth/session.service.js';
+import { sessionRoutes } from './auth/session.routes.js';
+import { panelPasswordRoutes } from './auth/panel-password.routes.js';
 import { SlaQueue } from './tickets/sla.queue.js';
 import { startSlaWorker } from './tickets/sla.worker.js';
 import { loadConnectors } from './connectors/connector.js';
@@ -108,6 +111,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const outboundQueue = new OutboundQueue(redis, config.queuePrefix);
   outbound.useQueue(outboundQueue);
   recordings.useEvents(outbound);
+  const sessions = new SessionService(db, config.secretKey, config.panel, log.child({ component: 'panel-sessions' }));
   const tickets = new TicketService(db, config.tickets.sla);
   const slaQueue = new SlaQueue(redis, config.queuePrefix);
   tickets.connect({ notifier: ticketEventsNotifier(outbound), scheduler: slaQueue });
@@ -184,7 +188,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     log,
     tokens,
     validateResponses: config.http.validateResponses,
-    extra: config.metricsToken ? [metricsRoutes(metrics, config.metricsToken)] : [],
+    sessions,
+    extra: [sessionRoutes(sessions), ...(config.metricsToken ? [metricsRoutes(metrics, config.metricsToken)] : [])],
     probes: [
       { name: 'postgres', check: async () => (await sql`SELECT 1`.execute(db), true) },
       { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
@@ -207,6 +212,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       verificationRoutes(verification),
       callbackRoutes(callbacks),
       outboundRoutes(outbound),
+      panelPasswordRoutes(sessions),
     ],
   });
 

@@ -94,6 +94,9 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'CALLBACK_DENIED_PREFIXES', default: '7809,8809,810,00', doc: 'Comma-separated prefixes always refused for callbacks (premium-rate 809, international), even if a pattern allows them.' },
   { name: 'CALLBACK_MAX_PER_NUMBER_DAY', default: '3', doc: 'Callbacks one number may have booked within 24 hours.' },
   { name: 'CALLBACK_MAX_PER_ACCOUNT_DAY', default: '10', doc: 'Callbacks one account may have booked within 24 hours.' },
+  { name: 'PANEL_SESSION_IDLE_SEC', default: '1800', doc: 'An operator panel session ends after this long without requests.' },
+  { name: 'PANEL_SESSION_MAX_SEC', default: '43200', doc: 'An operator panel session ends this long after sign-in, active or not.' },
+  { name: 'PANEL_COOKIE_SECURE', default: 'false', doc: 'Mark the panel session cookie Secure: set true wherever the panel is served over TLS.' },
   { name: 'PUBLIC_BASE_URL', default: 'http://127.0.0.1:15080', doc: 'How people outside reach this service (links to recordings in helpdesk comments).' },
   { name: 'RT_AUTH', optional: true, doc: 'Request Tracker credentials for the rt5 connector: "user:password" or "token:<RT auth token>".' },
   { name: 'RT_QUEUE', default: 'General', doc: 'The RT queue where calls without an RT ticket create one.' },
@@ -313,6 +316,11 @@ export function loadConfig(env: Env = process.env) {
       maxPerAccountDay: int(env, 'CALLBACK_MAX_PER_ACCOUNT_DAY', 1, 10_000),
     },
     tickets: { sla: slaTargets(env, 'SLA_TARGETS') },
+    panel: {
+      idleSec: int(env, 'PANEL_SESSION_IDLE_SEC', 1, 86_400),
+      maxSec: int(env, 'PANEL_SESSION_MAX_SEC', 1, 7 * 86_400),
+      secureCookie: bool(env, 'PANEL_COOKIE_SECURE'),
+    },
     outbound: {
       maxAttempts: int(env, 'OUTBOUND_MAX_ATTEMPTS', 1, 100),
       retryBaseMs: int(env, 'OUTBOUND_RETRY_BASE_MS', 10, 3_600_000),

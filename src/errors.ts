@@ -33,6 +33,38 @@ export class UnauthenticatedError extends AppError {
   }
 }
 
+export class InvalidCredentialsError extends AppError {
+  readonly code = 'invalid_credentials';
+  readonly status = 401;
+  constructor() {
+    super('login or password is wrong');
+  }
+}
+
+export class LoginThrottledError extends AppError {
+  readonly code = 'login_throttled';
+  readonly status = 429;
+  constructor() {
+    super('too many failed sign-ins for this login; try again in 15 minutes');
+  }
+}
+
+export class SessionExpiredError extends AppError {
+  readonly code = 'session_expired';
+  readonly status = 401;
+  constructor(why: 'idle' | 'expired') {
+    super(why === 'idle' ? 'the session ended after too long without activity; sign in again' : 'the session reached its longest life; sign in again', { why });
+  }
+}
+
+export class CsrfRequiredError extends AppError {
+  readonly code = 'csrf_required';
+  readonly status = 403;
+  constructor() {
+    super('a panel session must send its x-csrf-token with every change');
+  }
+}
+
 export class ForbiddenError extends AppError {
   readonly code = 'forbidden';
   readonly status = 403;

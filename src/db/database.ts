@@ -1,4 +1,5 @@
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import type { PanelSessionTable, PanelSignInTable } from '../auth/session.table.js';
 import pg from 'pg';
 import type { ApiTokenTable } from '../auth/token.table.js';
 import type { CallEventTable, CallTable } from '../calls/call.table.js';
@@ -25,6 +26,8 @@ export interface Database {
   outbound_subscriptions: OutboundSubscriptionTable;
   outbound_deliveries: OutboundDeliveryTable;
   ticket_links: TicketLinkTable;
+  panel_sessions: PanelSessionTable;
+  panel_sign_ins: PanelSignInTable;
   verification_codes: VerificationCodeTable;
   verification_accounts: VerificationAccountTable;
   verification_attempts: VerificationAttemptTable;

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Principal, TokenService } from '../auth/token.service.js';
+import type { SessionService } from '../auth/session.service.js';
 import type { Role } from '../auth/token.table.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 
@@ -9,9 +10,20 @@ declare module 'fastify' {
   }
 }
 
-/** onRequest hook for the /api scope: every route there needs a valid Bearer token. */
-export function authenticate(tokens: TokenService) {
+/**
+ * onRequest hook for the /api scope: every route there needs a valid Bearer token, or the
+ * operator panel's session cookie (with its CSRF header on every change).
+ */
+export function authenticate(tokens: TokenService, sessions?: SessionService) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
+    if (!req.headers.authorization && sessions) {
+      const csrf = req.headers['x-csrf-token'];
+      const p = await sessions.authenticate({ cookie: req.headers.cookie, method: req.method, csrf: typeof csrf === 'string' ? csrf : undefined });
+      if (p) {
+        req.principal = p;
+        return;
+      }
+    }
     req.principal = await tokens.authenticate(req.headers.authorization);
   };
 }

@@ -7,6 +7,7 @@ import addFormats from 'ajv-formats';
 import type { Logger } from 'pino';
 import { authenticate } from './auth.hook.js';
 import type { TokenService } from '../auth/token.service.js';
+import type { SessionService } from '../auth/session.service.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
 import { ErrorBody } from './schemas.js';
@@ -30,6 +31,8 @@ const plain = (p: FastifyPluginAsyncTypebox | Plugin) => p as Plugin;
 export interface ServerOptions {
   log: Logger;
   tokens: TokenService;
+  /** The operator panel's sessions: their cookie authenticates /api requests too. */
+  sessions?: SessionService;
   probes: ReadinessProbe[];
   warnings?: () => string[];
   api: FastifyPluginAsyncTypebox[];
@@ -81,7 +84,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         schema.tags ??= [route.url.split('/')[2] ?? 'api'];
         schema.response = { 401: ErrorBody, 403: ErrorBody, ...(schema.response ?? {}) };
       });
-      api.addHook('onRequest', authenticate(opts.tokens));
+      api.addHook('onRequest', authenticate(opts.tokens, opts.sessions));
       for (const plugin of opts.api) await api.register(plain(plugin));
     },
     { prefix: '/api' },

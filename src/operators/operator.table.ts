@@ -20,6 +20,8 @@ export interface OperatorTable {
   state_reason: string | null;
   state_changed_at: ColumnType<Date, Date | undefined, Date>;
   last_call_ended_at: Date | null;
+  /** scrypt hash of the panel password (auth/password.ts); null: cannot sign in. */
+  panel_password_hash: ColumnType<string | null, string | null | undefined, string | null>;
   wrapup_until: Date | null;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
