@@ -32,6 +32,9 @@ import { accountRecordingRoutes } from './recordings/account-recording.routes.js
 import { TicketService } from './tickets/ticket.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
 import { SessionService } from './auth/session.service.js';
+import { PanelNotifier } from './panel/panel.notifier.js';
+import { ScreenPopService } from './panel/screen-pop.service.js';
+import { panelRoutes } from './panel/panel.routes.js';
 import { sessionRoutes } from './auth/session.routes.js';
 import { panelPasswordRoutes } from './auth/panel-password.routes.js';
 import { SlaQueue } from './tickets/sla.queue.js';
@@ -113,6 +116,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   recordings.useEvents(outbound);
   const sessions = new SessionService(db, config.secretKey, config.panel, log.child({ component: 'panel-sessions' }));
   const tickets = new TicketService(db, config.tickets.sla);
+  // Operator panels: screen pops pushed over Server-Sent Events to the operator being rung.
+  const panels = new PanelNotifier(new ScreenPopService(db, tickets), log.child({ component: 'panels' }));
   const slaQueue = new SlaQueue(redis, config.queuePrefix);
   tickets.connect({ notifier: ticketEventsNotifier(outbound), scheduler: slaQueue });
   outbound.onRemoteChange((connector, change) => tickets.remoteChanged(connector, change));
@@ -130,6 +135,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     verification,
     businessHours: () => businessHours,
     events: outbound,
+    panels,
     staffed: (line) => countStaffed(db, line),
     flow: () => flows.current(),
     log,
@@ -213,6 +219,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       callbackRoutes(callbacks),
       outboundRoutes(outbound),
       panelPasswordRoutes(sessions),
+      panelRoutes(panels),
     ],
   });
 

@@ -14,6 +14,7 @@ import type { CallSession } from './call-session.js';
 import type { CallStatus } from './call-state-machine.js';
 import type { CallbackCalls } from './callback-calls.js';
 import type { PbxPort } from './pbx.port.js';
+import type { PanelPort } from './panel.port.js';
 
 /** The parts of the call service the ACD works on; CallService implements it. */
 export interface DispatchCore {
@@ -31,7 +32,7 @@ export class CallDispatch {
 
   constructor(
     private readonly core: DispatchCore,
-    private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger; observer: CallObserver; ringTimeoutSec: number },
+    private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger; observer: CallObserver; panels: PanelPort; ringTimeoutSec: number },
   ) {}
 
   /**
@@ -81,6 +82,7 @@ export class CallDispatch {
     this.core.setLeg(channelId, callId, 'operator');
     await this.core.move(s, 'ringing', { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
     this.d.log.info({ callId, operatorId: op.id, line }, 'ringing operator');
+    this.d.panels.ringing(op.id, callId); // the screen pop, before the phone is picked up
     if (s.queuedAt !== undefined) this.d.observer.queueToRing(performance.now() - s.queuedAt, line);
     try {
       await this.d.pbx.dial({ endpoint: op.sip_username, channelId, callId, callerId: s.callerNumber ?? 'unknown', timeoutSec: this.d.ringTimeoutSec });
@@ -96,6 +98,7 @@ export class CallDispatch {
     const opId = s.operatorId;
     if (opId) {
       this.core.busy.delete(opId);
+      this.d.panels.callOver(opId, s.callId, 'missed');
       await this.d.operators.missed(opId);
     }
     s.operatorId = null;

@@ -18,6 +18,7 @@ import { CallTickets } from './call-tickets.js';
 import { CallEvents } from './call-events.js';
 import { CallDispatch } from './call-dispatch.js';
 import { recordLegs } from './leg-recordings.js';
+import { silentPanels, type PanelPort } from './panel.port.js';
 import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
 import { CallIvr } from './call-ivr.js';
 import { CallOverflow } from './call-overflow.js';
@@ -48,6 +49,8 @@ export interface CallServiceDeps {
   observer?: CallObserver;
   /** Outbound events (webhooks, helpdesk connectors); none when absent. */
   events?: EventPublisher;
+  /** Operator panels (screen pops); none when absent. */
+  panels?: PanelPort;
   settings: {
     promptsDir: string;
     defaultLanguage: Language;
@@ -91,7 +94,7 @@ export class CallService implements CallCore, CallbackSink {
     this.consults = new CallConsult(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.overflow = new CallOverflow(this, { db: d.db, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
-    this.acd = new CallDispatch(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, ringTimeoutSec: d.settings.ringTimeoutSec });
+    this.acd = new CallDispatch(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms) });
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
@@ -326,6 +329,7 @@ export class CallService implements CallCore, CallbackSink {
     s.recordingId = rec.id;
     s.answeredAt = Date.now();
     await this.move(s, 'bridged', { answered_at: new Date(), bridge_id: bridgeId, recording_id: rec.id });
+    if (s.operatorId) this.d.panels?.callOver(s.operatorId, callId, 'answered');
     if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
     await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);
     if (this.d.settings.recordLegs) await recordLegs({ ...this.d, log: this.log }, callId, { caller: s.callerChannelId, operator: channelId });
@@ -384,6 +388,7 @@ export class CallService implements CallCore, CallbackSink {
     if (s.consult) await this.consults.release(s, 'the call ended');
     if (s.operatorId && !s.operatorReleased) {
       this.busy.delete(s.operatorId);
+      this.d.panels?.callOver(s.operatorId, s.callId, 'ended');
       // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed.
       if (to === 'completed' || to === 'unanswered') await this.d.operators.callEnded(s.operatorId, at);
     }

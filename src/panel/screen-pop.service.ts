@@ -1,0 +1,65 @@
+// The screen pop: everything an operator needs on screen before they answer. The caller's
+// number, whether they proved who they are (and as whom), how they came through the IVR and in
+// which language, how long they waited, and their ticket with its history.
+import type { Db } from '../db/database.js';
+import { findCallById } from '../calls/call.repository.js';
+import { SYSTEM, type TicketService } from '../tickets/ticket.service.js';
+
+export interface ScreenPop {
+  callId: string;
+  callerNumber: string | null;
+  language: string;
+  line: string | null;
+  ivrPath: string[];
+  waitedSec: number | null;
+  verification: { status: string; accountId: string | null; customerName: string | null };
+  ticket: {
+    id: string;
+    number: string;
+    subject: string;
+    status: string;
+    priority: string;
+    history: { callId: string; at: string; status: string; durationSec: number | null; recordingId: string | null }[];
+    notes: { author: string; body: string; at: string }[];
+  } | null;
+}
+
+export class ScreenPopService {
+  constructor(private readonly db: Db, private readonly tickets: TicketService) {}
+
+  async build(callId: string): Promise<ScreenPop | undefined> {
+    const c = await findCallById(this.db, callId);
+    if (!c) return undefined;
+    const t = c.ticket_id ? await this.tickets.get(SYSTEM, c.ticket_id).catch(() => undefined) : undefined;
+    return {
+      callId: c.id,
+      callerNumber: c.caller_number,
+      language: c.language,
+      line: c.line,
+      ivrPath: c.ivr_path,
+      waitedSec: c.queued_at ? Math.round((Date.now() - c.queued_at.getTime()) / 1000) : null,
+      verification: { status: c.verification_status, accountId: c.verified_account_id, customerName: t?.ticket.customer_name ?? null },
+      ticket: t
+        ? {
+            id: t.ticket.id,
+            number: t.ticket.number,
+            subject: t.ticket.subject,
+            status: t.ticket.status,
+            priority: t.ticket.priority,
+            // Earlier calls on the ticket, newest first (not this one).
+            history: t.calls
+              .filter((x) => x.id !== c.id)
+              .reverse()
+              .map((x) => ({
+                callId: x.id,
+                at: x.entered_at.toISOString(),
+                status: x.status,
+                durationSec: x.answered_at && x.ended_at ? Math.round((x.ended_at.getTime() - x.answered_at.getTime()) / 1000) : null,
+                recordingId: x.recording_id,
+              })),
+            notes: t.notes.map((n) => ({ author: n.author, body: n.body, at: n.created_at.toISOString() })),
+          }
+        : null,
+    };
+  }
+}
