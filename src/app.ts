@@ -267,6 +267,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     async stop(drainMs = 0) {
       // New callers go to the dialplan fallback from here on; calls in progress settle first.
       if (drainMs > 0) await calls.drain(drainMs);
+      panels.closeAll();
       await server.close();
       operators.stop();
       ari.stop();

@@ -6,10 +6,14 @@ import type { ScreenPopService } from './screen-pop.service.js';
 
 export interface PanelStream {
   send(event: string, data: unknown): void;
+  /** Ends the stream (shutdown: an open event stream would hold the HTTP server open). */
+  end(): void;
 }
 
 export class PanelNotifier implements PanelPort {
   private readonly streams = new Map<string, Set<PanelStream>>();
+  /** Per operator, events go out in the order they happened, although a screen pop takes a moment to build. */
+  private readonly tails = new Map<string, Promise<void>>();
 
   constructor(private readonly pops: ScreenPopService, private readonly log: Logger) {}
 
@@ -23,19 +27,31 @@ export class PanelNotifier implements PanelPort {
     };
   }
 
-  private push(operatorId: string, event: string, data: unknown): void {
-    for (const s of this.streams.get(operatorId) ?? []) s.send(event, data);
+  /** Ends every open stream; the panels reconnect to the next instance. */
+  closeAll(): void {
+    for (const set of this.streams.values()) for (const s of set) s.end();
+    this.streams.clear();
+  }
+
+  private push(operatorId: string, event: string, data: () => Promise<unknown>): void {
+    if (!this.streams.has(operatorId)) return;
+    const next = (this.tails.get(operatorId) ?? Promise.resolve())
+      .then(data)
+      .then((d) => {
+        if (d !== undefined) for (const s of this.streams.get(operatorId) ?? []) s.send(event, d);
+      })
+      .catch((err: Error) => this.log.warn({ operatorId, event, err: err.message }, 'panel event not sent'));
+    this.tails.set(operatorId, next);
+    void next.then(() => {
+      if (this.tails.get(operatorId) === next) this.tails.delete(operatorId);
+    });
   }
 
   ringing(operatorId: string, callId: string): void {
-    if (!this.streams.has(operatorId)) return;
-    this.pops.build(callId).then(
-      (pop) => pop && this.push(operatorId, 'ringing', pop),
-      (err: Error) => this.log.warn({ operatorId, callId, err: err.message }, 'screen pop not built'),
-    );
+    this.push(operatorId, 'ringing', () => this.pops.build(callId));
   }
 
   callOver(operatorId: string, callId: string, how: 'answered' | 'missed' | 'ended'): void {
-    this.push(operatorId, how, { callId });
+    this.push(operatorId, how, async () => ({ callId }));
   }
 }

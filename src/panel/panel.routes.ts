@@ -25,7 +25,7 @@ export const panelRoutes =
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
         send('hello', { operatorId });
-        const detach = panels.attach(operatorId, { send });
+        const detach = panels.attach(operatorId, { send, end: () => res.end() });
         // A comment now and then keeps proxies from closing an idle stream.
         const beat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
         req.raw.on('close', () => {
