@@ -4,9 +4,9 @@ ALTER TABLE operators ADD COLUMN panel_password_hash text;
 
 CREATE TABLE panel_sessions (
   id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  -- HMAC of the cookie's token and of the CSRF token under PBXDESK_SECRET_KEY: never the tokens.
+  -- HMAC of the cookie's token under PBXDESK_SECRET_KEY, never the token. The CSRF token is
+  -- derived from the session token (auth/session.service.ts), so it needs no column.
   token_hash    text NOT NULL UNIQUE,
-  csrf_hash     text NOT NULL,
   operator_id   bigint NOT NULL REFERENCES operators (id),
   created_at    timestamptz NOT NULL DEFAULT now(),
   last_seen_at  timestamptz NOT NULL DEFAULT now(),

@@ -1,10 +1,10 @@
 import type { Db } from '../db/database.js';
 import type { PanelSessionRow } from './session.table.js';
 
-export async function insertSession(db: Db, s: { tokenHash: string; csrfHash: string; operatorId: string; ip: string | null; userAgent: string | null }): Promise<PanelSessionRow> {
+export async function insertSession(db: Db, s: { tokenHash: string; operatorId: string; ip: string | null; userAgent: string | null }): Promise<PanelSessionRow> {
   return db
     .insertInto('panel_sessions')
-    .values({ token_hash: s.tokenHash, csrf_hash: s.csrfHash, operator_id: s.operatorId, ip: s.ip, user_agent: s.userAgent })
+    .values({ token_hash: s.tokenHash, operator_id: s.operatorId, ip: s.ip, user_agent: s.userAgent })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -61,7 +61,7 @@ export class SessionService {
     }
     const token = randomBytes(32).toString('base64url');
     const csrf = this.csrfOf(token);
-    const session = await insertSession(this.db, { tokenHash: this.hash(token), csrfHash: this.hash(csrf), operatorId: op.id, ip: from.ip, userAgent: from.userAgent });
+    const session = await insertSession(this.db, { tokenHash: this.hash(token), operatorId: op.id, ip: from.ip, userAgent: from.userAgent });
     await recordSignIn(this.db, { login, operatorId: op.id, ok: true, reason: null, ip: from.ip });
     this.log.info({ operatorId: op.id, sessionId: session.id }, 'panel signed in');
     return { token, csrf, operator: op, expiresAt: new Date(session.created_at.getTime() + this.s.maxSec * 1000) };
@@ -74,14 +74,10 @@ export class SessionService {
     return attrs.join('; ');
   }
 
-  /** The session behind a Cookie header, if any; ends it when it is idle or too old. */
+  /** The session behind a Cookie header (with its CSRF token), if any; ends it when it is idle or too old. */
   private async open(cookieHeader: string | undefined) {
     const token = parseCookie(cookieHeader)[SESSION_COOKIE];
     if (!token) return undefined;
-    return { ...(await this.openToken(token)), csrf: this.csrfOf(token) };
-  }
-
-  private async openToken(token: string) {
     const s = await findOpenSession(this.db, this.hash(token));
     if (!s) throw new UnauthenticatedError('the session is unknown or has ended');
     const now = Date.now();
@@ -95,7 +91,7 @@ export class SessionService {
     }
     // A write a minute at most (less with a short idle limit): idleness is measured in minutes, not requests.
     if (now - s.last_seen_at.getTime() > Math.min(60_000, (this.s.idleSec * 1000) / 4)) await touchSession(this.db, s.id, new Date(now));
-    return s;
+    return { ...s, csrf: this.csrfOf(token) };
   }
 
   /** For the /api hook: a principal from the panel cookie, with the CSRF check on changes. */

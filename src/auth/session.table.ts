@@ -3,7 +3,6 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 export interface PanelSessionTable {
   id: Generated<string>;
   token_hash: string;
-  csrf_hash: string;
   operator_id: string;
   created_at: ColumnType<Date, Date | undefined, never>;
   last_seen_at: ColumnType<Date, Date | undefined, Date>;

@@ -9,6 +9,29 @@ import type { CallRow } from './call.table.js';
 
 type CallEventType = 'call.started' | 'call.answered' | 'call.ended' | 'call.transferred';
 
+/** The data of every call.* event: what webhook receivers and helpdesk connectors read. */
+export interface CallEventPayload {
+  callId: string;
+  ticketId: string | null;
+  ticket: { number: string; subject: string } | null;
+  /** What the caller keyed as a ticket number (a pbxdesk one, or a helpdesk's). */
+  keyedTicketNumber: string | null;
+  callerNumber: string | null;
+  dialledNumber: string | null;
+  language: string;
+  line: string | null;
+  status: string;
+  operator: { id: string; login: string; name: string } | null;
+  enteredAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  hangupCause: string | null;
+  hangupBy: string | null;
+  recordingId: string | null;
+  callbackId: string | null;
+  verification: { status: string; accountId: string | null };
+}
+
 export class CallEvents {
   constructor(private readonly db: Db, private readonly out: EventPublisher) {}
 
@@ -18,18 +41,17 @@ export class CallEvents {
   emit(type: CallEventType, call: CallRow, extra: Record<string, unknown> = {}): void {
     this.tail = this.tail.then(async () => {
       const p = await this.payload(call).catch(() => ({ callId: call.id }));
-      await this.out.publish(type, { ...p, ...extra });
+      await this.out.publish(type, { ...p, ...extra } as Record<string, unknown>);
     });
   }
 
-  private async payload(c: CallRow): Promise<Record<string, unknown>> {
+  private async payload(c: CallRow): Promise<CallEventPayload> {
     const op = c.operator_id ? await findOperatorById(this.db, c.operator_id) : undefined;
     const ticket = c.ticket_id ? await findTicketById(this.db, c.ticket_id) : undefined;
     return {
       callId: c.id,
       ticketId: c.ticket_id,
       ticket: ticket ? { number: ticket.number, subject: ticket.subject } : null,
-      /** What the caller keyed as a ticket number (a pbxdesk one, or a helpdesk's). */
       keyedTicketNumber: c.keyed_ticket_number,
       callerNumber: c.caller_number,
       dialledNumber: c.dialled_number,

@@ -5,7 +5,6 @@
 // call: a leg that cannot be recorded is marked failed and the conversation goes on.
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { listLiveLegRecordings } from '../recordings/recording.repository.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { PbxPort } from './pbx.port.js';
 
@@ -28,7 +27,3 @@ export async function recordLegs(
   }
 }
 
-/** The leg recordings of a call still running (to pause them with the mixed one). */
-export async function liveLegRecordings(db: Db, callId: string): Promise<{ id: string; name: string }[]> {
-  return listLiveLegRecordings(db, callId);
-}

@@ -6,9 +6,8 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { VerifyVerb } from '../ivr/verbs/verify.verb.js';
-import { addRecordingPause, closeRecordingPause } from '../recordings/recording.repository.js';
+import { addRecordingPause, closeRecordingPause, listLiveLegRecordings } from '../recordings/recording.repository.js';
 import { CallerGoneError, type CallSession } from './call-session.js';
-import { liveLegRecordings } from './leg-recordings.js';
 import type { PbxPort } from './pbx.port.js';
 
 const MID_CALL_STEP = new VerifyVerb({
@@ -24,7 +23,7 @@ export async function verifyMidCall(d: { db: Db; pbx: PbxPort; log: Logger }, s:
   const bridgeId = s.bridgeId as string;
   const recordingName = s.recordingName;
   // The legs' own recordings (RECORD_LEGS) pause too: the caller's leg would hold the code.
-  const legs = await liveLegRecordings(d.db, s.callId);
+  const legs = await listLiveLegRecordings(d.db, s.callId);
   s.verification = { method: 'operator', operatorId };
   try {
     if (recordingName) await d.pbx.pauseRecording(recordingName);

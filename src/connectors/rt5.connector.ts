@@ -4,22 +4,11 @@
 // line, operator, duration and a link to the recording. Status and subject changes made in RT
 // flow back by polling the linked tickets. Credentials come from RT_AUTH ("user:password", or
 // "token:<RT auth token>"); the subscription's URL is RT's base URL.
+import type { CallEventPayload } from '../calls/call-events.js';
 import type { Connector, ConnectorContext, ConnectorTarget, RemoteChange, RemoteLink, SendResult } from './connector.js';
 
-type CallPayload = {
-  callId?: string;
-  ticketId?: string | null;
-  ticket?: { number: string; subject: string } | null;
-  keyedTicketNumber?: string | null;
-  callerNumber?: string | null;
-  line?: string | null;
-  status?: string;
-  operator?: { login: string; name: string } | null;
-  answeredAt?: string | null;
-  endedAt?: string | null;
-  recordingId?: string | null;
-  verification?: { status: string; accountId: string | null };
-};
+/** Stored events are JSON of any age: every field may be missing. */
+type CallPayload = Partial<CallEventPayload>;
 
 /** RT's statuses as pbxdesk's (RT's lifecycle "default"). */
 export const RT_STATUS: Record<string, string> = { new: 'new', open: 'open', stalled: 'pending_customer', resolved: 'resolved', rejected: 'closed', deleted: 'closed' };
@@ -66,7 +55,7 @@ async function rt(target: Pick<ConnectorTarget, 'url' | 'timeoutMs'>, ctx: Conne
   return { status: r.status, json: json as Record<string, unknown> | null };
 }
 
-async function remoteTicket(target: ConnectorTarget, ctx: ConnectorContext, id: string) {
+async function remoteTicket(target: Pick<ConnectorTarget, 'url' | 'timeoutMs'>, ctx: ConnectorContext, id: string) {
   const r = await rt(target, ctx, 'GET', `/ticket/${encodeURIComponent(id)}`);
   return r.status === 200 && r.json ? { id: String(r.json.id), status: String(r.json.Status), subject: String(r.json.Subject) } : undefined;
 }
@@ -109,7 +98,7 @@ export const connector: Connector = {
     const changes: RemoteChange[] = [];
     for (const l of links) {
       if (!l.remoteId) continue;
-      const now = await remoteTicket({ ...target, deliveryId: '' }, ctx, l.remoteId).catch(() => undefined);
+      const now = await remoteTicket(target, ctx, l.remoteId).catch(() => undefined);
       if (!now) continue;
       const change: RemoteChange = { ticketId: l.ticketId };
       if (now.status !== l.remoteStatus && RT_STATUS[now.status]) change.status = RT_STATUS[now.status];

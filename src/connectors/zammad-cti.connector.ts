@@ -2,16 +2,11 @@
 // as JSON POSTed to the integration's endpoint (https://<zammad>/api/v1/cti/<token>; the token
 // in the URL is the authentication). Zammad's caller log and screen pop then work unchanged.
 // Only call events mean anything to it; the rest are skipped.
+import type { CallEventPayload } from '../calls/call-events.js';
 import { post, type Connector } from './connector.js';
 
-type CallPayload = {
-  callId?: string;
-  callerNumber?: string | null;
-  dialledNumber?: string | null;
-  line?: string | null;
-  status?: string;
-  operator?: { login: string; name: string } | null;
-};
+/** Stored events are JSON of any age: every field may be missing. */
+type CallPayload = Partial<CallEventPayload>;
 
 /** Zammad's hangup causes, from how the call ended here. */
 const CAUSES: Record<string, string> = {

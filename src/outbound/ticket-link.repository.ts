@@ -29,7 +29,3 @@ export async function upsertLink(
 export async function listLinks(db: Db, subscriptionId: string, limit: number): Promise<TicketLinkRow[]> {
   return db.selectFrom('ticket_links').selectAll().where('subscription_id', '=', subscriptionId).where('remote_id', 'is not', null).orderBy('synced_at', 'desc').limit(limit).execute();
 }
-
-export async function listLinksOfTicket(db: Db, ticketId: string): Promise<TicketLinkRow[]> {
-  return db.selectFrom('ticket_links').selectAll().where('ticket_id', '=', ticketId).orderBy('subscription_id').execute();
-}

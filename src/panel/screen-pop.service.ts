@@ -3,7 +3,7 @@
 // which language, how long they waited, and their ticket with its history.
 import type { Db } from '../db/database.js';
 import { findCallById } from '../calls/call.repository.js';
-import { SYSTEM, type TicketService } from '../tickets/ticket.service.js';
+import type { TicketService } from '../tickets/ticket.service.js';
 
 export interface ScreenPop {
   callId: string;
@@ -30,7 +30,7 @@ export class ScreenPopService {
   async build(callId: string): Promise<ScreenPop | undefined> {
     const c = await findCallById(this.db, callId);
     if (!c) return undefined;
-    const t = c.ticket_id ? await this.tickets.get(SYSTEM, c.ticket_id).catch(() => undefined) : undefined;
+    const t = c.ticket_id ? await this.tickets.history(c.ticket_id).catch(() => undefined) : undefined;
     return {
       callId: c.id,
       callerNumber: c.caller_number,

@@ -6,7 +6,6 @@ import type { Database } from '../db/database.js';
 import { findRecordingById, listPurgeable, listRecordingsOfAccount, updateRecording } from './recording.repository.js';
 import { CHAIN_GENESIS, chainEntryHash, chainPage, countChainEntries, insertAudit } from './recording-custody.repository.js';
 import type { ArchiveStores } from './archive.store.js';
-import { makeArchiveStores } from './archive-store.factory.js';
 
 export interface ChainProblem {
   recordingId: string;
@@ -33,7 +32,7 @@ export class CustodyService {
     private readonly db: Kysely<Database>,
     private readonly retention: RetentionPolicy,
     // Reading and deleting only: any store knows its own locations (a path, s3://...).
-    private readonly stores: ArchiveStores = makeArchiveStores({ archiveDir: '/' }),
+    private readonly stores: ArchiveStores,
   ) {}
 
   private async remove(location: string): Promise<void> {

@@ -11,7 +11,6 @@ import { findRecordingById, listOwnRecordingsOfAccount, searchRecordings, setLeg
 import { insertAudit, listAudit } from './recording-custody.repository.js';
 import type { RecordingRow } from './recording.table.js';
 import type { ArchiveStores } from './archive.store.js';
-import { makeArchiveStores } from './archive-store.factory.js';
 
 export interface AccessContext {
   principal: Principal;
@@ -49,7 +48,7 @@ export function parseRange(header: string | undefined, size: number): { start: n
 export class RecordingAccessService {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly stores: ArchiveStores = makeArchiveStores({ archiveDir: '/' }),
+    private readonly stores: ArchiveStores,
   ) {}
 
   private audit(ctx: AccessContext, recordingId: string, action: 'play' | 'download' | 'denied' | 'legal_hold' | 'verify', extra: { reason?: string; ranges?: string; detail?: Record<string, unknown> } = {}) {

@@ -1,7 +1,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Line } from '../operators/operator.table.js';
-import type { NewTicketRow, TicketEventRow, TicketPriority, TicketRow, TicketStatus, TicketUpdate } from './ticket.table.js';
+import type { NewTicketRow, TicketNote, TicketPriority, TicketRow, TicketStatus, TicketUpdate } from './ticket.table.js';
 
 export async function insertTicket(db: Db, t: NewTicketRow): Promise<TicketRow> {
   return db.insertInto('tickets').values(t).returningAll().executeTakeFirstOrThrow();
@@ -50,7 +50,7 @@ export async function insertTicketNote(db: Db, ticketId: string, author: string,
   await db.insertInto('ticket_notes').values({ ticket_id: ticketId, author, body }).execute();
 }
 
-export async function listTicketNotes(db: Db, ticketId: string) {
+export async function listTicketNotes(db: Db, ticketId: string): Promise<TicketNote[]> {
   return db.selectFrom('ticket_notes').select(['id', 'ticket_id', 'author', 'body', 'created_at']).where('ticket_id', '=', ticketId).orderBy('id').execute();
 }
 
@@ -66,7 +66,7 @@ export async function markFirstResponse(db: Db, id: string, at: Date): Promise<b
 }
 
 export async function insertTicketEvent(db: Db, ticketId: string, kind: string, actor: string, data: Record<string, unknown> = {}): Promise<void> {
-  await db.insertInto('ticket_events').values({ ticket_id: ticketId, kind, actor, data: JSON.stringify(data) as unknown as Record<string, unknown> }).execute();
+  await db.insertInto('ticket_events').values({ ticket_id: ticketId, kind, actor, data: JSON.stringify(data) }).execute();
 }
 
 /** Is there an event of this kind whose data contains `data` (jsonb containment)? */
@@ -79,10 +79,6 @@ export async function hasTicketEvent(db: Db, ticketId: string, kind: string, dat
     .where(sql<SqlBool>`data @> ${JSON.stringify(data)}::jsonb`)
     .executeTakeFirst();
   return r !== undefined;
-}
-
-export async function listTicketEvents(db: Db, ticketId: string): Promise<TicketEventRow[]> {
-  return db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
 }
 
 /** Moves the notes, events, calls and callbacks of `from` onto `into` (a merge). */

@@ -25,7 +25,7 @@ import {
 } from './ticket.repository.js';
 import { ticketSyncState, ticketTimeline, type TimelineEntry } from './ticket-timeline.repository.js';
 import { canMove, defaultPriority, DEFAULT_SLA, nearingAt, slaDue, slaState, type SlaTargets } from './ticket-rules.js';
-import { TICKET_STATUSES, type NewTicketRow, type TicketNoteRow, type TicketPriority, type TicketRow, type TicketStatus, type TicketUpdate } from './ticket.table.js';
+import { TICKET_STATUSES, type NewTicketRow, type TicketNote, type TicketPriority, type TicketRow, type TicketStatus, type TicketUpdate } from './ticket.table.js';
 
 /** Who changes a ticket, for the timeline: an operator, an API token, the caller, or pbxdesk. */
 export type Actor = { label: string; role: Principal['role'] | 'system'; line: Line | null; operatorId: string | null };
@@ -126,12 +126,23 @@ export class TicketService {
   }
 
   /** The ticket as `actor` may see it; 403 for an operator of another line. */
-  async get(actor: Actor, id: string): Promise<{ ticket: TicketRow; calls: CallRow[]; notes: TicketNoteRow[]; timeline: TimelineEntry[]; sync: Awaited<ReturnType<typeof ticketSyncState>> }> {
+  async get(actor: Actor, id: string): Promise<{ ticket: TicketRow; calls: CallRow[]; notes: TicketNote[]; timeline: TimelineEntry[]; sync: Awaited<ReturnType<typeof ticketSyncState>> }> {
     const ticket = await findTicketById(this.db, id);
     if (!ticket) throw new NotFoundError('ticket', id);
     this.assertVisible(actor, ticket);
     const [calls, notes, timeline, sync] = await Promise.all([listCallsOfTicket(this.db, id), listTicketNotes(this.db, id), ticketTimeline(this.db, id), ticketSyncState(this.db, id)]);
-    return { ticket, calls, notes: notes as TicketNoteRow[], timeline, sync };
+    return { ticket, calls, notes, timeline, sync };
+  }
+
+  /**
+   * The ticket with its calls and notes only: what a screen pop shows, read on the ringing
+   * path, so without the timeline and sync state. The panel shows it to the operator being rung.
+   */
+  async history(id: string): Promise<{ ticket: TicketRow; calls: CallRow[]; notes: TicketNote[] } | undefined> {
+    const ticket = await findTicketById(this.db, id);
+    if (!ticket) return undefined;
+    const [calls, notes] = await Promise.all([listCallsOfTicket(this.db, id), listTicketNotes(this.db, id)]);
+    return { ticket, calls, notes };
   }
 
   async search(actor: Actor, f: Omit<TicketSearch, 'visibleTo'>): Promise<{ rows: TicketRow[]; total: number }> {
@@ -234,18 +245,19 @@ export class TicketService {
   async callAnswered(ticketId: string, operatorId: string): Promise<void> {
     const t = await findTicketById(this.db, ticketId);
     if (!t) return;
-    await markFirstResponse(this.db, ticketId, this.now());
+    // Opening it is a change by that operator, which marks the first response; otherwise mark it here.
     if (t.status === 'new') await this.update({ label: `operator:${operatorId}`, role: 'system', line: null, operatorId }, ticketId, { status: 'open' });
+    else await markFirstResponse(this.db, ticketId, this.now());
   }
 
-  async addNote(actor: Actor, id: string, body: string): Promise<TicketNoteRow[]> {
+  async addNote(actor: Actor, id: string, body: string): Promise<TicketNote[]> {
     const t = await findTicketById(this.db, id);
     if (!t) throw new NotFoundError('ticket', id);
     this.assertVisible(actor, t);
     await insertTicketNote(this.db, id, actor.label, body);
     if (actor.operatorId) await markFirstResponse(this.db, id, this.now());
     this.notifier?.ticketUpdated(t, { note: { from: null, to: body.length } });
-    return (await listTicketNotes(this.db, id)) as TicketNoteRow[];
+    return listTicketNotes(this.db, id);
   }
 
   /** Merges duplicate `id` (say, opened by a second call) into `into`: its calls, notes and callbacks move. */

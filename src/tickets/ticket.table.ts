@@ -52,6 +52,8 @@ export interface TicketNoteTable {
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 export type TicketNoteRow = Selectable<TicketNoteTable>;
+/** A note as read back (its search vector is Postgres's business). */
+export type TicketNote = Omit<TicketNoteRow, 'search'>;
 
 export interface TicketEventTable {
   id: Generated<string>;
@@ -60,7 +62,7 @@ export interface TicketEventTable {
   kind: string;
   /** 'operator:<id>', 'token:<name>', 'system', 'caller'. */
   actor: string;
-  data: ColumnType<Record<string, unknown>, Record<string, unknown> | undefined, never>;
+  data: ColumnType<Record<string, unknown>, string | undefined, never>;
   at: ColumnType<Date, Date | undefined, never>;
 }
 export type TicketEventRow = Selectable<TicketEventTable>;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { zammadPayload } from '../../src/connectors/zammad-cti.connector.js';
 
-const call = { callId: 'c0ffee00-0000-4000-8000-000000000001', callerNumber: '79161234567', dialledNumber: '88005553535', line: 'first', operator: { login: 'ivanova', name: 'Анна Иванова' } };
+const call = { callId: 'c0ffee00-0000-4000-8000-000000000001', callerNumber: '79161234567', dialledNumber: '88005553535', line: 'first', operator: { id: '7', login: 'ivanova', name: 'Анна Иванова' } };
 
 describe('Zammad generic CTI payloads', () => {
   it('newCall, answer and hangup with Zammad’s field names', () => {
