@@ -4,16 +4,15 @@
 // so recordings archived before a switch stay readable.
 import type { Readable } from 'node:stream';
 
-export class AlreadyArchivedError extends Error {}
-
 export interface ArchiveStore {
   /** Local scratch file for the transcode of `key` (same filesystem as the archive, for fs). */
   scratchPath(key: string, suffix: string): Promise<string>;
   /**
-   * Puts the verified local file at `key` and removes the local file. Never replaces an
-   * archived copy: when one is there and `archivedAlready()`, AlreadyArchivedError.
+   * Puts the verified local file at `key`, replacing what is there, and removes the local file.
+   * Called under the recording's row lock (RecordingService.archive): whatever is there already
+   * was left by a crashed attempt.
    */
-  put(localFile: string, key: string, archivedAlready: () => Promise<boolean>): Promise<{ location: string; size: number }>;
+  put(localFile: string, key: string): Promise<{ location: string; size: number }>;
   /** Does this store hold `location` (by its form)? */
   owns(location: string): boolean;
   /** Size in bytes; undefined when the object is missing. */

@@ -1,10 +1,10 @@
 // The archive on the local filesystem: <archive dir>/YYYY/MM/DD/<call-id>.opus.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { AlreadyArchivedError, type ArchiveStore } from './archive.store.js';
+import type { ArchiveStore } from './archive.store.js';
 
 export class FsArchiveStore implements ArchiveStore {
   constructor(private readonly dir: string) {}
@@ -15,21 +15,11 @@ export class FsArchiveStore implements ArchiveStore {
     return `${dest}.${suffix}.part`;
   }
 
-  /** link() refuses an existing name; an existing file whose row is not archived is a crashed attempt's, and goes. */
-  async put(localFile: string, key: string, archivedAlready: () => Promise<boolean>): Promise<{ location: string; size: number }> {
+  /** rename() puts the file in place atomically (scratch and archive share the filesystem). */
+  async put(localFile: string, key: string): Promise<{ location: string; size: number }> {
     const dest = path.join(this.dir, key);
     await mkdir(path.dirname(dest), { recursive: true });
-    try {
-      await link(localFile, dest);
-      await unlink(localFile);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (await archivedAlready()) {
-        await unlink(localFile);
-        throw new AlreadyArchivedError();
-      }
-      await rename(localFile, dest);
-    }
+    await rename(localFile, dest);
     return { location: dest, size: (await stat(dest)).size };
   }
 

@@ -19,6 +19,11 @@ export async function updateRecording(db: Db, id: string, patch: RecordingUpdate
 }
 
 /** Marks a recording archived unless something already did; undefined when it lost that race. */
+/** The row, locked until the transaction ends: one archive attempt at a time gets past it. */
+export async function lockRecordingRow(db: Db, id: string): Promise<RecordingRow | undefined> {
+  return db.selectFrom('recordings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
 export async function finishRecordingOnce(db: Db, id: string, patch: RecordingUpdate): Promise<RecordingRow | undefined> {
   return db
     .updateTable('recordings')

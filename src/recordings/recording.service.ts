@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
-import { AlreadyArchivedError, type ArchiveStores } from './archive.store.js';
+import type { ArchiveStores } from './archive.store.js';
 import { makeArchiveStores, type StoreSettings } from './archive-store.factory.js';
 import { sha256File } from './fs-archive.store.js';
 import { CODEC_EXT, decodedDurationMs, transcode, type Codec } from './ffmpeg.js';
@@ -16,6 +16,7 @@ import {
   findRecordingById,
   findRecordingByName,
   finishRecordingOnce,
+  lockRecordingRow,
   insertRecording,
   listUnfinishedRecordings,
   updateRecording,
@@ -139,12 +140,6 @@ export class RecordingService {
     return n;
   }
 
-  private async place(tmp: string, key: string, id: string): Promise<{ location: string; size: number }> {
-    return this.stores.writer.put(tmp, key, async () => {
-      const r = await findRecordingById(this.db, id);
-      return r?.status === 'archived' || r?.status === 'incomplete';
-    });
-  }
 
   /** The archive job. `final`: the last attempt, after which a failure is recorded on the row. */
   async archive(recordingId: string, final: boolean): Promise<void> {
@@ -185,12 +180,16 @@ export class RecordingService {
       const tmpFh = await open(tmp, 'r+');
       await tmpFh.sync();
       await tmpFh.close();
-      const { location: dest, size } = await this.place(tmp, key, rec.id);
       // A crash shows as a WAV header never finished: Asterisk writes the sizes only on close.
       const incomplete = info.headerIncomplete;
-      const won = await this.db.transaction().execute(async (trx) => {
-        // Exactly once: a job that ran twice (a worker killed after its lock lapsed) finds the
-        // row archived already and leaves the chain alone.
+      const placed = await this.db.transaction().execute(async (trx) => {
+        // Exactly once: the row lock makes a concurrent attempt (the sweeper's job beside a direct
+        // rearchive, a job run twice after a worker lost its lock) wait here, then find the row
+        // archived and drop its copy. So an archive file already there now is a crashed
+        // attempt's, never a live one's, and is replaced; the chain entry and the file agree.
+        const current = await lockRecordingRow(trx, rec.id);
+        if (!current || !['recording', 'spooled', 'failed'].includes(current.status)) return undefined;
+        const { location: dest, size } = await this.stores.writer.put(tmp, key);
         const row = await finishRecordingOnce(trx, rec.id, {
           status: incomplete ? 'incomplete' : 'archived',
           format: CODEC_EXT[this.s.codec],
@@ -206,23 +205,22 @@ export class RecordingService {
           ended_at: rec.ended_at ?? new Date(),
           error: null,
         });
-        if (row) await appendChainEntry(trx, rec.id, sha256);
-        return row !== undefined;
+        if (!row) return undefined;
+        await appendChainEntry(trx, rec.id, sha256);
+        return { dest, size };
       });
-      if (!won) {
+      if (!placed) {
+        await unlink(tmp).catch(() => undefined);
         log.info('archived by another attempt already; this copy is dropped');
         return;
       }
+      const { dest, size } = placed;
       // Only now, with the row pointing at a verified, chained copy, does the spool file go.
       await unlink(src);
       this.onArchived(size);
       log.info({ durationMs: outMs, bytes: size, dest, incomplete }, 'recording archived');
       void this.events.publish('recording.archived', { recordingId: rec.id, callId: rec.call_id, kind: rec.kind, status: incomplete ? 'incomplete' : 'archived', durationMs: outMs, sizeBytes: size, sha256 });
     } catch (err) {
-      if (err instanceof AlreadyArchivedError) {
-        log.info('archived by another attempt already; this copy is dropped');
-        return;
-      }
       const msg = (err as Error).message;
       this.lastFailure = { at: Date.now(), message: msg };
       log.warn({ err: msg, final }, 'archiving failed; the spool file is kept');

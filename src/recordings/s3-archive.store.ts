@@ -8,7 +8,7 @@ import { mkdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AlreadyArchivedError, type ArchiveStore } from './archive.store.js';
+import type { ArchiveStore } from './archive.store.js';
 
 export interface S3Settings {
   endpoint: string | undefined;
@@ -47,12 +47,8 @@ export class S3ArchiveStore implements ArchiveStore {
     return path.join(this.scratchDir, `${key.replace(/\//g, '_')}.${suffix}.part`);
   }
 
-  async put(localFile: string, key: string, archivedAlready: () => Promise<boolean>): Promise<{ location: string; size: number }> {
+  async put(localFile: string, key: string): Promise<{ location: string; size: number }> {
     const fullKey = `${this.s.prefix}${key}`;
-    if ((await this.head(this.s.bucket, fullKey)) !== undefined && (await archivedAlready())) {
-      await unlink(localFile);
-      throw new AlreadyArchivedError();
-    }
     const { size } = await stat(localFile);
     await this.client.send(
       new PutObjectCommand({ Bucket: this.s.bucket, Key: fullKey, Body: createReadStream(localFile), ContentLength: size, ContentType: key.endsWith('.opus') ? 'audio/ogg' : 'application/octet-stream' }),
