@@ -35,6 +35,13 @@ import { SessionService } from './auth/session.service.js';
 import { PanelNotifier } from './panel/panel.notifier.js';
 import { ScreenPopService } from './panel/screen-pop.service.js';
 import { panelRoutes } from './panel/panel.routes.js';
+import { panelPageRoutes } from './panel/panel-pages.routes.js';
+import { WrapUpService } from './panel/wrap-up.service.js';
+import { WallboardService } from './supervisor/wallboard.service.js';
+import { WallboardNotifier } from './supervisor/wallboard.notifier.js';
+import { MonitorService } from './supervisor/monitor.service.js';
+import { supervisorRoutes } from './supervisor/supervisor.routes.js';
+import { attachSipWebSocketProxy } from './pbx/sip-websocket.proxy.js';
 import { sessionRoutes } from './auth/session.routes.js';
 import { panelPasswordRoutes } from './auth/panel-password.routes.js';
 import { SlaQueue } from './tickets/sla.queue.js';
@@ -125,7 +132,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   verification.useEvents(outbound);
   const businessHours = await loadBusinessHours(config.businessHoursFile);
   const callbackQueue = new CallbackQueue(redis, config.queuePrefix);
-  const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec);
+  const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec, config.sip.wrapUpRule);
+  // Supervisor pages: the wallboard is pushed when a call moves or an operator changes state.
+  const wallboard = new WallboardService(db, () => businessHours, config.sip.serviceLevelSec);
+  const boards = new WallboardNotifier(wallboard, log.child({ component: 'wallboard' }));
+  operators.onChange((op) => {
+    panels.stateChanged(op);
+    boards.changed();
+  });
   const calls = new CallService({
     db,
     pbx,
@@ -143,6 +157,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       callEnded: (s, l) => metrics.callEnded(s, l),
       queueToRing: (ms, l) => metrics.queueToRing(ms, l),
       ivrStep: (ms) => metrics.ivrStep(ms),
+      transitioned: () => boards.changed(),
     },
     settings: {
       promptsDir: config.ivr.promptsDir,
@@ -195,7 +210,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     tokens,
     validateResponses: config.http.validateResponses,
     sessions,
-    extra: [sessionRoutes(sessions), ...(config.metricsToken ? [metricsRoutes(metrics, config.metricsToken)] : [])],
+    extra: [sessionRoutes(sessions, config.sip.domain), panelPageRoutes, ...(config.metricsToken ? [metricsRoutes(metrics, config.metricsToken)] : [])],
     probes: [
       { name: 'postgres', check: async () => (await sql`SELECT 1`.execute(db), true) },
       { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
@@ -219,8 +234,15 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       callbackRoutes(callbacks),
       outboundRoutes(outbound),
       panelPasswordRoutes(sessions),
-      panelRoutes(panels),
+      panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets)),
+      supervisorRoutes(db, wallboard, boards, new MonitorService(db, pbx, log.child({ component: 'monitor' })), () => businessHours),
     ],
+  });
+  // The panel's softphone: SIP over the service's WebSocket, relayed to Asterisk for signed-in panels only.
+  attachSipWebSocketProxy(server.server, {
+    upstream: config.sip.wsUrl,
+    authorize: async (req) => Boolean(await sessions.authenticate({ cookie: req.headers.cookie, method: 'GET', csrf: undefined })),
+    log: log.child({ component: 'sip-ws' }),
   });
 
   let worker: Worker | undefined;
@@ -268,6 +290,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       // New callers go to the dialplan fallback from here on; calls in progress settle first.
       if (drainMs > 0) await calls.drain(drainMs);
       panels.closeAll();
+      boards.closeAll();
       await server.close();
       operators.stop();
       ari.stop();

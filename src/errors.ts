@@ -250,3 +250,27 @@ export class NoConsultationError extends AppError {
     super(`call ${callId}: ${why}`, { callId });
   }
 }
+
+export class WrapUpRequiredError extends AppError {
+  readonly code = 'wrap_up_required';
+  readonly status = 409;
+  constructor(callId: string) {
+    super(`call ${callId} needs a note or a disposition before the next call`, { callId });
+  }
+}
+
+export class MonitorUnavailableError extends AppError {
+  readonly code = 'monitor_unavailable';
+  readonly status = 409;
+  constructor(callId: string, why: string) {
+    super(`call ${callId} cannot be monitored: ${why}`, { callId, why });
+  }
+}
+
+export class WrapUpEmptyError extends AppError {
+  readonly code = 'wrap_up_empty';
+  readonly status = 400;
+  constructor() {
+    super('a wrap-up needs a disposition or a note');
+  }
+}

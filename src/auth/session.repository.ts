@@ -9,8 +9,16 @@ export async function insertSession(db: Db, s: { tokenHash: string; operatorId: 
     .executeTakeFirstOrThrow();
 }
 
-export async function findOpenSession(db: Db, tokenHash: string): Promise<PanelSessionRow | undefined> {
-  return db.selectFrom('panel_sessions').selectAll().where('token_hash', '=', tokenHash).where('ended_at', 'is', null).executeTakeFirst();
+/** An open session, with whether its operator is a supervisor (the session's role). */
+export async function findOpenSession(db: Db, tokenHash: string): Promise<(PanelSessionRow & { supervisor: boolean }) | undefined> {
+  return db
+    .selectFrom('panel_sessions')
+    .innerJoin('operators', 'operators.id', 'panel_sessions.operator_id')
+    .selectAll('panel_sessions')
+    .select('operators.supervisor')
+    .where('token_hash', '=', tokenHash)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
 }
 
 export async function touchSession(db: Db, id: string, at: Date): Promise<void> {

@@ -3,18 +3,25 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { ErrorBody } from '../http/schemas.js';
 import type { OperatorRow } from '../operators/operator.table.js';
 import type { SessionService } from './session.service.js';
+import { SIP_WS_PATH } from '../pbx/sip-websocket.proxy.js';
 
 const Signed = Type.Object({
-  operator: Type.Object({ id: Type.String(), login: Type.String(), name: Type.String(), line: Type.String() }),
+  operator: Type.Object({ id: Type.String(), login: Type.String(), name: Type.String(), line: Type.String(), supervisor: Type.Boolean(), softphone: Type.String() }),
+  /**
+   * What the panel's softphone registers with: its PJSIP endpoint and the digest HA1 (never the
+   * password itself), over the service's SIP WebSocket relay at `path`.
+   */
+  sip: Type.Object({ username: Type.String(), domain: Type.String(), ha1: Type.String(), path: Type.String() }),
   expiresAt: Type.String(),
   /** Send back as x-csrf-token with every /api request that changes something. */
   csrfToken: Type.String(),
 });
-const op = (o: OperatorRow) => ({ id: o.id, login: o.login, name: o.name, line: o.line });
+const op = (o: OperatorRow) => ({ id: o.id, login: o.login, name: o.name, line: o.line, supervisor: o.supervisor, softphone: o.softphone });
 
 export const sessionRoutes =
-  (sessions: SessionService): FastifyPluginAsyncTypebox =>
+  (sessions: SessionService, sipDomain: string): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const sip = (o: OperatorRow) => ({ username: o.sip_username, domain: sipDomain, ha1: o.sip_md5_cred, path: SIP_WS_PATH });
     app.post(
       '/panel/session',
       {
@@ -32,14 +39,14 @@ export const sessionRoutes =
         const ua = req.headers['user-agent'];
         const s = await sessions.signIn(req.body.login, req.body.password, { ip: req.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 300) : null });
         reply.header('set-cookie', sessions.cookie(s.token)).header('cache-control', 'no-store');
-        return reply.code(201).send({ operator: op(s.operator), expiresAt: s.expiresAt.toISOString(), csrfToken: s.csrf });
+        return reply.code(201).send({ operator: op(s.operator), sip: sip(s.operator), expiresAt: s.expiresAt.toISOString(), csrfToken: s.csrf });
       },
     );
 
     app.get('/panel/session', { schema: { tags: ['panel'], summary: 'Who is signed in', response: { 200: Signed, 401: ErrorBody } } }, async (req, reply) => {
       const s = await sessions.current(req.headers.cookie);
       reply.header('cache-control', 'no-store');
-      return { operator: op(s.operator), expiresAt: s.expiresAt.toISOString(), csrfToken: s.csrf };
+      return { operator: op(s.operator), sip: sip(s.operator), expiresAt: s.expiresAt.toISOString(), csrfToken: s.csrf };
     });
 
     app.delete('/panel/session', { schema: { tags: ['panel'], summary: 'Sign out', response: { 204: Type.Null() } } }, async (req, reply) => {

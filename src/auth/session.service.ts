@@ -103,7 +103,7 @@ export class SessionService {
       const got = Buffer.from(req.csrf ?? '');
       if (want.length !== got.length || !timingSafeEqual(want, got)) throw new CsrfRequiredError();
     }
-    return { tokenId: `session:${s.id}`, role: 'operator', operatorId: s.operator_id };
+    return { tokenId: `session:${s.id}`, role: s.supervisor ? 'supervisor' : 'operator', operatorId: s.operator_id };
   }
 
   async current(cookieHeader: string | undefined): Promise<{ operator: OperatorRow; expiresAt: Date; csrf: string }> {

@@ -16,7 +16,9 @@ import { findCallById, insertCallEvent, updateCall } from './call.repository.js'
 import type { CallRow } from './call.table.js';
 import type { CallSession } from './call-session.js';
 import type { PbxPort } from './pbx.port.js';
+import type { PanelPort } from './panel.port.js';
 import { applyHold, bridgedCallFor } from './call-requests.js';
+import { setTicketLine } from '../tickets/ticket.repository.js';
 
 export interface ConsultTarget {
   readonly busy: Set<string>;
@@ -30,7 +32,7 @@ export interface ConsultTarget {
 }
 
 export class CallConsult {
-  constructor(private readonly t: ConsultTarget, private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger; ringTimeoutSec: number }) {}
+  constructor(private readonly t: ConsultTarget, private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; panels: PanelPort; log: Logger; ringTimeoutSec: number }) {}
 
   private live(callId: string, by: Principal): CallSession & { bridgeId: string } {
     return bridgedCallFor(this.t.session(callId), callId, by);
@@ -50,6 +52,7 @@ export class CallConsult {
     this.t.setLeg(channelId, callId, 'consult');
     if (mode === 'consult' && !s.onHold) await applyHold(this.d, s, true);
     this.d.log.info({ callId, operatorId: op.id, mode }, 'ringing a colleague into the call');
+    this.d.panels.ringing(op.id, callId); // the colleague sees the caller and ticket before picking up
     await this.d.pbx.dial({ endpoint: op.sip_username, channelId, callId, callerId: s.callerNumber ?? 'unknown', timeoutSec: this.d.ringTimeoutSec, purpose: 'consult' });
     return (await findCallById(this.d.db, callId)) as CallRow;
   }
@@ -89,7 +92,7 @@ export class CallConsult {
     }
     if (fromOp) {
       this.t.busy.delete(fromOp);
-      await this.d.operators.callEnded(fromOp, new Date());
+      await this.d.operators.callEnded(fromOp, new Date(), callId);
     }
     s.operatorId = c.operatorId;
     s.operatorChannelId = c.channelId;
@@ -97,6 +100,17 @@ export class CallConsult {
     this.t.setLeg(c.channelId, callId, 'operator');
     if (s.onHold) await applyHold(this.d, s, false);
     const row = await updateCall(this.d.db, callId, { operator_id: c.operatorId, operator_channel_id: c.channelId });
+    // Handing a first-line call to a second-line colleague is an escalation: the ticket follows
+    // (its line, and the second line's right to see it), as with a transfer to the line.
+    const to = await findOperatorById(this.d.db, c.operatorId);
+    if (s.ticketId && to && to.line !== s.line) {
+      s.line = to.line;
+      await updateCall(this.d.db, callId, { line: to.line });
+      await setTicketLine(this.d.db, s.ticketId, to.line);
+    }
+    // The panels: the one who handed over is done with it, the colleague now owns it.
+    if (fromOp) this.d.panels.callOver(fromOp, callId, 'ended');
+    this.d.panels.callOver(c.operatorId, callId, 'answered');
     const handedOver = { fromOperatorId: fromOp, toOperatorId: c.operatorId, mode: c.mode, by };
     await insertCallEvent(this.d.db, callId, 'bridged', { handedOver });
     if (row) this.t.handedOver(row, { transfer: { ...handedOver, kind: 'warm' } });

@@ -9,6 +9,8 @@ export interface CallObserver {
   queueToRing(ms: number, line: Line): void;
   /** From a digit keyed to the IVR acting on it (next prompt starting or routing). */
   ivrStep(ms: number): void;
+  /** Any change of a call's status (the wallboard recounts). */
+  transitioned?(to: CallStatus, line: Line | null): void;
 }
 
 export const silentCallObserver: CallObserver = {

@@ -50,7 +50,7 @@ export class CallRequests {
     await this.d.pbx.hangup(fromCh);
     if (fromOp) {
       this.c.busy.delete(fromOp);
-      await this.d.operators.callEnded(fromOp, new Date());
+      await this.d.operators.callEnded(fromOp, new Date(), callId);
     }
     const row = await this.c.move(s, 'queued', { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
     if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, line);

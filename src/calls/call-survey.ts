@@ -24,7 +24,7 @@ export async function runSurvey(
   if (s.operatorId) {
     t.busy.delete(s.operatorId);
     s.operatorReleased = true;
-    await d.operators.callEnded(s.operatorId, new Date());
+    await d.operators.callEnded(s.operatorId, new Date(), s.callId);
   }
   if (s.bridgeId) await d.pbx.destroyBridge(s.bridgeId).catch(() => undefined);
   // Bounded: whatever happens to a prompt or an event, the caller is let go after the survey's time.

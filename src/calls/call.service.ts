@@ -91,7 +91,7 @@ export class CallService implements CallCore, CallbackSink {
     this.log = d.log.child({ component: 'calls' });
     this.observer = d.observer ?? silentCallObserver;
     this.callTickets = new CallTickets(d.db, d.tickets, this.log);
-    this.consults = new CallConsult(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
+    this.consults = new CallConsult(this, { db: d.db, pbx: d.pbx, operators: d.operators, panels: d.panels ?? silentPanels, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.overflow = new CallOverflow(this, { db: d.db, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
     this.acd = new CallDispatch(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec });
@@ -245,6 +245,7 @@ export class CallService implements CallCore, CallbackSink {
     const row = await transitionCall(this.d.db, s.callId, s.status, to, patch, detail);
     if (!row) throw new Error(`call ${s.callId} was not in ${s.status}`);
     s.status = to;
+    this.observer.transitioned?.(to, s.line);
     if (to === 'bridged' && 'answered_at' in patch) this.callEvents.emit('call.answered', row);
     else if (to === 'queued' && 'transfer' in detail) this.callEvents.emit('call.transferred', row, { transfer: (detail as { transfer: unknown }).transfer });
     else if (isFinal(to)) this.callEvents.emit('call.ended', row);
@@ -390,7 +391,7 @@ export class CallService implements CallCore, CallbackSink {
       this.busy.delete(s.operatorId);
       this.d.panels?.callOver(s.operatorId, s.callId, 'ended');
       // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed.
-      if (to === 'completed' || to === 'unanswered') await this.d.operators.callEnded(s.operatorId, at);
+      if (to === 'completed' || to === 'unanswered') await this.d.operators.callEnded(s.operatorId, at, s.callId);
     }
     if (to === 'completed' && s.answeredAt) this.callbacks?.handleTime((Date.now() - s.answeredAt) / 1000);
     this.log.info({ callId: s.callId, status: to, by, cause: cause.text }, 'call ended');

@@ -37,6 +37,9 @@ export interface CallTable {
   /** 1-5 from the survey after the operator hung up, or null. */
   survey_score: number | null;
   on_hold: ColumnType<boolean, undefined, boolean>;
+  /** How the operator closed the call in wrap-up (resolved, follow_up, …), migration 0011. */
+  disposition: ColumnType<string | null, undefined, string | null>;
+  wrapped_up_at: ColumnType<Date | null, undefined, Date | null>;
 }
 
 export interface CallEventTable {

@@ -26,7 +26,9 @@ export type PbxEvent =
   | { type: 'channelGone'; channelId: string; cause: HangupCause }
   | { type: 'playbackFinished'; playbackId: string }
   | { type: 'recordingFinished'; name: string }
-  | { type: 'recordingFailed'; name: string; cause: string };
+  | { type: 'recordingFailed'; name: string; cause: string }
+  /** A supervisor's listen/whisper/barge session ended (either side hung up). */
+  | { type: 'monitorEnded'; monitorId: string };
 
 export interface DialRequest {
   /** PJSIP endpoint id of the operator. */
@@ -44,6 +46,8 @@ export interface OperatorEndpoint {
   id: string;
   md5Cred: string;
   realm: string;
+  /** A browser softphone: DTLS-SRTP, ICE, AVPF, rtcp-mux over a SIP WebSocket. */
+  webrtc: boolean;
 }
 
 export interface PbxPort {
@@ -82,4 +86,10 @@ export interface PbxPort {
   /** Ids of the channels Asterisk has now (to reclaim or close calls after a reconnect). */
   listChannelIds(): Promise<Set<string>>;
   upsertOperatorEndpoint(ep: OperatorEndpoint): Promise<void>;
+  /**
+   * Rings a supervisor's phone into a snoop of an operator's leg: listen (hear both), whisper
+   * (the operator hears the supervisor), barge (both do). monitorEnded reports its end.
+   */
+  monitor(req: { monitorId: string; channelId: string; endpoint: string; mode: 'listen' | 'whisper' | 'barge'; callerId: string }): Promise<void>;
+  stopMonitor(monitorId: string): Promise<void>;
 }

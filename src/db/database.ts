@@ -3,7 +3,7 @@ import type { PanelSessionTable, PanelSignInTable } from '../auth/session.table.
 import pg from 'pg';
 import type { ApiTokenTable } from '../auth/token.table.js';
 import type { CallEventTable, CallTable } from '../calls/call.table.js';
-import type { OperatorStateHistoryTable, OperatorTable } from '../operators/operator.table.js';
+import type { CannedPhraseTable, MonitorSessionTable, OperatorStateHistoryTable, OperatorTable } from '../operators/operator.table.js';
 import type { RecordingAuditTable, RecordingChainTable, RecordingTable } from '../recordings/recording.table.js';
 import type { OutboundDeliveryTable, OutboundEventTable, OutboundSubscriptionTable, TicketLinkTable } from '../outbound/outbound.table.js';
 import type { TicketEventTable, TicketNoteTable, TicketTable } from '../tickets/ticket.table.js';
@@ -27,6 +27,8 @@ export interface Database {
   outbound_deliveries: OutboundDeliveryTable;
   ticket_links: TicketLinkTable;
   panel_sessions: PanelSessionTable;
+  canned_phrases: CannedPhraseTable;
+  monitor_sessions: MonitorSessionTable;
   panel_sign_ins: PanelSignInTable;
   verification_codes: VerificationCodeTable;
   verification_accounts: VerificationAccountTable;

@@ -68,6 +68,12 @@ function instantOf(y: number, m: number, d: number, minutes: number, timeZone: s
   return new Date(guess);
 }
 
+/** Midnight of `at`'s day on the clock of `timeZone` ("today" for the wallboard). */
+export function startOfDay(at: Date, timeZone: string): Date {
+  const p = localParts(at, timeZone);
+  return instantOf(p.y, p.m, p.d, 0, timeZone);
+}
+
 const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** `at` itself when the line is open then, else the next opening; null if closed for 30 days. */

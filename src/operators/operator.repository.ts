@@ -86,3 +86,7 @@ export async function countStaffed(db: Db, line: Line): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+export async function setWrapUpCall(db: Db, id: string, callId: string | null): Promise<void> {
+  await db.updateTable('operators').set({ wrapup_call_id: callId }).where('id', '=', id).execute();
+}

@@ -10,6 +10,8 @@ const OperatorDto = Type.Object({
   name: Type.String(),
   line: Type.String(),
   state: Type.String(),
+  softphone: Type.String(),
+  supervisor: Type.Boolean(),
   stateReason: Type.Union([Type.String(), Type.Null()]),
   sip: Type.Object({ username: Type.String(), domain: Type.String(), wsUrl: Type.String() }),
 });
@@ -23,6 +25,8 @@ export const operatorRoutes =
       name: o.name,
       line: o.line,
       state: o.state,
+      softphone: o.softphone,
+      supervisor: o.supervisor,
       stateReason: o.state_reason,
       sip: { username: o.sip_username, domain: sip.domain, wsUrl: sip.wsUrl },
     });
@@ -38,6 +42,8 @@ export const operatorRoutes =
               name: Type.String({ minLength: 1, maxLength: 200 }),
               line: Line,
               sipPassword: Type.String({ minLength: 12, maxLength: 128 }),
+              softphone: Type.Optional(Type.Union([Type.Literal('sip'), Type.Literal('webrtc')], { description: "'webrtc': the browser panel is the phone" })),
+              supervisor: Type.Optional(Type.Boolean({ description: 'may watch lines, monitor calls and audit recordings from the panel' })),
             },
             { additionalProperties: false, examples: [{ login: 'anna', name: 'Анна Петрова', line: 'second', sipPassword: 'a-long-sip-secret' }] },
           ),

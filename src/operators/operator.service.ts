@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/token.service.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { ForbiddenError, NotFoundError, OperatorLoginTakenError } from '../errors.js';
+import { ForbiddenError, NotFoundError, OperatorLoginTakenError, WrapUpRequiredError } from '../errors.js';
 import type { OperatorEndpoint } from '../calls/pbx.port.js';
 import {
   changeOperatorState,
@@ -14,8 +14,9 @@ import {
   listOperatorsInWrapUp,
   listStateHistory,
   markOperatorCallEnded,
+  setWrapUpCall,
 } from './operator.repository.js';
-import type { Line, OperatorRow, OperatorState, PauseReason } from './operator.table.js';
+import type { Line, OperatorRow, OperatorState, PauseReason, Softphone } from './operator.table.js';
 
 export interface EndpointProvisioner {
   isConnected(): boolean;
@@ -31,6 +32,9 @@ export interface OperatorAvailabilityListener {
   operatorAvailable(line: Line): void;
 }
 
+/** Whose wrap-up needs a note or a disposition before the next call: nobody, panel (WebRTC) operators, everyone. */
+export type WrapUpRule = 'never' | 'panel' | 'always';
+
 /** Operators' PJSIP endpoint ids carry a prefix so no login can clash with the trunk's. */
 export function endpointIdFor(login: string): string {
   return `op-${login}`;
@@ -38,6 +42,7 @@ export function endpointIdFor(login: string): string {
 
 export class OperatorService {
   private listener: OperatorAvailabilityListener | undefined;
+  private readonly changeListeners: ((op: OperatorRow) => void)[] = [];
   private readonly wrapUpTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -48,13 +53,19 @@ export class OperatorService {
     private readonly log: Logger,
     /** Seconds of wrap-up after each call before the next is offered (0: none). */
     private readonly wrapUpSec = 0,
+    private readonly wrapUpRule: WrapUpRule = 'never',
   ) {}
+
+  /** Every state change (panels and the wallboard show them). */
+  onChange(fn: (op: OperatorRow) => void): void {
+    this.changeListeners.push(fn);
+  }
 
   onAvailable(l: OperatorAvailabilityListener): void {
     this.listener = l;
   }
 
-  async create(input: { login: string; name: string; line: Line; sipPassword: string }): Promise<OperatorRow> {
+  async create(input: { login: string; name: string; line: Line; sipPassword: string; softphone?: Softphone; supervisor?: boolean }): Promise<OperatorRow> {
     if (await findOperatorByLogin(this.db, input.login)) throw new OperatorLoginTakenError(input.login);
     const username = endpointIdFor(input.login);
     const md5 = createHash('md5').update(`${username}:${this.realm}:${input.sipPassword}`).digest('hex');
@@ -66,6 +77,8 @@ export class OperatorService {
         line: input.line,
         sip_username: username,
         sip_md5_cred: md5,
+        softphone: input.softphone ?? 'sip',
+        supervisor: input.supervisor ?? false,
       });
     } catch (err) {
       if ((err as { code?: string }).code === '23505') throw new OperatorLoginTakenError(input.login);
@@ -91,6 +104,7 @@ export class OperatorService {
     if (by.role === 'operator' && by.operatorId !== id) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator']);
     const current = await this.get(id);
     if (current.state === 'on_call' && state === 'available') return current; // the call ending decides
+    if (state === 'available' && current.wrapup_call_id) throw new WrapUpRequiredError(current.wrapup_call_id);
     return this.change(id, state, state === 'paused' ? (reason ?? 'other') : null);
   }
 
@@ -108,11 +122,20 @@ export class OperatorService {
     await this.change(id, 'on_call', null);
   }
 
-  /** After a call: wrap-up for wrapUpSec, then available again, unless the operator changed state meanwhile. */
-  async callEnded(id: string, at: Date): Promise<void> {
+  /**
+   * After a call: wrap-up for wrapUpSec, then available again, unless the operator changed state
+   * meanwhile. Where the wrap-up rule applies, it lasts until the operator gives a note or a
+   * disposition for the call (wrappedUp), however long that takes.
+   */
+  async callEnded(id: string, at: Date, callId?: string): Promise<void> {
     await markOperatorCallEnded(this.db, id, at);
     const op = await this.get(id);
     if (op.state !== 'on_call') return;
+    if (callId && (this.wrapUpRule === 'always' || (this.wrapUpRule === 'panel' && op.softphone === 'webrtc'))) {
+      await setWrapUpCall(this.db, id, callId);
+      await this.change(id, 'wrap_up', null, this.wrapUpSec > 0 ? new Date(Date.now() + this.wrapUpSec * 1000) : null);
+      return;
+    }
     if (this.wrapUpSec <= 0) {
       await this.change(id, 'available', null);
       return;
@@ -120,6 +143,14 @@ export class OperatorService {
     const until = new Date(Date.now() + this.wrapUpSec * 1000);
     await this.change(id, 'wrap_up', null, until);
     this.scheduleWrapUpEnd(id, until);
+  }
+
+  /** The operator wrapped the call up (note or disposition stored): on to the next call. */
+  async wrappedUp(id: string, callId: string): Promise<OperatorRow> {
+    const op = await this.get(id);
+    if (op.wrapup_call_id !== callId) return op;
+    await setWrapUpCall(this.db, id, null);
+    return op.state === 'wrap_up' ? this.change(id, 'available', null) : this.get(id);
   }
 
   /** After a restart: wrap-ups that ran out while the service was down end now, the others on time. */
@@ -137,7 +168,7 @@ export class OperatorService {
     const t = setTimeout(() => {
       this.wrapUpTimers.delete(id);
       this.get(id)
-        .then((op) => (op.state === 'wrap_up' ? this.change(id, 'available', null) : undefined))
+        .then((op) => (op.state === 'wrap_up' && !op.wrapup_call_id ? this.change(id, 'available', null) : undefined))
         .catch((err: Error) => this.log.warn({ operatorId: id, err: err.message }, 'ending wrap-up failed'));
     }, Math.max(0, until.getTime() - Date.now()));
     t.unref();
@@ -150,6 +181,7 @@ export class OperatorService {
     if (state !== 'wrap_up') clearTimeout(this.wrapUpTimers.get(id));
     await this.syncFallback(row);
     if (state === 'available') this.listener?.operatorAvailable(row.line);
+    for (const fn of this.changeListeners) fn(row);
     return row;
   }
 
@@ -164,7 +196,7 @@ export class OperatorService {
   }
 
   private async pushEndpoint(op: OperatorRow): Promise<void> {
-    await this.endpoints.upsertOperatorEndpoint({ id: op.sip_username, md5Cred: op.sip_md5_cred, realm: this.realm });
+    await this.endpoints.upsertOperatorEndpoint({ id: op.sip_username, md5Cred: op.sip_md5_cred, realm: this.realm, webrtc: op.softphone === 'webrtc' });
   }
 
   private async syncFallback(op: OperatorRow): Promise<void> {

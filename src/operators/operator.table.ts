@@ -9,6 +9,9 @@ export const SETTABLE_STATES = ['available', 'paused', 'offline'] as const;
 export const PAUSE_REASONS = ['break', 'training', 'missed', 'other'] as const;
 export type PauseReason = (typeof PAUSE_REASONS)[number];
 
+export const SOFTPHONES = ['sip', 'webrtc'] as const;
+export type Softphone = (typeof SOFTPHONES)[number];
+
 export interface OperatorTable {
   id: Generated<string>;
   login: string;
@@ -23,6 +26,11 @@ export interface OperatorTable {
   /** scrypt hash of the panel password (auth/password.ts); null: cannot sign in. */
   panel_password_hash: ColumnType<string | null, string | null | undefined, string | null>;
   wrapup_until: Date | null;
+  /** 'webrtc': the panel is the phone (migration 0011). */
+  softphone: ColumnType<Softphone, Softphone | undefined, Softphone>;
+  supervisor: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The call still to be wrapped up (note or disposition) before the next is offered. */
+  wrapup_call_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 
@@ -37,4 +45,24 @@ export interface OperatorStateHistoryTable {
   to_state: OperatorState;
   reason: string | null;
   at: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface CannedPhraseTable {
+  id: Generated<string>;
+  language: 'ru' | 'en';
+  kind: 'greeting' | 'ask_number' | 'hold' | 'thanks' | 'other';
+  body: string;
+  position: ColumnType<number, number | undefined, number>;
+  updated_by: string | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface MonitorSessionTable {
+  id: Generated<string>;
+  call_id: string;
+  supervisor_id: string;
+  mode: 'listen' | 'whisper' | 'barge';
+  snoop_channel: string | null;
+  started_at: ColumnType<Date, Date | undefined, never>;
+  ended_at: Date | null;
 }

@@ -3,6 +3,8 @@
 import type { Logger } from 'pino';
 import type { PanelPort } from '../calls/panel.port.js';
 import type { ScreenPopService } from './screen-pop.service.js';
+import type { OperatorRow } from '../operators/operator.table.js';
+import { panelOperator } from './panel.dto.js';
 
 export interface PanelStream {
   send(event: string, data: unknown): void;
@@ -53,5 +55,10 @@ export class PanelNotifier implements PanelPort {
 
   callOver(operatorId: string, callId: string, how: 'answered' | 'missed' | 'ended'): void {
     this.push(operatorId, how, async () => ({ callId }));
+  }
+
+  /** The operator's own state (available, wrap-up with its timer, paused…), as the server has it. */
+  stateChanged(op: OperatorRow): void {
+    this.push(op.id, 'state', async () => panelOperator(op));
   }
 }

@@ -1,25 +1,38 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Db } from '../db/database.js';
 import { principalOf, requireRole } from '../http/auth.hook.js';
-import { ErrorBody } from '../http/schemas.js';
-import { ForbiddenError } from '../errors.js';
+import { ErrorBody, IdParam, Nullable } from '../http/schemas.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { OperatorService } from '../operators/operator.service.js';
+import { PanelOperator, panelOperator } from './panel.dto.js';
+import { listPhrases, updatePhrase } from './canned-phrase.repository.js';
 import type { PanelNotifier } from './panel.notifier.js';
+import { DISPOSITIONS, type WrapUpService } from './wrap-up.service.js';
 
-/** The operator panel's live feed (Server-Sent Events): screen pops and call changes for this operator. */
+const Phrase = Type.Object({ id: Type.String(), language: Type.String(), kind: Type.String(), body: Type.String(), updatedBy: Nullable(Type.String()) });
+
+/** The operator panel's API: its live feed (Server-Sent Events), itself, colleagues, phrases, wrap-up. */
 export const panelRoutes =
-  (panels: PanelNotifier): FastifyPluginAsyncTypebox =>
+  (db: Db, panels: PanelNotifier, operators: OperatorService, wrapUps: WrapUpService): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const staff = requireRole('operator', 'supervisor');
+    const me = (req: Parameters<typeof principalOf>[0]) => {
+      const id = principalOf(req).operatorId;
+      if (!id) throw new ForbiddenError(principalOf(req).role, ['an operator (token or panel session bound to one)']);
+      return id;
+    };
+
     app.get(
       '/panel/events',
       {
-        preHandler: requireRole('operator'),
+        preHandler: staff,
         schema: {
-          summary: 'Live events for the signed-in operator: ringing (with the screen pop), answered, missed, ended',
+          summary: 'Live events for the signed-in operator: ringing (with the screen pop), answered, missed, ended, state',
           response: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 403: ErrorBody },
         },
       },
       async (req, reply) => {
-        const operatorId = principalOf(req).operatorId;
-        if (!operatorId) throw new ForbiddenError('operator', ['an operator (token or panel session bound to one)']);
+        const operatorId = me(req);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -33,5 +46,77 @@ export const panelRoutes =
           detach();
         });
       },
+    );
+
+    app.get('/panel/me', { preHandler: staff, schema: { summary: 'The signed-in operator and their state', response: { 200: PanelOperator } } }, async (req) =>
+      panelOperator(await operators.get(me(req))),
+    );
+
+    app.get(
+      '/panel/colleagues',
+      {
+        preHandler: staff,
+        schema: {
+          summary: 'Operators and supervisors to transfer to or consult, with their state',
+          response: { 200: Type.Object({ colleagues: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), line: Type.String(), state: Type.String(), supervisor: Type.Boolean() })) }) },
+        },
+      },
+      async (req) => {
+        const self = me(req);
+        return { colleagues: (await operators.list()).filter((o) => o.id !== self).map((o) => ({ id: o.id, name: o.name, line: o.line, state: o.state, supervisor: o.supervisor })) };
+      },
+    );
+
+    app.get(
+      '/panel/phrases',
+      {
+        preHandler: requireRole('operator', 'supervisor', 'admin'),
+        schema: {
+          summary: 'Canned phrases for the phone ({name}, {position}, {company}, {minutes} are filled in by the panel)',
+          querystring: Type.Object({ language: Type.Optional(Type.Union([Type.Literal('ru'), Type.Literal('en')])) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ phrases: Type.Array(Phrase) }) },
+        },
+      },
+      async (req) => ({
+        phrases: (await listPhrases(db, req.query.language)).map((p) => ({ id: p.id, language: p.language, kind: p.kind, body: p.body, updatedBy: p.updated_by })),
+      }),
+    );
+
+    app.put(
+      '/panel/phrases/:id',
+      {
+        preHandler: requireRole('admin', 'supervisor'),
+        schema: {
+          summary: 'Edit a canned phrase',
+          params: IdParam,
+          body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false, examples: [{ body: 'Спасибо за ожидание!' }] }),
+          response: { 200: Phrase, 404: ErrorBody },
+        },
+      },
+      async (req) => {
+        const p = await updatePhrase(db, req.params.id, req.body.body, principalOf(req).tokenId);
+        if (!p) throw new NotFoundError('phrase', req.params.id);
+        return { id: p.id, language: p.language, kind: p.kind, body: p.body, updatedBy: p.updated_by };
+      },
+    );
+
+    app.post(
+      '/panel/wrap-up',
+      {
+        preHandler: staff,
+        schema: {
+          summary: 'Wrap a call up: a disposition and/or a note for its ticket; the operator is then offered calls again',
+          body: Type.Object(
+            {
+              callId: Type.String({ format: 'uuid' }),
+              disposition: Type.Optional(Type.Union(DISPOSITIONS.map((d) => Type.Literal(d)))),
+              note: Type.Optional(Type.String({ maxLength: 20_000 })),
+            },
+            { additionalProperties: false, examples: [{ callId: '00000000-0000-4000-8000-000000000000', disposition: 'resolved', note: 'Пароль сброшен' }] },
+          ),
+          response: { 200: PanelOperator, 400: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (req) => panelOperator(await wrapUps.wrapUp(principalOf(req), req.body.callId, req.body)),
     );
   };

@@ -5,6 +5,7 @@ import type { DialRequest, OperatorEndpoint, PbxEvent, PbxPort } from '../calls/
 import { PbxUnavailableError } from '../errors.js';
 import type { AriConnection, AriSettings } from './ari-connection.js';
 import { pushOperatorEndpoint } from './endpoint-push.js';
+import { AriMonitors, type MonitorMode } from './ari-monitor.js';
 
 interface AriChannel {
   id: string;
@@ -30,8 +31,10 @@ export class AriPbxAdapter implements PbxPort {
   private readonly handlers: ((e: PbxEvent) => void)[] = [];
   /** Q.850 cause from ChannelHangupRequest, kept until StasisEnd, which carries none. */
   private readonly hangupCauses = new Map<string, number>();
+  private readonly monitors: AriMonitors;
 
   constructor(private readonly conn: AriConnection, private readonly s: AriSettings, private readonly log: Logger) {
+    this.monitors = new AriMonitors(() => this.client(), s.app, log, (monitorId) => this.handler({ type: 'monitorEnded', monitorId }));
     conn.on('event', (e: AriEvent) => this.translate(e));
     conn.on('connected', (reconnect: boolean) => this.handler({ type: 'connected', reconnect }));
     conn.on('disconnected', () => this.handler({ type: 'disconnected' }));
@@ -56,6 +59,7 @@ export class AriPbxAdapter implements PbxPort {
       case 'StasisStart': {
         if (!ch) return;
         const [kind, callId] = e.args ?? [];
+        if (this.monitors.stasisStart(kind, ch.id)) return;
         if (kind === 'inbound') {
           this.handler({
             type: 'inbound',
@@ -91,6 +95,7 @@ export class AriPbxAdapter implements PbxPort {
       case 'StasisEnd':
       case 'ChannelDestroyed': {
         if (!ch) return;
+        if (this.monitors.gone(ch.id)) return;
         const code = e.cause ?? this.hangupCauses.get(ch.id) ?? 0;
         this.hangupCauses.delete(ch.id);
         this.handler({ type: 'channelGone', channelId: ch.id, cause: { code, text: e.cause_txt ?? causeText(code) } });
@@ -207,6 +212,14 @@ export class AriPbxAdapter implements PbxPort {
       this.snoopsStarted.delete(snoopId);
     }
     await c.channels.record({ channelId: snoopId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false, maxDurationSeconds: 0, maxSilenceSeconds: 0 });
+  }
+
+  async monitor(req: { monitorId: string; channelId: string; endpoint: string; mode: MonitorMode; callerId: string }): Promise<void> {
+    await this.monitors.start(req);
+  }
+
+  async stopMonitor(monitorId: string): Promise<void> {
+    await this.monitors.stop(monitorId);
   }
 
   async pauseRecording(recordingName: string): Promise<void> {

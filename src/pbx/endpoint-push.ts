@@ -29,5 +29,11 @@ export async function pushOperatorEndpoint(ari: { url: string; user: string; pas
     rtp_symmetric: 'yes',
     force_rport: 'yes',
     rewrite_contact: 'yes',
+    // webrtc=yes turns on DTLS-SRTP, ICE, AVPF and rtcp-mux, which browsers require and plain
+    // SIP phones refuse; the plain values are written out too, because a dynamic PUT updates
+    // an existing endpoint field by field and a phone changed back would keep the WebRTC ones.
+    ...(ep.webrtc
+      ? { webrtc: 'yes', dtls_auto_generate_cert: 'yes', dtls_verify: 'fingerprint', dtls_setup: 'actpass', media_use_received_transport: 'yes' }
+      : { webrtc: 'no', media_encryption: 'no', ice_support: 'no', use_avpf: 'no', rtcp_mux: 'no' }),
   });
 }

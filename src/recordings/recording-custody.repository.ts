@@ -53,7 +53,9 @@ export async function insertAudit(db: Db, e: AuditEntry): Promise<void> {
     .values({
       recording_id: e.recordingId,
       action: e.action,
-      token_id: e.tokenId ?? null,
+      // A panel session's principal carries "session:<uuid>" where tokens carry their id.
+      token_id: e.tokenId?.startsWith('session:') ? null : (e.tokenId ?? null),
+      session_id: e.tokenId?.startsWith('session:') ? e.tokenId.slice('session:'.length) : null,
       role: e.role ?? null,
       operator_id: e.operatorId ?? null,
       ip: e.ip ?? null,

@@ -158,7 +158,7 @@ export const recordingRoutes =
       },
       async (req) => ({
         entries: (await access.auditTrail(req.params.id)).map((e) => ({
-          action: e.action, role: e.role, tokenId: e.token_id, operatorId: e.operator_id, ip: e.ip, reason: e.reason, ranges: e.ranges, at: e.at.toISOString(),
+          action: e.action, role: e.role, tokenId: e.token_id ?? (e.session_id ? `session:${e.session_id}` : null), operatorId: e.operator_id, ip: e.ip, reason: e.reason, ranges: e.ranges, at: e.at.toISOString(),
         })),
       }),
     );

@@ -56,6 +56,7 @@ export interface RecordingAuditTable {
   recording_id: string | null;
   action: AuditAction;
   token_id: string | null;
+  session_id: ColumnType<string | null, string | null | undefined, never>;
   role: string | null;
   operator_id: string | null;
   ip: string | null;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { InvalidBusinessHoursError, isOpen, nextOpen, parseBusinessHours } from '../../src/lines/business-hours.js';
+import { InvalidBusinessHoursError, isOpen, nextOpen, parseBusinessHours, startOfDay } from '../../src/lines/business-hours.js';
 
 const shipped = async () => parseBusinessHours(JSON.parse(await readFile('pbx-config/business-hours.json', 'utf8')));
 
@@ -23,5 +23,11 @@ describe('business hours', () => {
     expect(() => parseBusinessHours({ first: {}, second: {} })).toThrow(InvalidBusinessHoursError);
     const ok = { timeZone: 'Nowhere/City', week: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }, holidays: [] };
     expect(() => parseBusinessHours({ first: ok, second: ok })).toThrow(/timeZone/);
+  });
+
+  it("knows when today began on a line's clock (the wallboard's day)", () => {
+    expect(startOfDay(new Date('2026-11-22T22:30:00Z'), 'Europe/Moscow').toISOString()).toBe('2026-11-22T21:00:00.000Z');
+    expect(startOfDay(new Date('2026-11-22T20:30:00Z'), 'Europe/Moscow').toISOString()).toBe('2026-11-21T21:00:00.000Z');
+    expect(startOfDay(new Date('2026-03-29T12:00:00Z'), 'Europe/Berlin').toISOString()).toBe('2026-03-28T23:00:00.000Z');
   });
 });

@@ -4,13 +4,22 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const ARTIFACTS = 'test/artifacts';
 
-export async function launchChromium(): Promise<Browser> {
+/** executablePath: a launcher of Chromium in a test network (support/netns.ts), for WebRTC. */
+/**
+ * `secureOrigin`: an http:// origin to treat as secure. Browsers give microphones (and so
+ * WebRTC) only to secure contexts; production serves the panel over TLS, the test network over
+ * plain HTTP on an address of its own.
+ */
+export async function launchChromium(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', secureOrigin?: string): Promise<Browser> {
   await mkdir(ARTIFACTS, { recursive: true });
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      // The ring of an incoming call plays without a click first.
+      '--autoplay-policy=no-user-gesture-required',
+      ...(secureOrigin ? [`--unsafely-treat-insecure-origin-as-secure=${secureOrigin}`] : []),
     ],
   });
 }

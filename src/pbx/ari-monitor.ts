@@ -1,0 +1,107 @@
+// Live monitoring of an operator's call through an ARI snoop channel on the operator's leg:
+//   listen   spy both ways, whisper nothing: the supervisor hears caller and operator;
+//   whisper  also whisper 'out' (towards the operator's phone): only the operator hears them;
+//   barge    whisper both ways: caller and operator hear them.
+// The snoop and the supervisor's phone (rung with an X-Pbxdesk-Monitor header, so a browser
+// panel knows to pick it up by itself) meet in a small bridge of their own: the call's bridge
+// and its recording are untouched. Either side leaving ends the session.
+import type { Logger } from 'pino';
+import type { AriClient } from 'ari-client';
+
+export type MonitorMode = 'listen' | 'whisper' | 'barge';
+
+interface Session {
+  snoopId: string;
+  phoneId: string;
+  bridgeId: string;
+  ended: boolean;
+}
+
+export class AriMonitors {
+  private readonly byId = new Map<string, Session>();
+  private readonly byChannel = new Map<string, string>();
+  private readonly started = new Map<string, () => void>();
+
+  constructor(
+    private readonly client: () => AriClient,
+    private readonly app: string,
+    private readonly log: Logger,
+    private readonly ended: (monitorId: string) => void,
+  ) {}
+
+  async start(req: { monitorId: string; channelId: string; endpoint: string; mode: MonitorMode; callerId: string }): Promise<void> {
+    const c = this.client();
+    const s: Session = { snoopId: `mon-${req.monitorId}`, phoneId: `monph-${req.monitorId}`, bridgeId: `monbr-${req.monitorId}`, ended: false };
+    // As with leg recordings, the snoop is usable only once it has entered Stasis.
+    const inStasis = new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`snoop ${s.snoopId} did not enter Stasis`)), 5000);
+      this.started.set(s.snoopId, () => (clearTimeout(t), resolve()));
+    });
+    inStasis.catch(() => undefined);
+    try {
+      await c.channels.snoopChannelWithId({
+        channelId: req.channelId,
+        snoopId: s.snoopId,
+        app: this.app,
+        appArgs: `snoop,${req.monitorId}`,
+        spy: 'both',
+        whisper: req.mode === 'listen' ? 'none' : req.mode === 'whisper' ? 'out' : 'both',
+      });
+      await inStasis;
+    } finally {
+      this.started.delete(s.snoopId);
+    }
+    this.byId.set(req.monitorId, s);
+    this.byChannel.set(s.snoopId, req.monitorId);
+    this.byChannel.set(s.phoneId, req.monitorId);
+    await c.bridges.create({ type: 'mixing', bridgeId: s.bridgeId, name: s.bridgeId });
+    await c.bridges.addChannel({ bridgeId: s.bridgeId, channel: [s.snoopId] });
+    await c.channels.originate({
+      endpoint: `PJSIP/${req.endpoint}`,
+      channelId: s.phoneId,
+      app: this.app,
+      appArgs: `monitor,${req.monitorId}`,
+      callerId: req.callerId,
+      timeout: 30,
+      variables: { [`PJSIP_HEADER(add,X-Pbxdesk-Monitor)`]: req.mode },
+    });
+  }
+
+  /** StasisStart of a channel this module made; false when it is not one of ours. */
+  stasisStart(kind: string | undefined, channelId: string): boolean {
+    if (kind === 'snoop') {
+      this.started.get(channelId)?.();
+      return true;
+    }
+    if (kind !== 'monitor') return false;
+    const id = this.byChannel.get(channelId);
+    const s = id ? this.byId.get(id) : undefined;
+    if (!s) return true;
+    this.client()
+      .bridges.addChannel({ bridgeId: s.bridgeId, channel: [channelId] })
+      .catch((err: Error) => this.log.warn({ monitorId: id, err: err.message }, 'monitor phone not bridged'));
+    return true;
+  }
+
+  /** A channel went away: if it was a monitor's, the whole monitor ends. */
+  gone(channelId: string): boolean {
+    const id = this.byChannel.get(channelId);
+    const s = id ? this.byId.get(id) : undefined;
+    if (!id || !s) return false;
+    if (!s.ended) {
+      s.ended = true;
+      const c = this.client();
+      for (const ch of [s.snoopId, s.phoneId]) if (ch !== channelId) c.channels.hangup({ channelId: ch }).catch(() => undefined);
+      c.bridges.destroy({ bridgeId: s.bridgeId }).catch(() => undefined);
+      this.ended(id);
+    }
+    this.byChannel.delete(channelId);
+    if (![s.snoopId, s.phoneId].some((ch) => this.byChannel.has(ch))) this.byId.delete(id);
+    return true;
+  }
+
+  async stop(monitorId: string): Promise<void> {
+    const s = this.byId.get(monitorId);
+    if (s) await this.client().channels.hangup({ channelId: s.phoneId }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,65 @@
+// The panel's softphone speaks SIP over a WebSocket to Asterisk. The browser does not reach
+// Asterisk's HTTP server itself: it opens /panel/sip on the service (same origin, same session
+// cookie), and this proxy splices the upgraded connection onto Asterisk's /ws. So only signed-in
+// panels get to send SIP at all (the SIP digest still applies), Asterisk's HTTP server (which
+// also carries ARI) stays on loopback, and one TLS terminator in front of the service covers it.
+import net from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+
+export const SIP_WS_PATH = '/panel/sip';
+
+export interface SipWebSocketProxyOptions {
+  /** Asterisk's SIP WebSocket, e.g. ws://127.0.0.1:8088/ws. */
+  upstream: string;
+  /** Whether the upgrade request belongs to a signed-in panel (its cookie). */
+  authorize(req: IncomingMessage): Promise<boolean>;
+  log: Logger;
+}
+
+export function attachSipWebSocketProxy(server: Server, o: SipWebSocketProxyOptions): void {
+  const up = new URL(o.upstream);
+  const port = Number(up.port || 80);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if ((req.url ?? '').split('?')[0] !== SIP_WS_PATH) return; // not ours: others may listen
+    socket.on('error', () => undefined);
+    o.authorize(req).then(
+      (ok) => {
+        if (!ok) {
+          socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+          return;
+        }
+        splice(req, socket, head, up, port, o.log);
+      },
+      () => socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n'),
+    );
+  });
+}
+
+function splice(req: IncomingMessage, client: Duplex, head: Buffer, up: URL, port: number, log: Logger): void {
+  const upstream = net.connect(port, up.hostname);
+  upstream.on('connect', () => {
+    // Only what the WebSocket handshake needs; the cookie stays with us.
+    const keep = ['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions', 'user-agent'];
+    const lines = [`GET ${up.pathname || '/ws'} HTTP/1.1`, `host: ${up.host}`];
+    for (const h of keep) {
+      const v = req.headers[h];
+      if (v !== undefined) lines.push(`${h}: ${Array.isArray(v) ? v.join(', ') : v}`);
+    }
+    upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (head.length) upstream.write(head);
+    upstream.pipe(client);
+    client.pipe(upstream);
+  });
+  const close = () => {
+    upstream.destroy();
+    client.destroy();
+  };
+  upstream.on('error', (err) => {
+    log.warn({ err: err.message }, 'SIP WebSocket upstream failed');
+    close();
+  });
+  upstream.on('close', close);
+  client.on('close', close);
+}

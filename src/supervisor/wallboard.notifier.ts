@@ -1,0 +1,61 @@
+// Pushes the wallboard to open supervisor pages when something changed (a call moved, an
+// operator changed state), never on a timer: many changes within THROTTLE_MS make one push, and
+// nothing is counted while no page is open. A page that just opened gets the board at once.
+import type { Logger } from 'pino';
+import type { PanelStream } from '../panel/panel.notifier.js';
+import type { WallboardService } from './wallboard.service.js';
+
+const THROTTLE_MS = 150;
+
+export class WallboardNotifier {
+  private readonly streams = new Set<PanelStream>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly board: WallboardService, private readonly log: Logger) {}
+
+  attach(stream: PanelStream): () => void {
+    this.streams.add(stream);
+    this.board.snapshot().then(
+      (b) => stream.send('wallboard', b),
+      (err: Error) => this.log.warn({ err: err.message }, 'wallboard not sent'),
+    );
+    return () => this.streams.delete(stream);
+  }
+
+  changed(): void {
+    if (!this.streams.size || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.push();
+    }, THROTTLE_MS);
+    this.timer.unref();
+  }
+
+  private async push(): Promise<void> {
+    if (this.running) {
+      this.again = true; // one more after this one, with what changed meanwhile
+      return;
+    }
+    this.running = this.board
+      .snapshot()
+      .then((b) => {
+        for (const s of this.streams) s.send('wallboard', b);
+      })
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'wallboard not sent'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.changed();
+        }
+      });
+  }
+
+  closeAll(): void {
+    clearTimeout(this.timer);
+    for (const s of this.streams) s.end();
+    this.streams.clear();
+  }
+}
