@@ -1,9 +1,10 @@
-// `npm run bench [-- --hours N --hangups N --callbacks N --only archive|callback-timing]`: runs
+// `npm run bench [-- --hours N --hangups N --callbacks N --pops N --only archive|callback-timing|screen-pop]`: runs
 // the benchmark cases and writes each result as JSON to bench/results/<case>-<time>.json (and prints it).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { archiveBench } from './archive.bench.js';
 import { callbackBench } from './callback.bench.js';
+import { screenPopBench } from './screen-pop.bench.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 
 function arg(name: string, fallback: number): number {
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const cases: [string, () => Promise<unknown>][] = [
     ['archive', () => archiveBench({ hours: arg('hours', 2), hangups: arg('hangups', 50) })],
     ['callback-timing', () => callbackBench({ callbacks: arg('callbacks', 1000), windowSec: 10 })],
+    ['screen-pop', () => screenPopBench({ calls: arg('pops', 100), operators: arg('pop-operators', 4) })],
   ];
   for (const [name, run] of cases) {
     if (only() && only() !== name) continue;

@@ -4,6 +4,7 @@
 // panels get to send SIP at all (the SIP digest still applies), Asterisk's HTTP server (which
 // also carries ARI) stays on loopback, and one TLS terminator in front of the service covers it.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -20,7 +21,7 @@ export interface SipWebSocketProxyOptions {
 
 export function attachSipWebSocketProxy(server: Server, o: SipWebSocketProxyOptions): void {
   const up = new URL(o.upstream);
-  const port = Number(up.port || 80);
+  const port = Number(up.port || (up.protocol === 'wss:' ? 443 : 80));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== SIP_WS_PATH) return; // not ours: others may listen
     socket.on('error', () => undefined);
@@ -38,8 +39,10 @@ export function attachSipWebSocketProxy(server: Server, o: SipWebSocketProxyOpti
 }
 
 function splice(req: IncomingMessage, client: Duplex, head: Buffer, up: URL, port: number, log: Logger): void {
-  const upstream = net.connect(port, up.hostname);
-  upstream.on('connect', () => {
+  // wss:// when Asterisk's HTTP server is on another host behind TLS; ws:// on loopback.
+  const tlsUp = up.protocol === 'wss:';
+  const upstream = tlsUp ? tls.connect({ host: up.hostname, port, servername: up.hostname }) : net.connect(port, up.hostname);
+  upstream.on(tlsUp ? 'secureConnect' : 'connect', () => {
     // Only what the WebSocket handshake needs; the cookie stays with us.
     const keep = ['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions', 'user-agent'];
     const lines = [`GET ${up.pathname || '/ws'} HTTP/1.1`, `host: ${up.host}`];

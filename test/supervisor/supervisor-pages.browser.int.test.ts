@@ -54,12 +54,16 @@ describe('the supervisor pages in Chromium', () => {
 
     // A caller waits on the first line (nobody available): the board shows them, pushed.
     const op = await sipOperator('first', 'Иван Оператор');
+    // On the board with their states: Ivan in training, Olga on a break.
+    await t.api('PUT', `/api/operators/${op.id}/state`, { state: 'paused', reason: 'training' });
+    await t.api('PUT', `/api/operators/${sup.id}/state`, { state: 'paused', reason: 'break' });
     const opPhone = answerOnce({ sipPort: op.ports.sip, mediaPort: op.ports.media });
     const caller = randomPhone();
     const call = runCaller({ caller, number: '88005553535', steps: [{ digit: '1', method: 'info', afterMs: 1500 }], talkMs: 9000, speakAfterMs: 500 });
     await page.waitForFunction((n) => Number(document.querySelector('.line[data-line=first] [data-tile=waiting] .v')?.textContent) > n, waitingBefore, { timeout: 30_000 });
     const queued = await waitFor('the call queued', async () => db.selectFrom('calls').select(['id', 'queued_at']).where('caller_number', '=', caller).where('status', '=', 'queued').executeTakeFirst());
     console.log(`wallboard showed the caller ${Date.now() - queued.queued_at!.getTime()} ms after queueing (upper bound)`);
+    await page.waitForSelector('.line[data-line=first] .pill.paused');
     await page.screenshot({ path: `${ARTIFACTS}/wallboard.png` });
 
     // The operator becomes available and answers; the supervisor listens in from the live list.

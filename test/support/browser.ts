@@ -1,25 +1,11 @@
-// Debian's Chromium driven by playwright-core (never `playwright install`: no downloads here).
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium as launch } from '../../bench/chromium.js';
 
+/** Screenshots go here (CI keeps them as artifacts; not committed). */
 export const ARTIFACTS = 'test/artifacts';
 
-/** executablePath: a launcher of Chromium in a test network (support/netns.ts), for WebRTC. */
-/**
- * `secureOrigin`: an http:// origin to treat as secure. Browsers give microphones (and so
- * WebRTC) only to secure contexts; production serves the panel over TLS, the test network over
- * plain HTTP on an address of its own.
- */
-export async function launchChromium(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', secureOrigin?: string): Promise<Browser> {
+export async function launchChromium(executablePath?: string, secureOrigin?: string): Promise<Browser> {
   await mkdir(ARTIFACTS, { recursive: true });
-  return chromium.launch({
-    executablePath,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      // The ring of an incoming call plays without a click first.
-      '--autoplay-policy=no-user-gesture-required',
-      ...(secureOrigin ? [`--unsafely-treat-insecure-origin-as-secure=${secureOrigin}`] : []),
-    ],
-  });
+  return launch(executablePath, secureOrigin);
 }

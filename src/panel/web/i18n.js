@@ -9,7 +9,7 @@ const CATALOGUE = {
     'signout': 'Выйти', 'lang': 'English', 'nav.desk': 'Рабочее место', 'nav.supervisor': 'Супервизор',
     'ivr.menu': 'меню', 'ivr.ticket': 'обращение', 'ivr.verify': 'код', 'ivr.language': 'язык', 'ivr.hours': 'часы работы', 'ivr.callback': 'обратный звонок', 'ivr.callback-offer': 'предложен обратный звонок', 'ivr.route': 'линия', 'ivr.overflow': 'перелив', 'ivr.survey': 'оценка',
     'phone.registered': 'Телефон подключён', 'phone.connecting': 'Подключение телефона…', 'phone.offline': 'Телефон не подключён',
-    'state.available': 'Доступен', 'state.paused': 'Перерыв', 'state.on_call': 'Разговор', 'state.wrap_up': 'Постобработка', 'state.offline': 'Не в сети',
+    'state.available': 'Доступен', 'state.paused': 'Пауза', 'state.on_call': 'Разговор', 'state.wrap_up': 'Постобработка', 'state.offline': 'Не в сети',
     'reason.break': 'перерыв', 'reason.training': 'обучение', 'reason.other': 'другое', 'reason.missed': 'пропущенный вызов',
     'pause.with': 'Пауза:', 'go.available': 'Готов принимать', 'go.offline': 'Не в сети',
     'idle.title': 'Ожидание вызова', 'idle.hint': 'Когда позвонят, здесь появится карточка клиента с обращением.',

@@ -80,7 +80,7 @@ function renderBoard() {
         h(
           'table',
           {},
-          h('tbody', {}, ...l.operators.map((o) =>
+          h('tbody', {}, ...(l.operators.length ? [] : [h('tr', {}, h('td.muted', {}, '—'))]), ...l.operators.map((o) =>
             h('tr', {}, h('td', {}, o.name), h('td', {}, h(`span.pill.${o.state}`, {}, t(`state.${o.state}`) + (o.reason ? ` · ${t(`reason.${o.reason}`)}` : ''))),
               h('td.muted', {}, duration((Date.now() - new Date(o.since).getTime()) / 1000))),
           )),
@@ -130,6 +130,7 @@ function wireRecordings() {
     for (const k of ['line', 'operator', 'caller', 'ticket', 'minDuration']) if (f[k].value) q.set(k, f[k].value.trim());
     if (f.verified.checked) q.set('verified', 'true');
     try {
+      ui.operators = (await api('GET', '/api/operators')).operators;
       const r = await api('GET', `/api/recordings?${q}`);
       const name = (id) => ui.operators.find((o) => o.id === id)?.name ?? '—';
       $('#rec-results').replaceChildren(
