@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-const CHROOT = process.env.PBX_CHROOT ?? '/var/cache/pbxdesk/asterisk-chroot';
+export const CHROOT = process.env.PBX_CHROOT ?? '/var/cache/pbxdesk/asterisk-chroot';
 const SIPP_DIR = process.env.SIPP_DIR ?? '/tmp/pbxdesk-sipp';
 const PBX = `127.0.0.1:${process.env.PBX_SIP_PORT ?? '25060'}`;
 const PCAPS = '/usr/share/sip-tester';
@@ -24,13 +24,22 @@ export interface SippResult {
 }
 
 async function runSipp(name: string, xml: string, args: string[], timeoutMs = 90_000, calls = 1): Promise<SippResult> {
+  return (await sippProcess(name, xml, ['-m', String(calls), '-l', '1', ...args], timeoutMs)).done;
+}
+
+/**
+ * A SIPp process with the caller's own -m/-l/-r; `scenario` is its file inside the chroot (trace
+ * files such as -trace_rtt land next to it, as <name>_<pid>_rtt.csv).
+ */
+export async function sippProcess(name: string, xml: string, args: string[], timeoutMs: number): Promise<{ scenario: string; hostDir: string; done: Promise<SippResult>; kill(): void }> {
   await mkdir(path.join(CHROOT, SIPP_DIR), { recursive: true });
-  const file = `${SIPP_DIR}/${name}-${process.pid}-${Date.now()}.xml`;
+  const file = `${SIPP_DIR}/${name}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}.xml`;
   await writeFile(path.join(CHROOT, file), xml);
-  return new Promise((resolve, reject) => {
-    const p = spawn('chroot', [CHROOT, 'sipp', '-sf', file, '-nostdin', '-m', String(calls), '-l', '1', '-i', '127.0.0.1', ...args], {
+  let child: ReturnType<typeof spawn> | undefined;
+  const done = new Promise<SippResult>((resolve, reject) => {
+    const p = (child = spawn('chroot', [CHROOT, 'sipp', '-sf', file, '-nostdin', '-i', '127.0.0.1', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }));
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -42,6 +51,17 @@ async function runSipp(name: string, xml: string, args: string[], timeoutMs = 90
       resolve({ code: code ?? -1, stdout: stdout.slice(-4000), stderr: stderr.slice(-4000) });
     });
   });
+  return { scenario: file, hostDir: path.join(CHROOT, SIPP_DIR), done, kill: () => child?.kill('SIGTERM') };
+}
+
+export const PBX_TARGET = PBX;
+
+/** Writes a file next to the scenarios (e.g. a -inf CSV); returns its path as SIPp sees it. */
+export async function sippFile(name: string, text: string): Promise<string> {
+  await mkdir(path.join(CHROOT, SIPP_DIR), { recursive: true });
+  const file = `${SIPP_DIR}/${name}`;
+  await writeFile(path.join(CHROOT, file), text);
+  return file;
 }
 
 const SDP = (pt: string) => `v=0
@@ -266,6 +286,11 @@ ${body}
  * trunk side), plays speech-like audio, and waits for BYE; with hangUpAfterMs it hangs up itself.
  */
 export function answerOnce(opts: { sipPort: number; mediaPort: number; ringMs?: number; calls?: number; hangUpAfterMs?: number }): Promise<SippResult> {
+  return runSipp('phone', phoneScenario(opts), ['-p', String(opts.sipPort), '-mp', String(opts.mediaPort)], 120_000, opts.calls ?? 1);
+}
+
+/** The scenario of answerOnce: answer after ringMs, play audio, wait for BYE or hang up after hangUpAfterMs. */
+export function phoneScenario(opts: { ringMs?: number; hangUpAfterMs?: number }): string {
   const end =
     opts.hangUpAfterMs === undefined
       ? `<recv request="BYE"/>\n${reply('200 OK', { tag: false })}`
@@ -282,7 +307,7 @@ Max-Forwards: 70
 Content-Length: 0
 ]]></send>
 <recv response="200"/>`;
-  const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="phone">
 ${
   opts.hangUpAfterMs === undefined
@@ -303,7 +328,6 @@ ${reply('200 OK', { contact: true, sdp: true, retrans: true })}
 <nop><action><exec play_pcap_audio="${PCAPS}/g711a.pcap"/></action></nop>
 ${end}
 </scenario>`;
-  return runSipp('phone', xml, ['-p', String(opts.sipPort), '-mp', String(opts.mediaPort)], 120_000, opts.calls ?? 1);
 }
 
 /** An operator's phone that rings and is never picked up: it answers the CANCEL when the ring times out. */

@@ -157,6 +157,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       callEnded: (s, l) => metrics.callEnded(s, l),
       queueToRing: (ms, l) => metrics.queueToRing(ms, l),
       ivrStep: (ms) => metrics.ivrStep(ms),
+      callRow: (ms) => metrics.callRow(ms),
+      dispatched: (ms, l) => metrics.dispatched(ms, l),
       transitioned: () => boards.changed(),
     },
     settings: {

@@ -48,12 +48,15 @@ export class CallDispatch {
 
   /** Offers waiting callers to free operators. */
   dispatch(line: Line): void {
+    // What made this dispatch worth running (a caller joined, an operator came free) happened now:
+    // a match it finds was possible from then on (or from the caller's joining, if later).
+    const triggeredAt = performance.now();
     const prev = this.dispatching.get(line) ?? Promise.resolve();
-    const next = prev.then(() => this.dispatchOnce(line)).catch((err: Error) => this.d.log.error({ err: err.message, line }, 'dispatch failed'));
+    const next = prev.then(() => this.dispatchOnce(line, triggeredAt)).catch((err: Error) => this.d.log.error({ err: err.message, line }, 'dispatch failed'));
     this.dispatching.set(line, next);
   }
 
-  private async dispatchOnce(line: Line): Promise<void> {
+  private async dispatchOnce(line: Line, triggeredAt: number): Promise<void> {
     while (this.core.waiting.size(line) > 0) {
       const free = (await listAvailableOperators(this.d.db, line)).filter((o) => !this.core.busy.has(o.id));
       const op = free[0];
@@ -67,12 +70,12 @@ export class CallDispatch {
       const s = this.core.session(entry.id);
       if (!s || s.gone || s.status !== 'queued') continue;
       s.rank = entry.rank;
-      await this.ring(s, op);
+      await this.ring(s, op, triggeredAt);
     }
   }
 
   /** Rings an operator for a queued call. */
-  async ring(s: CallSession, op: OperatorRow): Promise<void> {
+  async ring(s: CallSession, op: OperatorRow, triggeredAt?: number): Promise<void> {
     const callId = s.callId;
     const line = s.line ?? 'first';
     const channelId = randomUUID();
@@ -83,14 +86,20 @@ export class CallDispatch {
     await this.core.move(s, 'ringing', { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
     this.d.log.info({ callId, operatorId: op.id, line }, 'ringing operator');
     this.d.panels.ringing(op.id, callId); // the screen pop, before the phone is picked up
-    if (s.queuedAt !== undefined) this.d.observer.queueToRing(performance.now() - s.queuedAt, line);
-    try {
-      await this.d.pbx.dial({ endpoint: op.sip_username, channelId, callId, callerId: s.callerNumber ?? 'unknown', timeoutSec: this.d.ringTimeoutSec });
-    } catch (err) {
-      this.d.log.warn({ callId, operatorId: op.id, err: (err as Error).message }, 'operator could not be dialled');
-      this.core.forgetLeg(channelId);
-      await this.operatorMissed(s, 'unreachable');
+    if (s.queuedAt !== undefined) {
+      this.d.observer.queueToRing(performance.now() - s.queuedAt, line);
+      if (triggeredAt !== undefined) this.d.observer.dispatched?.(performance.now() - Math.max(triggeredAt, s.queuedAt), line);
     }
+    // Not awaited: the originate's round trip to Asterisk (tens of ms under load) would
+    // otherwise hold up the line's next caller, as dispatch is serialised per line.
+    this.d.pbx
+      .dial({ endpoint: op.sip_username, channelId, callId, callerId: s.callerNumber ?? 'unknown', timeoutSec: this.d.ringTimeoutSec })
+      .catch(async (err: Error) => {
+        this.d.log.warn({ callId, operatorId: op.id, err: err.message }, 'operator could not be dialled');
+        this.core.forgetLeg(channelId);
+        await this.operatorMissed(s, 'unreachable');
+      })
+      .catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'missed operator not handled'));
   }
 
   /** The rung operator did not pick up: the caller goes back to the head of the line. */

@@ -38,6 +38,7 @@ export class CallIvr {
       settings: { promptsDir: string; defaultLanguage: Language };
       flow: () => IvrFlow;
       onIvrStep: (ms: number) => void;
+      onCallRow?: (ms: number) => void;
     },
   ) {}
 
@@ -54,6 +55,7 @@ export class CallIvr {
       status: 'ivr',
       caller_channel_id: ch.channelId,
     });
+    if (ch.stasisAt) this.d.onCallRow?.(Date.now() - ch.stasisAt);
     const log = this.d.log.child({ callId: call.id });
     log.info({ caller: ch.callerNumber, dialled: ch.dialledNumber }, 'call entered');
     this.d.callEvents.emit('call.started', call);

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Line } from '../operators/operator.table.js';
 import type { CallEventRow, CallRow, CallUpdate, NewCallRow } from './call.table.js';
-import { assertTransition, type CallStatus } from './call-state-machine.js';
+import { CALL_STATUSES, assertTransition, isFinal, type CallStatus } from './call-state-machine.js';
 
 export async function insertCall(db: Db, c: NewCallRow): Promise<CallRow> {
   const row = await db.insertInto('calls').values(c).returningAll().executeTakeFirstOrThrow();
@@ -58,8 +58,10 @@ export async function listCallEvents(db: Db, callId: string): Promise<CallEventR
   return db.selectFrom('call_events').selectAll().where('call_id', '=', callId).orderBy('id').execute();
 }
 
+/** Calls not over: no end time and not in a final status (a row in one without an end time is not live either). */
 export async function listActiveCalls(db: Db): Promise<CallRow[]> {
-  return db.selectFrom('calls').selectAll().where('ended_at', 'is', null).orderBy('entered_at').execute();
+  const live = CALL_STATUSES.filter((s) => !isFinal(s));
+  return db.selectFrom('calls').selectAll().where('ended_at', 'is', null).where('status', 'in', live).orderBy('entered_at').execute();
 }
 
 export interface CallFilter {

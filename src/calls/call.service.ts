@@ -95,7 +95,7 @@ export class CallService implements CallCore, CallbackSink {
     this.overflow = new CallOverflow(this, { db: d.db, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
     this.acd = new CallDispatch(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec });
-    this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms) });
+    this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms), onCallRow: (ms) => this.observer.callRow?.(ms) });
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
   }

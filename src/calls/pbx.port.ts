@@ -6,6 +6,8 @@ export interface InboundChannel {
   callerNumber: string | null;
   dialledNumber: string | null;
   language: string | null;
+  /** When Asterisk put the channel into the app (the StasisStart event's time), epoch ms. */
+  stasisAt?: number;
 }
 
 export interface HangupCause {

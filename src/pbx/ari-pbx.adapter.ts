@@ -16,6 +16,7 @@ interface AriChannel {
 
 interface AriEvent {
   type: string;
+  timestamp?: string;
   args?: string[];
   channel?: AriChannel;
   digit?: string;
@@ -68,6 +69,8 @@ export class AriPbxAdapter implements PbxPort {
               callerNumber: ch.caller?.number || null,
               dialledNumber: ch.dialplan?.exten || null,
               language: ch.language || null,
+              // "2026-11-23T03:05:00.429+0000": Date.parse wants the offset with a colon.
+              stasisAt: e.timestamp ? Date.parse(e.timestamp.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) || undefined : undefined,
             },
           });
         } else if (kind === 'consult' && callId) {

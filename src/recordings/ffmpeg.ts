@@ -2,6 +2,7 @@
 // which fails on machines without internet): FFMPEG_PATH wins, then ffmpeg-static if it is
 // installed, then the system's ffmpeg (Debian's package).
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 
 export type Codec = 'opus' | 'mp3' | 'wav';
@@ -30,6 +31,15 @@ export function resolveFfmpeg(configured: string | undefined): string {
 function run(bin: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Transcoding is background work sharing the machine with Asterisk and live calls: at a
+    // lower CPU priority it takes what they leave (measured by the load benchmark).
+    if (p.pid) {
+      try {
+        setPriority(p.pid, 10);
+      } catch {
+        // not allowed here: it runs at normal priority
+      }
+    }
     let err = '';
     p.stderr.on('data', (d: Buffer) => {
       err += d.toString();

@@ -1,0 +1,347 @@
+// Load benchmark (issue: measured capacity). SIPp callers with G.711 audio dial in at a rising
+// rate, key 1 or 2 after the menu prompt starts, wait in the line's queue and are answered by
+// SIPp operators registered to their PJSIP endpoints (one UAS for all of them: it answers, plays
+// audio for the talk time and hangs up). Every call is recorded. The same ramp runs twice in one
+// run: through pbxdesk (a service process started here), and through plain Asterisk dialplan
+// (Answer, MixMonitor, Read with the same prompt, Queue to the same operators) as the baseline.
+// Each step lasts stepSec; a step with more than 1% failed calls ends the ramp.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { CHROOT, PBX_TARGET, allocPorts, callerScenario, phoneScenario, sippFile, sippProcess } from './sipp-driver.js';
+import { gauge, histogram, histogramPercentile, pidOf, procStat, sippCounts, sippRtts, trunkChannels, type Buckets } from './load-probes.js';
+import { percentile } from './bench-support.js';
+import { PROJECT_ROOT } from '../src/paths.js';
+
+export interface LoadOptions {
+  startCps: number;
+  stepCps: number;
+  maxCps: number;
+  stepSec: number;
+  talkSec: number;
+  operators: number;
+  /** Skip the baseline (the CI smoke test). */
+  skipBaseline?: boolean;
+}
+
+
+const SERVICE_NUMBER = '88005553535';
+const BASELINE_NUMBER = '88009990000';
+const env = process.env;
+const ari = { url: env.ARI_URL as string, user: env.PBX_ARI_USER as string, password: env.PBX_ARI_PASSWORD as string };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function startService(port: number, metricsToken: string): Promise<ChildProcess> {
+  // BENCH_SERVICE_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service under load.
+  const nodeArgs = (env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(PROJECT_ROOT, 'dist/src/main.js')], {
+    env: {
+      ...env, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), METRICS_TOKEN: metricsToken, LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
+      // The call shape of the baseline: no wrap-up, no survey, no announcements or callback offers.
+      WRAPUP_SEC: '0', WRAPUP_REQUIRES_NOTE: 'never', SURVEY_TIMEOUT_SEC: '0', QUEUE_ANNOUNCE_SEC: '0', CALLBACK_OFFER_AFTER_SEC: '86400',
+      BUSINESS_HOURS_FILE: 'pbx-config/business-hours.always-open.json',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 150; i++) {
+    if ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200) return child;
+    await sleep(200);
+  }
+  child.kill('SIGKILL');
+  throw new Error('the service did not become ready');
+}
+
+/** The baseline's dialplan, included by extensions.conf when present (#tryinclude). */
+async function installBaseline(): Promise<void> {
+  const prompt = `${env.PROMPTS_DIR ?? '/var/lib/pbxdesk/prompts'}/ru/main-menu`;
+  const conf = `; Written by the load benchmark: the same call shape in plain dialplan, no service.
+[from-trunk]
+exten => ${BASELINE_NUMBER},1,Goto(bench-baseline,s,1)
+
+[bench-baseline]
+exten => s,1,Answer()
+ same => n,MixMonitor(baseline-\${UNIQUEID}.wav,b)
+ same => n,Read(KEY,${prompt},1,,1,10)
+ same => n,GotoIf($["\${KEY}" = "2"]?second)
+ same => n,Queue(first-line,t,,,600)
+ same => n,Hangup()
+ same => n(second),Queue(second-line,t,,,600)
+ same => n,Hangup()
+`;
+  await writeFile(path.join(CHROOT, env.PBX_INSTANCE_DIR as string, 'etc', 'extensions_bench.conf'), conf);
+  await asteriskCli('dialplan reload');
+  // An Asterisk started with an older extensions.conf (no #tryinclude) would send these calls
+  // to the service too, and the baseline would measure pbxdesk.
+  if (!(await asteriskCli(`dialplan show ${BASELINE_NUMBER}@from-trunk`)).includes('bench-baseline')) {
+    throw new Error('the baseline dialplan is not active: restart the stack so that extensions.conf includes extensions_bench.conf');
+  }
+}
+
+async function asteriskCli(cmd: string): Promise<string> {
+  return new Promise((resolve) => {
+    const p = spawn('chroot', [CHROOT, '/usr/sbin/asterisk', '-C', `${env.PBX_INSTANCE_DIR}/etc/asterisk.conf`, '-rx', cmd], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('close', () => resolve(out));
+  });
+}
+
+type Api = <T = unknown>(method: string, p: string, body?: unknown) => Promise<{ status: number; body: T }>;
+const apiFor = (base: string): Api => async (method, p, body) => {
+  const res = await fetch(`${base}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
+};
+
+/** Operators with one SIPp UAS for all: registered in one SIPp run from a CSV of credentials. */
+async function startOperators(api: Api, run: string, n: number, talkSec: number) {
+  const password = `load-${randomBytes(8).toString('hex')}`;
+  const ids: string[] = [];
+  const users: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await api<{ id: string; sip: { username: string } }>('POST', '/api/operators', { login: `lo${run}${i}`, name: `Load ${i}`, line: i % 2 ? 'second' : 'first', sipPassword: password });
+    if (r.status !== 201) throw new Error(`operator not created: ${JSON.stringify(r.body)}`);
+    ids.push(r.body.id);
+    users.push(r.body.sip.username);
+  }
+  const ports = allocPorts();
+  const csv = `SEQUENTIAL\n${users.map((u) => `${u};${password}`).join('\n')}\n`;
+  const csvFile = await sippFile(`operators-${run}.csv`, csv);
+  // A few REGISTERs of hundreds may be lost on loopback under a burst: a pass that is not
+  // complete is run again (re-registering is harmless; the contact stays the same).
+  for (let pass = 1; ; pass++) {
+    const registered = await sippProcess('register-all', registerAllScenario(), [PBX_TARGET, '-inf', csvFile, '-p', String(ports.sip), '-m', String(n), '-l', '1', '-r', '20'], 120_000);
+    const r = await registered.done;
+    if (sippCounts(r.stdout).ok === n) break;
+    if (pass === 3) throw new Error(`operators registered: ${sippCounts(r.stdout).ok} of ${n}\n${r.stdout.slice(-1500)}`);
+  }
+  const uas = await sippProcess('operators', phoneScenario({ ringMs: 200, hangUpAfterMs: talkSec * 1000 }), ['-p', String(ports.sip), '-mp', String(ports.media), '-m', '10000000', '-l', '100000'], 6 * 3600_000);
+  for (const id of ids) await api('PUT', `/api/operators/${id}/state`, { state: 'available' });
+  return { ids, uas };
+}
+
+function registerAllScenario(): string {
+  const reg = (cseq: number, auth: boolean) => `<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[field0]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[field0]@[remote_ip]>
+Call-ID: [call_id]
+CSeq: ${cseq} REGISTER
+Contact: <sip:[field0]@[local_ip]:[local_port]>
+Expires: 3600${auth ? '\n[authentication username=[field0] password=[field1]]' : ''}
+Max-Forwards: 70
+Content-Length: 0
+]]></send>`;
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="register all">
+${reg(1, false)}
+<recv response="401" auth="true"/>
+${reg(2, true)}
+<recv response="200"/>
+</scenario>`;
+}
+
+interface Step {
+  cps: number;
+  calls: number;
+  succeeded: number;
+  failed: number;
+  failedPct: number;
+  maxConcurrent: number;
+  avgConcurrent: number;
+  inviteTo200Ms: { p50: number; p95: number; p99: number };
+  asteriskCpuPct: number;
+  serviceCpuPct: number | null;
+  serviceRssMb: number | null;
+  eventLoopLagP99Ms: number | null;
+}
+
+async function rampStep(target: 'service' | 'baseline', run: string, cps: number, o: LoadOptions, pids: { asterisk: number; service?: number }, scrape?: () => Promise<string>): Promise<Step> {
+  const number = target === 'service' ? SERVICE_NUMBER : BASELINE_NUMBER;
+  const perDigit = Math.max(1, Math.round((cps / 2) * o.stepSec));
+  const callers = await Promise.all(
+    ['1', '2'].map(async (digit) => {
+      const p = allocPorts();
+      return sippProcess(`load-${target}-${digit}`, callerScenario([{ digit, method: 'info', afterMs: 1500 }], 0, { awaitBye: true, speakAfterMs: 300 }), [
+        PBX_TARGET, '-s', number, '-set', 'caller', `7${run}${target === 'service' ? 1 : 2}${String(cps).padStart(3, '0')}${digit}`,
+        '-p', String(p.sip), '-mp', String(p.media), '-r', String(cps), '-rp', '2000', '-m', String(perDigit), '-l', '100000',
+        '-timeout', `${o.stepSec + o.talkSec + 90}s`, '-trace_rtt', '-rtt_freq', '1',
+      ], (o.stepSec + o.talkSec + 120) * 1000);
+    }),
+  );
+  const conc: number[] = [];
+  const lags: number[] = [];
+  const t0 = Date.now();
+  const a0 = await procStat(pids.asterisk);
+  const s0 = pids.service ? await procStat(pids.service) : undefined;
+  let rss = 0;
+  let finished = false;
+  void Promise.all(callers.map((c) => c.done)).then(() => (finished = true));
+  let tick = 0;
+  while (!finished) {
+    await sleep(1000);
+    conc.push(await trunkChannels(ari));
+    if (pids.service) rss = Math.max(rss, (await procStat(pids.service))?.rssMb ?? 0);
+    if (scrape && tick++ % 2 === 0) {
+      const lag = gauge(await scrape(), 'nodejs_eventloop_lag_p99_seconds');
+      if (lag !== null) lags.push(lag * 1000);
+    }
+  }
+  const wall = (Date.now() - t0) / 1000;
+  const a1 = await procStat(pids.asterisk);
+  const s1 = pids.service ? await procStat(pids.service) : undefined;
+  const results = await Promise.all(callers.map((c) => c.done));
+  const counts = results.map((r) => sippCounts(r.stdout));
+  const created = counts.reduce((a, c) => a + c.created, 0);
+  const ok = counts.reduce((a, c) => a + c.ok, 0);
+  // SIPp writes -trace_rtt files into its working directory: the chroot's root.
+  const rtts = (await Promise.all(callers.map((c) => sippRtts(CHROOT, c.scenario)))).flat();
+  // The plateau: the middle of the run, when callers keep arriving and the first have not left.
+  const plateau = conc.slice(Math.floor(conc.length * 0.3), Math.max(Math.floor(conc.length * 0.3) + 1, Math.floor(conc.length * 0.7)));
+  return {
+    cps,
+    calls: created,
+    succeeded: ok,
+    failed: created - ok,
+    failedPct: created ? round(((created - ok) / created) * 100, 2) : 0,
+    maxConcurrent: Math.max(0, ...conc),
+    avgConcurrent: plateau.length ? Math.round(plateau.reduce((a, b) => a + b, 0) / plateau.length) : 0,
+    inviteTo200Ms: { p50: percentile(rtts, 50), p95: percentile(rtts, 95), p99: percentile(rtts, 99) },
+    asteriskCpuPct: a0 && a1 ? round(((a1.cpuSec - a0.cpuSec) / wall) * 100) : 0,
+    serviceCpuPct: s0 && s1 ? round(((s1.cpuSec - s0.cpuSec) / wall) * 100) : null,
+    serviceRssMb: pids.service ? round(rss) : null,
+    eventLoopLagP99Ms: lags.length ? round(Math.max(...lags)) : null,
+  };
+}
+
+async function drain(): Promise<void> {
+  for (let i = 0; i < 120 && (await trunkChannels(ari)) > 0; i++) await sleep(1000);
+}
+
+async function ramp(target: 'service' | 'baseline', run: string, o: LoadOptions, pids: { asterisk: number; service?: number }, scrape?: () => Promise<string>) {
+  const steps: Step[] = [];
+  for (let cps = o.startCps; cps <= o.maxCps; cps += o.stepCps) {
+    const s = await rampStep(target, run, cps, o, pids, scrape);
+    steps.push(s);
+    process.stderr.write(`[load] ${target} ${cps} cps: ${s.succeeded}/${s.calls} ok, max ${s.maxConcurrent} concurrent, asterisk ${s.asteriskCpuPct}% service ${s.serviceCpuPct ?? '-'}%\n`);
+    await drain();
+    if (s.failedPct > 1) break;
+  }
+  const passing = steps.filter((s) => s.failedPct <= 1);
+  return { steps, maxConcurrentUnder1PctFailed: Math.max(0, ...passing.map((s) => s.maxConcurrent)) };
+}
+
+export async function loadBench(o: LoadOptions) {
+  const run = randomBytes(2).toString('hex').replace(/[a-f]/g, (c) => String(c.charCodeAt(0) % 10));
+  const port = await freePort();
+  const metricsToken = randomBytes(16).toString('hex');
+  const base = `http://127.0.0.1:${port}`;
+  const scrape = async () => (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+  const asterisk = await pidOf(new RegExp(`asterisk -C ${env.PBX_INSTANCE_DIR}/etc/asterisk.conf -f`));
+  if (!asterisk) throw new Error('no Asterisk of this stack is running');
+  await installBaseline();
+  const service = await startService(port, metricsToken);
+  const api = apiFor(base);
+  const ops = await startOperators(api, run, o.operators, o.talkSec);
+  try {
+    const m0 = await scrape();
+    const ours = await ramp('service', run, o, { asterisk, service: service.pid }, scrape);
+    const m1 = await scrape();
+    const buckets = (name: string): [Buckets, Buckets] => [histogram(m0, name), histogram(m1, name)];
+    const pct = (name: string) => {
+      const [a, b] = buckets(name);
+      return { p50: histogramPercentile(a, b, 50), p95: histogramPercentile(a, b, 95), p99: histogramPercentile(a, b, 99) };
+    };
+    const recordings = await recordingCheck(run);
+    const baseline = o.skipBaseline ? undefined : await ramp('baseline', run, o, { asterisk });
+    // CPU and memory per 100 concurrent calls: each passing step's share, averaged.
+    const perHundred = ours.steps.filter((s) => s.failedPct <= 1 && s.avgConcurrent > 0 && s.serviceCpuPct !== null);
+    const cpuPer100 = perHundred.length ? round(perHundred.reduce((a, s) => a + ((s.serviceCpuPct as number) / s.avgConcurrent) * 100, 0) / perHundred.length) : null;
+    const rssPer100 = perHundred.length ? round(perHundred.reduce((a, s) => a + ((s.serviceRssMb as number) / s.avgConcurrent) * 100, 0) / perHundred.length) : null;
+    const lagP99 = Math.max(0, ...ours.steps.map((s) => s.eventLoopLagP99Ms ?? 0));
+    const dtmf = pct('pbxdesk_ivr_step_seconds');
+    // "Entering the queue → operator ringing when an operator is free": the ACD's own delay.
+    const ring = pct('pbxdesk_dispatch_seconds');
+    const queueWait = pct('pbxdesk_queue_to_ring_seconds');
+    const ratio = baseline?.maxConcurrentUnder1PctFailed ? round(ours.maxConcurrentUnder1PctFailed / baseline.maxConcurrentUnder1PctFailed, 2) : null;
+    return {
+      case: 'load',
+      options: o,
+      machine: { cpus: (await import('node:os')).cpus().length, model: (await import('node:os')).cpus()[0]?.model ?? '' },
+      pbxdesk: ours,
+      baseline: baseline ?? null,
+      maxConcurrent: { pbxdesk: ours.maxConcurrentUnder1PctFailed, baseline: baseline?.maxConcurrentUnder1PctFailed ?? null, ratio },
+      latencyMs: {
+        inviteTo200: ours.steps[ours.steps.length - 1]?.inviteTo200Ms ?? null,
+        dtmfToNextPrompt: dtmf,
+        queueToRing: ring,
+        queueWait,
+        stasisStartToCallRow: pct('pbxdesk_stasis_to_call_row_seconds'),
+      },
+      service: { cpuPctPer100Concurrent: cpuPer100, rssMbPer100Concurrent: rssPer100, eventLoopLagP99Ms: lagP99 },
+      recordings,
+      targets: {
+        concurrentVsBaseline: ratio === null ? null : ratio >= 0.9,
+        dtmfToPromptP99Under150: dtmf.p99 === null ? null : dtmf.p99 < 150,
+        queueToRingP99Under100: ring.p99 === null ? null : ring.p99 < 100,
+        serviceUnder30PctPer100: cpuPer100 === null ? null : cpuPer100 < 30,
+        zeroLostRecordings: recordings.lost === 0,
+      },
+    };
+  } finally {
+    for (const id of ops.ids) await api('PUT', `/api/operators/${id}/state`, { state: 'offline' }).catch(() => undefined);
+    service.kill('SIGTERM');
+    await new Promise((r) => service.once('exit', r));
+    ops.uas.kill();
+  }
+}
+
+/** Recordings of the service's answered calls: all archived, and as long as the talk. */
+async function recordingCheck(run: string) {
+  const { createDb } = await import('../src/db/database.js');
+  const db = createDb(env.DATABASE_URL as string, 2);
+  try {
+    const prefix = `7${run}1%`;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const pending = await db.selectFrom('recordings').innerJoin('calls', 'calls.id', 'recordings.call_id').select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('calls.caller_number', 'like', prefix).where('recordings.kind', '=', 'call').where('recordings.status', 'not in', ['archived', 'failed']).executeTakeFirst();
+      if (Number(pending?.n ?? 0) === 0 || Date.now() > deadline) break;
+      await sleep(2000);
+    }
+    const rows = await db
+      .selectFrom('calls')
+      .leftJoin('recordings', (j) => j.onRef('recordings.call_id', '=', 'calls.id').on('recordings.kind', '=', 'call'))
+      .select(['calls.id', 'calls.answered_at', 'calls.ended_at', 'recordings.status', 'recordings.duration_ms'])
+      .where('calls.caller_number', 'like', prefix)
+      .where('calls.answered_at', 'is not', null)
+      .execute();
+    const archived = rows.filter((r) => r.status === 'archived');
+    const errors = archived.filter((r) => r.ended_at && r.answered_at && r.duration_ms !== null).map((r) => Math.abs((r.duration_ms as number) - (r.ended_at!.getTime() - r.answered_at!.getTime())) / 1000);
+    return {
+      answered: rows.length,
+      produced: archived.length,
+      lost: rows.length - archived.length,
+      durationErrorSec: { p50: round(percentile(errors, 50), 2), p95: round(percentile(errors, 95), 2), max: round(Math.max(0, ...errors), 2) },
+    };
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,61 @@
+// `npm run bench:load [-- --start 5 --step 5 --max 30 --step-sec 20 --talk-sec 8 --operators 250 --no-baseline]`
+// (through scripts/bench.sh: a throwaway stack of its own). Writes bench/results/load-<time>.json
+// and prints a table.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadBench } from './load.bench.js';
+import { PROJECT_ROOT } from '../src/paths.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+
+async function main() {
+  const smoke = process.argv.includes('--smoke');
+  const r = await loadBench(
+    smoke
+      ? { startCps: 2, stepCps: 2, maxCps: 2, stepSec: 8, talkSec: 3, operators: 10, skipBaseline: true }
+      : {
+          startCps: arg('start', 5), stepCps: arg('step', 5), maxCps: arg('max', 30), stepSec: arg('step-sec', 20),
+          talkSec: arg('talk-sec', 8), operators: arg('operators', 250), skipBaseline: process.argv.includes('--no-baseline'),
+        },
+  );
+  const dir = path.join(PROJECT_ROOT, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(r, null, 2)}\n`);
+  const row = (cells: (string | number | null)[]) => `| ${cells.map((c) => (c === null ? '—' : String(c))).join(' | ')} |`;
+  const lines = [
+    row(['', 'pbxdesk', 'plain Asterisk']),
+    row(['---', '---', '---']),
+    row(['max concurrent calls, < 1% failed', r.maxConcurrent.pbxdesk, r.maxConcurrent.baseline]),
+    row(['ratio to baseline', r.maxConcurrent.ratio, '']),
+    row(['INVITE → 200 OK p50/p95/p99, ms', r.latencyMs.inviteTo200 ? `${r.latencyMs.inviteTo200.p50}/${r.latencyMs.inviteTo200.p95}/${r.latencyMs.inviteTo200.p99}` : null, ((s) => (s ? `${s.inviteTo200Ms.p50}/${s.inviteTo200Ms.p95}/${s.inviteTo200Ms.p99}` : null))(r.baseline?.steps[r.baseline.steps.length - 1])]),
+    row(['DTMF → next prompt p50/p95/p99, ms', `${r.latencyMs.dtmfToNextPrompt.p50}/${r.latencyMs.dtmfToNextPrompt.p95}/${r.latencyMs.dtmfToNextPrompt.p99}`, '']),
+    row(['queue → operator ringing p50/p95/p99, ms', `${r.latencyMs.queueToRing.p50}/${r.latencyMs.queueToRing.p95}/${r.latencyMs.queueToRing.p99}`, '']),
+    row(['StasisStart → call row p50/p95/p99, ms', `${r.latencyMs.stasisStartToCallRow.p50}/${r.latencyMs.stasisStartToCallRow.p95}/${r.latencyMs.stasisStartToCallRow.p99}`, '']),
+    row(['service CPU % of a core per 100 concurrent', r.service.cpuPctPer100Concurrent, '']),
+    row(['service RSS MB per 100 concurrent', r.service.rssMbPer100Concurrent, '']),
+    row(['event-loop lag p99, ms (max over steps)', r.service.eventLoopLagP99Ms, '']),
+    row(['recordings produced / calls answered', `${r.recordings.produced} / ${r.recordings.answered}`, '']),
+    row(['recording duration error p95, s', r.recordings.durationErrorSec.p95, '']),
+    '',
+    row(['cps', 'pbxdesk ok/calls', 'max conc.', 'Asterisk CPU %', 'service CPU %', 'baseline ok/calls', 'max conc.', 'Asterisk CPU %']),
+    row(['---', '---', '---', '---', '---', '---', '---', '---']),
+    ...r.pbxdesk.steps.map((s, i) => {
+      const b = r.baseline?.steps[i];
+      return row([s.cps, `${s.succeeded}/${s.calls}`, s.maxConcurrent, s.asteriskCpuPct, s.serviceCpuPct, b ? `${b.succeeded}/${b.calls}` : null, b?.maxConcurrent ?? null, b?.asteriskCpuPct ?? null]);
+    }),
+  ];
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n\n${lines.join('\n')}\n\n${file}\n`);
+  if (smoke && (r.pbxdesk.steps[0]?.failedPct ?? 100) > 1) process.exit(2);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`load bench failed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Benchmarks that need a stack of their own: `scripts/bench.sh load [-- args]` (the load ramp
+# against a plain-Asterisk baseline), `scripts/bench.sh soak [-- args]` and
+# `scripts/bench.sh smoke` (a 30-second load run). Like scripts/test.sh, it installs what is
+# missing, starts Postgres, Redis and Asterisk on loopback (ports from 45000, data in a temp dir),
+# and removes everything it started. Results go to bench/results/*.json.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ "$(id -u)" = 0 ] || die "run as root: Asterisk runs in a chroot"
+what="${1:-load}"; shift || true
+[ "${1:-}" = "--" ] && shift
+t0=$(date +%s)
+ensure_host_packages
+ensure_node_modules
+export STACK_DIR; STACK_DIR="$(mktemp -d /tmp/pbxdesk-bench.XXXXXX)"
+export PORT_BASE="${BENCH_PORT_BASE:-45000}" PBXDESK_IGNORE_DOTENV=1
+cleanup() {
+  local rc=$?
+  pkill -f "sipp -sf /tmp/pbxdesk-sipp-$(basename "$STACK_DIR")" 2>/dev/null || true
+  stop_asterisk; stop_redis; stop_postgres
+  rm -rf "$STACK_DIR" "${PBX_CHROOT:?}/var/lib/pbxdesk/instances/$(basename "$STACK_DIR")" "${PBX_CHROOT}/tmp/pbxdesk-sipp-$(basename "$STACK_DIR")"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+stack_env
+export RECORDINGS_DIR="$STACK_DIR/recordings" SIPP_DIR="/tmp/pbxdesk-sipp-$(basename "$STACK_DIR")"
+start_postgres
+start_redis
+start_asterisk
+node dist/src/cli.js migrate
+log "stack up in $(( $(date +%s) - t0 )) s; $what"
+case "$what" in
+  load) node dist/bench/load.js "$@" ;;
+  smoke) node dist/bench/load.js --smoke "$@" ;;
+  soak) node dist/bench/soak.js "$@" ;;
+  *) die "unknown benchmark: $what (load, smoke, soak)" ;;
+esac
+log "done in $(( $(date +%s) - t0 )) s"
