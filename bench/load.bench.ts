@@ -334,11 +334,18 @@ async function recordingCheck(run: string) {
       .where('calls.answered_at', 'is not', null)
       .execute();
     const archived = rows.filter((r) => r.status === 'archived');
+    // Not archived yet (the archive queue behind, ffmpeg at low priority) is not lost: reported apart.
+    const pending = rows.filter((r) => r.status !== null && r.status !== 'archived' && r.status !== 'failed').length;
+    const failed = rows.filter((r) => r.status === 'failed').length;
+    const missing = rows.filter((r) => r.status === null).length;
     const errors = archived.filter((r) => r.ended_at && r.answered_at && r.duration_ms !== null).map((r) => Math.abs((r.duration_ms as number) - (r.ended_at!.getTime() - r.answered_at!.getTime())) / 1000);
     return {
       answered: rows.length,
       produced: archived.length,
-      lost: rows.length - archived.length,
+      stillArchiving: pending,
+      failed,
+      missing,
+      lost: failed + missing,
       durationErrorSec: { p50: round(percentile(errors, 50), 2), p95: round(percentile(errors, 95), 2), max: round(Math.max(0, ...errors), 2) },
     };
   } finally {

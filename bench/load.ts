@@ -38,7 +38,7 @@ async function main() {
     row(['service CPU % of a core per 100 concurrent', r.service.cpuPctPer100Concurrent, '']),
     row(['service RSS MB per 100 concurrent', r.service.rssMbPer100Concurrent, '']),
     row(['event-loop lag p99, ms (max over steps)', r.service.eventLoopLagP99Ms, '']),
-    row(['recordings produced / calls answered', `${r.recordings.produced} / ${r.recordings.answered}`, '']),
+    row(['recordings archived / calls answered (still archiving, lost)', `${r.recordings.produced} / ${r.recordings.answered} (${r.recordings.stillArchiving}, ${r.recordings.lost})`, '']),
     row(['recording duration error p95, s', r.recordings.durationErrorSec.p95, '']),
     '',
     row(['cps', 'pbxdesk ok/calls', 'max conc.', 'Asterisk CPU %', 'service CPU %', 'baseline ok/calls', 'max conc.', 'Asterisk CPU %']),
