@@ -259,7 +259,11 @@ export async function loadBench(o: LoadOptions) {
   await installBaseline();
   const service = await startService(port, metricsToken);
   const api = apiFor(base);
-  const ops = await startOperators(api, run, o.operators, o.talkSec);
+  // A failure while setting up must not leave the service running (it holds the ARI app).
+  const ops = await startOperators(api, run, o.operators, o.talkSec).catch(async (err: Error) => {
+    service.kill('SIGKILL');
+    throw err;
+  });
   try {
     const m0 = await scrape();
     const ours = await ramp('service', run, o, { asterisk, service: service.pid }, scrape);
