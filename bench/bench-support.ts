@@ -31,3 +31,18 @@ export async function benchDatabase(databaseUrl: string, poolSize: number): Prom
     },
   };
 }
+
+export type BenchApi = <T = unknown>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
+
+/** The service's API as the stack's bootstrap admin (the benchmarks set up operators with it). */
+export function benchApi(base: string, token = process.env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN as string): BenchApi {
+  return async (method, p, body) => {
+    const res = await fetch(`${base}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
+  };
+}

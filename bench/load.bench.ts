@@ -9,11 +9,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { CHROOT, PBX_TARGET, allocPorts, callerScenario, phoneScenario, sippFile, sippProcess } from './sipp-driver.js';
 import { gauge, histogram, histogramPercentile, pidOf, procStat, sippCounts, sippRtts, trunkChannels, type Buckets } from './load-probes.js';
-import { percentile } from './bench-support.js';
+import { benchApi, percentile, type BenchApi } from './bench-support.js';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { createDb } from '../src/db/database.js';
 
 export interface LoadOptions {
   startCps: number;
@@ -98,19 +100,8 @@ async function asteriskCli(cmd: string): Promise<string> {
   });
 }
 
-type Api = <T = unknown>(method: string, p: string, body?: unknown) => Promise<{ status: number; body: T }>;
-const apiFor = (base: string): Api => async (method, p, body) => {
-  const res = await fetch(`${base}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
-};
-
 /** Operators with one SIPp UAS for all: registered in one SIPp run from a CSV of credentials. */
-async function startOperators(api: Api, run: string, n: number, talkSec: number) {
+async function startOperators(api: BenchApi, run: string, n: number, talkSec: number) {
   const password = `load-${randomBytes(8).toString('hex')}`;
   const ids: string[] = [];
   const users: string[] = [];
@@ -258,7 +249,7 @@ export async function loadBench(o: LoadOptions) {
   if (!asterisk) throw new Error('no Asterisk of this stack is running');
   await installBaseline();
   const service = await startService(port, metricsToken);
-  const api = apiFor(base);
+  const api = benchApi(base);
   // A failure while setting up must not leave the service running (it holds the ARI app).
   const ops = await startOperators(api, run, o.operators, o.talkSec).catch(async (err: Error) => {
     service.kill('SIGKILL');
@@ -288,7 +279,7 @@ export async function loadBench(o: LoadOptions) {
     return {
       case: 'load',
       options: o,
-      machine: { cpus: (await import('node:os')).cpus().length, model: (await import('node:os')).cpus()[0]?.model ?? '' },
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '' },
       pbxdesk: ours,
       baseline: baseline ?? null,
       maxConcurrent: { pbxdesk: ours.maxConcurrentUnder1PctFailed, baseline: baseline?.maxConcurrentUnder1PctFailed ?? null, ratio },
@@ -319,7 +310,6 @@ export async function loadBench(o: LoadOptions) {
 
 /** Recordings of the service's answered calls: all archived, and as long as the talk. */
 async function recordingCheck(run: string) {
-  const { createDb } = await import('../src/db/database.js');
   const db = createDb(env.DATABASE_URL as string, 2);
   try {
     const prefix = `7${run}1%`;

@@ -11,23 +11,7 @@ import AsteriskManager from 'asterisk-manager';
 import { runCaller } from './sipp-driver.js';
 import { launchChromium } from './chromium.js';
 import { createTestNet } from './test-network.js';
-import { percentile } from './bench-support.js';
-
-interface Api {
-  <T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-}
-
-function apiClient(base: string, token: string): Api {
-  return async (method, path, body) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
-  };
-}
+import { benchApi, percentile } from './bench-support.js';
 
 /** Listens on `host:0` and relays every connection to `to` (HTTP and the SIP WebSocket alike). */
 function relay(host: string, to: { host: string; port: number }): Promise<net.Server & { port: number }> {
@@ -45,7 +29,7 @@ const hex = () => randomBytes(4).toString('hex');
 export async function screenPopBench(opts: { calls: number; operators: number }) {
   const env = process.env;
   const base = `http://${env.HTTP_HOST ?? '127.0.0.1'}:${env.HTTP_PORT ?? '15080'}`;
-  const api = apiClient(base, env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN as string);
+  const api = benchApi(base);
   if ((await fetch(`${base}/readyz`).catch(() => undefined))?.status !== 200) throw new Error(`the service at ${base} is not ready: bring the stack up first`);
 
   // The first line is the bench's for the run: anyone available there is set offline (and back).

@@ -47,7 +47,7 @@ export class CallConsult {
     if (op.id === s.operatorId) throw new OperatorUnavailableError(operatorId, 'already on this call');
     if (op.state === 'offline' || this.t.busy.has(op.id)) throw new OperatorUnavailableError(operatorId, op.state === 'offline' ? 'offline' : 'on another call');
     const channelId = randomUUID();
-    s.consult = { operatorId: op.id, channelId, mode, answered: false };
+    s.consult = { operatorId: op.id, line: op.line, channelId, mode, answered: false };
     this.t.busy.add(op.id);
     this.t.setLeg(channelId, callId, 'consult');
     if (mode === 'consult' && !s.onHold) await applyHold(this.d, s, true);
@@ -102,11 +102,10 @@ export class CallConsult {
     const row = await updateCall(this.d.db, callId, { operator_id: c.operatorId, operator_channel_id: c.channelId });
     // Handing a first-line call to a second-line colleague is an escalation: the ticket follows
     // (its line, and the second line's right to see it), as with a transfer to the line.
-    const to = await findOperatorById(this.d.db, c.operatorId);
-    if (s.ticketId && to && to.line !== s.line) {
-      s.line = to.line;
-      await updateCall(this.d.db, callId, { line: to.line });
-      await setTicketLine(this.d.db, s.ticketId, to.line);
+    if (s.ticketId && c.line !== s.line) {
+      s.line = c.line;
+      await updateCall(this.d.db, callId, { line: c.line });
+      await setTicketLine(this.d.db, s.ticketId, c.line);
     }
     // The panels: the one who handed over is done with it, the colleague now owns it.
     if (fromOp) this.d.panels.callOver(fromOp, callId, 'ended');

@@ -59,7 +59,7 @@ export class CallSession implements IvrContext {
   /** The operator was let go before the call ended (survey): end() does not release them again. */
   operatorReleased = false;
   /** A colleague rung into the call (warm transfer or conference). */
-  consult: { operatorId: string; channelId: string; mode: 'consult' | 'conference'; answered: boolean } | undefined;
+  consult: { operatorId: string; line: Line; channelId: string; mode: 'consult' | 'conference'; answered: boolean } | undefined;
   /** On hold: out of the bridge, hearing music. */
   onHold = false;
   /** Overflowed once already: never again (no ping-pong between lines). */

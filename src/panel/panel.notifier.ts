@@ -3,24 +3,20 @@
 import type { Logger } from 'pino';
 import type { PanelPort } from '../calls/panel.port.js';
 import type { ScreenPopService } from './screen-pop.service.js';
+import type { EventStream } from '../http/event-stream.js';
 import type { OperatorRow } from '../operators/operator.table.js';
 import { panelOperator } from './panel.dto.js';
 
-export interface PanelStream {
-  send(event: string, data: unknown): void;
-  /** Ends the stream (shutdown: an open event stream would hold the HTTP server open). */
-  end(): void;
-}
 
 export class PanelNotifier implements PanelPort {
-  private readonly streams = new Map<string, Set<PanelStream>>();
+  private readonly streams = new Map<string, Set<EventStream>>();
   /** Per operator, events go out in the order they happened, although a screen pop takes a moment to build. */
   private readonly tails = new Map<string, Promise<void>>();
 
   constructor(private readonly pops: ScreenPopService, private readonly log: Logger) {}
 
-  attach(operatorId: string, stream: PanelStream): () => void {
-    const set = this.streams.get(operatorId) ?? new Set<PanelStream>();
+  attach(operatorId: string, stream: EventStream): () => void {
+    const set = this.streams.get(operatorId) ?? new Set<EventStream>();
     set.add(stream);
     this.streams.set(operatorId, set);
     return () => {

@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../db/database.js';
 import { principalOf, requireRole } from '../http/auth.hook.js';
+import { EventStreamResponse, openEventStream } from '../http/event-stream.js';
 import { ErrorBody, IdParam, Nullable } from '../http/schemas.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { OperatorService } from '../operators/operator.service.js';
@@ -28,22 +29,14 @@ export const panelRoutes =
         preHandler: staff,
         schema: {
           summary: 'Live events for the signed-in operator: ringing (with the screen pop), answered, missed, ended, state',
-          response: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 403: ErrorBody },
+          response: { 200: EventStreamResponse, 403: ErrorBody },
         },
       },
       async (req, reply) => {
         const operatorId = me(req);
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-        const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-        send('hello', { operatorId });
-        const detach = panels.attach(operatorId, { send, end: () => res.end() });
-        // A comment now and then keeps proxies from closing an idle stream.
-        const beat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-        req.raw.on('close', () => {
-          clearInterval(beat);
-          detach();
+        openEventStream(req, reply, (stream) => {
+          stream.send('hello', { operatorId });
+          return panels.attach(operatorId, stream);
         });
       },
     );

@@ -7,6 +7,7 @@
 // and its recording are untouched. Either side leaving ends the session.
 import type { Logger } from 'pino';
 import type { AriClient } from 'ari-client';
+import type { SnoopStarts } from './snoop-start.js';
 
 export type MonitorMode = 'listen' | 'whisper' | 'barge';
 
@@ -20,11 +21,11 @@ interface Session {
 export class AriMonitors {
   private readonly byId = new Map<string, Session>();
   private readonly byChannel = new Map<string, string>();
-  private readonly started = new Map<string, () => void>();
 
   constructor(
     private readonly client: () => AriClient,
     private readonly app: string,
+    private readonly snoops: SnoopStarts,
     private readonly log: Logger,
     private readonly ended: (monitorId: string) => void,
   ) {}
@@ -32,25 +33,16 @@ export class AriMonitors {
   async start(req: { monitorId: string; channelId: string; endpoint: string; mode: MonitorMode; callerId: string }): Promise<void> {
     const c = this.client();
     const s: Session = { snoopId: `mon-${req.monitorId}`, phoneId: `monph-${req.monitorId}`, bridgeId: `monbr-${req.monitorId}`, ended: false };
-    // As with leg recordings, the snoop is usable only once it has entered Stasis.
-    const inStasis = new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`snoop ${s.snoopId} did not enter Stasis`)), 5000);
-      this.started.set(s.snoopId, () => (clearTimeout(t), resolve()));
-    });
-    inStasis.catch(() => undefined);
-    try {
-      await c.channels.snoopChannelWithId({
+    await this.snoops.start(s.snoopId, () =>
+      c.channels.snoopChannelWithId({
         channelId: req.channelId,
         snoopId: s.snoopId,
         app: this.app,
         appArgs: `snoop,${req.monitorId}`,
         spy: 'both',
         whisper: req.mode === 'listen' ? 'none' : req.mode === 'whisper' ? 'out' : 'both',
-      });
-      await inStasis;
-    } finally {
-      this.started.delete(s.snoopId);
-    }
+      }),
+    );
     this.byId.set(req.monitorId, s);
     this.byChannel.set(s.snoopId, req.monitorId);
     this.byChannel.set(s.phoneId, req.monitorId);
@@ -70,7 +62,7 @@ export class AriMonitors {
   /** StasisStart of a channel this module made; false when it is not one of ours. */
   stasisStart(kind: string | undefined, channelId: string): boolean {
     if (kind === 'snoop') {
-      this.started.get(channelId)?.();
+      this.snoops.started(channelId);
       return true;
     }
     if (kind !== 'monitor') return false;

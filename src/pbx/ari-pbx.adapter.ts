@@ -6,6 +6,7 @@ import { PbxUnavailableError } from '../errors.js';
 import type { AriConnection, AriSettings } from './ari-connection.js';
 import { pushOperatorEndpoint } from './endpoint-push.js';
 import { AriMonitors, type MonitorMode } from './ari-monitor.js';
+import { SnoopStarts } from './snoop-start.js';
 
 interface AriChannel {
   id: string;
@@ -27,15 +28,15 @@ interface AriEvent {
 }
 
 export class AriPbxAdapter implements PbxPort {
-  /** Snoop channels (leg recordings) waiting for their StasisStart, by channel id. */
-  private readonly snoopsStarted = new Map<string, () => void>();
+  /** Snoop channels (leg recordings, monitoring) waiting for their StasisStart. */
+  private readonly snoops = new SnoopStarts();
   private readonly handlers: ((e: PbxEvent) => void)[] = [];
   /** Q.850 cause from ChannelHangupRequest, kept until StasisEnd, which carries none. */
   private readonly hangupCauses = new Map<string, number>();
   private readonly monitors: AriMonitors;
 
   constructor(private readonly conn: AriConnection, private readonly s: AriSettings, private readonly log: Logger) {
-    this.monitors = new AriMonitors(() => this.client(), s.app, log, (monitorId) => this.handler({ type: 'monitorEnded', monitorId }));
+    this.monitors = new AriMonitors(() => this.client(), s.app, this.snoops, log, (monitorId) => this.handler({ type: 'monitorEnded', monitorId }));
     conn.on('event', (e: AriEvent) => this.translate(e));
     conn.on('connected', (reconnect: boolean) => this.handler({ type: 'connected', reconnect }));
     conn.on('disconnected', () => this.handler({ type: 'disconnected' }));
@@ -80,7 +81,7 @@ export class AriPbxAdapter implements PbxPort {
         } else if (kind === 'customer' && callId) {
           this.handler({ type: 'customerAnswered', callId, channelId: ch.id });
         } else if (kind === 'leg') {
-          this.snoopsStarted.get(ch.id)?.();
+          this.snoops.started(ch.id);
         }
         return;
       }
@@ -201,19 +202,7 @@ export class AriPbxAdapter implements PbxPort {
     // which the translation above ignores, and goes away with the channel it spies on.
     const c = this.client();
     const snoopId = `snoop-${recordingName}`;
-    // The snoop call returns before the channel is in Stasis, and a recording can only start
-    // once it is ("Channel not in Stasis application"): wait for its StasisStart.
-    const inStasis = new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`snoop ${snoopId} did not enter Stasis`)), 5000);
-      this.snoopsStarted.set(snoopId, () => (clearTimeout(t), resolve()));
-    });
-    inStasis.catch(() => undefined); // awaited below; only a failed snoop call leaves it unheard
-    try {
-      await c.channels.snoopChannelWithId({ channelId, snoopId, app: this.s.app, appArgs: 'leg', spy: 'in' });
-      await inStasis;
-    } finally {
-      this.snoopsStarted.delete(snoopId);
-    }
+    await this.snoops.start(snoopId, () => c.channels.snoopChannelWithId({ channelId, snoopId, app: this.s.app, appArgs: 'leg', spy: 'in' }));
     await c.channels.record({ channelId: snoopId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false, maxDurationSeconds: 0, maxSilenceSeconds: 0 });
   }
 

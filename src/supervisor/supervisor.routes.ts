@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply } from 'fastify';
 import type { Db } from '../db/database.js';
 import { principalOf, requireRole } from '../http/auth.hook.js';
+import { EventStreamResponse, openEventStream } from '../http/event-stream.js';
 import { ErrorBody, Nullable, UuidParam } from '../http/schemas.js';
 import type { BusinessHours } from '../lines/business-hours.js';
 import { hoursOf } from '../lines/business-hours.js';
@@ -47,19 +48,11 @@ export const supervisorRoutes =
         preHandler: sup,
         schema: {
           summary: 'The wallboard, pushed as Server-Sent Events (event: wallboard) whenever a call or an operator changes',
-          response: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+          response: { 200: EventStreamResponse },
         },
       },
       async (req, reply) => {
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-        const detach = boards.attach({ send: (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`), end: () => res.end() });
-        const beat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-        req.raw.on('close', () => {
-          clearInterval(beat);
-          detach();
-        });
+        openEventStream(req, reply, (stream) => boards.attach(stream));
       },
     );
 

@@ -2,20 +2,20 @@
 // operator changed state), never on a timer: many changes within THROTTLE_MS make one push, and
 // nothing is counted while no page is open. A page that just opened gets the board at once.
 import type { Logger } from 'pino';
-import type { PanelStream } from '../panel/panel.notifier.js';
+import type { EventStream } from '../http/event-stream.js';
 import type { WallboardService } from './wallboard.service.js';
 
 const THROTTLE_MS = 150;
 
 export class WallboardNotifier {
-  private readonly streams = new Set<PanelStream>();
+  private readonly streams = new Set<EventStream>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
 
   constructor(private readonly board: WallboardService, private readonly log: Logger) {}
 
-  attach(stream: PanelStream): () => void {
+  attach(stream: EventStream): () => void {
     this.streams.add(stream);
     this.board.snapshot().then(
       (b) => stream.send('wallboard', b),
