@@ -12,23 +12,7 @@ what="${1:-load}"; shift || true
 t0=$(date +%s)
 ensure_host_packages
 ensure_node_modules
-export STACK_DIR; STACK_DIR="$(mktemp -d /tmp/pbxdesk-bench.XXXXXX)"
-export PORT_BASE="${BENCH_PORT_BASE:-45000}" PBXDESK_IGNORE_DOTENV=1
-cleanup() {
-  local rc=$?
-  pkill -f "sipp -sf /tmp/pbxdesk-sipp-$(basename "$STACK_DIR")" 2>/dev/null || true
-  stop_asterisk; stop_redis; stop_postgres
-  rm -rf "$STACK_DIR" "${PBX_CHROOT:?}/var/lib/pbxdesk/instances/$(basename "$STACK_DIR")" "${PBX_CHROOT}/tmp/pbxdesk-sipp-$(basename "$STACK_DIR")"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-stack_env
-export RECORDINGS_DIR="$STACK_DIR/recordings" SIPP_DIR="/tmp/pbxdesk-sipp-$(basename "$STACK_DIR")"
-start_postgres
-start_redis
-start_asterisk
-node dist/src/cli.js migrate
+throwaway_stack bench "${BENCH_PORT_BASE:-45000}"
 log "stack up in $(( $(date +%s) - t0 )) s; $what"
 case "$what" in
   load) node dist/bench/load.js "$@" ;;

@@ -193,3 +193,26 @@ start_asterisk() {
 
 stop_asterisk() { stop_pidfile "$STACK_DIR/asterisk.pid"; }
 stop_redis() { stop_pidfile "$STACK_DIR/redis.pid"; }
+
+# A stack of a script's own (the test suite, the benchmarks): data in a temp dir named after
+# $1, ports from $2, and everything it started stopped and removed when the script exits.
+throwaway_stack() {
+  export STACK_DIR; STACK_DIR="$(mktemp -d "/tmp/pbxdesk-$1.XXXXXX")"
+  export PORT_BASE="$2" PBXDESK_IGNORE_DOTENV=1
+  export RECORDINGS_DIR="$STACK_DIR/recordings" SIPP_DIR="/tmp/pbxdesk-sipp-$(basename "$STACK_DIR")"
+  trap throwaway_cleanup EXIT
+  trap 'exit 130' INT TERM
+  stack_env
+  start_postgres
+  start_redis
+  start_asterisk
+  node dist/src/cli.js migrate
+}
+
+throwaway_cleanup() {
+  local rc=$?
+  pkill -f "sipp -sf $SIPP_DIR/" 2>/dev/null || true
+  stop_asterisk; stop_redis; stop_postgres
+  rm -rf "$STACK_DIR" "${PBX_CHROOT:?}/var/lib/pbxdesk/instances/$(basename "$STACK_DIR")" "${PBX_CHROOT}$SIPP_DIR"
+  exit "$rc"
+}

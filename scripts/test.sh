@@ -8,22 +8,8 @@ set -euo pipefail
 t0=$(date +%s)
 ensure_host_packages
 ensure_node_modules
-export STACK_DIR; STACK_DIR="$(mktemp -d /tmp/pbxdesk-test.XXXXXX)"
-export PORT_BASE="${TEST_PORT_BASE:-25000}" PG_FSYNC=off PBXDESK_IGNORE_DOTENV=1
-cleanup() {
-  local rc=$?
-  stop_asterisk; stop_redis; stop_postgres
-  rm -rf "$STACK_DIR" "${PBX_CHROOT:?}/var/lib/pbxdesk/instances/$(basename "$STACK_DIR")" "${PBX_CHROOT}/tmp/pbxdesk-sipp-$(basename "$STACK_DIR")"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-stack_env
-export RECORDINGS_DIR="$STACK_DIR/recordings" SIPP_DIR="/tmp/pbxdesk-sipp-$(basename "$STACK_DIR")"
-start_postgres
-start_redis
-start_asterisk
-node dist/src/cli.js migrate
+export PG_FSYNC=off
+throwaway_stack test "${TEST_PORT_BASE:-25000}"
 log "stack up in $(( $(date +%s) - t0 )) s; lint and typecheck"
 npm run --silent lint
 npm run --silent typecheck
