@@ -28,7 +28,13 @@ export interface DispatchCore {
 }
 
 export class CallDispatch {
-  private readonly dispatching = new Map<Line, Promise<void>>();
+  /**
+   * Per line: whether a dispatch pass runs, and since when another one is wanted. Triggers are
+   * coalesced: under load callers join and operators come free dozens of times a second, and a
+   * pass queued per trigger (each a DB read) made a backlog that grew faster than it drained
+   * (the load bench measured the ACD's own delay at over a second). One pass serves them all.
+   */
+  private readonly lines = new Map<Line, { running: boolean; wantedSince: number | null }>();
 
   constructor(
     private readonly core: DispatchCore,
@@ -48,12 +54,26 @@ export class CallDispatch {
 
   /** Offers waiting callers to free operators. */
   dispatch(line: Line): void {
+    let st = this.lines.get(line);
+    if (!st) this.lines.set(line, (st = { running: false, wantedSince: null }));
     // What made this dispatch worth running (a caller joined, an operator came free) happened now:
     // a match it finds was possible from then on (or from the caller's joining, if later).
-    const triggeredAt = performance.now();
-    const prev = this.dispatching.get(line) ?? Promise.resolve();
-    const next = prev.then(() => this.dispatchOnce(line, triggeredAt)).catch((err: Error) => this.d.log.error({ err: err.message, line }, 'dispatch failed'));
-    this.dispatching.set(line, next);
+    st.wantedSince ??= performance.now();
+    if (st.running) return;
+    st.running = true;
+    void this.passes(line, st);
+  }
+
+  private async passes(line: Line, st: { running: boolean; wantedSince: number | null }): Promise<void> {
+    try {
+      while (st.wantedSince !== null) {
+        const triggeredAt = st.wantedSince;
+        st.wantedSince = null;
+        await this.dispatchOnce(line, triggeredAt).catch((err: Error) => this.d.log.error({ err: err.message, line }, 'dispatch failed'));
+      }
+    } finally {
+      st.running = false;
+    }
   }
 
   private async dispatchOnce(line: Line, triggeredAt: number): Promise<void> {

@@ -47,6 +47,9 @@ export class CallIvr {
     // The dialled number decides first (an English DID), then the channel's language, then the default.
     const byNumber = ch.dialledNumber ? this.d.flow().languages[ch.dialledNumber] : undefined;
     const lang = byNumber ?? (ch.language === 'en' || ch.language === 'ru' ? ch.language : this.d.settings.defaultLanguage);
+    // Answered while the row is written: the caller's 200 OK need not wait for the database.
+    const answered = this.d.pbx.answer(ch.channelId);
+    answered.catch(() => undefined); // awaited below; only keeps it from counting as unhandled meanwhile
     // The ticket comes later: the caller may key an existing one in the IVR (CallTickets).
     const call = await insertCall(this.d.db, {
       caller_number: ch.callerNumber,
@@ -60,7 +63,7 @@ export class CallIvr {
     log.info({ caller: ch.callerNumber, dialled: ch.dialledNumber }, 'call entered');
     this.d.callEvents.emit('call.started', call);
     const s = t.track(call);
-    await this.d.pbx.answer(ch.channelId);
+    await answered;
     let line: Line | 'hangup';
     try {
       line = await runFlow(this.d.flow(), s);
@@ -84,6 +87,7 @@ export class CallIvr {
       pbx: this.d.pbx,
       promptsDir: this.d.settings.promptsDir,
       onIvrStep: this.d.onIvrStep,
+      onPathWriteFailed: (callId, err) => this.d.log.warn({ callId, err: err.message }, 'IVR path not written'),
       attachTicket: (s, keyed) => this.d.callTickets.attach(s, keyed),
       verifyCode: (s, code) => this.verifyCode(s, code),
       verifyTriesLeft: (s) => this.d.verification.triesLeft(s.callId),

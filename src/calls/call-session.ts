@@ -25,6 +25,7 @@ export interface CallSessionDeps {
   pbx: PbxPort;
   promptsDir: string;
   onIvrStep: (ms: number) => void;
+  onPathWriteFailed: (callId: string, err: Error) => void;
   attachTicket: (s: CallSession, keyed: string) => Promise<{ found: boolean; line: Line | null }>;
   verifyCode: (s: CallSession, code: string) => Promise<{ outcome: string; triesLeft: number }>;
   verifyTriesLeft: (s: CallSession) => Promise<number>;
@@ -69,8 +70,9 @@ export class CallSession implements IvrContext {
   private recordingWaiter: { name: string; done: () => void } | undefined;
   private digits: string[] = [];
   private digitWaiter: ((d: string | null) => void) | undefined;
-  private playbackWaiter: { id: string; done: () => void } | undefined;
+  private playbackWaiter: { id: string; done: () => void; cut?: boolean } | undefined;
   private lastDigitAt: number | undefined;
+  private pathWrites: Promise<void> = Promise.resolve();
   /** Their place in the line's waiting list (ms since epoch when they took it). */
   rank: number | undefined;
   answeredAt: number | undefined;
@@ -100,8 +102,16 @@ export class CallSession implements IvrContext {
     } else {
       this.digits.push(d);
     }
-    // A digit ends an interruptible prompt at once: callers who know the menu need not wait.
-    if (this.playbackWaiter) void this.deps.pbx.stopPlayback(this.playbackWaiter.id);
+    // A digit ends a prompt at once: callers who know the menu need not wait. The IVR goes on
+    // without waiting for Asterisk's PlaybackFinished (a round trip that took hundreds of ms
+    // with Asterisk busy); the late event no longer matches a waiter and is ignored.
+    const w = this.playbackWaiter;
+    if (w) {
+      this.playbackWaiter = undefined;
+      w.cut = true;
+      this.deps.pbx.stopPlayback(w.id).catch(() => undefined);
+      w.done();
+    }
   }
 
   playbackFinished(id: string): boolean {
@@ -144,9 +154,14 @@ export class CallSession implements IvrContext {
     if (opts.interruptible && this.digits.length > 0) return;
     this.ivrActed();
     const id = randomUUID();
-    const finished = new Promise<void>((resolve) => (this.playbackWaiter = { id, done: resolve }));
+    const waiter: { id: string; done: () => void; cut?: boolean } = { id, done: () => undefined };
+    const finished = new Promise<void>((resolve) => (waiter.done = resolve));
+    this.playbackWaiter = waiter;
     // Absolute path, no extension: Asterisk picks the format itself (prompts are 8 kHz WAV).
     await this.deps.pbx.play(this.callerChannelId, id, [`sound:${this.deps.promptsDir}/${this.language}/${prompt}`]);
+    // A digit that came before Asterisk had created the playback could not stop it (404): stop
+    // it now, or it would play to its end under the next prompt, which Asterisk queues behind it.
+    if (waiter.cut) this.deps.pbx.stopPlayback(id).catch(() => undefined);
     await finished;
     this.assertHere();
   }
@@ -228,7 +243,18 @@ export class CallSession implements IvrContext {
   async recordStep(step: string): Promise<void> {
     // Steps an operator started mid-call are marked so: the IVR path shows who asked.
     this.ivrPath.push(this.verification.method === 'operator' ? `operator-${step}` : step);
-    await updateCall(this.deps.db, this.callId, { ivr_path: this.ivrPath });
+    // Written behind the caller's back, in order: the path is a trace, not a state, and a DB
+    // round trip between a digit and the next prompt is what the caller hears as a gap. Each
+    // write carries the whole path, so a failed one is made good by the next.
+    const path = [...this.ivrPath];
+    this.pathWrites = this.pathWrites
+      .then(() => updateCall(this.deps.db, this.callId, { ivr_path: path }))
+      .then(() => undefined, (err: Error) => this.deps.onPathWriteFailed(this.callId, err));
+  }
+
+  /** Resolves when the IVR path written so far is in the database. */
+  pathWritten(): Promise<void> {
+    return this.pathWrites;
   }
 
   /** The IVR acted on the last digit (a prompt starts, or the call is routed). */

@@ -242,6 +242,7 @@ export class CallService implements CallCore, CallbackSink {
   }
 
   async move(s: CallSession, to: CallStatus, patch: Parameters<typeof transitionCall>[4] = {}, detail = {}) {
+    if (isFinal(to)) await s.pathWritten(); // the ended call's row (and its event) carries the whole IVR path
     const row = await transitionCall(this.d.db, s.callId, s.status, to, patch, detail);
     if (!row) throw new Error(`call ${s.callId} was not in ${s.status}`);
     s.status = to;
@@ -255,11 +256,15 @@ export class CallService implements CallCore, CallbackSink {
   async enqueue(s: CallSession, line: Line): Promise<void> {
     if (s.gone) return;
     s.line = line;
+    // The music starts before the ticket and the row are written: the caller hears the queue
+    // at once instead of silence while the database is busy.
+    const moh = this.d.pbx.startMoh(s.callerChannelId);
+    moh.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
     s.ivrActed();
     const ticketId = await this.callTickets.ensure(s);
     await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
     await setTicketLine(this.d.db, ticketId, line);
-    await this.d.pbx.startMoh(s.callerChannelId);
+    await moh;
     // Priority as a head start (queues/priority.ts): ahead of those who called shortly before, never of everyone.
     const ticketPriority = (await findTicketById(this.d.db, ticketId))?.priority ?? null;
     const ahead = headStartSec({ verified: s.verifiedAccountId !== null, ticketPriority }, this.d.settings.priority);
