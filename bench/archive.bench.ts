@@ -75,18 +75,18 @@ export async function archiveBench(opts: { hours: number; hangups: number }) {
   const { db, drop } = await benchDatabase(config.databaseUrl, 4);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
-  const queue = new RecordingArchiveQueue(redis, prefix, { attempts: 3, backoffMs: 500 });
-  const service = new RecordingService(db, { ...config.recordings, archiveDir: path.join(out, 'archive'), ffmpeg }, queue, pino({ level: 'silent' }));
-  const worker = startArchiveWorker(redis.duplicate(), prefix, (id, final) => service.archive(id, final), pino({ level: 'silent' }));
+  const queue = new RecordingArchiveQueue(redis, prefix, config.ari.node, { attempts: 3, backoffMs: 500 });
+  const service = new RecordingService(db, { ...config.recordings, node: config.ari.node, archiveDir: path.join(out, 'archive'), ffmpeg }, queue, pino({ level: 'silent' }));
+  const worker = startArchiveWorker(redis.duplicate(), prefix, config.ari.node, (id, final) => service.archive(id, final), pino({ level: 'silent' }));
   const oneMinute = path.join(CACHE, 'speech-1min.wav');
   await run('sox', [src, oneMinute, 'trim', '0', '60']);
   const started = new Map<string, number>();
   for (let i = 0; i < opts.hangups; i++) {
-    const call = await insertCall(db, { status: 'completed', caller_channel_id: `bench-${randomUUID()}`, ended_at: new Date() });
+    const call = await insertCall(db, { status: 'completed', caller_channel_id: `bench-${randomUUID()}`, ended_at: new Date(), pbx_node: config.ari.node });
     const name = `bench-${call.id}`;
     const spool = path.join(out, `${name}.wav`);
     await copyFile(oneMinute, spool);
-    const rec = await insertRecording(db, { call_id: call.id, name, status: 'spooled', spool_path: spool, ended_at: new Date() });
+    const rec = await insertRecording(db, { call_id: call.id, name, status: 'spooled', spool_path: spool, ended_at: new Date(), pbx_node: config.ari.node });
     started.set(rec.id, performance.now());
     await queue.enqueue(rec.id);
     await new Promise((r) => setTimeout(r, 100));

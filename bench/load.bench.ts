@@ -5,17 +5,12 @@
 // run: through pbxdesk (a service process started here), and through plain Asterisk dialplan
 // (Answer, MixMonitor, Read with the same prompt, Queue to the same operators) as the baseline.
 // Each step lasts stepSec; a step with more than 1% failed calls ends the ramp.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { cpus } from 'node:os';
-import path from 'node:path';
-import { CHROOT, PBX_TARGET, allocPorts, callerScenario, phoneScenario, sippFile, sippProcess } from './sipp-driver.js';
+import { CHROOT, PBX_TARGET, allocPorts, callerScenario, sippProcess } from './sipp-driver.js';
 import { gauge, histogram, histogramPercentile, pidOf, procStat, sippCounts, sippRtts, trunkChannels, type Buckets } from './load-probes.js';
-import { benchApi, percentile, type BenchApi } from './bench-support.js';
-import { PROJECT_ROOT } from '../src/paths.js';
-import { createDb } from '../src/db/database.js';
+import { benchApi, percentile } from './bench-support.js';
+import { BASELINE_NUMBER, SERVICE_NUMBER, ari, env, freePort, installBaseline, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
 
 export interface LoadOptions {
   startCps: number;
@@ -28,126 +23,6 @@ export interface LoadOptions {
   skipBaseline?: boolean;
 }
 
-
-const SERVICE_NUMBER = '88005553535';
-const BASELINE_NUMBER = '88009990000';
-const env = process.env;
-const ari = { url: env.ARI_URL as string, user: env.PBX_ARI_USER as string, password: env.PBX_ARI_PASSWORD as string };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function startService(port: number, metricsToken: string): Promise<ChildProcess> {
-  // BENCH_SERVICE_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service under load.
-  const nodeArgs = (env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(PROJECT_ROOT, 'dist/src/main.js')], {
-    env: {
-      ...env, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), METRICS_TOKEN: metricsToken, LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
-      // The call shape of the baseline: no wrap-up, no survey, no announcements or callback offers.
-      WRAPUP_SEC: '0', WRAPUP_REQUIRES_NOTE: 'never', SURVEY_TIMEOUT_SEC: '0', QUEUE_ANNOUNCE_SEC: '0', CALLBACK_OFFER_AFTER_SEC: '86400',
-      BUSINESS_HOURS_FILE: 'pbx-config/business-hours.always-open.json',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 150; i++) {
-    if ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200) return child;
-    await sleep(200);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the service did not become ready');
-}
-
-/** The baseline's dialplan, included by extensions.conf when present (#tryinclude). */
-async function installBaseline(): Promise<void> {
-  const prompt = `${env.PROMPTS_DIR ?? '/var/lib/pbxdesk/prompts'}/ru/main-menu`;
-  const conf = `; Written by the load benchmark: the same call shape in plain dialplan, no service.
-[from-trunk]
-exten => ${BASELINE_NUMBER},1,Goto(bench-baseline,s,1)
-
-[bench-baseline]
-exten => s,1,Answer()
- same => n,MixMonitor(baseline-\${UNIQUEID}.wav,b)
- same => n,Read(KEY,${prompt},1,,1,10)
- same => n,GotoIf($["\${KEY}" = "2"]?second)
- same => n,Queue(first-line,t,,,600)
- same => n,Hangup()
- same => n(second),Queue(second-line,t,,,600)
- same => n,Hangup()
-`;
-  await writeFile(path.join(CHROOT, env.PBX_INSTANCE_DIR as string, 'etc', 'extensions_bench.conf'), conf);
-  await asteriskCli('dialplan reload');
-  // An Asterisk started with an older extensions.conf (no #tryinclude) would send these calls
-  // to the service too, and the baseline would measure pbxdesk.
-  if (!(await asteriskCli(`dialplan show ${BASELINE_NUMBER}@from-trunk`)).includes('bench-baseline')) {
-    throw new Error('the baseline dialplan is not active: restart the stack so that extensions.conf includes extensions_bench.conf');
-  }
-}
-
-async function asteriskCli(cmd: string): Promise<string> {
-  return new Promise((resolve) => {
-    const p = spawn('chroot', [CHROOT, '/usr/sbin/asterisk', '-C', `${env.PBX_INSTANCE_DIR}/etc/asterisk.conf`, '-rx', cmd], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('close', () => resolve(out));
-  });
-}
-
-/** Operators with one SIPp UAS for all: registered in one SIPp run from a CSV of credentials. */
-async function startOperators(api: BenchApi, run: string, n: number, talkSec: number) {
-  const password = `load-${randomBytes(8).toString('hex')}`;
-  const ids: string[] = [];
-  const users: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await api<{ id: string; sip: { username: string } }>('POST', '/api/operators', { login: `lo${run}${i}`, name: `Load ${i}`, line: i % 2 ? 'second' : 'first', sipPassword: password });
-    if (r.status !== 201) throw new Error(`operator not created: ${JSON.stringify(r.body)}`);
-    ids.push(r.body.id);
-    users.push(r.body.sip.username);
-  }
-  const ports = allocPorts();
-  const csv = `SEQUENTIAL\n${users.map((u) => `${u};${password}`).join('\n')}\n`;
-  const csvFile = await sippFile(`operators-${run}.csv`, csv);
-  // A few REGISTERs of hundreds may be lost on loopback under a burst: a pass that is not
-  // complete is run again (re-registering is harmless; the contact stays the same).
-  for (let pass = 1; ; pass++) {
-    const registered = await sippProcess('register-all', registerAllScenario(), [PBX_TARGET, '-inf', csvFile, '-p', String(ports.sip), '-m', String(n), '-l', '1', '-r', '20'], 120_000);
-    const r = await registered.done;
-    if (sippCounts(r.stdout).ok === n) break;
-    if (pass === 3) throw new Error(`operators registered: ${sippCounts(r.stdout).ok} of ${n}\n${r.stdout.slice(-1500)}`);
-  }
-  const uas = await sippProcess('operators', phoneScenario({ ringMs: 200, hangUpAfterMs: talkSec * 1000 }), ['-p', String(ports.sip), '-mp', String(ports.media), '-m', '10000000', '-l', '100000'], 6 * 3600_000);
-  for (const id of ids) await api('PUT', `/api/operators/${id}/state`, { state: 'available' });
-  return { ids, uas };
-}
-
-function registerAllScenario(): string {
-  const reg = (cseq: number, auth: boolean) => `<send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[field0]@[remote_ip]>
-Call-ID: [call_id]
-CSeq: ${cseq} REGISTER
-Contact: <sip:[field0]@[local_ip]:[local_port]>
-Expires: 3600${auth ? '\n[authentication username=[field0] password=[field1]]' : ''}
-Max-Forwards: 70
-Content-Length: 0
-]]></send>`;
-  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="register all">
-${reg(1, false)}
-<recv response="401" auth="true"/>
-${reg(2, true)}
-<recv response="200"/>
-</scenario>`;
-}
 
 interface Step {
   cps: number;
@@ -264,7 +139,7 @@ export async function loadBench(o: LoadOptions) {
       const [a, b] = buckets(name);
       return { p50: histogramPercentile(a, b, 50), p95: histogramPercentile(a, b, 95), p99: histogramPercentile(a, b, 99) };
     };
-    const recordings = await recordingCheck(run);
+    const recordings = await recordingCheck(`7${run}1`);
     const baseline = o.skipBaseline ? undefined : await ramp('baseline', run, o, { asterisk });
     // CPU and memory per 100 concurrent calls: each passing step's share, averaged.
     const perHundred = ours.steps.filter((s) => s.failedPct <= 1 && s.avgConcurrent > 0 && s.serviceCpuPct !== null);
@@ -305,44 +180,5 @@ export async function loadBench(o: LoadOptions) {
     service.kill('SIGTERM');
     await new Promise((r) => service.once('exit', r));
     ops.uas.kill();
-  }
-}
-
-/** Recordings of the service's answered calls: all archived, and as long as the talk. */
-async function recordingCheck(run: string) {
-  const db = createDb(env.DATABASE_URL as string, 2);
-  try {
-    const prefix = `7${run}1%`;
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const pending = await db.selectFrom('recordings').innerJoin('calls', 'calls.id', 'recordings.call_id').select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('calls.caller_number', 'like', prefix).where('recordings.kind', '=', 'call').where('recordings.status', 'not in', ['archived', 'failed']).executeTakeFirst();
-      if (Number(pending?.n ?? 0) === 0 || Date.now() > deadline) break;
-      await sleep(2000);
-    }
-    const rows = await db
-      .selectFrom('calls')
-      .leftJoin('recordings', (j) => j.onRef('recordings.call_id', '=', 'calls.id').on('recordings.kind', '=', 'call'))
-      .select(['calls.id', 'calls.answered_at', 'calls.ended_at', 'recordings.status', 'recordings.duration_ms'])
-      .where('calls.caller_number', 'like', prefix)
-      .where('calls.answered_at', 'is not', null)
-      .execute();
-    const archived = rows.filter((r) => r.status === 'archived');
-    // Not archived yet (the archive queue behind, ffmpeg at low priority) is not lost: reported apart.
-    const pending = rows.filter((r) => r.status !== null && r.status !== 'archived' && r.status !== 'failed').length;
-    const failed = rows.filter((r) => r.status === 'failed').length;
-    const missing = rows.filter((r) => r.status === null).length;
-    const errors = archived.filter((r) => r.ended_at && r.answered_at && r.duration_ms !== null).map((r) => Math.abs((r.duration_ms as number) - (r.ended_at!.getTime() - r.answered_at!.getTime())) / 1000);
-    return {
-      answered: rows.length,
-      produced: archived.length,
-      stillArchiving: pending,
-      failed,
-      missing,
-      lost: failed + missing,
-      durationErrorSec: { p50: round(percentile(errors, 50), 2), p95: round(percentile(errors, 95), 2), max: round(Math.max(0, ...errors), 2) },
-    };
-  } finally {
-    await db.destroy();
   }
 }

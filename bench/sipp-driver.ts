@@ -223,11 +223,12 @@ async function writeDtmfPcaps(steps: DtmfStep[]): Promise<void> {
 }
 
 /** speakAfterMs: after the digits, wait that long, then talk (speech-like audio) during talkMs. */
-export async function runCaller(opts: { caller: string; number: string; steps: DtmfStep[]; talkMs: number; awaitBye?: boolean; speakAfterMs?: number }): Promise<SippResult> {
+/** A caller into the stack's Asterisk, or into `target` (host:port of another node). */
+export async function runCaller(opts: { caller: string; number: string; steps: DtmfStep[]; talkMs: number; awaitBye?: boolean; speakAfterMs?: number; target?: string }): Promise<SippResult> {
   await writeDtmfPcaps(opts.steps);
   const ports = allocPorts();
   return runSipp('caller', callerScenario(opts.steps, opts.talkMs, { awaitBye: opts.awaitBye, speakAfterMs: opts.speakAfterMs }), [
-    PBX, '-s', opts.number, '-set', 'caller', opts.caller, '-p', String(ports.sip), '-mp', String(ports.media),
+    opts.target ?? PBX, '-s', opts.number, '-set', 'caller', opts.caller, '-p', String(ports.sip), '-mp', String(ports.media),
   ]);
 }
 
@@ -245,7 +246,7 @@ Content-Length: 0
 ]]></send>`;
 
 /** REGISTERs an operator's phone (digest auth) so that its contact is 127.0.0.1:sipPort. */
-export function registerPhone(opts: { username: string; password: string; sipPort: number }): Promise<SippResult> {
+export function registerPhone(opts: { username: string; password: string; sipPort: number; target?: string }): Promise<SippResult> {
   const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="register">
 ${REGISTER(1, false)}
@@ -253,7 +254,7 @@ ${REGISTER(1, false)}
 ${REGISTER(2, true)}
 <recv response="200"/>
 </scenario>`;
-  return runSipp('register', xml, [PBX, '-s', opts.username, '-au', opts.username, '-ap', opts.password, '-p', String(opts.sipPort)], 20_000);
+  return runSipp('register', xml, [opts.target ?? PBX, '-s', opts.username, '-au', opts.username, '-ap', opts.password, '-p', String(opts.sipPort)], 20_000);
 }
 
 /**

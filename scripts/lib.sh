@@ -192,6 +192,28 @@ start_asterisk() {
 }
 
 stop_asterisk() { stop_pidfile "$STACK_DIR/asterisk.pid"; }
+
+# Another Asterisk node beside the stack's (the two-node test, docs/scaling.md): the same chroot,
+# its own instance dir, spool and ports from $2, the stack's Postgres, Redis and secrets.
+# Prints the settings a service instance driving it needs, as KEY=VALUE lines.
+start_extra_node() {
+  local name="$1" base="$2" parent="$STACK_DIR"
+  (
+    unset PBX_SIP_PORT PBX_HTTP_PORT PBX_AMI_PORT PBX_RTP_START PBX_RTP_END PBX_INSTANCE PBX_INSTANCE_DIR \
+      ARI_URL AMI_PORT SIP_WS_URL SIP_DOMAIN RECORDINGS_SPOOL_DIR
+    export STACK_DIR="$parent/node-$name" PORT_BASE="$base" PBX_INSTANCE="$(basename "$parent")-$name"
+    mkdir -p "$STACK_DIR"; cp "$parent/secrets.env" "$STACK_DIR/secrets.env"
+    stack_env
+    start_asterisk >&2
+    printf '%s\n' "ARI_URL=$ARI_URL" "AMI_PORT=$AMI_PORT" "PBX_SIP_PORT=$PBX_SIP_PORT" "SIP_WS_URL=$SIP_WS_URL" \
+      "RECORDINGS_SPOOL_DIR=$RECORDINGS_SPOOL_DIR" "PBX_INSTANCE_DIR=$PBX_INSTANCE_DIR"
+  )
+}
+stop_extra_nodes() {
+  local f
+  for f in "$STACK_DIR"/node-*/asterisk.pid; do [ -f "$f" ] && stop_pidfile "$f"; done
+  rm -rf "${PBX_CHROOT:?}/var/lib/pbxdesk/instances/$(basename "$STACK_DIR")-"*
+}
 stop_redis() { stop_pidfile "$STACK_DIR/redis.pid"; }
 
 # A stack of a script's own (the test suite, the benchmarks): data in a temp dir named after
@@ -212,7 +234,7 @@ throwaway_stack() {
 throwaway_cleanup() {
   local rc=$?
   pkill -f "sipp -sf $SIPP_DIR/" 2>/dev/null || true
-  stop_asterisk; stop_redis; stop_postgres
+  stop_extra_nodes; stop_asterisk; stop_redis; stop_postgres
   rm -rf "$STACK_DIR" "${PBX_CHROOT:?}/var/lib/pbxdesk/instances/$(basename "$STACK_DIR")" "${PBX_CHROOT}$SIPP_DIR"
   exit "$rc"
 }

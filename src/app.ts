@@ -19,6 +19,8 @@ import { operatorRoutes } from './operators/operator.routes.js';
 import { AmiConnection } from './pbx/ami-connection.js';
 import { AriConnection } from './pbx/ari-connection.js';
 import { AriPbxAdapter } from './pbx/ari-pbx.adapter.js';
+import { NodeLock } from './db/node-lock.repository.js';
+import { NodeTakenError } from './errors.js';
 import { RecordingArchiveQueue } from './recordings/recording-archive.queue.js';
 import { startArchiveWorker } from './recordings/recording-archive.worker.js';
 import { RecordingService } from './recordings/recording.service.js';
@@ -83,7 +85,7 @@ export interface App {
 }
 
 export async function createApp(config: Config, log: Logger): Promise<App> {
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, config.databasePoolSize);
   // BullMQ's blocking commands need maxRetriesPerRequest: null on its connection.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
@@ -103,12 +105,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const ami = new AmiConnection(config.ami, log.child({ component: 'ami' }));
   const pbx = new AriPbxAdapter(ari, config.ari, log.child({ component: 'pbx' }));
 
-  const archiveQueue = new RecordingArchiveQueue(redis, config.queuePrefix, config.recordings);
+  const archiveQueue = new RecordingArchiveQueue(redis, config.queuePrefix, config.ari.node, config.recordings);
   // eslint-disable-next-line prefer-const -- assigned once the call service it reads exists
   let metrics: Metrics;
   const recordings = new RecordingService(
     db,
-    { ...config.recordings, ffmpeg: resolveFfmpeg(config.recordings.ffmpegPath) },
+    { ...config.recordings, node: config.ari.node, ffmpeg: resolveFfmpeg(config.recordings.ffmpegPath) },
     archiveQueue,
     log.child({ component: 'recordings' }),
     (bytes) => metrics.archived(bytes),
@@ -132,7 +134,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   verification.useEvents(outbound);
   const businessHours = await loadBusinessHours(config.businessHoursFile);
   const callbackQueue = new CallbackQueue(redis, config.queuePrefix);
-  const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec, config.sip.wrapUpRule);
+  const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec, config.sip.wrapUpRule, config.ari.node);
   // Supervisor pages: the wallboard is pushed when a call moves or an operator changes state.
   const wallboard = new WallboardService(db, () => businessHours, config.sip.serviceLevelSec);
   const boards = new WallboardNotifier(wallboard, log.child({ component: 'wallboard' }));
@@ -162,6 +164,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       transitioned: () => boards.changed(),
     },
     settings: {
+      node: config.ari.node,
       promptsDir: config.ivr.promptsDir,
       defaultLanguage: config.ivr.defaultLanguage,
       ringTimeoutSec: config.sip.operatorRingTimeoutSec,
@@ -253,6 +256,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   let slaWorker: Worker | undefined;
   let outboundWorker: Worker | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
+  let recheckTimer: NodeJS.Timeout | undefined;
+  let nodeLock: NodeLock | undefined;
   return {
     server,
     calls,
@@ -267,26 +272,47 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     outbound,
     metrics,
     async start() {
-      worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, (id, final) => recordings.archive(id, final), log, metrics);
-      retentionWorker = startRetentionWorker(redis.duplicate(), config.queuePrefix, () => custody.purge({ dryRun: false }), log, metrics);
-      await retentionQueue.scheduleDaily();
-      // Orphaned spool files (a crash, or the dialplan fallback) are looked for regularly too,
-      // not only when ARI (re)connects.
-      sweepTimer = setInterval(() => {
-        calls.sweepRecordings().catch((err: Error) => log.warn({ err: err.message }, 'recording sweep failed'));
-      }, config.recordings.sweepIntervalSec * 1000);
-      sweepTimer.unref();
-      await operators.resumeWrapUps();
-      // Placeholders back into their lines, scheduled attempts re-armed, before calls resume.
-      await callbacks.restore();
-      callbackWorker = startCallbackWorker(redis.duplicate(), config.queuePrefix, (job) => callbacks.due(job), log, metrics);
-      slaWorker = startSlaWorker(redis.duplicate(), config.queuePrefix, (id, at) => tickets.checkSla(id, at), log);
-      outboundWorker = startOutboundWorker(redis.duplicate(), config.queuePrefix, { drain: (id) => outbound.drain(id), sweep: () => outbound.sweep(), poll: () => outbound.poll() }, log);
-      await outboundQueue.startSweeper();
-      await outboundQueue.startPoller(config.outbound.pollSec);
-      ari.start();
-      ami.start();
-      return server.listen({ host: config.http.host, port: config.http.port });
+      // One instance per node; a predecessor just killed may hold the lock a moment longer.
+      nodeLock = new NodeLock(config.databaseUrl, config.ari.node, log.child({ component: 'node-lock' }), () => {
+        ari.stop();
+        ami.stop();
+      });
+      for (let i = 0; !(await nodeLock.acquire()); i++) {
+        if (i >= 10) throw new NodeTakenError(config.ari.node);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      try {
+        worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, config.ari.node, (id, final) => recordings.archive(id, final), log, metrics);
+        retentionWorker = startRetentionWorker(redis.duplicate(), config.queuePrefix, () => custody.purge({ dryRun: false }), log, metrics);
+        await retentionQueue.scheduleDaily();
+        // Orphaned spool files (a crash, or the dialplan fallback) are looked for regularly too,
+        // not only when ARI (re)connects.
+        sweepTimer = setInterval(() => {
+          calls.sweepRecordings().catch((err: Error) => log.warn({ err: err.message }, 'recording sweep failed'));
+        }, config.recordings.sweepIntervalSec * 1000);
+        sweepTimer.unref();
+        // Every 2 s: waiting lines are offered again, and callbacks another instance's job put in
+        // waiting are placed here too (several nodes: docs/scaling.md).
+        recheckTimer = setInterval(() => {
+          calls.recheckQueues();
+          callbacks.adoptWaiting().catch((err: Error) => log.warn({ err: err.message }, 'adopting waiting callbacks failed'));
+        }, 2000);
+        recheckTimer.unref();
+        await operators.resumeWrapUps();
+        // Placeholders back into their lines, scheduled attempts re-armed, before calls resume.
+        await callbacks.restore();
+        callbackWorker = startCallbackWorker(redis.duplicate(), config.queuePrefix, (job) => callbacks.due(job), log, metrics);
+        slaWorker = startSlaWorker(redis.duplicate(), config.queuePrefix, (id, at) => tickets.checkSla(id, at), log);
+        outboundWorker = startOutboundWorker(redis.duplicate(), config.queuePrefix, { drain: (id) => outbound.drain(id), sweep: () => outbound.sweep(), poll: () => outbound.poll() }, log);
+        await outboundQueue.startSweeper();
+        await outboundQueue.startPoller(config.outbound.pollSec);
+        ari.start();
+        ami.start();
+        return server.listen({ host: config.http.host, port: config.http.port });
+      } catch (err) {
+        await nodeLock.release(); // a start that failed must not keep the node from the next one
+        throw err;
+      }
     },
     async stop(drainMs = 0) {
       // New callers go to the dialplan fallback from here on; calls in progress settle first.
@@ -297,7 +323,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       operators.stop();
       ari.stop();
       ami.stop();
+      await nodeLock?.release();
       if (sweepTimer) clearInterval(sweepTimer);
+      if (recheckTimer) clearInterval(recheckTimer);
       await worker?.close();
       await retentionWorker?.close();
       await callbackWorker?.close();

@@ -23,6 +23,7 @@ interface Setting {
 
 export const SETTINGS: readonly Setting[] = [
   { name: 'DATABASE_URL', doc: 'PostgreSQL connection URL (postgres://user:password@host:port/db).' },
+  { name: 'DATABASE_POOL_SIZE', default: '30', doc: 'Connections to Postgres. A call makes some 20 short queries one after another; under load a connection is held until the event loop reads its answer, so a small pool queues calls behind each other (10 measured too few at 20 calls/s).' },
   { name: 'REDIS_URL', doc: 'Redis URL for BullMQ. Redis must run with maxmemory-policy noeviction.' },
   { name: 'PBXDESK_SECRET_KEY', doc: 'At least 32 characters; keys the HMAC under which API tokens are stored.' },
   { name: 'PBXDESK_BOOTSTRAP_ADMIN_TOKEN', optional: true, doc: 'An admin API token accepted from the first start (at least 24 characters).' },
@@ -37,6 +38,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'PBX_ARI_USER', doc: 'ARI user (ari.conf).' },
   { name: 'PBX_ARI_PASSWORD', doc: 'ARI password (ari.conf).' },
   { name: 'PBX_ARI_APP', default: 'pbxdesk', doc: 'Stasis application name the dialplan sends calls to.' },
+  { name: 'PBX_NODE', default: 'pbx1', doc: 'Name of the Asterisk node this instance drives (docs/scaling.md): its calls, recordings and operators are the ones marked with it; one instance per node.' },
   { name: 'ARI_RECONNECT_MAX_DELAY_MS', default: '5000', doc: 'Cap of the backoff between ARI reconnect attempts (they never stop).' },
   { name: 'AMI_HOST', default: '127.0.0.1', doc: 'Asterisk Manager Interface host.' },
   { name: 'AMI_PORT', default: '5038', doc: 'Asterisk Manager Interface port.' },
@@ -123,6 +125,12 @@ function raw(env: Env, name: string): string | undefined {
 function str(env: Env, name: string): string {
   const v = raw(env, name);
   if (v === undefined) throw new ConfigError(name, 'is not set');
+  return v;
+}
+
+function nodeName(env: Env, name: string): string {
+  const v = str(env, name);
+  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(v)) throw new ConfigError(name, 'must be lower-case letters, digits and dashes, at most 32');
   return v;
 }
 
@@ -242,6 +250,7 @@ export function loadConfig(env: Env = process.env) {
     metricsToken: optional(env, 'METRICS_TOKEN'),
     shutdownDrainSec: int(env, 'SHUTDOWN_DRAIN_SEC', 0, 600),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 2, 500),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     queuePrefix: str(env, 'PBXDESK_QUEUE_PREFIX'),
     ari: {
@@ -249,6 +258,7 @@ export function loadConfig(env: Env = process.env) {
       user: str(env, 'PBX_ARI_USER'),
       password: str(env, 'PBX_ARI_PASSWORD'),
       app: str(env, 'PBX_ARI_APP'),
+      node: nodeName(env, 'PBX_NODE'),
       reconnectMaxDelayMs: int(env, 'ARI_RECONNECT_MAX_DELAY_MS', 100, 60000),
     },
     ami: {

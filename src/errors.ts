@@ -144,6 +144,15 @@ export class PbxUnavailableError extends AppError {
   }
 }
 
+/** At start: another instance holds this node's lock (docs/scaling.md: one instance per node). */
+export class NodeTakenError extends AppError {
+  readonly code = 'pbx_node_taken';
+  readonly status = 409;
+  constructor(node: string) {
+    super(`PBX_NODE=${node} is driven by another running instance (its lock is held in Postgres)`);
+  }
+}
+
 export class ReasonRequiredError extends AppError {
   readonly code = 'reason_required';
   readonly status = 400;

@@ -34,6 +34,10 @@ export async function listOpenCallbacks(db: Db): Promise<CallbackRow[]> {
   return db.selectFrom('callbacks').selectAll().where('status', 'in', [...OPEN_CALLBACK_STATUSES]).orderBy('rank').execute();
 }
 
+export async function listWaitingCallbacks(db: Db): Promise<Pick<CallbackRow, 'id' | 'line' | 'rank'>[]> {
+  return db.selectFrom('callbacks').select(['id', 'line', 'rank']).where('status', '=', 'waiting').execute();
+}
+
 export async function countRecentCallbacks(db: Db, by: 'number' | 'account_id', value: string, since: Date): Promise<number> {
   const r = await db
     .selectFrom('callbacks')

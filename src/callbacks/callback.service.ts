@@ -22,6 +22,7 @@ import {
   insertCallback,
   listAttempts,
   listOpenCallbacks,
+  listWaitingCallbacks,
   markAttemptMachine,
   moveCallback,
 } from './callback.repository.js';
@@ -274,6 +275,16 @@ export class CallbackService implements CallbackPort {
    * but never dialled is released. One whose dial was under way is the call service's
    * (its reclaim ends the attempt as interrupted).
    */
+  /**
+   * Placeholders of every waiting callback, in this instance's lines too. The due job goes to
+   * one instance, but with several nodes the free operator may be on another: each instance
+   * holds every placeholder, and the claim (waiting → dialling, one row update) lets exactly one
+   * of them dial. Re-placing one already there keeps its place (the same rank).
+   */
+  async adoptWaiting(): Promise<void> {
+    for (const cb of await listWaitingCallbacks(this.db)) this.sink().placeCallback(cb.line, cb.id, cb.rank.getTime());
+  }
+
   async restore(): Promise<void> {
     for (const cb of await listOpenCallbacks(this.db)) {
       if (cb.status === 'waiting') this.sink().placeCallback(cb.line, cb.id, cb.rank.getTime());

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { listAvailableOperators } from '../operators/operator.repository.js';
 import type { OperatorService } from '../operators/operator.service.js';
-import type { Line, OperatorRow } from '../operators/operator.table.js';
+import { LINES, type Line, type OperatorRow } from '../operators/operator.table.js';
 import { callbackIdOf, HEAD_RANK, type WaitingLists } from '../queues/waiting-list.js';
 import type { CallObserver } from './call-observer.js';
 import type { CallSession } from './call-session.js';
@@ -34,11 +34,11 @@ export class CallDispatch {
    * pass queued per trigger (each a DB read) made a backlog that grew faster than it drained
    * (the load bench measured the ACD's own delay at over a second). One pass serves them all.
    */
-  private readonly lines = new Map<Line, { running: boolean; wantedSince: number | null }>();
+  private readonly lines = new Map<Line, { running: boolean; wanted: boolean }>();
 
   constructor(
     private readonly core: DispatchCore,
-    private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger; observer: CallObserver; panels: PanelPort; ringTimeoutSec: number },
+    private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger; observer: CallObserver; panels: PanelPort; ringTimeoutSec: number; node: string },
   ) {}
 
   /**
@@ -55,47 +55,73 @@ export class CallDispatch {
   /** Offers waiting callers to free operators. */
   dispatch(line: Line): void {
     let st = this.lines.get(line);
-    if (!st) this.lines.set(line, (st = { running: false, wantedSince: null }));
-    // What made this dispatch worth running (a caller joined, an operator came free) happened now:
-    // a match it finds was possible from then on (or from the caller's joining, if later).
-    st.wantedSince ??= performance.now();
+    if (!st) this.lines.set(line, (st = { running: false, wanted: false }));
+    st.wanted = true;
     if (st.running) return;
     st.running = true;
     void this.passes(line, st);
   }
 
-  private async passes(line: Line, st: { running: boolean; wantedSince: number | null }): Promise<void> {
+  /**
+   * A pass for every line with someone waiting. Run every few seconds: an operator made
+   * available through another instance's API (several nodes) tells only that instance, and a
+   * pass costs one small query per waiting line.
+   */
+  recheck(): void {
+    for (const line of LINES) if (this.core.waiting.size(line) > 0) this.dispatch(line);
+  }
+
+  private async passes(line: Line, st: { running: boolean; wanted: boolean }): Promise<void> {
     try {
-      while (st.wantedSince !== null) {
-        const triggeredAt = st.wantedSince;
-        st.wantedSince = null;
-        await this.dispatchOnce(line, triggeredAt).catch((err: Error) => this.d.log.error({ err: err.message, line }, 'dispatch failed'));
+      while (st.wanted) {
+        st.wanted = false;
+        await this.dispatchOnce(line).catch((err: Error) => this.d.log.error({ err: err.message, line }, 'dispatch failed'));
       }
     } finally {
       st.running = false;
     }
   }
 
-  private async dispatchOnce(line: Line, triggeredAt: number): Promise<void> {
+  private async dispatchOnce(line: Line): Promise<void> {
     while (this.core.waiting.size(line) > 0) {
-      const free = (await listAvailableOperators(this.d.db, line)).filter((o) => !this.core.busy.has(o.id));
-      const op = free[0];
-      if (!op) return;
-      const entry = this.core.waiting.shift(line) as { id: string; rank: number };
-      const callbackId = callbackIdOf(entry.id);
-      if (callbackId) {
-        await this.core.callbackCalls?.dispatch(callbackId, op, line);
-        continue;
+      const free = (await listAvailableOperators(this.d.db, line, this.d.node)).filter((o) => !this.core.busy.has(o.id));
+      if (free.length === 0) return;
+      // The free operators are paired with the head callers at once and rung together: one at a
+      // time, a burst of callers waited for each other's database writes (tens of ms each under load).
+      const rings: Promise<void>[] = [];
+      let callbackFor: { callbackId: string; op: OperatorRow } | undefined;
+      for (const op of free) {
+        const next = this.nextEntry(line);
+        if (!next) break;
+        if ('callbackId' in next) {
+          callbackFor = { callbackId: next.callbackId, op };
+          break;
+        }
+        rings.push(this.ring(next.s, op, true));
       }
-      const s = this.core.session(entry.id);
-      if (!s || s.gone || s.status !== 'queued') continue;
-      s.rank = entry.rank;
-      await this.ring(s, op, triggeredAt);
+      const failed = (await Promise.allSettled(rings)).find((r) => r.status === 'rejected');
+      if (failed) this.d.log.error({ err: (failed.reason as Error).message, line }, 'ringing an operator failed');
+      // A callback's placeholder claims its operator in the database; the operator list is read again after it.
+      if (callbackFor) await this.core.callbackCalls?.dispatch(callbackFor.callbackId, callbackFor.op, line);
+      else if (rings.length === 0) return;
     }
   }
 
+  /** The line's next entry still worth an operator: a queued caller, or a callback placeholder. */
+  private nextEntry(line: Line): { s: CallSession } | { callbackId: string } | undefined {
+    for (let entry = this.core.waiting.shift(line); entry; entry = this.core.waiting.shift(line)) {
+      const callbackId = callbackIdOf(entry.id);
+      if (callbackId) return { callbackId };
+      const s = this.core.session(entry.id);
+      if (!s || s.gone || s.status !== 'queued') continue;
+      s.rank = entry.rank;
+      return { s };
+    }
+    return undefined;
+  }
+
   /** Rings an operator for a queued call. */
-  async ring(s: CallSession, op: OperatorRow, triggeredAt?: number): Promise<void> {
+  async ring(s: CallSession, op: OperatorRow, fromQueue = false): Promise<void> {
     const callId = s.callId;
     const line = s.line ?? 'first';
     const channelId = randomUUID();
@@ -108,7 +134,9 @@ export class CallDispatch {
     this.d.panels.ringing(op.id, callId); // the screen pop, before the phone is picked up
     if (s.queuedAt !== undefined) {
       this.d.observer.queueToRing(performance.now() - s.queuedAt, line);
-      if (triggeredAt !== undefined) this.d.observer.dispatched?.(performance.now() - Math.max(triggeredAt, s.queuedAt), line);
+      // The ACD's own delay: since both the caller and this operator were there (the later of
+      // the caller joining and the operator becoming available), not the caller's whole wait.
+      if (fromQueue) this.d.observer.dispatched?.(Math.min(performance.now() - s.queuedAt, Date.now() - op.state_changed_at.getTime()), line);
     }
     // Not awaited: the originate's round trip to Asterisk (tens of ms under load) would
     // otherwise hold up the line's next caller, as dispatch is serialised per line.

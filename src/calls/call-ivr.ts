@@ -35,7 +35,7 @@ export class CallIvr {
       callTickets: CallTickets;
       callEvents: CallEvents;
       log: Logger;
-      settings: { promptsDir: string; defaultLanguage: Language };
+      settings: { node: string; promptsDir: string; defaultLanguage: Language };
       flow: () => IvrFlow;
       onIvrStep: (ms: number) => void;
       onCallRow?: (ms: number) => void;
@@ -57,6 +57,7 @@ export class CallIvr {
       language: lang,
       status: 'ivr',
       caller_channel_id: ch.channelId,
+      pbx_node: this.d.settings.node,
     });
     if (ch.stasisAt) this.d.onCallRow?.(Date.now() - ch.stasisAt);
     const log = this.d.log.child({ callId: call.id });

@@ -26,9 +26,10 @@ export interface ReclaimTarget {
   sweepRecordings(): Promise<void>;
 }
 
-export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; log: Logger }): Promise<void> {
+export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; log: Logger; node: string }): Promise<void> {
   const channels = await d.pbx.listChannelIds();
-  const active = await listActiveCalls(d.db);
+  // Only this node's calls: another node's are not in this Asterisk and would look "gone".
+  const active = await listActiveCalls(d.db, d.node);
   for (const call of active) {
     const known = t.liveSessions().get(call.id);
     // A callback's call: its own rules (the attempt counts or the placeholder goes back) until
@@ -76,8 +77,8 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
 }
 
 /** Archives what recordings of calls no longer live were left unarchived (a crash, the fallback queue). */
-export async function sweepOrphanedRecordings(db: Db, recordings: RecordingService, log: Logger): Promise<void> {
-  const live = new Set((await listActiveCalls(db)).map((c) => c.id));
+export async function sweepOrphanedRecordings(db: Db, node: string, recordings: RecordingService, log: Logger): Promise<void> {
+  const live = new Set((await listActiveCalls(db, node)).map((c) => c.id));
   const swept = await recordings.sweep(live);
   if (swept) log.info({ swept }, 'orphaned recordings queued for archiving');
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Line } from '../operators/operator.table.js';
 import type { CallEventRow, CallRow, CallUpdate, NewCallRow } from './call.table.js';
@@ -33,20 +34,26 @@ export async function transitionCall(
   detail: Record<string, unknown> = {},
 ): Promise<CallRow | undefined> {
   assertTransition(from, to);
-  const row = await db
-    .updateTable('calls')
-    .set({ ...patch, status: to })
-    .where('id', '=', id)
-    .where('status', '=', from)
-    .returningAll()
-    .executeTakeFirst();
-  if (row) {
-    await db
-      .insertInto('call_events')
-      .values({ call_id: id, from_status: from, to_status: to, detail: JSON.stringify(detail) })
-      .execute();
-  }
-  return row;
+  // One statement, so one round trip and atomic: the row moves and its event is written
+  // together (a data-modifying CTE), or neither happens when the call was not in `from`.
+  return db
+    .with('moved', (q) => q.updateTable('calls').set({ ...patch, status: to }).where('id', '=', id).where('status', '=', from).returningAll())
+    .with('event', (q) =>
+      q
+        .insertInto('call_events')
+        .columns(['call_id', 'from_status', 'to_status', 'detail'])
+        .expression((eb) =>
+          eb.selectFrom('moved').select([
+            'moved.id',
+            sql<CallStatus>`${from}::text`.as('from_status'),
+            sql<CallStatus>`${to}::text`.as('to_status'),
+            sql<string>`${JSON.stringify(detail)}::jsonb`.as('detail'),
+          ]),
+        ),
+    )
+    .selectFrom('moved')
+    .selectAll()
+    .executeTakeFirst() as Promise<CallRow | undefined>;
 }
 
 /** An event that changes who is on the call but not its status (a warm transfer completed). */
@@ -59,9 +66,10 @@ export async function listCallEvents(db: Db, callId: string): Promise<CallEventR
 }
 
 /** Calls not over: no end time and not in a final status (a row in one without an end time is not live either). */
-export async function listActiveCalls(db: Db): Promise<CallRow[]> {
+/** The live calls of one node: another node's calls are its own instance's to reclaim. */
+export async function listActiveCalls(db: Db, node: string): Promise<CallRow[]> {
   const live = CALL_STATUSES.filter((s) => !isFinal(s));
-  return db.selectFrom('calls').selectAll().where('ended_at', 'is', null).where('status', 'in', live).orderBy('entered_at').execute();
+  return db.selectFrom('calls').selectAll().where('pbx_node', '=', node).where('ended_at', 'is', null).where('status', 'in', live).orderBy('entered_at').execute();
 }
 
 export interface CallFilter {

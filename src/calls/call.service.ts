@@ -52,6 +52,8 @@ export interface CallServiceDeps {
   /** Operator panels (screen pops); none when absent. */
   panels?: PanelPort;
   settings: {
+    /** The Asterisk node this instance drives (PBX_NODE): its calls and operators. */
+    node: string;
     promptsDir: string;
     defaultLanguage: Language;
     ringTimeoutSec: number;
@@ -61,7 +63,7 @@ export interface CallServiceDeps {
     recordLegs?: boolean;
     /** Seconds the caller gets to rate the call after the operator hangs up (0: no survey). */
     surveyTimeoutSec: number;
-    callback: Omit<CallbackCallSettings, 'defaultLanguage'>;
+    callback: Omit<CallbackCallSettings, 'defaultLanguage' | 'node'>;
   };
   /** Operators of a line who are logged in (not offline), for the wait estimate. */
   staffed: (line: Line) => Promise<number>;
@@ -94,7 +96,7 @@ export class CallService implements CallCore, CallbackSink {
     this.consults = new CallConsult(this, { db: d.db, pbx: d.pbx, operators: d.operators, panels: d.panels ?? silentPanels, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.overflow = new CallOverflow(this, { db: d.db, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
-    this.acd = new CallDispatch(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec });
+    this.acd = new CallDispatch(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec, node: d.settings.node });
     this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms), onCallRow: (ms) => this.observer.callRow?.(ms) });
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
@@ -108,7 +110,7 @@ export class CallService implements CallCore, CallbackSink {
       recordings: this.d.recordings,
       operators: this.d.operators,
       log: this.log.child({ component: 'callbacks' }),
-      s: { ...this.d.settings.callback, defaultLanguage: this.d.settings.defaultLanguage },
+      s: { ...this.d.settings.callback, defaultLanguage: this.d.settings.defaultLanguage, node: this.d.settings.node },
       staffed: this.d.staffed,
     });
   }
@@ -209,7 +211,7 @@ export class CallService implements CallCore, CallbackSink {
       case 'recordingFailed':
         return void run('recording failure not recorded', this.d.recordings.failed(e.name, e.cause));
       case 'connected':
-        return void run('reclaim failed', reclaimCalls(this, this.d));
+        return void run('reclaim failed', reclaimCalls(this, { ...this.d, node: this.d.settings.node }));
       case 'disconnected':
         return;
     }
@@ -303,6 +305,10 @@ export class CallService implements CallCore, CallbackSink {
     this.acd.dispatch(line);
   }
 
+  recheckQueues(): void {
+    this.acd.recheck();
+  }
+
   ring(s: CallSession, op: OperatorRow): Promise<void> {
     return this.acd.ring(s, op);
   }
@@ -376,19 +382,20 @@ export class CallService implements CallCore, CallbackSink {
   async end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void> {
     if (s.ended || isFinal(s.status)) return;
     s.ended = true;
+    this.legs.delete(s.callerChannelId);
+    // The operator's leg is hung up at once, while the rows are written: an ARI round trip is
+    // slow when Asterisk is busy, and the operator is offered the next call only after it.
+    if (s.operatorChannelId) this.legs.delete(s.operatorChannelId);
+    const operatorLegGone = s.operatorChannelId ? this.d.pbx.hangup(s.operatorChannelId).catch(() => undefined) : undefined;
     await this.callTickets.ensure(s).catch((err: Error) => this.log.error({ callId: s.callId, err: err.message }, 'no ticket for the call'));
     const at = new Date();
     await this.move(s, to, { ended_at: at, hangup_cause: cause.text, hangup_cause_code: cause.code, hangup_by: by }, { by });
     this.sessions.delete(s.callId);
-    this.legs.delete(s.callerChannelId);
-    if (s.operatorChannelId) {
-      this.legs.delete(s.operatorChannelId);
-      await this.d.pbx.hangup(s.operatorChannelId).catch(() => undefined);
-    }
     // Destroying the bridge stops its recording: RecordingFinished then archives it (and if that
     // event never comes, the recording service's safety net does).
-    if (s.bridgeId) await this.d.pbx.destroyBridge(s.bridgeId).catch(() => undefined);
+    const bridgeGone = s.bridgeId ? this.d.pbx.destroyBridge(s.bridgeId).catch(() => undefined) : undefined;
     if (s.recordingId) this.d.recordings.callEnded(s.recordingId);
+    await operatorLegGone;
     this.callbacks?.stopOffers(s.callId);
     this.overflow.forget(s.callId);
     if (s.consult) await this.consults.release(s, 'the call ended');
@@ -402,10 +409,11 @@ export class CallService implements CallCore, CallbackSink {
     this.log.info({ callId: s.callId, status: to, by, cause: cause.text }, 'call ended');
     this.observer.callEnded(to, s.line);
     if (s.line) this.dispatch(s.line);
+    await bridgeGone;
   }
 
   /** Archives what recordings of calls no longer live were left unarchived. */
   async sweepRecordings(): Promise<void> {
-    await sweepOrphanedRecordings(this.d.db, this.d.recordings, this.log);
+    await sweepOrphanedRecordings(this.d.db, this.d.settings.node, this.d.recordings, this.log);
   }
 }

@@ -4,6 +4,9 @@ import type { CallStatus } from './call-state-machine.js';
 
 export type HangupBy = 'caller' | 'operator' | 'system';
 
+/** PBX_NODE's default: the node of a single-node setup (migration 0012's column default). */
+export const DEFAULT_PBX_NODE = 'pbx1';
+
 export interface CallTable {
   id: Generated<string>;
   ticket_id: string | null;
@@ -15,6 +18,8 @@ export interface CallTable {
   operator_id: string | null;
   status: CallStatus;
   caller_channel_id: string;
+  /** The Asterisk node the call lives on (PBX_NODE); given at insert, never changed. */
+  pbx_node: ColumnType<string, string, never>;
   operator_channel_id: string | null;
   bridge_id: string | null;
   entered_at: ColumnType<Date, Date | undefined, never>;

@@ -39,6 +39,8 @@ export interface CallbackCallSettings {
   ringSec: number;
   dialTemplate: string;
   defaultLanguage: 'ru' | 'en';
+  /** This instance's node: the callback's call is dialled from it. */
+  node: string;
 }
 
 export class CallbackCalls {
@@ -167,6 +169,7 @@ export class CallbackCalls {
       ticket_id: cb.ticketId,
       callback_id: cb.id,
       queued_at: new Date(),
+      pbx_node: this.d.s.node,
     });
     const s = this.core.track(call);
     s.callbackId = cb.id;

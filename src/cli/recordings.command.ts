@@ -32,7 +32,7 @@ export async function recordingsCommand(db: Kysely<Database>, config: Config, cm
     if (only && rows.length === 0) throw new Error(`recording ${only} is not in status ${statuses.join(',')}`);
     const service = new RecordingService(
       db,
-      { ...config.recordings, ffmpeg: resolveFfmpeg(config.recordings.ffmpegPath) },
+      { ...config.recordings, node: config.ari.node, ffmpeg: resolveFfmpeg(config.recordings.ffmpegPath) },
       { enqueue: async () => undefined },
       pino({ level: 'silent' }),
     );

@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { insertCall, transitionCall } from '../calls/call.repository.js';
+import { DEFAULT_PBX_NODE } from '../calls/call.table.js';
 import { insertOperator, findOperatorByLogin } from '../operators/operator.repository.js';
 import type { Line } from '../operators/operator.table.js';
 import { insertTicket } from '../tickets/ticket.repository.js';
@@ -43,7 +44,7 @@ export async function seedDemo(db: Kysely<Database>, realm: string, calls: numbe
       const ticket = await insertTicket(trx, { subject: `Call from ${caller}`, caller_number: caller, line });
       const call = await insertCall(trx, {
         ticket_id: ticket.id, caller_number: caller, dialled_number: '88005553535', status: 'ivr',
-        caller_channel_id: `seed-${randomUUID()}`, ivr_path: [`menu:main-menu=${line === 'first' ? 1 : 2}`], entered_at: entered,
+        caller_channel_id: `seed-${randomUUID()}`, ivr_path: [`menu:main-menu=${line === 'first' ? 1 : 2}`], entered_at: entered, pbx_node: DEFAULT_PBX_NODE,
       });
       const at = (s: number) => new Date(entered.getTime() + s * 1000);
       await transitionCall(trx, call.id, 'ivr', 'queued', { line, queued_at: at(12) });

@@ -52,10 +52,12 @@ export async function listStateHistory(db: Db, operatorId: string) {
 }
 
 /** Available operators of a line, the one idle longest first (the queues' 'leastrecent'). */
-export async function listAvailableOperators(db: Db, line: Line): Promise<OperatorRow[]> {
+/** Free operators of a line whose phones are on `node` (a call cannot ring a phone on another node). */
+export async function listAvailableOperators(db: Db, line: Line, node: string): Promise<OperatorRow[]> {
   return db
     .selectFrom('operators')
     .selectAll()
+    .where('pbx_node', '=', node)
     .where('line', '=', line)
     .where('state', '=', 'available')
     .orderBy('last_call_ended_at', (ob) => ob.asc().nullsFirst())

@@ -12,6 +12,7 @@ const OperatorDto = Type.Object({
   state: Type.String(),
   softphone: Type.String(),
   supervisor: Type.Boolean(),
+  pbxNode: Type.String({ description: 'the Asterisk node the phone registers to' }),
   stateReason: Type.Union([Type.String(), Type.Null()]),
   sip: Type.Object({ username: Type.String(), domain: Type.String(), wsUrl: Type.String() }),
 });
@@ -27,6 +28,7 @@ export const operatorRoutes =
       state: o.state,
       softphone: o.softphone,
       supervisor: o.supervisor,
+      pbxNode: o.pbx_node,
       stateReason: o.state_reason,
       sip: { username: o.sip_username, domain: sip.domain, wsUrl: sip.wsUrl },
     });
@@ -44,6 +46,7 @@ export const operatorRoutes =
               sipPassword: Type.String({ minLength: 12, maxLength: 128 }),
               softphone: Type.Optional(Type.Union([Type.Literal('sip'), Type.Literal('webrtc')], { description: "'webrtc': the browser panel is the phone" })),
               supervisor: Type.Optional(Type.Boolean({ description: 'may watch lines, monitor calls and audit recordings from the panel' })),
+              pbxNode: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: "the Asterisk node the phone registers to (docs/scaling.md); default: this instance's PBX_NODE" })),
             },
             { additionalProperties: false, examples: [{ login: 'anna', name: 'Анна Петрова', line: 'second', sipPassword: 'a-long-sip-secret' }] },
           ),

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { ForbiddenError, NotFoundError, OperatorLoginTakenError, WrapUpRequiredError } from '../errors.js';
 import type { OperatorEndpoint } from '../calls/pbx.port.js';
+import { DEFAULT_PBX_NODE } from '../calls/call.table.js';
 import {
   changeOperatorState,
   findOperatorById,
@@ -54,6 +55,8 @@ export class OperatorService {
     /** Seconds of wrap-up after each call before the next is offered (0: none). */
     private readonly wrapUpSec = 0,
     private readonly wrapUpRule: WrapUpRule = 'never',
+    /** The node this instance drives: only its operators' phones are pushed, synced and rung here. */
+    private readonly node: string = DEFAULT_PBX_NODE,
   ) {}
 
   /** Every state change (panels and the wallboard show them). */
@@ -65,7 +68,7 @@ export class OperatorService {
     this.listener = l;
   }
 
-  async create(input: { login: string; name: string; line: Line; sipPassword: string; softphone?: Softphone; supervisor?: boolean }): Promise<OperatorRow> {
+  async create(input: { login: string; name: string; line: Line; sipPassword: string; softphone?: Softphone; supervisor?: boolean; pbxNode?: string }): Promise<OperatorRow> {
     if (await findOperatorByLogin(this.db, input.login)) throw new OperatorLoginTakenError(input.login);
     const username = endpointIdFor(input.login);
     const md5 = createHash('md5').update(`${username}:${this.realm}:${input.sipPassword}`).digest('hex');
@@ -79,13 +82,15 @@ export class OperatorService {
         sip_md5_cred: md5,
         softphone: input.softphone ?? 'sip',
         supervisor: input.supervisor ?? false,
+        pbx_node: input.pbxNode ?? this.node,
       });
     } catch (err) {
       if ((err as { code?: string }).code === '23505') throw new OperatorLoginTakenError(input.login);
       throw err;
     }
     // With ARI down the endpoint is pushed on reconnect (pushEndpoints): Postgres is the truth.
-    if (this.endpoints.isConnected()) await this.pushEndpoint(row);
+    // An operator of another node gets their endpoint from that node's instance when it connects.
+    if (this.mine(row) && this.endpoints.isConnected()) await this.pushEndpoint(row);
     return row;
   }
 
@@ -180,14 +185,15 @@ export class OperatorService {
     if (!row) throw new NotFoundError('operator', id);
     if (state !== 'wrap_up') clearTimeout(this.wrapUpTimers.get(id));
     await this.syncFallback(row);
-    if (state === 'available') this.listener?.operatorAvailable(row.line);
+    // Only this node's ACD can ring them; their own instance notices on its next pass (CallService's re-check).
+    if (state === 'available' && this.mine(row)) this.listener?.operatorAvailable(row.line);
     for (const fn of this.changeListeners) fn(row);
     return row;
   }
 
   /** Every operator's endpoint, ten at a time: a few hundred take well under a second. */
   async pushEndpoints(): Promise<void> {
-    const all = await listOperators(this.db);
+    const all = (await listOperators(this.db)).filter((op) => this.mine(op));
     for (let i = 0; i < all.length; i += 10) await Promise.all(all.slice(i, i + 10).map((op) => this.pushEndpoint(op)));
   }
 
@@ -195,12 +201,17 @@ export class OperatorService {
     for (const op of await listOperators(this.db)) await this.syncFallback(op);
   }
 
+  /** Homed on the node this instance drives. */
+  private mine(op: OperatorRow): boolean {
+    return op.pbx_node === this.node;
+  }
+
   private async pushEndpoint(op: OperatorRow): Promise<void> {
     await this.endpoints.upsertOperatorEndpoint({ id: op.sip_username, md5Cred: op.sip_md5_cred, realm: this.realm, webrtc: op.softphone === 'webrtc' });
   }
 
   private async syncFallback(op: OperatorRow): Promise<void> {
-    if (!this.fallback.isConnected()) return; // synced in full on the next AMI connect
+    if (!this.mine(op) || !this.fallback.isConnected()) return; // synced in full on the next AMI connect
     await this.fallback
       .syncQueueMember(op.sip_username, op.name, op.line, op.state)
       .catch((err: Error) => this.log.warn({ operatorId: op.id, err: err.message }, 'fallback queue sync failed'));

@@ -31,6 +31,8 @@ export interface OperatorTable {
   supervisor: ColumnType<boolean, boolean | undefined, boolean>;
   /** The call still to be wrapped up (note or disposition) before the next is offered. */
   wrapup_call_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The Asterisk node the operator's phone registers to (migration 0012). */
+  pbx_node: ColumnType<string, string | undefined, string>;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 

@@ -5,6 +5,14 @@ import type { Redis } from 'ioredis';
 
 export const ARCHIVE_QUEUE = 'recording-archive';
 
+/**
+ * The spool files are on the node that wrote them, so each node's recordings are archived by
+ * that node's instance: one queue per node (docs/scaling.md).
+ */
+export function archiveQueueName(node: string): string {
+  return `${ARCHIVE_QUEUE}-${node}`;
+}
+
 export interface ArchiveJob {
   recordingId: string;
 }
@@ -12,8 +20,8 @@ export interface ArchiveJob {
 export class RecordingArchiveQueue {
   private readonly queue: Queue<ArchiveJob>;
 
-  constructor(connection: Redis, prefix: string, private readonly retry: { attempts: number; backoffMs: number }) {
-    this.queue = new Queue<ArchiveJob>(ARCHIVE_QUEUE, { connection, prefix });
+  constructor(connection: Redis, prefix: string, node: string, private readonly retry: { attempts: number; backoffMs: number }) {
+    this.queue = new Queue<ArchiveJob>(archiveQueueName(node), { connection, prefix });
   }
 
   async enqueue(recordingId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ARCHIVE_QUEUE, type ArchiveJob } from './recording-archive.queue.js';
+import { ARCHIVE_QUEUE, archiveQueueName, type ArchiveJob } from './recording-archive.queue.js';
 
 export interface JobObserver {
   jobDone(queue: string, ms: number, ok: boolean): void;
@@ -10,12 +10,13 @@ export interface JobObserver {
 export function startArchiveWorker(
   connection: Redis,
   prefix: string,
+  node: string,
   archive: (recordingId: string, final: boolean) => Promise<void>,
   log: Logger,
   observer?: JobObserver,
 ): Worker<ArchiveJob> {
   const worker = new Worker<ArchiveJob>(
-    ARCHIVE_QUEUE,
+    archiveQueueName(node),
     async (job) => archive(job.data.recordingId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
     { connection, prefix, concurrency: 2 },
   );

@@ -45,8 +45,8 @@ export async function listLiveLegRecordings(db: Db, callId: string): Promise<{ i
 }
 
 /** Recordings that were still running when their process went away. */
-export async function listUnfinishedRecordings(db: Db): Promise<RecordingRow[]> {
-  return db.selectFrom('recordings').selectAll().where('status', 'in', ['recording', 'spooled']).execute();
+export async function listUnfinishedRecordings(db: Db, node: string): Promise<RecordingRow[]> {
+  return db.selectFrom('recordings').selectAll().where('pbx_node', '=', node).where('status', 'in', ['recording', 'spooled']).execute();
 }
 
 export interface RecordingSearch {

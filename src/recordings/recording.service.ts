@@ -31,6 +31,8 @@ export interface ArchiveEnqueuer {
 
 export interface ArchiveSettings extends StoreSettings {
   spoolDir: string;
+  /** The node whose spool this is (PBX_NODE). */
+  node: string;
   codec: Codec;
   bitrateKbps: number;
   ffmpeg: string;
@@ -66,7 +68,7 @@ export class RecordingService {
   }
 
   async started(db: Kysely<Database>, callId: string, name: string, kind: RecordingKind = 'call'): Promise<RecordingRow> {
-    return insertRecording(db, { call_id: callId, name, kind, status: 'recording', spool_path: this.spoolPath(name) });
+    return insertRecording(db, { call_id: callId, name, kind, status: 'recording', spool_path: this.spoolPath(name), pbx_node: this.s.node });
   }
 
   async finished(name: string): Promise<void> {
@@ -121,7 +123,7 @@ export class RecordingService {
    */
   async sweep(activeCallIds: ReadonlySet<string>): Promise<number> {
     let n = 0;
-    for (const rec of await listUnfinishedRecordings(this.db)) {
+    for (const rec of await listUnfinishedRecordings(this.db, this.s.node)) {
       if (rec.call_id && activeCallIds.has(rec.call_id)) continue;
       await this.queue.enqueue(rec.id);
       n++;
@@ -133,7 +135,7 @@ export class RecordingService {
       const st = await stat(path.join(this.s.spoolDir, f)).catch(() => undefined);
       // Gone meanwhile, or still being written by a live fallback call: not an orphan (yet).
       if (!st || Date.now() - st.mtime.getTime() < 60_000) continue;
-      const rec = await insertRecording(this.db, { call_id: null, name, status: 'recording', spool_path: this.spoolPath(name) });
+      const rec = await insertRecording(this.db, { call_id: null, name, status: 'recording', spool_path: this.spoolPath(name), pbx_node: this.s.node });
       await this.queue.enqueue(rec.id);
       n++;
     }

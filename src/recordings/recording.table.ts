@@ -20,6 +20,8 @@ export interface RecordingTable {
   status: RecordingStatus;
   format: ColumnType<string, string | undefined, string>;
   spool_path: string | null;
+  /** The node whose spool holds the file: only its instance archives it. */
+  pbx_node: ColumnType<string, string, never>;
   archive_path: string | null;
   duration_ms: number | null;
   size_bytes: ColumnType<string | null, number | null | undefined, number | null>;

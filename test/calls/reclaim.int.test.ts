@@ -49,6 +49,8 @@ describe('a service restart with a caller in the queue', () => {
     expect(call.transitions.map((x) => x.to)).toEqual(['ivr', 'queued', 'ringing', 'bridged', 'completed']);
     const calls = await second.api<{ calls: unknown[] }>('GET', `/api/calls?caller=${caller}`);
     expect(calls.body.calls).toHaveLength(1);
+    await second.stop(); // one instance per node: the next test starts its own
+    current = undefined;
   });
 
   it('takes back a call whose operator was ringing: the ring is cancelled and the caller is offered again', async () => {

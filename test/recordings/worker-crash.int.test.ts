@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RecordingArchiveQueue } from '../../src/recordings/recording-archive.queue.js';
 import { startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { db, spooledRecording } from '../support/recordings.js';
+import { DEFAULT_PBX_NODE } from '../../src/calls/call.table.js';
 
 let next: TestApp | undefined;
 afterAll(async () => next?.stop());
@@ -26,7 +27,7 @@ describe('archive worker killed mid-transcode', () => {
 
     const { rec, spool } = await spooledRecording({ seconds: 600 }); // 10 minutes: a transcode of a second or two
     const redis = new Redis(process.env.REDIS_URL as string, { maxRetriesPerRequest: null });
-    const queue = new RecordingArchiveQueue(redis, prefix, { attempts: 3, backoffMs: 100 });
+    const queue = new RecordingArchiveQueue(redis, prefix, DEFAULT_PBX_NODE, { attempts: 3, backoffMs: 100 });
     await queue.enqueue(rec.id);
     await waitFor('the transcode to start', async () => {
       const r = await db.selectFrom('recordings').select('attempts').where('id', '=', rec.id).executeTakeFirst();

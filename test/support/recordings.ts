@@ -9,6 +9,7 @@ import { createDb } from '../../src/db/database.js';
 import { insertCall } from '../../src/calls/call.repository.js';
 import { insertRecording } from '../../src/recordings/recording.repository.js';
 import { insertTicket } from '../../src/tickets/ticket.repository.js';
+import { DEFAULT_PBX_NODE } from '../../src/calls/call.table.js';
 
 const run = promisify(execFile);
 export const db = createDb(process.env.DATABASE_URL as string, 2);
@@ -25,11 +26,11 @@ export async function spooledRecording(opts: { operatorId?: string | null; secon
   const ticket = await insertTicket(db, { subject: 'custody test', caller_number: '79990000000', line: 'first' });
   const call = await insertCall(db, {
     ticket_id: ticket.id, caller_number: '79990000000', dialled_number: '88005553535', status: 'completed', line: 'first',
-    caller_channel_id: `test-${randomUUID()}`, operator_id: opts.operatorId ?? null, ended_at: new Date(),
+    caller_channel_id: `test-${randomUUID()}`, operator_id: opts.operatorId ?? null, ended_at: new Date(), pbx_node: DEFAULT_PBX_NODE,
   });
   const name = `call-${call.id}`;
   const spool = path.join(process.env.RECORDINGS_SPOOL_DIR as string, `${name}.wav`);
   await speechWav(spool, opts.seconds ?? 4);
-  const rec = await insertRecording(db, { call_id: call.id, name, status: 'spooled', spool_path: spool, ended_at: new Date() });
+  const rec = await insertRecording(db, { call_id: call.id, name, status: 'spooled', spool_path: spool, ended_at: new Date(), pbx_node: DEFAULT_PBX_NODE });
   return { call, ticket, rec, spool };
 }

@@ -11,3 +11,18 @@ export function restartRedis(): void {
   });
   if (r.status !== 0) throw new Error(`redis restart failed: ${r.stderr?.toString()}`);
 }
+
+/** Starts another Asterisk node beside the suite's (lib.sh start_extra_node); returns its settings. */
+export function startExtraNode(name: string, portBase: number): Record<string, string> {
+  const r = spawnSync('bash', ['-c', `. scripts/lib.sh && start_extra_node ${name} ${portBase}`], {
+    cwd: path.resolve(PROJECT_ROOT),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
+  if (r.status !== 0) throw new Error(`extra node ${name} did not start: ${r.stderr?.toString()}`);
+  return Object.fromEntries(r.stdout.toString().trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+export function stopExtraNodes(): void {
+  spawnSync('bash', ['-c', '. scripts/lib.sh && stop_extra_nodes'], { cwd: path.resolve(PROJECT_ROOT), stdio: 'ignore', env: process.env });
+}

@@ -6,6 +6,7 @@ import { verifySignature } from '../../src/outbound/webhook-signing.js';
 import { startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
+import { DEFAULT_PBX_NODE } from '../../src/calls/call.table.js';
 
 interface Ticket {
   id: string;
@@ -97,7 +98,7 @@ describe('ticket rules', () => {
     // Two calls on one ticket: the second raised another problem and is split off.
     const [c1, c2] = await db
       .insertInto('calls')
-      .values([1, 2].map((i) => ({ ticket_id: orig.id, caller_number: '79160000000', status: 'completed' as const, caller_channel_id: uniq(`split-${i}-`) })))
+      .values([1, 2].map((i) => ({ ticket_id: orig.id, caller_number: '79160000000', status: 'completed' as const, caller_channel_id: uniq(`split-${i}-`), pbx_node: DEFAULT_PBX_NODE })))
       .returning('id')
       .execute();
     const split = await t.api<Ticket>('POST', `/api/tickets/${orig.id}/split`, { subject: 'Вопрос по тарифу', callIds: [c2!.id] });

@@ -1,0 +1,221 @@
+// Soak and fault runs (issue: measured capacity). The load benchmark's call shape (SIPp callers
+// keying 1 or 2, SIPp operators, every call recorded) held at one rate: first for `minutes`
+// with nothing else happening (is memory flat, does the event-loop lag rise, is every call in
+// the database and every answered call recorded), then three faults under the same load: the
+// service SIGKILLed (and started again at once, as a supervisor would), Redis restarted, and
+// Postgres refusing connections for 10 s. For each: the calls in progress at that moment, how
+// many of them did not complete, and the time until the service was ready again.
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { PBX_TARGET, allocPorts, callerScenario, sippProcess } from './sipp-driver.js';
+import { gauge, procStat, sippCounts, trunkChannels } from './load-probes.js';
+import { benchApi } from './bench-support.js';
+import { SERVICE_NUMBER, ari, env, freePort, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
+import { PROJECT_ROOT } from '../src/paths.js';
+import { createDb } from '../src/db/database.js';
+import { isFinal, type CallStatus } from '../src/calls/call-state-machine.js';
+
+export interface SoakOptions {
+  minutes: number;
+  cps: number;
+  talkSec: number;
+  operators: number;
+  /** Load around each fault: this long in all, the fault a third of the way in. */
+  faultWindowSec: number;
+  faults: boolean;
+}
+
+type Fault = 'sigkill-service' | 'restart-redis' | 'postgres-refusing-10s';
+
+/** Callers at `cps` (half keying 1, half 2) for `sec` seconds, all with numbers starting `prefix`. */
+async function callers(prefix: string, cps: number, sec: number, talkSec: number) {
+  const perDigit = Math.max(1, Math.round((cps / 2) * sec));
+  return Promise.all(
+    ['1', '2'].map(async (digit) => {
+      const p = allocPorts();
+      return sippProcess(`soak-${digit}`, callerScenario([{ digit, method: 'info', afterMs: 1500 }], 0, { awaitBye: true, speakAfterMs: 300 }), [
+        PBX_TARGET, '-s', SERVICE_NUMBER, '-set', 'caller', `${prefix}${digit}`, '-p', String(p.sip), '-mp', String(p.media),
+        '-r', String(cps / 2), '-rp', '1000', '-m', String(perDigit), '-l', '100000', '-timeout', `${sec + talkSec + 180}s`,
+      ], (sec + talkSec + 240) * 1000);
+    }),
+  );
+}
+
+/** Least-squares slope of y over x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  if (n < 2) return 0;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  const num = xs.reduce((a, x, i) => a + (x - mx) * ((ys[i] as number) - my), 0);
+  const den = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  return den ? num / den : 0;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+function stack(fn: string): void {
+  const r = spawnSync('bash', ['-c', `. scripts/lib.sh && stack_env && ${fn}`], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${fn}: ${r.stderr.toString()}`);
+}
+
+async function waitReady(base: string, timeoutMs = 120_000): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if ((await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200) return Date.now();
+    await sleep(100);
+  }
+  throw new Error('the service did not become ready again');
+}
+
+/** The calls of a caller prefix: all, not final, and those in progress at `at` that did not complete. */
+async function account(prefix: string, at?: Date) {
+  const db = createDb(env.DATABASE_URL as string, 2);
+  try {
+    const rows = await db.selectFrom('calls').select(['status', 'entered_at', 'ended_at', 'hangup_by']).where('caller_number', 'like', `${prefix}%`).execute();
+    const byStatus: Record<string, number> = {};
+    for (const r of rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+    const inProgress = at ? rows.filter((r) => r.entered_at <= at && (!r.ended_at || r.ended_at > at)) : [];
+    return {
+      rows: rows.length,
+      notFinal: rows.filter((r) => !isFinal(r.status as CallStatus) || !r.ended_at).length,
+      byStatus,
+      inProgressAtFault: inProgress.length,
+      inProgressNotCompleted: inProgress.filter((r) => r.status !== 'completed').length,
+    };
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function drain(): Promise<void> {
+  for (let i = 0; i < 180 && (await trunkChannels(ari)) > 0; i++) await sleep(1000);
+}
+
+export async function soakBench(o: SoakOptions) {
+  const run = randomBytes(2).toString('hex').replace(/[a-f]/g, (c) => String(c.charCodeAt(0) % 10));
+  const port = await freePort();
+  const metricsToken = randomBytes(16).toString('hex');
+  const base = `http://127.0.0.1:${port}`;
+  const scrape = async () => (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }).catch(() => undefined))?.text();
+  let service: ChildProcess = await startService(port, metricsToken);
+  const api = benchApi(base);
+  const ops = await startOperators(api, run, o.operators, o.talkSec).catch(async (err: Error) => {
+    service.kill('SIGKILL');
+    throw err;
+  });
+  try {
+    // ---- the soak ----
+    const soakPrefix = `6${run}0`;
+    const sec = o.minutes * 60;
+    process.stderr.write(`[soak] ${o.minutes} min at ${o.cps} calls/s\n`);
+    const soakCallers = await callers(soakPrefix, o.cps, sec, o.talkSec);
+    let finished = false;
+    void Promise.all(soakCallers.map((c) => c.done)).then(() => (finished = true));
+    const t0 = Date.now();
+    const samples: { t: number; rssMb: number; lagMs: number | null; concurrent: number }[] = [];
+    while (!finished) {
+      await sleep(5000);
+      const st = await procStat(service.pid as number);
+      const lag = gauge((await scrape()) ?? '', 'nodejs_eventloop_lag_p99_seconds');
+      samples.push({ t: (Date.now() - t0) / 1000, rssMb: round(st?.rssMb ?? 0), lagMs: lag === null ? null : round(lag * 1000), concurrent: await trunkChannels(ari) });
+      if (samples.length % 12 === 0) process.stderr.write(`[soak] ${Math.round((Date.now() - t0) / 1000)} s: ${samples.at(-1)?.concurrent} calls up, RSS ${samples.at(-1)?.rssMb} MB, lag p99 ${samples.at(-1)?.lagMs} ms\n`);
+    }
+    const soakSipp = (await Promise.all(soakCallers.map((c) => c.done))).map((r) => sippCounts(r.stdout));
+    await drain();
+    // Warm-up (the first fifth: pools, JIT, the first calls' tickets) is left out of the trends.
+    const steady = samples.filter((s) => s.t >= sec * 0.2 && s.t <= sec);
+    const rssSlope = slope(steady.map((s) => s.t / 60), steady.map((s) => s.rssMb));
+    const rssMean = steady.reduce((a, s) => a + s.rssMb, 0) / Math.max(1, steady.length);
+    const lags = steady.filter((s) => s.lagMs !== null).map((s) => s.lagMs as number);
+    const third = Math.max(1, Math.floor(lags.length / 3));
+    const lagFirst = median(lags.slice(0, third));
+    const lagLast = median(lags.slice(-third));
+    const soakAccount = await account(soakPrefix);
+    const recordings = await recordingCheck(soakPrefix);
+    const created = soakSipp.reduce((a, c) => a + c.created, 0);
+    const soak = {
+      cps: o.cps,
+      minutes: o.minutes,
+      calls: created,
+      succeeded: soakSipp.reduce((a, c) => a + c.ok, 0),
+      failed: soakSipp.reduce((a, c) => a + c.failed, 0),
+      concurrentMedian: median(steady.map((s) => s.concurrent)),
+      rss: { meanMb: round(rssMean), slopeMbPerMin: round(rssSlope, 2), growthOverRunMb: round(rssSlope * o.minutes * 0.8), flat: Math.abs(rssSlope * o.minutes * 0.8) < Math.max(20, rssMean * 0.1) },
+      eventLoopLagP99Ms: { firstThirdMedian: lagFirst, lastThirdMedian: lagLast, max: Math.max(0, ...lags), notRising: lagLast <= lagFirst * 1.5 + 5 },
+      database: { ...soakAccount, allAccountedFor: soakAccount.rows === created && soakAccount.notFinal === 0 },
+      recordings,
+      samples,
+    };
+    process.stderr.write(`[soak] done: ${soak.succeeded}/${soak.calls} ok, RSS slope ${soak.rss.slopeMbPerMin} MB/min, lag ${lagFirst} → ${lagLast} ms, ${soakAccount.rows} rows, ${recordings.produced}/${recordings.answered} recordings\n`);
+
+    // ---- faults under load ----
+    const faults: Record<string, unknown>[] = [];
+    const kinds: Fault[] = o.faults ? ['sigkill-service', 'restart-redis', 'postgres-refusing-10s'] : [];
+    for (const [i, fault] of kinds.entries()) {
+      const prefix = `6${run}${i + 1}`;
+      const load = await callers(prefix, o.cps, o.faultWindowSec, o.talkSec);
+      await sleep((o.faultWindowSec / 3) * 1000);
+      const at = new Date();
+      const concurrent = await trunkChannels(ari);
+      let faultEnded: number;
+      if (fault === 'sigkill-service') {
+        service.kill('SIGKILL');
+        await new Promise((r) => service.once('exit', r));
+        faultEnded = Date.now();
+        service = await startService(port, metricsToken); // at once, as systemd or compose would
+      } else if (fault === 'restart-redis') {
+        stack('stop_redis && start_redis');
+        faultEnded = Date.now();
+      } else {
+        stack('stop_postgres');
+        await sleep(10_000);
+        stack('start_postgres');
+        faultEnded = Date.now();
+      }
+      const ready = await waitReady(base);
+      const sipp = (await Promise.all(load.map((c) => c.done))).map((r) => sippCounts(r.stdout));
+      await drain();
+      await sleep(3000); // the last hangups' rows
+      const acc = await account(prefix, at);
+      const createdF = sipp.reduce((a, c) => a + c.created, 0);
+      const r = {
+        fault,
+        cps: o.cps,
+        callsUpAtFault: concurrent,
+        calls: createdF,
+        succeeded: sipp.reduce((a, c) => a + c.ok, 0),
+        failed: sipp.reduce((a, c) => a + c.failed, 0),
+        // Calls whose caller got no call row: taken by the dialplan's fallback queue while no instance listened.
+        withoutRow: Math.max(0, createdF - acc.rows),
+        inProgressAtFault: acc.inProgressAtFault,
+        lostInProgress: acc.inProgressNotCompleted,
+        notFinalAfterwards: acc.notFinal,
+        byStatus: acc.byStatus,
+        recoverySec: round((ready - faultEnded) / 1000, 2),
+        faultSec: round((faultEnded - at.getTime()) / 1000, 2),
+      };
+      faults.push(r);
+      process.stderr.write(`[soak] ${fault}: ${r.inProgressAtFault} in progress, ${r.lostInProgress} of them lost, ${r.failed}/${r.calls} SIPp failures, ready ${r.recoverySec} s after\n`);
+    }
+    return {
+      case: 'soak',
+      options: o,
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '' },
+      soak,
+      faults,
+      targets: {
+        rssFlat: soak.rss.flat,
+        lagNotRising: soak.eventLoopLagP99Ms.notRising,
+        everyCallAccounted: soak.database.allAccountedFor,
+        recordingsEqualAnswered: recordings.lost === 0 && recordings.produced + recordings.stillArchiving === recordings.answered,
+        noInProgressCallLost: faults.every((f) => f.lostInProgress === 0),
+      },
+    };
+  } finally {
+    for (const id of ops.ids) await api('PUT', `/api/operators/${id}/state`, { state: 'offline' }).catch(() => undefined);
+    service.kill('SIGTERM');
+    await new Promise((r) => service.once('exit', r));
+    ops.uas.kill();
+  }
+}
