@@ -111,7 +111,7 @@ async function ramp(target: 'service' | 'baseline', run: string, o: LoadOptions,
     if (s.failedPct > 1) break;
   }
   const passing = steps.filter((s) => s.failedPct <= 1);
-  return { steps, maxConcurrentUnder1PctFailed: Math.max(0, ...passing.map((s) => s.maxConcurrent)) };
+  return { steps, maxConcurrentUnder1PctFailed: Math.max(0, ...passing.map((s) => s.maxConcurrent)), maxCpsUnder1PctFailed: Math.max(0, ...passing.map((s) => s.cps)) };
 }
 
 export async function loadBench(o: LoadOptions) {
@@ -158,6 +158,12 @@ export async function loadBench(o: LoadOptions) {
       pbxdesk: ours,
       baseline: baseline ?? null,
       maxConcurrent: { pbxdesk: ours.maxConcurrentUnder1PctFailed, baseline: baseline?.maxConcurrentUnder1PctFailed ?? null, ratio },
+      // The same call shape at a rate: callers who wait longer make more concurrent calls at the same rate, so both are given.
+      maxCallsPerSec: {
+        pbxdesk: ours.maxCpsUnder1PctFailed,
+        baseline: baseline?.maxCpsUnder1PctFailed ?? null,
+        ratio: baseline?.maxCpsUnder1PctFailed ? round(ours.maxCpsUnder1PctFailed / baseline.maxCpsUnder1PctFailed, 2) : null,
+      },
       latencyMs: {
         inviteTo200: ours.steps[ours.steps.length - 1]?.inviteTo200Ms ?? null,
         dtmfToNextPrompt: dtmf,

@@ -1,4 +1,4 @@
-// `npm run bench:load [-- --start 5 --step 5 --max 30 --step-sec 20 --talk-sec 8 --operators 250 --no-baseline]`
+// `npm run bench:load [-- --start 10 --step 10 --max 80 --step-sec 15 --talk-sec 5 --operators 400 --no-baseline]`
 // (through scripts/bench.sh: a throwaway stack of its own). Writes bench/results/load-<time>.json
 // and prints a table.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,8 +17,9 @@ async function main() {
     smoke
       ? { startCps: 2, stepCps: 2, maxCps: 2, stepSec: 8, talkSec: 3, operators: 10, skipBaseline: true }
       : {
-          startCps: arg('start', 5), stepCps: arg('step', 5), maxCps: arg('max', 30), stepSec: arg('step-sec', 20),
-          talkSec: arg('talk-sec', 8), operators: arg('operators', 250), skipBaseline: process.argv.includes('--no-baseline'),
+          // Enough operators that they are not what runs out first (400 × 5 s talk: 80 calls/s).
+          startCps: arg('start', 10), stepCps: arg('step', 10), maxCps: arg('max', 80), stepSec: arg('step-sec', 15),
+          talkSec: arg('talk-sec', 5), operators: arg('operators', 400), skipBaseline: process.argv.includes('--no-baseline'),
         },
   );
   const dir = path.join(PROJECT_ROOT, 'bench', 'results');
@@ -31,6 +32,7 @@ async function main() {
     row(['---', '---', '---']),
     row(['max concurrent calls, < 1% failed', r.maxConcurrent.pbxdesk, r.maxConcurrent.baseline]),
     row(['ratio to baseline', r.maxConcurrent.ratio, '']),
+    row(['max calls/s, < 1% failed (ratio)', `${r.maxCallsPerSec.pbxdesk} (${r.maxCallsPerSec.ratio ?? '—'})`, r.maxCallsPerSec.baseline]),
     row(['INVITE → 200 OK p50/p95/p99, ms', r.latencyMs.inviteTo200 ? `${r.latencyMs.inviteTo200.p50}/${r.latencyMs.inviteTo200.p95}/${r.latencyMs.inviteTo200.p99}` : null, ((s) => (s ? `${s.inviteTo200Ms.p50}/${s.inviteTo200Ms.p95}/${s.inviteTo200Ms.p99}` : null))(r.baseline?.steps[r.baseline.steps.length - 1])]),
     row(['DTMF → next prompt p50/p95/p99, ms', `${r.latencyMs.dtmfToNextPrompt.p50}/${r.latencyMs.dtmfToNextPrompt.p95}/${r.latencyMs.dtmfToNextPrompt.p99}`, '']),
     row(['queue → operator ringing p50/p95/p99, ms', `${r.latencyMs.queueToRing.p50}/${r.latencyMs.queueToRing.p95}/${r.latencyMs.queueToRing.p99}`, '']),

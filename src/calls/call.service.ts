@@ -393,7 +393,14 @@ export class CallService implements CallCore, CallbackSink {
     this.sessions.delete(s.callId);
     // Destroying the bridge stops its recording: RecordingFinished then archives it (and if that
     // event never comes, the recording service's safety net does).
-    const bridgeGone = s.bridgeId ? this.d.pbx.destroyBridge(s.bridgeId).catch(() => undefined) : undefined;
+    // The recording is stopped first: its RecordingFinished is sent to the app only while the
+    // app still has the bridge, and was lost for about one call in five under load when the
+    // bridge went first (the safety net then archived them 10 s later).
+    const rec = s.recordingName;
+    const bridgeId = s.bridgeId;
+    const bridgeGone = bridgeId
+      ? (rec ? this.d.pbx.stopRecording(rec) : Promise.resolve()).catch(() => undefined).then(() => this.d.pbx.destroyBridge(bridgeId).catch(() => undefined))
+      : undefined;
     if (s.recordingId) this.d.recordings.callEnded(s.recordingId);
     await operatorLegGone;
     this.callbacks?.stopOffers(s.callId);

@@ -83,6 +83,8 @@ export interface PbxPort {
   /** Records what one party says, alone (a snoop on the channel); it ends when the channel does. */
   recordLeg(channelId: string, recordingName: string): Promise<void>;
   unpauseRecording(recordingName: string): Promise<void>;
+  /** Stops and stores a live recording; recordingFinished follows. */
+  stopRecording(recordingName: string): Promise<void>;
   /** Hands a caller back to the dialplan's fallback (the plain first-line queue). */
   continueToFallback(channelId: string): Promise<void>;
   /** Ids of the channels Asterisk has now (to reclaim or close calls after a reconnect). */

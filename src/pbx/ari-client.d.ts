@@ -19,7 +19,7 @@ declare module 'ari-client' {
       snoopChannelWithId: Op;
     };
     playbacks: { stop: Op };
-    recordings: { pause: Op; unpause: Op };
+    recordings: { pause: Op; unpause: Op; stop: Op };
     bridges: { create: Op; addChannel: Op; removeChannel: Op; record: Op; destroy: Op; startMoh: Op; stopMoh: Op };
   }
   export function connect(url: string, user: string, password: string): Promise<AriClient>;

@@ -230,6 +230,10 @@ export class AriPbxAdapter implements PbxPort {
     await c.bridges.record({ bridgeId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false });
   }
 
+  async stopRecording(recordingName: string): Promise<void> {
+    await this.client().recordings.stop({ recordingName }).catch(ignoreNotFound);
+  }
+
   async destroyBridge(bridgeId: string): Promise<void> {
     await this.client().bridges.destroy({ bridgeId }).catch(ignoreNotFound);
   }

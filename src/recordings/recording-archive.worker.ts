@@ -18,7 +18,10 @@ export function startArchiveWorker(
   const worker = new Worker<ArchiveJob>(
     archiveQueueName(node),
     async (job) => archive(job.data.recordingId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
-    { connection, prefix, concurrency: 2 },
+    // A worker that dies mid-transcode (SIGKILL, OOM) holds its job's lock until the lock
+    // lapses; BullMQ's 30 s lock plus its 30 s stall check left recordings unarchived for up to a
+    // minute. The lock is renewed every lockDuration/2 while a transcode runs, so 15 s is safe.
+    { connection, prefix, concurrency: 2, lockDuration: 15_000, stalledInterval: 10_000 },
   );
   const took = (job: { processedOn?: number; finishedOn?: number } | undefined) =>
     job?.processedOn && job.finishedOn ? job.finishedOn - job.processedOn : 0;
