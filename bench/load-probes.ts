@@ -7,9 +7,11 @@ import path from 'node:path';
 const TICK = 100; // USER_HZ on Linux
 
 export async function trunkChannels(ari: { url: string; user: string; password: string }): Promise<number> {
-  const res = await fetch(`${ari.url}/ari/channels`, { headers: { authorization: `Basic ${Buffer.from(`${ari.user}:${ari.password}`).toString('base64')}` } });
-  if (!res.ok) return -1;
-  const list = (await res.json()) as { name: string }[];
+  // An overloaded Asterisk may not answer at all: -1, like any other failed probe.
+  const res = await fetch(`${ari.url}/ari/channels`, { headers: { authorization: `Basic ${Buffer.from(`${ari.user}:${ari.password}`).toString('base64')}` }, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+  if (!res?.ok) return -1;
+  const list = (await res.json().catch(() => undefined)) as { name: string }[] | undefined;
+  if (!list) return -1;
   return list.filter((c) => c.name.startsWith('PJSIP/trunk-')).length;
 }
 

@@ -89,7 +89,8 @@ async function account(prefix: string, at?: Date) {
 }
 
 async function drain(): Promise<void> {
-  for (let i = 0; i < 180 && (await trunkChannels(ari)) > 0; i++) await sleep(1000);
+  // -1 (Asterisk did not answer) is not "drained".
+  for (let i = 0; i < 180 && (await trunkChannels(ari)) !== 0; i++) await sleep(1000);
 }
 
 export async function soakBench(o: SoakOptions) {
