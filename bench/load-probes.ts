@@ -95,3 +95,11 @@ export async function sippRtts(hostDir: string, scenario: string): Promise<numbe
   }
   return out;
 }
+
+/** The whole machine's CPU time so far (all processes: Asterisk, the service, ffmpeg, Postgres, SIPp), busy and total, in ticks. */
+export async function machineCpu(): Promise<{ busy: number; total: number }> {
+  const cpu = (await readFile('/proc/stat', 'utf8')).split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const total = cpu.reduce((a, b) => a + b, 0);
+  const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}

@@ -170,3 +170,9 @@ export async function recordingCheck(callerPrefix: string) {
     await db.destroy();
   }
 }
+
+/** Resolves when the process has exited (at once if it already has: 'exit' does not come twice). */
+export function exited(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => p.once('exit', () => r()));
+}

@@ -8,9 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { CHROOT, PBX_TARGET, allocPorts, callerScenario, sippProcess } from './sipp-driver.js';
-import { gauge, histogram, histogramPercentile, pidOf, procStat, sippCounts, sippRtts, trunkChannels, type Buckets } from './load-probes.js';
+import { gauge, histogram, histogramPercentile, machineCpu, pidOf, procStat, sippCounts, sippRtts, trunkChannels, type Buckets } from './load-probes.js';
 import { benchApi, percentile } from './bench-support.js';
-import { BASELINE_NUMBER, SERVICE_NUMBER, ari, env, freePort, installBaseline, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
+import { BASELINE_NUMBER, SERVICE_NUMBER, ari, env, exited, freePort, installBaseline, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
 
 export interface LoadOptions {
   startCps: number;
@@ -34,6 +34,8 @@ interface Step {
   avgConcurrent: number;
   inviteTo200Ms: { p50: number; p95: number; p99: number };
   asteriskCpuPct: number;
+  /** All of the machine's cores busy, % (SIPp, Postgres and ffmpeg included). */
+  machineBusyPct: number;
   serviceCpuPct: number | null;
   serviceRssMb: number | null;
   eventLoopLagP99Ms: number | null;
@@ -56,6 +58,7 @@ async function rampStep(target: 'service' | 'baseline', run: string, cps: number
   const lags: number[] = [];
   const t0 = Date.now();
   const a0 = await procStat(pids.asterisk);
+  const m0 = await machineCpu();
   const s0 = pids.service ? await procStat(pids.service) : undefined;
   let rss = 0;
   let finished = false;
@@ -72,6 +75,7 @@ async function rampStep(target: 'service' | 'baseline', run: string, cps: number
   }
   const wall = (Date.now() - t0) / 1000;
   const a1 = await procStat(pids.asterisk);
+  const m1 = await machineCpu();
   const s1 = pids.service ? await procStat(pids.service) : undefined;
   const results = await Promise.all(callers.map((c) => c.done));
   const counts = results.map((r) => sippCounts(r.stdout));
@@ -91,6 +95,7 @@ async function rampStep(target: 'service' | 'baseline', run: string, cps: number
     avgConcurrent: plateau.length ? Math.round(plateau.reduce((a, b) => a + b, 0) / plateau.length) : 0,
     inviteTo200Ms: { p50: percentile(rtts, 50), p95: percentile(rtts, 95), p99: percentile(rtts, 99) },
     asteriskCpuPct: a0 && a1 ? round(((a1.cpuSec - a0.cpuSec) / wall) * 100) : 0,
+    machineBusyPct: m1.total > m0.total ? round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100) : 0,
     serviceCpuPct: s0 && s1 ? round(((s1.cpuSec - s0.cpuSec) / wall) * 100) : null,
     serviceRssMb: pids.service ? round(rss) : null,
     eventLoopLagP99Ms: lags.length ? round(Math.max(...lags)) : null,
@@ -106,7 +111,7 @@ async function ramp(target: 'service' | 'baseline', run: string, o: LoadOptions,
   for (let cps = o.startCps; cps <= o.maxCps; cps += o.stepCps) {
     const s = await rampStep(target, run, cps, o, pids, scrape);
     steps.push(s);
-    process.stderr.write(`[load] ${target} ${cps} cps: ${s.succeeded}/${s.calls} ok, max ${s.maxConcurrent} concurrent, asterisk ${s.asteriskCpuPct}% service ${s.serviceCpuPct ?? '-'}%\n`);
+    process.stderr.write(`[load] ${target} ${cps} cps: ${s.succeeded}/${s.calls} ok, max ${s.maxConcurrent} concurrent, asterisk ${s.asteriskCpuPct}% service ${s.serviceCpuPct ?? '-'}% machine ${s.machineBusyPct}%\n`);
     await drain();
     if (s.failedPct > 1) break;
   }
@@ -196,7 +201,7 @@ export async function loadBench(o: LoadOptions) {
   } finally {
     for (const id of ops.ids) await api('PUT', `/api/operators/${id}/state`, { state: 'offline' }).catch(() => undefined);
     service.kill('SIGTERM');
-    await new Promise((r) => service.once('exit', r));
+    await exited(service);
     ops.uas.kill();
   }
 }

@@ -43,11 +43,11 @@ async function main() {
     row(['recordings archived / calls answered (still archiving, lost)', `${r.recordings.produced} / ${r.recordings.answered} (${r.recordings.stillArchiving}, ${r.recordings.lost})`, '']),
     row(['recording duration error p95, s', r.recordings.durationErrorSec.p95, '']),
     '',
-    row(['cps', 'pbxdesk ok/calls', 'max conc.', 'Asterisk CPU %', 'service CPU %', 'baseline ok/calls', 'max conc.', 'Asterisk CPU %']),
-    row(['---', '---', '---', '---', '---', '---', '---', '---']),
+    row(['cps', 'pbxdesk ok/calls', 'max conc.', 'Asterisk CPU %', 'service CPU %', 'machine busy %', 'baseline ok/calls', 'max conc.', 'Asterisk CPU %', 'machine busy %']),
+    row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---']),
     ...r.pbxdesk.steps.map((s, i) => {
       const b = r.baseline?.steps[i];
-      return row([s.cps, `${s.succeeded}/${s.calls}`, s.maxConcurrent, s.asteriskCpuPct, s.serviceCpuPct, b ? `${b.succeeded}/${b.calls}` : null, b?.maxConcurrent ?? null, b?.asteriskCpuPct ?? null]);
+      return row([s.cps, `${s.succeeded}/${s.calls}`, s.maxConcurrent, s.asteriskCpuPct, s.serviceCpuPct, s.machineBusyPct, b ? `${b.succeeded}/${b.calls}` : null, b?.maxConcurrent ?? null, b?.asteriskCpuPct ?? null, b?.machineBusyPct ?? null]);
     }),
   ];
   process.stdout.write(`${JSON.stringify(r, null, 2)}\n\n${lines.join('\n')}\n\n${file}\n`);

@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { PBX_TARGET, allocPorts, callerScenario, sippProcess } from './sipp-driver.js';
 import { gauge, procStat, sippCounts, trunkChannels } from './load-probes.js';
 import { benchApi } from './bench-support.js';
-import { SERVICE_NUMBER, ari, env, freePort, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
+import { SERVICE_NUMBER, ari, env, exited, freePort, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { createDb } from '../src/db/database.js';
 import { isFinal, type CallStatus } from '../src/calls/call-state-machine.js';
@@ -162,7 +162,7 @@ export async function soakBench(o: SoakOptions) {
       let faultEnded: number;
       if (fault === 'sigkill-service') {
         service.kill('SIGKILL');
-        await new Promise((r) => service.once('exit', r));
+        await exited(service);
         faultEnded = Date.now();
         service = await startService(port, metricsToken); // at once, as systemd or compose would
       } else if (fault === 'restart-redis') {
@@ -216,7 +216,7 @@ export async function soakBench(o: SoakOptions) {
   } finally {
     for (const id of ops.ids) await api('PUT', `/api/operators/${id}/state`, { state: 'offline' }).catch(() => undefined);
     service.kill('SIGTERM');
-    await new Promise((r) => service.once('exit', r));
+    await exited(service);
     ops.uas.kill();
   }
 }

@@ -44,5 +44,9 @@ export function createDb(databaseUrl: string, max = 10): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max });
   // An idle client that errors (Postgres restarted) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor one that is checked out between two queries (a transaction in progress): pg then emits
+  // 'error' on the client itself, which crashed the service when Postgres was stopped under
+  // load (the soak's fault run). The query in flight is rejected and handled where it ran.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
