@@ -270,12 +270,6 @@ export class CallbackService implements CallbackPort {
   }
 
   /**
-   * At start-up: waiting placeholders go back into their lines (by rank), scheduled ones get
-   * their job again (the job id makes that a no-op when Redis kept it), and a callback claimed
-   * but never dialled is released. One whose dial was under way is the call service's
-   * (its reclaim ends the attempt as interrupted).
-   */
-  /**
    * Placeholders of every waiting callback, in this instance's lines too. The due job goes to
    * one instance, but with several nodes the free operator may be on another: each instance
    * holds every placeholder, and the claim (waiting → dialling, one row update) lets exactly one
@@ -285,6 +279,12 @@ export class CallbackService implements CallbackPort {
     for (const cb of await listWaitingCallbacks(this.db)) this.sink().placeCallback(cb.line, cb.id, cb.rank.getTime());
   }
 
+  /**
+   * At start-up: waiting placeholders go back into their lines (by rank), scheduled ones get
+   * their job again (the job id makes that a no-op when Redis kept it), and a callback claimed
+   * but never dialled is released. One whose dial was under way is the call service's
+   * (its reclaim ends the attempt as interrupted).
+   */
   async restore(): Promise<void> {
     for (const cb of await listOpenCallbacks(this.db)) {
       if (cb.status === 'waiting') this.sink().placeCallback(cb.line, cb.id, cb.rank.getTime());

@@ -26,7 +26,7 @@ export async function runSurvey(
     s.operatorReleased = true;
     await d.operators.callEnded(s.operatorId, new Date(), s.callId);
   }
-  if (s.bridgeId) await d.pbx.destroyBridge(s.bridgeId).catch(() => undefined);
+  if (s.bridgeId) await d.pbx.destroyBridge(s.bridgeId, s.recordingName).catch(() => undefined);
   // Bounded: whatever happens to a prompt or an event, the caller is let go after the survey's time.
   let deadline: NodeJS.Timeout | undefined;
   const outOfTime = new Promise<void>((r) => (deadline = setTimeout(r, (d.timeoutSec + 20) * 1000)));

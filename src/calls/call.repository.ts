@@ -65,8 +65,10 @@ export async function listCallEvents(db: Db, callId: string): Promise<CallEventR
   return db.selectFrom('call_events').selectAll().where('call_id', '=', callId).orderBy('id').execute();
 }
 
-/** Calls not over: no end time and not in a final status (a row in one without an end time is not live either). */
-/** The live calls of one node: another node's calls are its own instance's to reclaim. */
+/**
+ * One node's calls not over: no end time and not in a final status (a row in one without an end
+ * time is not live either). Another node's calls are its own instance's to reclaim.
+ */
 export async function listActiveCalls(db: Db, node: string): Promise<CallRow[]> {
   const live = CALL_STATUSES.filter((s) => !isFinal(s));
   return db.selectFrom('calls').selectAll().where('pbx_node', '=', node).where('ended_at', 'is', null).where('status', 'in', live).orderBy('entered_at').execute();

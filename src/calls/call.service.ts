@@ -391,16 +391,9 @@ export class CallService implements CallCore, CallbackSink {
     const at = new Date();
     await this.move(s, to, { ended_at: at, hangup_cause: cause.text, hangup_cause_code: cause.code, hangup_by: by }, { by });
     this.sessions.delete(s.callId);
-    // Destroying the bridge stops its recording: RecordingFinished then archives it (and if that
+    // Ending the bridge ends its recording: RecordingFinished then archives it (and if that
     // event never comes, the recording service's safety net does).
-    // The recording is stopped first: its RecordingFinished is sent to the app only while the
-    // app still has the bridge, and was lost for about one call in five under load when the
-    // bridge went first (the safety net then archived them 10 s later).
-    const rec = s.recordingName;
-    const bridgeId = s.bridgeId;
-    const bridgeGone = bridgeId
-      ? (rec ? this.d.pbx.stopRecording(rec) : Promise.resolve()).catch(() => undefined).then(() => this.d.pbx.destroyBridge(bridgeId).catch(() => undefined))
-      : undefined;
+    const bridgeGone = s.bridgeId ? this.d.pbx.destroyBridge(s.bridgeId, s.recordingName).catch(() => undefined) : undefined;
     if (s.recordingId) this.d.recordings.callEnded(s.recordingId);
     await operatorLegGone;
     this.callbacks?.stopOffers(s.callId);

@@ -230,11 +230,9 @@ export class AriPbxAdapter implements PbxPort {
     await c.bridges.record({ bridgeId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false });
   }
 
-  async stopRecording(recordingName: string): Promise<void> {
-    await this.client().recordings.stop({ recordingName }).catch(ignoreNotFound);
-  }
-
-  async destroyBridge(bridgeId: string): Promise<void> {
+  async destroyBridge(bridgeId: string, recordingName?: string | null): Promise<void> {
+    // A recording that cannot be stopped (gone already, Asterisk busy) must not keep the bridge up.
+    if (recordingName) await this.client().recordings.stop({ recordingName }).catch(() => undefined);
     await this.client().bridges.destroy({ bridgeId }).catch(ignoreNotFound);
   }
 
