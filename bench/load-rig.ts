@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { CHROOT, PBX_TARGET, allocPorts, phoneScenario, sippFile, sippProcess } from './sipp-driver.js';
+import { CHROOT, PBX_TARGET, allocPorts, callerScenario, phoneScenario, registerScenario, sippFile, sippProcess } from './sipp-driver.js';
 import { sippCounts } from './load-probes.js';
 import { percentile, type BenchApi } from './bench-support.js';
 import { PROJECT_ROOT } from '../src/paths.js';
@@ -100,7 +100,7 @@ export async function startOperators(api: BenchApi, run: string, n: number, talk
   // A few REGISTERs of hundreds may be lost on loopback under a burst: a pass that is not
   // complete is run again (re-registering is harmless; the contact stays the same).
   for (let pass = 1; ; pass++) {
-    const registered = await sippProcess('register-all', registerAllScenario(), [PBX_TARGET, '-inf', csvFile, '-p', String(ports.sip), '-m', String(n), '-l', '1', '-r', '20'], 120_000);
+    const registered = await sippProcess('register-all', registerScenario('[field0]', '[authentication username=[field0] password=[field1]]'), [PBX_TARGET, '-inf', csvFile, '-p', String(ports.sip), '-m', String(n), '-l', '1', '-r', '20'], 120_000);
     const r = await registered.done;
     if (sippCounts(r.stdout).ok === n) break;
     if (pass === 3) throw new Error(`operators registered: ${sippCounts(r.stdout).ok} of ${n}\n${r.stdout.slice(-1500)}`);
@@ -110,26 +110,25 @@ export async function startOperators(api: BenchApi, run: string, n: number, talk
   return { ids, uas };
 }
 
-function registerAllScenario(): string {
-  const reg = (cseq: number, auth: boolean) => `<send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[field0]@[remote_ip]>
-Call-ID: [call_id]
-CSeq: ${cseq} REGISTER
-Contact: <sip:[field0]@[local_ip]:[local_port]>
-Expires: 3600${auth ? '\n[authentication username=[field0] password=[field1]]' : ''}
-Max-Forwards: 70
-Content-Length: 0
-]]></send>`;
-  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="register all">
-${reg(1, false)}
-<recv response="401" auth="true"/>
-${reg(2, true)}
-<recv response="200"/>
-</scenario>`;
+/**
+ * The benchmarks' callers: `cps` calls/s for `sec` seconds to `number`, in two SIPp processes,
+ * one keying 1 and one 2 (1.5 s after the answer, as SIP INFO), each waiting for the other side
+ * to hang up. Caller numbers are `${prefix}1` and `${prefix}2`. `rtt`: SIPp writes each
+ * INVITE → 200 OK time (sippRtts reads them).
+ */
+export async function callerRuns(o: { name: string; number: string; prefix: string; cps: number; sec: number; timeoutSec: number; rtt?: boolean }) {
+  const perDigit = Math.max(1, Math.round((o.cps / 2) * o.sec));
+  return Promise.all(
+    ['1', '2'].map(async (digit) => {
+      const p = allocPorts();
+      return sippProcess(`${o.name}-${digit}`, callerScenario([{ digit, method: 'info', afterMs: 1500 }], 0, { awaitBye: true, speakAfterMs: 300 }), [
+        PBX_TARGET, '-s', o.number, '-set', 'caller', `${o.prefix}${digit}`, '-p', String(p.sip), '-mp', String(p.media),
+        // cps calls per 2 s each: together cps calls/s, also when cps is odd.
+        '-r', String(o.cps), '-rp', '2000', '-m', String(perDigit), '-l', '100000', '-timeout', `${o.timeoutSec}s`,
+        ...(o.rtt ? ['-trace_rtt', '-rtt_freq', '1'] : []),
+      ], (o.timeoutSec + 60) * 1000);
+    }),
+  );
 }
 
 /** Recordings of the service's answered calls: all archived, and as long as the talk. */

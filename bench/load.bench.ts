@@ -7,10 +7,10 @@
 // Each step lasts stepSec; a step with more than 1% failed calls ends the ramp.
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { CHROOT, PBX_TARGET, allocPorts, callerScenario, sippProcess } from './sipp-driver.js';
+import { CHROOT } from './sipp-driver.js';
 import { gauge, histogram, histogramPercentile, machineCpu, pidOf, procStat, sippCounts, sippRtts, trunkChannels, type Buckets } from './load-probes.js';
 import { benchApi, percentile } from './bench-support.js';
-import { BASELINE_NUMBER, SERVICE_NUMBER, ari, env, exited, freePort, installBaseline, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
+import { BASELINE_NUMBER, SERVICE_NUMBER, ari, callerRuns, env, exited, freePort, installBaseline, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
 
 export interface LoadOptions {
   startCps: number;
@@ -43,17 +43,10 @@ interface Step {
 
 async function rampStep(target: 'service' | 'baseline', run: string, cps: number, o: LoadOptions, pids: { asterisk: number; service?: number }, scrape?: () => Promise<string>): Promise<Step> {
   const number = target === 'service' ? SERVICE_NUMBER : BASELINE_NUMBER;
-  const perDigit = Math.max(1, Math.round((cps / 2) * o.stepSec));
-  const callers = await Promise.all(
-    ['1', '2'].map(async (digit) => {
-      const p = allocPorts();
-      return sippProcess(`load-${target}-${digit}`, callerScenario([{ digit, method: 'info', afterMs: 1500 }], 0, { awaitBye: true, speakAfterMs: 300 }), [
-        PBX_TARGET, '-s', number, '-set', 'caller', `7${run}${target === 'service' ? 1 : 2}${String(cps).padStart(3, '0')}${digit}`,
-        '-p', String(p.sip), '-mp', String(p.media), '-r', String(cps), '-rp', '2000', '-m', String(perDigit), '-l', '100000',
-        '-timeout', `${o.stepSec + o.talkSec + 90}s`, '-trace_rtt', '-rtt_freq', '1',
-      ], (o.stepSec + o.talkSec + 120) * 1000);
-    }),
-  );
+  const callers = await callerRuns({
+    name: `load-${target}`, number, prefix: `7${run}${target === 'service' ? 1 : 2}${String(cps).padStart(3, '0')}`,
+    cps, sec: o.stepSec, timeoutSec: o.stepSec + o.talkSec + 90, rtt: true,
+  });
   const conc: number[] = [];
   const lags: number[] = [];
   const t0 = Date.now();

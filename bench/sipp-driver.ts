@@ -232,29 +232,36 @@ export async function runCaller(opts: { caller: string; number: string; steps: D
   ]);
 }
 
-const REGISTER = (cseq: number, auth: boolean) => `<send retrans="500"><![CDATA[
+/**
+ * A REGISTER answered by a digest challenge, then sent again with credentials. `user` and
+ * `auth` are SIPp keywords: `[service]` with `[authentication]` (-s/-au/-ap) for one phone, or
+ * CSV fields for many phones in one run.
+ */
+export function registerScenario(user = '[service]', auth = '[authentication]'): string {
+  const reg = (cseq: number, withAuth: boolean) => `<send retrans="500"><![CDATA[
 REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[service]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]>
+From: <sip:${user}@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${user}@[remote_ip]>
 Call-ID: [call_id]
 CSeq: ${cseq} REGISTER
-Contact: <sip:[service]@[local_ip]:[local_port]>
-Expires: 3600${auth ? '\n[authentication]' : ''}
+Contact: <sip:${user}@[local_ip]:[local_port]>
+Expires: 3600${withAuth ? `\n${auth}` : ''}
 Max-Forwards: 70
 Content-Length: 0
 ]]></send>`;
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="register">
+${reg(1, false)}
+<recv response="401" auth="true"/>
+${reg(2, true)}
+<recv response="200"/>
+</scenario>`;
+}
 
 /** REGISTERs an operator's phone (digest auth) so that its contact is 127.0.0.1:sipPort. */
 export function registerPhone(opts: { username: string; password: string; sipPort: number; target?: string }): Promise<SippResult> {
-  const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="register">
-${REGISTER(1, false)}
-<recv response="401" auth="true"/>
-${REGISTER(2, true)}
-<recv response="200"/>
-</scenario>`;
-  return runSipp('register', xml, [opts.target ?? PBX, '-s', opts.username, '-au', opts.username, '-ap', opts.password, '-p', String(opts.sipPort)], 20_000);
+  return runSipp('register', registerScenario(), [opts.target ?? PBX, '-s', opts.username, '-au', opts.username, '-ap', opts.password, '-p', String(opts.sipPort)], 20_000);
 }
 
 /**

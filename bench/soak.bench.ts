@@ -8,10 +8,9 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { PBX_TARGET, allocPorts, callerScenario, sippProcess } from './sipp-driver.js';
 import { gauge, procStat, sippCounts, trunkChannels } from './load-probes.js';
 import { benchApi } from './bench-support.js';
-import { SERVICE_NUMBER, ari, env, exited, freePort, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
+import { SERVICE_NUMBER, ari, callerRuns, env, exited, freePort, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { createDb } from '../src/db/database.js';
 import { isFinal, type CallStatus } from '../src/calls/call-state-machine.js';
@@ -27,20 +26,6 @@ export interface SoakOptions {
 }
 
 type Fault = 'sigkill-service' | 'restart-redis' | 'postgres-refusing-10s';
-
-/** Callers at `cps` (half keying 1, half 2) for `sec` seconds, all with numbers starting `prefix`. */
-async function callers(prefix: string, cps: number, sec: number, talkSec: number) {
-  const perDigit = Math.max(1, Math.round((cps / 2) * sec));
-  return Promise.all(
-    ['1', '2'].map(async (digit) => {
-      const p = allocPorts();
-      return sippProcess(`soak-${digit}`, callerScenario([{ digit, method: 'info', afterMs: 1500 }], 0, { awaitBye: true, speakAfterMs: 300 }), [
-        PBX_TARGET, '-s', SERVICE_NUMBER, '-set', 'caller', `${prefix}${digit}`, '-p', String(p.sip), '-mp', String(p.media),
-        '-r', String(cps / 2), '-rp', '1000', '-m', String(perDigit), '-l', '100000', '-timeout', `${sec + talkSec + 180}s`,
-      ], (sec + talkSec + 240) * 1000);
-    }),
-  );
-}
 
 /** Least-squares slope of y over x. */
 function slope(xs: number[], ys: number[]): number {
@@ -110,7 +95,7 @@ export async function soakBench(o: SoakOptions) {
     const soakPrefix = `6${run}0`;
     const sec = o.minutes * 60;
     process.stderr.write(`[soak] ${o.minutes} min at ${o.cps} calls/s\n`);
-    const soakCallers = await callers(soakPrefix, o.cps, sec, o.talkSec);
+    const soakCallers = await callerRuns({ name: 'soak', number: SERVICE_NUMBER, prefix: soakPrefix, cps: o.cps, sec, timeoutSec: sec + o.talkSec + 180 });
     let finished = false;
     void Promise.all(soakCallers.map((c) => c.done)).then(() => (finished = true));
     const t0 = Date.now();
@@ -155,7 +140,7 @@ export async function soakBench(o: SoakOptions) {
     const kinds: Fault[] = o.faults ? ['sigkill-service', 'restart-redis', 'postgres-refusing-10s'] : [];
     for (const [i, fault] of kinds.entries()) {
       const prefix = `6${run}${i + 1}`;
-      const load = await callers(prefix, o.cps, o.faultWindowSec, o.talkSec);
+      const load = await callerRuns({ name: 'soak-fault', number: SERVICE_NUMBER, prefix, cps: o.cps, sec: o.faultWindowSec, timeoutSec: o.faultWindowSec + o.talkSec + 180 });
       await sleep((o.faultWindowSec / 3) * 1000);
       const at = new Date();
       const concurrent = await trunkChannels(ari);

@@ -5,9 +5,9 @@
 // is already driven refuses to start; a callback is dialled exactly once with both instances'
 // workers on one queue; and with instance A killed, B goes on serving its node.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PBX_TARGET, allocPorts, answerOnce, runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
+import { freePort } from '../../bench/load-rig.js';
 import { apiClient, clearLine, randomPhone, uniq, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { db } from '../support/recordings.js';
@@ -36,15 +36,6 @@ const customer = allocPorts();
 const procs: ChildProcess[] = [];
 let nodeBEnv: Record<string, string> = {};
 let targetB = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** A service process (a real one, so that it can be SIGKILLed) driving `node`. */
 async function instance(node: string, env: Record<string, string> = {}, ready = true): Promise<Instance> {
