@@ -2,7 +2,7 @@
 // registers a SIPp phone for it, places a SIPp call from the trunk that keys 1, and prints
 // the call, its ticket and its recording as the API shows them.
 import { randomBytes } from 'node:crypto';
-import { allocPorts, answerOnce, registerPhone, runCaller } from './sipp-driver.js';
+import { allocPorts, answerOnce, registerPhone, runCaller } from '../test/harness/sipp-driver.js';
 
 const base = `http://127.0.0.1:${process.env.HTTP_PORT ?? '15080'}`;
 const token = process.env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN ?? '';

@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { CHROOT, PBX_TARGET, allocPorts, callerScenario, phoneScenario, registerScenario, sippFile, sippProcess } from './sipp-driver.js';
+import { CHROOT, PBX_TARGET, allocPorts, callerScenario, phoneScenario, registerScenario, sippFile, sippProcess } from '../test/harness/sipp-driver.js';
 import { sippCounts } from './load-probes.js';
-import { percentile, type BenchApi } from './bench-support.js';
+import { percentile } from './bench-support.js';
+import type { ApiClient } from '../test/harness/api-client.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { createDb } from '../src/db/database.js';
 
@@ -84,7 +85,7 @@ export async function asteriskCli(cmd: string): Promise<string> {
 }
 
 /** Operators with one SIPp UAS for all: registered in one SIPp run from a CSV of credentials. */
-export async function startOperators(api: BenchApi, run: string, n: number, talkSec: number) {
+export async function startOperators(api: ApiClient, run: string, n: number, talkSec: number) {
   const password = `load-${randomBytes(8).toString('hex')}`;
   const ids: string[] = [];
   const users: string[] = [];

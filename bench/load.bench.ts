@@ -7,9 +7,10 @@
 // Each step lasts stepSec; a step with more than 1% failed calls ends the ramp.
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { CHROOT } from './sipp-driver.js';
+import { CHROOT } from '../test/harness/sipp-driver.js';
 import { gauge, histogram, histogramPercentile, machineCpu, pidOf, procStat, sippCounts, sippRtts, trunkChannels, type Buckets } from './load-probes.js';
-import { benchApi, percentile } from './bench-support.js';
+import { percentile } from './bench-support.js';
+import { apiClient } from '../test/harness/api-client.js';
 import { BASELINE_NUMBER, SERVICE_NUMBER, ari, callerRuns, env, exited, freePort, installBaseline, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
 
 export interface LoadOptions {
@@ -131,7 +132,7 @@ export async function loadBench(o: LoadOptions) {
   if (!asterisk) throw new Error('no Asterisk of this stack is running');
   await installBaseline();
   const service = await startService(port, metricsToken);
-  const api = benchApi(base);
+  const api = apiClient(base);
   // A failure while setting up must not leave the service running (it holds the ARI app).
   const ops = await startOperators(api, run, o.operators, o.talkSec).catch(async (err: Error) => {
     service.kill('SIGKILL');

@@ -8,10 +8,11 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import AsteriskManager from 'asterisk-manager';
-import { runCaller } from './sipp-driver.js';
-import { launchChromium } from './chromium.js';
-import { createTestNet } from './test-network.js';
-import { benchApi, percentile } from './bench-support.js';
+import { runCaller } from '../test/harness/sipp-driver.js';
+import { launchChromium } from '../test/harness/chromium.js';
+import { createTestNet } from '../test/harness/test-network.js';
+import { percentile } from './bench-support.js';
+import { apiClient } from '../test/harness/api-client.js';
 
 /** Listens on `host:0` and relays every connection to `to` (HTTP and the SIP WebSocket alike). */
 function relay(host: string, to: { host: string; port: number }): Promise<net.Server & { port: number }> {
@@ -29,7 +30,7 @@ const hex = () => randomBytes(4).toString('hex');
 export async function screenPopBench(opts: { calls: number; operators: number }) {
   const env = process.env;
   const base = `http://${env.HTTP_HOST ?? '127.0.0.1'}:${env.HTTP_PORT ?? '15080'}`;
-  const api = benchApi(base);
+  const api = apiClient(base);
   if ((await fetch(`${base}/readyz`).catch(() => undefined))?.status !== 200) throw new Error(`the service at ${base} is not ready: bring the stack up first`);
 
   // The first line is the bench's for the run: anyone available there is set offline (and back).

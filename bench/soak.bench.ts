@@ -9,7 +9,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { gauge, procStat, sippCounts, trunkChannels } from './load-probes.js';
-import { benchApi } from './bench-support.js';
+import { apiClient } from '../test/harness/api-client.js';
 import { SERVICE_NUMBER, ari, callerRuns, env, exited, freePort, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { createDb } from '../src/db/database.js';
@@ -85,7 +85,7 @@ export async function soakBench(o: SoakOptions) {
   const base = `http://127.0.0.1:${port}`;
   const scrape = async () => (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }).catch(() => undefined))?.text();
   let service: ChildProcess = await startService(port, metricsToken);
-  const api = benchApi(base);
+  const api = apiClient(base);
   const ops = await startOperators(api, run, o.operators, o.talkSec).catch(async (err: Error) => {
     service.kill('SIGKILL');
     throw err;

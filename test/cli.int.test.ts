@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocPorts, registerPhone } from '../bench/sipp-driver.js';
+import { allocPorts, registerPhone } from './harness/sipp-driver.js';
 import { startTestApp, uniq, type TestApp } from './support/app.js';
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -2,7 +2,7 @@
 // takes the bridged call back, and the call ends and is recorded as if nothing happened.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCaller } from '../bench/sipp-driver.js';
+import { runCaller } from './harness/sipp-driver.js';
 import { operatorWithPhone } from './support/phones.js';
 import { apiClient, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from './support/app.js';
 

@@ -4,7 +4,7 @@
 // of Redis, dialled exactly once; and the toll-fraud guard.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocPorts, answerOnce, ringNoAnswer, runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
+import { allocPorts, answerOnce, ringNoAnswer, runCaller, type DtmfStep } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { db } from '../support/recordings.js';

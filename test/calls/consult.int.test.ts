@@ -3,7 +3,7 @@
 // who is then let go. One call row (ticket, IVR path, recording) throughout; the hand-over is a
 // call.transferred event for webhook subscribers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCaller } from '../../bench/sipp-driver.js';
+import { runCaller } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';

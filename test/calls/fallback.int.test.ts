@@ -2,7 +2,7 @@
 // caller goes to Asterisk's own first-line queue, whose members the service keeps in step
 // over AMI. The caller reaches an operator instead of silence.
 import { describe, expect, it } from 'vitest';
-import { runCaller } from '../../bench/sipp-driver.js';
+import { runCaller } from '../harness/sipp-driver.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { clearLine, randomPhone, startTestApp, waitFor } from '../support/app.js';
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pcm16Rms } from '../../src/recordings/wav.js';
 import { decodeToPcm } from '../support/audio.js';
-import { runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
+import { runCaller, type DtmfStep } from '../harness/sipp-driver.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 

@@ -1,7 +1,7 @@
 // In-call actions with a real caller and operator: hold and unhold, and the satisfaction
 // survey the caller answers after the operator hangs up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerOnce, runCaller } from '../../bench/sipp-driver.js';
+import { answerOnce, runCaller } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
 

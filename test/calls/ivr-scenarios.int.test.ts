@@ -1,7 +1,7 @@
 // The IVR's rules with real callers (SIPp, digits as SIP INFO): an existing ticket number,
 // an unknown one, two invalid inputs, and 0 for a person.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
+import { runCaller, type DtmfStep } from '../harness/sipp-driver.js';
 import { insertTicket } from '../../src/tickets/ticket.repository.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';

@@ -3,7 +3,7 @@
 // read from the service's own log of announcements.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCaller } from '../../bench/sipp-driver.js';
+import { runCaller } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 
 let t: TestApp;

@@ -1,7 +1,7 @@
 // State that survives: a caller waiting in the queue while the service goes away keeps
 // their call; the next service instance takes the channel back from ARI and connects it.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ringNoAnswer, runCaller } from '../../bench/sipp-driver.js';
+import { ringNoAnswer, runCaller } from '../harness/sipp-driver.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';

@@ -3,7 +3,7 @@
 // ringing one is offered again, the waiting one keeps its place behind it. None is lost.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { answerOnce, ringNoAnswer, runCaller } from '../../bench/sipp-driver.js';
+import { answerOnce, ringNoAnswer, runCaller } from '../harness/sipp-driver.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { apiClient, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';

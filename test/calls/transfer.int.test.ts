@@ -2,7 +2,7 @@
 // in the same bridge with music, the second-line engineer answers, and the call keeps its
 // ticket, its IVR path and one recording for the whole conversation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCaller } from '../../bench/sipp-driver.js';
+import { runCaller } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
 

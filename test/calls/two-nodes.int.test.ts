@@ -6,7 +6,7 @@
 // workers on one queue; and with instance A killed, B goes on serving its node.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PBX_TARGET, allocPorts, answerOnce, runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
+import { PBX_TARGET, allocPorts, answerOnce, runCaller, type DtmfStep } from '../harness/sipp-driver.js';
 import { freePort } from '../../bench/load-rig.js';
 import { apiClient, clearLine, randomPhone, uniq, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';

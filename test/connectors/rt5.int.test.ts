@@ -4,7 +4,7 @@
 // changes made in RT flow back; and an RT that is down never holds up a call, while the ticket
 // shows its sync failing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCaller } from '../../bench/sipp-driver.js';
+import { runCaller } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { startRt, type RtServer } from '../support/rt.js';

@@ -3,7 +3,7 @@
 // that order, each checked against the documented payload format (docs.zammad.org,
 // api/generic-cti). Events that mean nothing to Zammad are not sent at all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCaller } from '../../bench/sipp-driver.js';
+import { runCaller } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';

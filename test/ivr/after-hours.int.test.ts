@@ -6,7 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCaller } from '../../bench/sipp-driver.js';
+import { runCaller } from '../harness/sipp-driver.js';
 import { randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('sv', { timeZone: 'Europe/Moscow' });

@@ -2,7 +2,7 @@
 // operator and pauses the one who missed it; the one who answers is on call, then in wrap-up,
 // then available again; every change is in the history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerOnce, ringNoAnswer, runCaller } from '../../bench/sipp-driver.js';
+import { answerOnce, ringNoAnswer, runCaller } from '../harness/sipp-driver.js';
 import { operatorWithPhone, type Phone } from '../support/phones.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 

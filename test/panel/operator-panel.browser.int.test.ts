@@ -6,7 +6,7 @@
 // note, the second talks, notes, hangs up and wraps up. The API then shows the call and ticket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { runCaller } from '../../bench/sipp-driver.js';
+import { runCaller } from '../harness/sipp-driver.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 import { createTestNet, type TestNet } from '../support/netns.js';

@@ -4,7 +4,7 @@
 // history, then "answered" when the phone picks up and "ended" when the call is over. Another
 // operator's stream gets nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
+import { runCaller, type DtmfStep } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { db } from '../support/recordings.js';

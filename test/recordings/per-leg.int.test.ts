@@ -2,7 +2,7 @@
 // side and the operator's side are recorded alone (ARI snoop channels), archived, chained and on
 // the call; each holds that party's speech.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCaller } from '../../bench/sipp-driver.js';
+import { runCaller } from '../harness/sipp-driver.js';
 import { pcm16Rms } from '../../src/recordings/wav.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 import { decodeToPcm } from '../support/audio.js';

@@ -5,7 +5,7 @@
 // advances), and downloaded only with a reason; the reports count the call and export CSV.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { allocPorts, answerOnce, registerPhone, runCaller } from '../../bench/sipp-driver.js';
+import { allocPorts, answerOnce, registerPhone, runCaller } from '../harness/sipp-driver.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';

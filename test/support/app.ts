@@ -2,7 +2,7 @@
 // with its own BullMQ prefix so tests never see each other's jobs.
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { benchApi } from '../../bench/bench-support.js';
+import { apiClient as harnessClient } from '../harness/api-client.js';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { LOG_REDACT } from '../../src/log-redact.js';
@@ -73,5 +73,5 @@ export async function clearLine(api: TestApp['api'], line: 'first' | 'second'): 
 
 /** An API client for a service at `base`, as the admin. */
 export function apiClient(base: string, token = process.env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN as string): TestApp['api'] {
-  return benchApi(base, token);
+  return harnessClient(base, token);
 }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
-import { launchChromium as launch } from '../../bench/chromium.js';
+import { launchChromium as launch } from '../harness/chromium.js';
 
 /** Screenshots go here (CI keeps them as artifacts; not committed). */
 export const ARTIFACTS = 'test/artifacts';

@@ -1,7 +1,7 @@
 // An operator of a line with a real SIP phone (SIPp) registered to their endpoint, made
 // available: the common start of every call test.
 import { expect } from 'vitest';
-import { allocPorts, answerOnce, registerPhone, type SippResult } from '../../bench/sipp-driver.js';
+import { allocPorts, answerOnce, registerPhone, type SippResult } from '../harness/sipp-driver.js';
 import { uniq, type TestApp } from './app.js';
 
 export type Phone = (ports: { sip: number; media: number }) => Promise<SippResult>;

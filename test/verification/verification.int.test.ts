@@ -3,7 +3,7 @@
 // and an operator asking for the code mid-call with the recording paused for the step.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCaller, type DtmfStep } from '../../bench/sipp-driver.js';
+import { runCaller, type DtmfStep } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { decodeToPcm, detectDtmf, synthDtmf } from '../support/audio.js';
 import { operatorWithPhone } from '../support/phones.js';

@@ -3,7 +3,7 @@
 import { chromium, type Browser } from 'playwright-core';
 
 /**
- * executablePath: a launcher of Chromium in a test network (bench/test-network.ts), for WebRTC.
+ * executablePath: a launcher of Chromium in a test network (test/harness/test-network.ts), for WebRTC.
  * secureOrigin: an http:// origin to treat as secure. Browsers give microphones (and so WebRTC)
  * only to secure contexts; production serves the panel over TLS, the test network plain HTTP.
  */

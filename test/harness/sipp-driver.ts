@@ -9,12 +9,14 @@ const SIPP_DIR = process.env.SIPP_DIR ?? '/tmp/pbxdesk-sipp';
 const PBX = `127.0.0.1:${process.env.PBX_SIP_PORT ?? '25060'}`;
 const PCAPS = '/usr/share/sip-tester';
 
-let nextPort = 25200 + Math.floor(Math.random() * 50) * 2;
+// Above the stack's own ports (PORT_BASE, from scripts/lib.sh), so two stacks side by side never share one.
+const PORT_BASE = Number(process.env.PORT_BASE ?? 25000);
+let nextPort = PORT_BASE + 200 + Math.floor(Math.random() * 50) * 2;
 /** Loopback ports for SIPp's SIP and media sockets, never reused within one run. */
 export function allocPorts(): { sip: number; media: number } {
   const sip = nextPort;
   nextPort += 2;
-  return { sip, media: 25500 + (sip - 25200) * 4 };
+  return { sip, media: PORT_BASE + 500 + (sip - PORT_BASE - 200) * 4 };
 }
 
 export interface SippResult {
