@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply } from 'fastify';
 import type { Db } from '../db/database.js';
 import { principalOf, requireRole } from '../http/auth.hook.js';
@@ -20,14 +21,23 @@ const Range = Type.Object(
   { additionalProperties: false },
 );
 
-/** CSV with a header row; values quoted when they need it (names may hold commas). */
+/**
+ * A text cell a spreadsheet would run as a formula (=, +, -, @, or a tab or CR before one) gets a
+ * leading apostrophe (OWASP's CSV-injection rule): an operator name or a ticket subject such as
+ * "=HYPERLINK(…)" stays text when a supervisor opens the export. Numbers are left alone.
+ */
+export function neutraliseFormula(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+/** CSV with a header row (csv-stringify: quoting as RFC 4180), formulas neutralised. */
 export function toCsv(rows: Record<string, unknown>[]): string {
-  const cols = Object.keys(rows[0] ?? {});
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  const columns = Object.keys(rows[0] ?? {});
+  return stringify(rows, {
+    header: true,
+    columns: columns.length ? columns : undefined,
+    cast: { string: neutraliseFormula, object: (v) => neutraliseFormula(JSON.stringify(v)), date: (d) => d.toISOString(), boolean: (b) => String(b) },
+  });
 }
 
 const csv = (reply: FastifyReply, name: string, rows: Record<string, unknown>[]) =>
