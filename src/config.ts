@@ -4,6 +4,8 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
 import { parseSlaTargets, type SlaTargets } from './tickets/ticket-rules.js';
+import { isNumberType, isRegion, NUMBER_TYPES, type NumberRules } from './callbacks/callback-number.js';
+import { allowListOf } from './connectors/outbound-http.js';
 import type { S3Settings } from './recordings/s3-archive.store.js';
 
 export class ConfigError extends Error {
@@ -94,8 +96,10 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'CALLBACK_RETRY_SEC', default: '300', doc: 'Delay between two attempts of a callback.' },
   { name: 'CALLBACK_RING_SEC', default: '30', doc: "How long the customer's phone rings before the attempt counts as no answer." },
   { name: 'CALLBACK_DIAL_TEMPLATE', default: 'PJSIP/{number}@trunk', doc: 'Asterisk dial string of a callback; {number} is the customer number.' },
-  { name: 'CALLBACK_ALLOWED_NUMBERS', default: '^[78][0-9]{10}$', doc: 'Comma-separated regular expressions; a callback number must match one (default: Russian national numbers).' },
-  { name: 'CALLBACK_DENIED_PREFIXES', default: '7809,8809,810,00', doc: 'Comma-separated prefixes always refused for callbacks (premium-rate 809, international), even if a pattern allows them.' },
+  { name: 'CALLBACK_DEFAULT_REGION', default: 'RU', doc: 'Region (ISO 3166 code) in which a number without a leading + is read ("8 912 …", "912 …"); a leading + (or an international prefix such as 810) always means international.' },
+  { name: 'CALLBACK_ALLOWED_COUNTRIES', default: 'RU', doc: 'Comma-separated ISO 3166 codes whose numbers may be called back. Kazakhstan (KZ) shares country code 7 with Russia and is a country of its own here; satellite and other non-geographic numbers (+881, +882, +800 …) belong to none.' },
+  { name: 'CALLBACK_ALLOWED_TYPES', default: 'fixed-line,mobile,fixed-line-or-mobile', doc: 'Comma-separated number types that may be called back (libphonenumber-js): fixed-line, mobile, fixed-line-or-mobile, toll-free, premium-rate, shared-cost, voip, personal-number, pager, uan, voicemail.' },
+  { name: 'CALLBACK_DENIED_PREFIXES', default: '+76,+77,+7803,+7809,+7840,+7940,+881,+882,+883', doc: 'Comma-separated E.164 prefixes (with +) always refused for callbacks, whatever country and type say: Kazakhstan +76/+77, paid services 8-803/8-809, Abkhazia +7 840/940, satellite and international networks.' },
   { name: 'CALLBACK_MAX_PER_NUMBER_DAY', default: '3', doc: 'Callbacks one number may have booked within 24 hours.' },
   { name: 'CALLBACK_MAX_PER_ACCOUNT_DAY', default: '10', doc: 'Callbacks one account may have booked within 24 hours.' },
   { name: 'PANEL_SESSION_IDLE_SEC', default: '1800', doc: 'An operator panel session ends after this long without requests.' },
@@ -110,6 +114,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'OUTBOUND_RETRY_BASE_MS', default: '5000', doc: 'First retry delay of a failed delivery; it doubles per failure.' },
   { name: 'OUTBOUND_RETRY_MAX_MS', default: '900000', doc: 'Longest delay between two delivery attempts.' },
   { name: 'OUTBOUND_TIMEOUT_MS', default: '10000', doc: 'How long a receiver may take to answer a delivery.' },
+  { name: 'OUTBOUND_PRIVATE_ALLOWLIST', optional: true, doc: 'Comma-separated IP addresses or CIDR ranges (10.0.5.20, 10.0.5.0/24, fd00::/8) on loopback, private or link-local networks that webhooks and helpdesk connectors may reach anyway: an on-premises helpdesk. Empty: public addresses only. Checked on the resolved address when a subscription is made and at every connection.' },
 ];
 
 type Env = Record<string, string | undefined>;
@@ -218,20 +223,37 @@ function dialTemplate(env: Env, name: string): string {
   return t;
 }
 
-function regexList(env: Env, name: string): RegExp[] {
-  return str(env, name)
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .map((p) => {
-      try {
-        return new RegExp(p);
-      } catch (err) {
-        throw new ConfigError(name, `"${p}" is not a regular expression: ${(err as Error).message}`);
-      }
-    });
-}
 const fromRoot = (p: string) => path.resolve(PROJECT_ROOT, p);
+
+const list = (env: Env, name: string) => str(env, name).split(',').map((p) => p.trim()).filter(Boolean);
+
+function privateAllowList(env: Env, name: string): string[] {
+  const entries = (optional(env, name) ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  try {
+    allowListOf(entries);
+  } catch (err) {
+    throw new ConfigError(name, (err as Error).message);
+  }
+  return entries;
+}
+
+/** The callback numbering rules (src/callbacks/callback-number.ts). */
+function numberRules(env: Env): NumberRules {
+  // The regex setting it replaces must not be dropped silently: its owner meant to narrow the plan.
+  if (env.CALLBACK_ALLOWED_NUMBERS) throw new ConfigError('CALLBACK_ALLOWED_NUMBERS', 'is no longer read: set CALLBACK_ALLOWED_COUNTRIES and CALLBACK_ALLOWED_TYPES');
+  const defaultRegion = str(env, 'CALLBACK_DEFAULT_REGION');
+  if (!isRegion(defaultRegion)) throw new ConfigError('CALLBACK_DEFAULT_REGION', `"${defaultRegion}" is not an ISO 3166 region with a numbering plan`);
+  const allowedCountries = list(env, 'CALLBACK_ALLOWED_COUNTRIES');
+  const badCountry = allowedCountries.find((c) => !isRegion(c));
+  if (badCountry) throw new ConfigError('CALLBACK_ALLOWED_COUNTRIES', `"${badCountry}" is not an ISO 3166 region with a numbering plan`);
+  const types = list(env, 'CALLBACK_ALLOWED_TYPES');
+  const badType = types.find((t) => !isNumberType(t));
+  if (badType) throw new ConfigError('CALLBACK_ALLOWED_TYPES', `"${badType}" is not one of ${Object.keys(NUMBER_TYPES).join(', ')}`);
+  const deniedPrefixes = list(env, 'CALLBACK_DENIED_PREFIXES');
+  const badPrefix = deniedPrefixes.find((p) => !/^\+[0-9]{1,15}$/.test(p));
+  if (badPrefix) throw new ConfigError('CALLBACK_DENIED_PREFIXES', `"${badPrefix}" is not an E.164 prefix such as +7809`);
+  return { defaultRegion, allowedCountries, allowedTypes: types.filter(isNumberType), deniedPrefixes };
+}
 
 export function loadConfig(env: Env = process.env) {
   const secretKey = str(env, 'PBXDESK_SECRET_KEY');
@@ -324,8 +346,7 @@ export function loadConfig(env: Env = process.env) {
       retrySec: int(env, 'CALLBACK_RETRY_SEC', 1, 86_400),
       ringSec: int(env, 'CALLBACK_RING_SEC', 5, 120),
       dialTemplate: dialTemplate(env, 'CALLBACK_DIAL_TEMPLATE'),
-      allowedNumbers: regexList(env, 'CALLBACK_ALLOWED_NUMBERS'),
-      deniedPrefixes: str(env, 'CALLBACK_DENIED_PREFIXES').split(',').map((p) => p.trim()).filter(Boolean),
+      ...numberRules(env),
       maxPerNumberDay: int(env, 'CALLBACK_MAX_PER_NUMBER_DAY', 1, 1000),
       maxPerAccountDay: int(env, 'CALLBACK_MAX_PER_ACCOUNT_DAY', 1, 10_000),
     },
@@ -340,6 +361,7 @@ export function loadConfig(env: Env = process.env) {
       retryBaseMs: int(env, 'OUTBOUND_RETRY_BASE_MS', 10, 3_600_000),
       retryMaxMs: int(env, 'OUTBOUND_RETRY_MAX_MS', 10, 86_400_000),
       timeoutMs: int(env, 'OUTBOUND_TIMEOUT_MS', 100, 120_000),
+      privateAllowList: privateAllowList(env, 'OUTBOUND_PRIVATE_ALLOWLIST'),
       pollSec: int(env, 'CONNECTOR_POLL_SEC', 1, 86_400),
     },
     connectors: {

@@ -236,6 +236,24 @@ export class CallbackNotAnsweredError extends AppError {
   }
 }
 
+/** A callback on a line whose operators may not see its ticket: they would get its screen pop. */
+export class CallbackTicketLineError extends AppError {
+  readonly code = 'callback_ticket_line';
+  readonly status = 422;
+  constructor(ticketId: string, line: string) {
+    super(`ticket ${ticketId} is not visible to the ${line} line, so a ${line}-line callback cannot be booked on it`, { ticketId, line });
+  }
+}
+
+/** A webhook or connector URL that points inside the network, or carries credentials. */
+export class OutboundTargetRefusedError extends AppError {
+  readonly code = 'outbound_target_not_allowed';
+  readonly status = 422;
+  constructor(reason: string) {
+    super(`this URL may not be used for outbound deliveries: ${reason}`, { reason });
+  }
+}
+
 export class CallOnHoldError extends AppError {
   readonly code = 'call_on_hold';
   readonly status = 409;

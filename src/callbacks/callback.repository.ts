@@ -44,9 +44,15 @@ export async function countRecentCallbacks(db: Db, by: 'number' | 'account_id', 
     .select(sql<string>`count(*)`.as('n'))
     .where(by, '=', value)
     .where('created_at', '>', since)
-    .where('status', '!=', 'cancelled')
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/** Serialises bookings of one number and one account until the transaction ends (count, then insert). */
+export async function lockCallbackKeys(trx: Db, number: string, accountId: string | null): Promise<void> {
+  // Two-key locks in a class of their own, so they never meet the single-key locks of the node guard or migrator.
+  await sql`select pg_advisory_xact_lock(hashtext('callback-number'), hashtext(${number}))`.execute(trx);
+  if (accountId) await sql`select pg_advisory_xact_lock(hashtext('callback-account'), hashtext(${accountId}))`.execute(trx);
 }
 
 /**

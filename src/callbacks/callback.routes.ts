@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { principalOf, requireRole } from '../http/auth.hook.js';
 import { ErrorBody, Line, Nullable, UuidParam } from '../http/schemas.js';
 import type { CallbackService } from './callback.service.js';
@@ -52,6 +53,7 @@ export const callbackRoutes =
   (callbacks: CallbackService): FastifyPluginAsyncTypebox =>
   async (app) => {
     const roles = requireRole('panel', 'operator', 'supervisor', 'admin');
+    const actor = (req: FastifyRequest) => callbacks.actorOf(principalOf(req));
 
     app.post(
       '/callbacks',
@@ -60,7 +62,7 @@ export const callbackRoutes =
         schema: {
           summary: 'Book a callback',
           description:
-            "Rings at notBefore (or now), within the line's business hours; retried CALLBACK_ATTEMPTS times CALLBACK_RETRY_SEC apart. Numbers must match CALLBACK_ALLOWED_NUMBERS and not start with a CALLBACK_DENIED_PREFIXES prefix (422 callback_number_not_allowed); per-number and per-account limits answer 429 callback_rate_limited.",
+            "Rings at notBefore (or now), within the line's business hours; retried CALLBACK_ATTEMPTS times CALLBACK_RETRY_SEC apart. The number is read as E.164 (a leading + is international; otherwise CALLBACK_DEFAULT_REGION) and stored so; it must be valid, of a CALLBACK_ALLOWED_COUNTRIES country and a CALLBACK_ALLOWED_TYPES type, and not start with a CALLBACK_DENIED_PREFIXES prefix (422 callback_number_not_allowed). Per-number (E.164) and per-account limits, cancelled bookings included, answer 429 callback_rate_limited. A ticketId must be a ticket the booker sees (403; a panel token: a ticket of the accountId) and the line's operators see (422 callback_ticket_line).",
           body: Type.Object(
             {
               number: Type.String({ minLength: 3, maxLength: 24 }),
@@ -72,7 +74,7 @@ export const callbackRoutes =
             },
             { additionalProperties: false, examples: [{ number: '79991234567', line: 'second', accountId: 'acc-1042', notBefore: '2026-11-23T07:00:00Z' }] },
           ),
-          response: { 201: CallbackDto, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody, 429: ErrorBody },
+          response: { 201: CallbackDto, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 429: ErrorBody },
         },
       },
       async (req, reply) => {
@@ -86,7 +88,7 @@ export const callbackRoutes =
             notBefore: b.notBefore ? new Date(b.notBefore) : undefined,
             notAfter: b.notAfter ? new Date(b.notAfter) : undefined,
           },
-          principalOf(req).role,
+          await actor(req),
         );
         return reply.status(201).send(toDto(row));
       },
@@ -94,9 +96,16 @@ export const callbackRoutes =
 
     app.get(
       '/callbacks/:id',
-      { preHandler: roles, schema: { params: UuidParam, response: { 200: CallbackDto, 404: ErrorBody } } },
+      {
+        preHandler: roles,
+        schema: {
+          description: 'Admins and supervisors see every callback; operators those of their line; a panel token and anyone else those they booked (403 forbidden).',
+          params: UuidParam,
+          response: { 200: CallbackDto, 403: ErrorBody, 404: ErrorBody },
+        },
+      },
       async (req) => {
-        const r = await callbacks.get(req.params.id);
+        const r = await callbacks.get(req.params.id, await actor(req));
         return toDto(r.callback, r.attempts);
       },
     );
@@ -110,18 +119,27 @@ export const callbackRoutes =
           description: 'The attempt is stored as `machine`; the callback is retried as after no answer, or fails (with a note on its ticket) when it was the last attempt.',
           params: UuidParam,
           body: Type.Object({}, { additionalProperties: false, examples: [{}] }),
-          response: { 200: CallbackDto, 404: ErrorBody, 409: ErrorBody },
+          response: { 200: CallbackDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
         },
       },
       async (req) => {
-        const row = await callbacks.answeringMachine(req.params.id, principalOf(req).role);
-        return toDto(row, (await callbacks.get(row.id)).attempts);
+        const who = await actor(req);
+        const row = await callbacks.answeringMachine(req.params.id, who);
+        return toDto(row, (await callbacks.get(row.id, who)).attempts);
       },
     );
 
     app.delete(
       '/callbacks/:id',
-      { preHandler: roles, schema: { summary: 'Cancel a callback not yet being dialled', params: UuidParam, response: { 200: CallbackDto, 404: ErrorBody, 409: ErrorBody } } },
-      async (req) => toDto(await callbacks.cancel(req.params.id, principalOf(req).role)),
+      {
+        preHandler: roles,
+        schema: {
+          summary: 'Cancel a callback not yet being dialled',
+          description: 'Admins, supervisors, operators of its line, and whoever booked it (403 forbidden).',
+          params: UuidParam,
+          response: { 200: CallbackDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req) => toDto(await callbacks.cancel(req.params.id, await actor(req))),
     );
   };

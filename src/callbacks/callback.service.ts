@@ -4,13 +4,26 @@
 import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { CallbackClosedError, CallbackNotAnsweredError, CallbackNumberRefusedError, CallbackRateLimitedError, CallbackWindowError, NotFoundError } from '../errors.js';
+import type { Principal } from '../auth/token.service.js';
+import {
+  CallbackClosedError,
+  CallbackNotAnsweredError,
+  CallbackNumberRefusedError,
+  CallbackRateLimitedError,
+  CallbackTicketLineError,
+  CallbackWindowError,
+  ForbiddenError,
+  NotFoundError,
+  TicketForbiddenError,
+} from '../errors.js';
 import type { CallbackPort, CallbackSink, ClaimedCallback, DialOutcome } from '../calls/callback.port.js';
 import { nextOpen, type BusinessHours } from '../lines/business-hours.js';
 import type { Line } from '../operators/operator.table.js';
 import { findTicketById, insertTicketNote } from '../tickets/ticket.repository.js';
-import type { TicketService } from '../tickets/ticket.service.js';
-import { firstDue, nextAttemptAt, normaliseNumber, refusalReason, type NumberRules } from './callback-rules.js';
+import { canSeeTicket, lineSeesTicket } from '../tickets/ticket-rules.js';
+import type { Actor, TicketService } from '../tickets/ticket.service.js';
+import { checkNumber, type NumberRules } from './callback-number.js';
+import { firstDue, mayHandleCallback, nextAttemptAt } from './callback-rules.js';
 import type { CallbackQueue } from './callback.queue.js';
 import {
   countRecentCallbacks,
@@ -23,6 +36,7 @@ import {
   listAttempts,
   listOpenCallbacks,
   listWaitingCallbacks,
+  lockCallbackKeys,
   markAttemptMachine,
   moveCallback,
 } from './callback.repository.js';
@@ -54,7 +68,7 @@ export class CallbackService implements CallbackPort {
     private readonly s: CallbackSettings,
     private readonly sink: () => CallbackSink,
     private readonly log: Logger,
-    private readonly tickets: Pick<TicketService, 'openForCallback'>,
+    private readonly tickets: Pick<TicketService, 'openForCallback' | 'actorOf'>,
   ) {}
 
   private events: EventPublisher = silentPublisher;
@@ -80,84 +94,127 @@ export class CallbackService implements CallbackPort {
   }
 
   refusal(number: string): string | undefined {
-    return refusalReason(normaliseNumber(number), this.s);
+    const v = checkNumber(number, this.s);
+    return v.ok ? undefined : v.reason;
   }
 
-  private async guard(number: string, accountId: string | null): Promise<void> {
-    const reason = refusalReason(number, this.s);
-    if (reason) throw new CallbackNumberRefusedError(reason);
+  /** The number in E.164, or the refusal as an error. */
+  private e164(raw: string): string {
+    const v = checkNumber(raw, this.s);
+    if (!v.ok) throw new CallbackNumberRefusedError(v.reason);
+    return v.e164;
+  }
+
+  /**
+   * The per-number and per-account limits, counted on the E.164 number and cancelled callbacks
+   * included (book, cancel, book again is still three bookings). Runs in the booking's
+   * transaction under a lock on the number and account, so parallel bookings cannot all pass.
+   */
+  private async guard(trx: Db, number: string, accountId: string | null): Promise<void> {
+    await lockCallbackKeys(trx, number, accountId);
     const since = new Date(Date.now() - DAY_MS);
-    if ((await countRecentCallbacks(this.db, 'number', number, since)) >= this.s.maxPerNumberDay) {
+    if ((await countRecentCallbacks(trx, 'number', number, since)) >= this.s.maxPerNumberDay) {
       throw new CallbackRateLimitedError('number', this.s.maxPerNumberDay);
     }
-    if (accountId && (await countRecentCallbacks(this.db, 'account_id', accountId, since)) >= this.s.maxPerAccountDay) {
+    if (accountId && (await countRecentCallbacks(trx, 'account_id', accountId, since)) >= this.s.maxPerAccountDay) {
       throw new CallbackRateLimitedError('account', this.s.maxPerAccountDay);
     }
   }
 
+  /** Who asks, with their line (an operator's) and the label a booking keeps of them. */
+  actorOf(p: Principal): Promise<Actor> {
+    return this.tickets.actorOf(p);
+  }
+
+  /**
+   * A callback on an existing ticket: the booker must see the ticket (a panel token sees only
+   * the tickets of the account it books for), and so must the callback's line, whose operators
+   * get the ticket's screen pop when it rings.
+   */
+  private async checkTicket(actor: Actor, ticketId: string, req: BookRequest): Promise<void> {
+    const t = await findTicketById(this.db, ticketId);
+    if (!t) throw new NotFoundError('ticket', ticketId);
+    if (actor.role === 'panel') {
+      if (!req.accountId || t.account_id !== req.accountId) throw new ForbiddenError(actor.role, ['a ticket of the accountId booked for']);
+    } else if (!canSeeTicket(actor, t)) {
+      throw new TicketForbiddenError(t.id, actor.line);
+    }
+    if (!lineSeesTicket(req.line, t)) throw new CallbackTicketLineError(t.id, req.line);
+  }
+
+  private async visible(actor: Actor, id: string): Promise<CallbackRow> {
+    const c = await findCallback(this.db, id);
+    if (!c) throw new NotFoundError('callback', id);
+    if (!mayHandleCallback(actor, c)) throw new ForbiddenError(actor.role, ['admin', 'supervisor', `an operator of the ${c.line} line`, 'whoever booked it']);
+    return c;
+  }
+
   /** A scheduled callback (the API): due at notBefore, or the line's next opening after it. */
-  async book(req: BookRequest, requestedBy: string): Promise<CallbackRow> {
-    const number = normaliseNumber(req.number);
-    await this.guard(number, req.accountId ?? null);
+  async book(req: BookRequest, by: Actor | string): Promise<CallbackRow> {
+    // A plain label is pbxdesk itself booking (the callback benchmark): it sees every ticket.
+    const actor: Actor = typeof by === 'string' ? { label: by, role: 'system', line: null, operatorId: null } : by;
+    const number = this.e164(req.number);
     const w = firstDue(new Date(), req.notBefore ?? null, req.notAfter ?? null);
     if ('error' in w) throw new CallbackWindowError(w.error);
     const due = nextOpen(this.hours()[req.line], w.due);
     if (!due || (req.notAfter && due >= req.notAfter)) {
       throw new CallbackWindowError(`the ${req.line} line is closed for the whole requested window`);
     }
-    let ticketId = req.ticketId ?? null;
-    if (ticketId) {
-      if (!(await findTicketById(this.db, ticketId))) throw new NotFoundError('ticket', ticketId);
-    } else {
-      ticketId = (await this.tickets.openForCallback(this.db, number, req.line)).id;
-    }
-    const row = await insertCallback(this.db, {
-      kind: 'scheduled',
-      number,
-      line: req.line,
-      ticket_id: ticketId,
-      account_id: req.accountId ?? null,
-      status: 'scheduled',
-      rank: due,
-      not_before: req.notBefore ?? null,
-      not_after: req.notAfter ?? null,
-      next_attempt_at: due,
-      max_attempts: this.s.attempts,
-      requested_by: requestedBy,
+    if (req.ticketId) await this.checkTicket(actor, req.ticketId, req);
+    const row = await this.db.transaction().execute(async (trx) => {
+      await this.guard(trx, number, req.accountId ?? null);
+      const ticketId = req.ticketId ?? (await this.tickets.openForCallback(trx, number, req.line)).id;
+      return insertCallback(trx, {
+        kind: 'scheduled',
+        number,
+        line: req.line,
+        ticket_id: ticketId,
+        account_id: req.accountId ?? null,
+        status: 'scheduled',
+        rank: due,
+        not_before: req.notBefore ?? null,
+        not_after: req.notAfter ?? null,
+        next_attempt_at: due,
+        max_attempts: this.s.attempts,
+        requested_by: actor.label,
+      });
     });
     await this.queue.schedule(row.id, 1, due);
-    this.log.info({ callbackId: row.id, line: row.line, due, ticketId }, 'callback scheduled');
+    this.log.info({ callbackId: row.id, line: row.line, due, ticketId: row.ticket_id }, 'callback scheduled');
     void this.events.publish('callback.scheduled', this.eventOf(row));
     return row;
   }
 
   async bookFromQueue(req: { callId: string; number: string; line: Line; ticketId: string | null; accountId: string | null; rank: Date }): Promise<string> {
-    const number = normaliseNumber(req.number);
-    await this.guard(number, req.accountId);
-    const row = await insertCallback(this.db, {
-      kind: 'queued',
-      number,
-      line: req.line,
-      ticket_id: req.ticketId,
-      account_id: req.accountId,
-      call_id: req.callId,
-      status: 'waiting',
-      rank: req.rank,
-      max_attempts: this.s.attempts,
-      requested_by: 'caller',
+    const number = this.e164(req.number);
+    const row = await this.db.transaction().execute(async (trx) => {
+      await this.guard(trx, number, req.accountId);
+      return insertCallback(trx, {
+        kind: 'queued',
+        number,
+        line: req.line,
+        ticket_id: req.ticketId,
+        account_id: req.accountId,
+        call_id: req.callId,
+        status: 'waiting',
+        rank: req.rank,
+        max_attempts: this.s.attempts,
+        requested_by: 'caller',
+      });
     });
     this.log.info({ callbackId: row.id, callId: req.callId, line: req.line }, 'callback booked from the queue');
     void this.events.publish('callback.scheduled', this.eventOf(row));
     return row.id;
   }
 
-  async get(id: string): Promise<{ callback: CallbackRow; attempts: Awaited<ReturnType<typeof listAttempts>> }> {
-    const callback = await findCallback(this.db, id);
-    if (!callback) throw new NotFoundError('callback', id);
+  async get(id: string, actor: Actor): Promise<{ callback: CallbackRow; attempts: Awaited<ReturnType<typeof listAttempts>> }> {
+    const callback = await this.visible(actor, id);
     return { callback, attempts: await listAttempts(this.db, id) };
   }
 
-  async cancel(id: string, by: string): Promise<CallbackRow> {
+  async cancel(id: string, actor: Actor): Promise<CallbackRow> {
+    await this.visible(actor, id);
+    const by = actor.label;
     const row = await moveCallback(this.db, id, ['scheduled', 'waiting'], { status: 'cancelled', closed_reason: `cancelled by ${by}` });
     if (!row) {
       const now = await findCallback(this.db, id);
@@ -237,9 +294,9 @@ export class CallbackService implements CallbackPort {
    * The operator reached an answering machine: that attempt does not count as answered. The
    * callback is retried like after no answer, or fails when it was the last attempt.
    */
-  async answeringMachine(id: string, by: string): Promise<CallbackRow> {
-    const row = await findCallback(this.db, id);
-    if (!row) throw new NotFoundError('callback', id);
+  async answeringMachine(id: string, actor: Actor): Promise<CallbackRow> {
+    const row = await this.visible(actor, id);
+    const by = actor.label;
     if (row.status !== 'completed' || !(await markAttemptMachine(this.db, id, row.attempts))) {
       throw new CallbackNotAnsweredError(id, row.status);
     }

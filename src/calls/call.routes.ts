@@ -1,11 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { NotFoundError } from '../errors.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
 import { principalOf, requireRole } from '../http/auth.hook.js';
 import { CallFilters, ErrorBody, Line, Nullable, UuidParam } from '../http/schemas.js';
 import { findCallById, listCallEvents, listCalls } from './call.repository.js';
 import { CallDto, toCallDto } from './call.dto.js';
+import { callViewerOf, visibleCalls } from './call-visibility.js';
 import type { CallService } from './call.service.js';
 import type { CallRequests } from './call-requests.js';
 
@@ -42,7 +43,8 @@ export const callRoutes =
           limit: q.limit,
           offset: q.offset,
         });
-        return { calls: rows.map(toCallDto) };
+        // Operators get only the calls their line may see (call-visibility.ts).
+        return { calls: (await visibleCalls(db, await callViewerOf(db, principalOf(req)), rows)).map(toCallDto) };
       },
     );
 
@@ -61,6 +63,7 @@ export const callRoutes =
                 ),
               }),
             ]),
+            403: ErrorBody,
             404: ErrorBody,
           },
         },
@@ -68,6 +71,8 @@ export const callRoutes =
       async (req) => {
         const call = await findCallById(db, req.params.id);
         if (!call) throw new NotFoundError('call', req.params.id);
+        const viewer = await callViewerOf(db, principalOf(req));
+        if (!(await visibleCalls(db, viewer, [call])).length) throw new ForbiddenError(viewer.role, ['admin', 'supervisor', 'an operator who took the call or whose line sees its ticket']);
         const events = await listCallEvents(db, call.id);
         return {
           ...toCallDto(call),

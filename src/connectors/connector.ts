@@ -7,6 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OutboundEventType } from '../outbound/outbound.table.js';
+import { requestError, type OutboundHttp } from './outbound-http.js';
 
 export interface OutboundEvent {
   id: string;
@@ -43,6 +44,8 @@ export interface ConnectorContext {
   };
   /** Secrets and options from the environment (config.ts), e.g. RT_AUTH, RT_QUEUE. */
   settings: ConnectorSettings;
+  /** The only way out: refuses loopback, private and link-local targets (outbound-http.ts). */
+  http: OutboundHttp;
 }
 
 export interface ConnectorSettings {
@@ -69,15 +72,13 @@ export interface Connector {
   poll?(target: Omit<ConnectorTarget, 'deliveryId'>, links: readonly RemoteLink[], ctx: ConnectorContext): Promise<RemoteChange[]>;
 }
 
-/** POST with a timeout; any 2xx is delivered, anything else (or no answer) is a failure. */
-export async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<SendResult> {
+/** POST with a timeout; any 2xx is delivered, anything else (or no answer, or a refused target) is a failure. */
+export async function post(ctx: Pick<ConnectorContext, 'http'>, target: Pick<ConnectorTarget, 'url' | 'timeoutMs'>, headers: Record<string, string>, body: string): Promise<SendResult> {
   try {
-    const r = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    await r.arrayBuffer().catch(() => undefined);
-    return r.ok ? { ok: true, status: r.status } : { ok: false, status: r.status, error: `HTTP ${r.status}` };
+    const r = await ctx.http.request(target.url, { method: 'POST', headers, body, timeoutMs: target.timeoutMs });
+    return r.status >= 200 && r.status < 300 ? { ok: true, status: r.status } : { ok: false, status: r.status, error: `HTTP ${r.status}` };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return { ok: false, status: null, error: e.cause?.code ?? e.name ?? e.message };
+    return { ok: false, status: null, error: requestError(err) };
   }
 }
 

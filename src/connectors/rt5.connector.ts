@@ -6,6 +6,7 @@
 // "token:<RT auth token>"); the subscription's URL is RT's base URL.
 import type { CallEventPayload } from '../calls/call-events.js';
 import type { Connector, ConnectorContext, ConnectorTarget, RemoteChange, RemoteLink, SendResult } from './connector.js';
+import { requestError } from './outbound-http.js';
 
 /** Stored events are JSON of any age: every field may be missing. */
 type CallPayload = Partial<CallEventPayload>;
@@ -39,13 +40,14 @@ export function rtCallText(p: CallPayload, publicBaseUrl: string): string {
 }
 
 async function rt(target: Pick<ConnectorTarget, 'url' | 'timeoutMs'>, ctx: ConnectorContext, method: string, path: string, body?: unknown) {
-  const r = await fetch(`${target.url.replace(/\/$/, '')}/REST/2.0${path}`, {
+  // Through the guarded client: RT's answers are copied into tickets, so RT must be where it says.
+  const r = await ctx.http.request(`${target.url.replace(/\/$/, '')}/REST/2.0${path}`, {
     method,
     headers: { ...authHeader(ctx.settings.rt.auth), ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : null,
-    signal: AbortSignal.timeout(target.timeoutMs),
+    timeoutMs: target.timeoutMs,
   });
-  const text = await r.text();
+  const text = r.text;
   let json: unknown = null;
   try {
     json = text ? JSON.parse(text) : null;
@@ -91,7 +93,7 @@ export const connector: Connector = {
     try {
       return await sendCall(ev.payload as CallPayload, target, ctx);
     } catch (err) {
-      return { ok: false, status: null, error: `RT unreachable: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}` };
+      return { ok: false, status: null, error: `RT unreachable: ${requestError(err)}` };
     }
   },
   async poll(target, links: readonly RemoteLink[], ctx) {

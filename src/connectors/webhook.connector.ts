@@ -7,11 +7,12 @@ import { post, type Connector } from './connector.js';
 export const connector: Connector = {
   name: 'webhook',
   events: OUTBOUND_EVENT_TYPES,
-  async send(ev, target) {
+  async send(ev, target, ctx) {
     const body = JSON.stringify({ id: ev.id, type: ev.type, occurredAt: ev.occurredAt.toISOString(), data: ev.payload });
     const ts = Math.floor(Date.now() / 1000);
     return post(
-      target.url,
+      ctx,
+      target,
       {
         'content-type': 'application/json',
         'user-agent': 'pbxdesk-webhooks/1',
@@ -22,7 +23,6 @@ export const connector: Connector = {
         [SIGNATURE_HEADER]: signBody(target.secret, ts, body),
       },
       body,
-      target.timeoutMs,
     );
   },
 };

@@ -34,9 +34,9 @@ export function zammadPayload(type: string, p: CallPayload): Record<string, unkn
 export const connector: Connector = {
   name: 'zammad-cti',
   events: ['call.started', 'call.answered', 'call.ended'],
-  async send(ev, target) {
+  async send(ev, target, ctx) {
     const body = zammadPayload(ev.type, ev.payload as CallPayload);
     if (!body) return { ok: true, status: null, skipped: true };
-    return post(target.url, { 'content-type': 'application/json', 'user-agent': 'pbxdesk-cti/1' }, JSON.stringify(body), target.timeoutMs);
+    return post(ctx, target, { 'content-type': 'application/json', 'user-agent': 'pbxdesk-cti/1' }, JSON.stringify(body));
   },
 };

@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Connector, ConnectorContext, ConnectorSettings, RemoteChange } from '../connectors/connector.js';
+import { guardedHttp, type OutboundHttp } from '../connectors/outbound-http.js';
 import { findLink, listLinks, upsertLink } from './ticket-link.repository.js';
 import type { Db } from '../db/database.js';
 import { NotFoundError, InvalidSubscriptionError } from '../errors.js';
@@ -30,6 +31,8 @@ export interface OutboundSettings {
   retryBaseMs: number;
   retryMaxMs: number;
   timeoutMs: number;
+  /** Loopback/private addresses and ranges deliveries may reach anyway (OUTBOUND_PRIVATE_ALLOWLIST). */
+  privateAllowList?: readonly string[];
 }
 
 /** What the domain services see: publish an event (resolves once stored; never rejects). */
@@ -55,6 +58,7 @@ export class OutboundService implements EventPublisher {
   private kicker: OutboundKicker | undefined;
   private observer: DeliveryObserver = { delivery: () => undefined };
   private remoteChanged: (connector: string, change: RemoteChange) => Promise<void> = async () => undefined;
+  private readonly http: OutboundHttp;
 
   constructor(
     private readonly db: Db,
@@ -63,7 +67,9 @@ export class OutboundService implements EventPublisher {
     private readonly s: OutboundSettings,
     private readonly log: Logger,
     private readonly connectorSettings: ConnectorSettings = { publicBaseUrl: 'http://127.0.0.1:15080', rt: { auth: undefined, queue: 'General' } },
-  ) {}
+  ) {
+    this.http = guardedHttp(s.privateAllowList ?? []);
+  }
 
   /** Where changes made in a helpdesk go (the ticket service). */
   onRemoteChange(fn: (connector: string, change: RemoteChange) => Promise<void>): void {
@@ -73,6 +79,7 @@ export class OutboundService implements EventPublisher {
   private contextFor(db: Db, sub: OutboundSubscriptionRow): ConnectorContext {
     return {
       settings: this.connectorSettings,
+      http: this.http,
       links: {
         find: async (ticketId) => {
           const l = await findLink(db, sub.id, ticketId);
@@ -139,6 +146,8 @@ export class OutboundService implements EventPublisher {
     const events = req.events?.length ? req.events : [...c.events];
     const unknown = events.filter((e) => !(c.events as readonly string[]).includes(e));
     if (unknown.length) throw new InvalidSubscriptionError(req.connector, this.connectorNames(), unknown);
+    // Checked again at every delivery (the name may resolve elsewhere by then).
+    await this.http.checkTarget(req.url);
     const sub = await insertSubscription(this.db, { connector: c.name, url: req.url, events, description: req.description ?? null });
     return { sub, secret: this.secretOf(sub.id) };
   }

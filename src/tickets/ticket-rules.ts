@@ -1,6 +1,7 @@
 // The pure rules of built-in tickets: which status changes are allowed, which priority a
 // category starts at, and when a ticket's SLA targets fall due. No I/O, so unit tests run
 // them with any clock.
+import type { Line } from '../operators/operator.table.js';
 import type { TicketPriority, TicketStatus } from './ticket.table.js';
 
 /** Allowed status changes. A closed ticket stays closed (a new call opens a new ticket). */
@@ -14,6 +15,25 @@ const TRANSITIONS: Record<TicketStatus, readonly TicketStatus[]> = {
 
 export function canMove(from: TicketStatus, to: TicketStatus): boolean {
   return TRANSITIONS[from].includes(to);
+}
+
+/**
+ * Whether a line's operators see a ticket: their line's tickets, and on the second line also
+ * the first-line tickets escalated to it. A ticket on no line yet is staff's only.
+ */
+export function lineSeesTicket(line: Line | null, t: { line: Line | null; escalated: boolean }): boolean {
+  if (t.line !== null && t.line === line) return true;
+  return line === 'second' && t.escalated;
+}
+
+/**
+ * Who sees a ticket (and so its calls, callbacks and the caller's number): admins, supervisors
+ * and pbxdesk itself see all, an operator what their line sees, a panel token (the customer
+ * control panel) none.
+ */
+export function canSeeTicket(viewer: { role: string; line: Line | null }, t: { line: Line | null; escalated: boolean }): boolean {
+  if (viewer.role === 'operator') return lineSeesTicket(viewer.line, t);
+  return viewer.role !== 'panel';
 }
 
 /** Categories whose tickets start at high priority unless one is given (compromised accounts, fraud). */

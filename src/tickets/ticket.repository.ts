@@ -11,6 +11,12 @@ export async function findTicketById(db: Db, id: string): Promise<TicketRow | un
   return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The line and escalation of some tickets, for the visibility rules of what hangs off them (calls). */
+export async function findTicketLines(db: Db, ids: readonly string[]): Promise<Pick<TicketRow, 'id' | 'line' | 'escalated'>[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('tickets').select(['id', 'line', 'escalated']).where('id', 'in', [...ids]).execute();
+}
+
 /** The row locked for a change (status, merge): concurrent changes to one ticket queue up. */
 export async function lockTicket(db: Db, id: string): Promise<TicketRow | undefined> {
   return db.selectFrom('tickets').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();

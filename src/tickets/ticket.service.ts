@@ -24,7 +24,7 @@ import {
   type TicketSearch,
 } from './ticket.repository.js';
 import { ticketSyncState, ticketTimeline, type TimelineEntry } from './ticket-timeline.repository.js';
-import { canMove, defaultPriority, DEFAULT_SLA, nearingAt, slaDue, slaState, type SlaTargets } from './ticket-rules.js';
+import { canMove, canSeeTicket, defaultPriority, DEFAULT_SLA, nearingAt, slaDue, slaState, type SlaTargets } from './ticket-rules.js';
 import { TICKET_STATUSES, type NewTicketRow, type TicketNote, type TicketPriority, type TicketRow, type TicketStatus, type TicketUpdate } from './ticket.table.js';
 
 /** Who changes a ticket, for the timeline: an operator, an API token, the caller, or pbxdesk. */
@@ -150,10 +150,7 @@ export class TicketService {
   }
 
   private assertVisible(actor: Actor, t: TicketRow): void {
-    if (actor.role !== 'operator') return;
-    if (t.line !== null && t.line === actor.line) return;
-    if (actor.line === 'second' && t.escalated) return;
-    throw new TicketForbiddenError(t.id, actor.line);
+    if (!canSeeTicket(actor, t)) throw new TicketForbiddenError(t.id, actor.line);
   }
 
   async update(actor: Actor, id: string, patch: TicketPatch): Promise<TicketRow> {

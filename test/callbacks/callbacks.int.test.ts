@@ -81,7 +81,7 @@ describe('a callback booked from the queue', () => {
     expect(bCall.ivrPath).toContain('callback:booked');
     await waitFor('C queued', async () => (await callOf(c))[0]?.status === 'queued');
     const cbRow = await db.selectFrom('callbacks').selectAll().where('call_id', '=', bCall.id).executeTakeFirstOrThrow();
-    expect(cbRow).toMatchObject({ kind: 'queued', status: 'waiting', number: b, line: 'first' });
+    expect(cbRow).toMatchObject({ kind: 'queued', status: 'waiting', number: `+${b}`, line: 'first' });
     const aCall = (await callOf(a))[0] as Call;
     const cCall = (await callOf(c))[0] as Call;
     const mine = new Set([aCall.id, cbRow.id, cCall.id]);
@@ -214,9 +214,23 @@ describe('the toll-fraud guard', () => {
     expect(premium.body.error.message).toMatch(/premium-rate/);
     const abroad = await t.api<{ error: { code: string } }>('POST', '/api/callbacks', { number: '+44 20 7946 0958', line: 'first' });
     expect(abroad.status).toBe(422);
+    // "+" is international: +8812… is not the national 8-812 number.
+    const satellite = await t.api<{ error: { code: string } }>('POST', '/api/callbacks', { number: '+88121234567', line: 'first' });
+    expect(satellite.status).toBe(422);
+    const letters = await t.api<{ error: { code: string } }>('POST', '/api/callbacks', { number: '8 800 FLOWERS', line: 'first' });
+    expect(letters.body.error.code).toBe('callback_number_not_allowed');
+    // One number in three spellings, stored as one E.164 number; a cancelled booking still counts.
     const number = randomPhone();
+    const forms = [`+${number}`, `8${number.slice(1)}`, `+7 (${number.slice(1, 4)}) ${number.slice(4)}`];
     const later = new Date(Date.now() + 3_600_000).toISOString();
-    for (let i = 0; i < 3; i++) expect((await t.api('POST', '/api/callbacks', { number, line: 'first', notBefore: later })).status).toBe(201);
+    const booked: Callback[] = [];
+    for (const f of forms) {
+      const r = await t.api<Callback & { number: string }>('POST', '/api/callbacks', { number: f, line: 'first', notBefore: later });
+      expect(r.status).toBe(201);
+      expect(r.body.number).toBe(`+${number}`);
+      booked.push(r.body);
+    }
+    expect((await t.api('DELETE', `/api/callbacks/${booked[0]!.id}`)).status).toBe(200);
     const fourth = await t.api<{ error: { code: string }; id: string }>('POST', '/api/callbacks', { number, line: 'first', notBefore: later });
     expect(fourth.status).toBe(429);
     expect(fourth.body.error.code).toBe('callback_rate_limited');

@@ -78,7 +78,7 @@ describe('the IVR callback offer', () => {
     const placeholder = queue.find((e) => e.kind === 'callback');
     expect(placeholder).toBeDefined();
     const cb = (await t.api<{ callId: string; number: string; status: string }>('GET', `/api/callbacks/${placeholder!.id}`)).body;
-    expect(cb).toMatchObject({ callId: call.id, number: z, status: 'waiting' });
+    expect(cb).toMatchObject({ callId: call.id, number: `+${z}`, status: 'waiting' });
     expect((await t.api('DELETE', `/api/callbacks/${placeholder!.id}`)).status).toBe(200);
   });
 });
