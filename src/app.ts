@@ -214,6 +214,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     log,
     tokens,
     validateResponses: config.http.validateResponses,
+    rateLimit: { redis, prefix: config.queuePrefix },
     sessions,
     extra: [sessionRoutes(sessions, config.sip.domain), panelPageRoutes, ...(config.metricsToken ? [metricsRoutes(metrics, config.metricsToken)] : [])],
     probes: [
@@ -247,6 +248,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   attachSipWebSocketProxy(server.server, {
     upstream: config.sip.wsUrl,
     authorize: async (req) => Boolean(await sessions.authenticate({ cookie: req.headers.cookie, method: 'GET', csrf: undefined })),
+    allowedOrigins: config.http.publicOrigins,
     log: log.child({ component: 'sip-ws' }),
   });
 

@@ -44,8 +44,8 @@ export class InvalidCredentialsError extends AppError {
 export class LoginThrottledError extends AppError {
   readonly code = 'login_throttled';
   readonly status = 429;
-  constructor() {
-    super('too many failed sign-ins for this login; try again in 15 minutes');
+  constructor(what: 'login' | 'address' = 'login') {
+    super(`too many failed sign-ins for this ${what}; try again in 15 minutes`, { what });
   }
 }
 
@@ -299,5 +299,59 @@ export class WrapUpEmptyError extends AppError {
   readonly status = 400;
   constructor() {
     super('a wrap-up needs a disposition or a note');
+  }
+}
+
+/** Text Postgres cannot store or JSON that is not UTF-8 (http/input-guard.ts). */
+export class InvalidTextError extends AppError {
+  readonly code = 'invalid_text';
+  readonly status = 400;
+  constructor(part: string, path: string, why: string) {
+    super(`${part}${path} ${why}`, { in: part, path });
+  }
+}
+
+/** A URL the router cannot decode (a bad percent-encoding such as %FF). */
+export class BadUrlError extends AppError {
+  readonly code = 'bad_url';
+  readonly status = 400;
+  constructor(url: string) {
+    super('the URL is not valid (bad percent-encoding?)', { url: url.slice(0, 200) });
+  }
+}
+
+/** A referenced id (an operator, an assignee, ...) that does not exist: a foreign key said no. */
+export class UnknownReferenceError extends AppError {
+  readonly code = 'unknown_reference';
+  readonly status = 422;
+  constructor(what: string) {
+    super(`a referenced ${what} does not exist`, { what });
+  }
+}
+
+/** A value the database refused as out of range or malformed, which the schema did not catch. */
+export class InvalidValueError extends AppError {
+  readonly code = 'invalid_value';
+  readonly status = 400;
+  constructor(why: string) {
+    super(`a value is out of range or malformed: ${why}`);
+  }
+}
+
+/** Too many requests of one kind from one caller (the route's config.rateLimit). */
+export class RateLimitedError extends AppError {
+  readonly code = 'rate_limited';
+  readonly status = 429;
+  constructor(max: number, after: string) {
+    super(`too many requests (at most ${max}); retry in ${after}`, { max, retryAfter: after });
+  }
+}
+
+/** An operator-role token must act as an operator. */
+export class OperatorRequiredError extends AppError {
+  readonly code = 'operator_required';
+  readonly status = 422;
+  constructor() {
+    super('an operator token needs operatorId: the operator it acts as');
   }
 }

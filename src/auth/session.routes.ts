@@ -25,6 +25,9 @@ export const sessionRoutes =
     app.post(
       '/panel/session',
       {
+        // Per source address, across instances (Redis), before any password is checked; the
+        // per-login and per-address failure lockout is the service's (auth/session.service.ts).
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
         schema: {
           tags: ['panel'],
           summary: 'Sign in to the operator panel (sets the session cookie)',
@@ -44,13 +47,13 @@ export const sessionRoutes =
     );
 
     app.get('/panel/session', { schema: { tags: ['panel'], summary: 'Who is signed in', response: { 200: Signed, 401: ErrorBody } } }, async (req, reply) => {
-      const s = await sessions.current(req.headers.cookie);
+      const s = await sessions.current(req.cookies);
       reply.header('cache-control', 'no-store');
       return { operator: op(s.operator), sip: sip(s.operator), expiresAt: s.expiresAt.toISOString(), csrfToken: s.csrf };
     });
 
     app.delete('/panel/session', { schema: { tags: ['panel'], summary: 'Sign out', response: { 204: Type.Null() } } }, async (req, reply) => {
-      await sessions.signOut(req.headers.cookie);
+      await sessions.signOut(req.cookies);
       return reply.code(204).header('set-cookie', sessions.cookie('')).send(null);
     });
   };

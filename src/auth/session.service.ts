@@ -2,16 +2,19 @@
 // token; the cookie authenticates /api calls from the panel as that operator, and every call
 // that changes something must carry the CSRF token in a header as well. A session ends after
 // PANEL_SESSION_IDLE_SEC without requests (30 min) or PANEL_SESSION_MAX_SEC after sign-in
-// (12 h), or at sign-out. Every attempt is recorded (never the password); five wrong passwords
-// for a login within 15 minutes lock it for the rest of the window.
+// (12 h), at sign-out, or when an admin sets a new password. Every attempt is recorded (never
+// the password); five wrong passwords for a login within 15 minutes lock it for the rest of the
+// window, and PANEL_SIGNIN_MAX_FAILURES_PER_ADDRESS failures lock the source address. The count
+// is taken atomically before the password is checked, so parallel attempts cannot outrun it.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { fastifyCookie } from '@fastify/cookie';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { CsrfRequiredError, InvalidCredentialsError, LoginThrottledError, SessionExpiredError, UnauthenticatedError } from '../errors.js';
 import { findOperatorById, findOperatorByLogin } from '../operators/operator.repository.js';
 import type { OperatorRow } from '../operators/operator.table.js';
 import { hashPassword, verifyPassword } from './password.js';
-import { endSession, findOpenSession, insertSession, recentFailures, recordSignIn, setPanelPassword, touchSession } from './session.repository.js';
+import { endSession, findOpenSession, insertSession, reserveSignIn, setPanelPassword, settleSignIn, touchSession } from './session.repository.js';
 import type { Principal } from './token.service.js';
 
 export const SESSION_COOKIE = 'pbxdesk_session';
@@ -23,6 +26,8 @@ export interface SessionSettings {
   maxSec: number;
   /** Mark the cookie Secure (the panel is served over TLS). */
   secureCookie: boolean;
+  /** Failed sign-ins from one address (any logins) within the window before it is refused (default 20). */
+  maxFailuresPerAddress?: number;
 }
 
 export class SessionService {
@@ -42,41 +47,48 @@ export class SessionService {
     return createHmac('sha256', this.secretKey).update(`panel-csrf:${token}`).digest('base64url');
   }
 
+  /** A new password ends every open session of the operator: whoever knew the old one is out. */
   async setPassword(operatorId: string, password: string): Promise<boolean> {
-    return setPanelPassword(this.db, operatorId, await hashPassword(password));
+    const r = await setPanelPassword(this.db, operatorId, await hashPassword(password));
+    if (r.found) this.log.info({ operatorId, endedSessions: r.endedSessions }, 'panel password set; open sessions ended');
+    return r.found;
   }
 
   async signIn(login: string, password: string, from: { ip: string | null; userAgent: string | null }) {
-    if ((await recentFailures(this.db, login, new Date(Date.now() - FAILURE_WINDOW_MS))) >= MAX_FAILURES) {
-      await recordSignIn(this.db, { login, operatorId: null, ok: false, reason: 'throttled', ip: from.ip });
-      this.log.warn({ login, ip: from.ip }, 'panel sign-in refused: too many failures');
-      throw new LoginThrottledError();
+    const attempt = await reserveSignIn(this.db, {
+      login,
+      ip: from.ip,
+      since: new Date(Date.now() - FAILURE_WINDOW_MS),
+      maxPerLogin: MAX_FAILURES,
+      maxPerAddress: this.s.maxFailuresPerAddress ?? 20,
+    });
+    if ('refused' in attempt) {
+      this.log.warn({ login, ip: from.ip, by: attempt.refused }, 'panel sign-in refused: too many failures');
+      throw new LoginThrottledError(attempt.refused);
     }
     const op = await findOperatorByLogin(this.db, login);
     const ok = await verifyPassword(password, op?.panel_password_hash ?? null);
     if (!op || !ok) {
-      await recordSignIn(this.db, { login, operatorId: op?.id ?? null, ok: false, reason: op ? 'wrong password' : 'unknown login', ip: from.ip });
+      await settleSignIn(this.db, attempt.id, { operatorId: op?.id ?? null, ok: false, reason: op ? 'wrong password' : 'unknown login' });
       this.log.warn({ login, ip: from.ip }, 'panel sign-in failed');
       throw new InvalidCredentialsError();
     }
     const token = randomBytes(32).toString('base64url');
     const csrf = this.csrfOf(token);
     const session = await insertSession(this.db, { tokenHash: this.hash(token), operatorId: op.id, ip: from.ip, userAgent: from.userAgent });
-    await recordSignIn(this.db, { login, operatorId: op.id, ok: true, reason: null, ip: from.ip });
+    await settleSignIn(this.db, attempt.id, { operatorId: op.id, ok: true, reason: null });
     this.log.info({ operatorId: op.id, sessionId: session.id }, 'panel signed in');
     return { token, csrf, operator: op, expiresAt: new Date(session.created_at.getTime() + this.s.maxSec * 1000) };
   }
 
   /** The Set-Cookie value for a session token (empty token: clears it). */
   cookie(token: string): string {
-    const attrs = [`${SESSION_COOKIE}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${token ? this.s.maxSec : 0}`];
-    if (this.s.secureCookie) attrs.push('Secure');
-    return attrs.join('; ');
+    return fastifyCookie.serialize(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', maxAge: token ? this.s.maxSec : 0, secure: this.s.secureCookie });
   }
 
   /** The session behind a Cookie header (with its CSRF token), if any; ends it when it is idle or too old. */
-  private async open(cookieHeader: string | undefined) {
-    const token = parseCookie(cookieHeader)[SESSION_COOKIE];
+  private async open(cookies: Cookies) {
+    const token = parseCookie(cookies)[SESSION_COOKIE];
     if (!token) return undefined;
     const s = await findOpenSession(this.db, this.hash(token));
     if (!s) throw new UnauthenticatedError('the session is unknown or has ended');
@@ -95,7 +107,7 @@ export class SessionService {
   }
 
   /** For the /api hook: a principal from the panel cookie, with the CSRF check on changes. */
-  async authenticate(req: { cookie: string | undefined; method: string; csrf: string | undefined }): Promise<Principal | undefined> {
+  async authenticate(req: { cookie: Cookies; method: string; csrf: string | undefined }): Promise<Principal | undefined> {
     const s = await this.open(req.cookie);
     if (!s) return undefined;
     if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
@@ -106,16 +118,16 @@ export class SessionService {
     return { tokenId: `session:${s.id}`, role: s.supervisor ? 'supervisor' : 'operator', operatorId: s.operator_id };
   }
 
-  async current(cookieHeader: string | undefined): Promise<{ operator: OperatorRow; expiresAt: Date; csrf: string }> {
-    const s = await this.open(cookieHeader);
+  async current(cookies: Cookies): Promise<{ operator: OperatorRow; expiresAt: Date; csrf: string }> {
+    const s = await this.open(cookies);
     if (!s) throw new UnauthenticatedError('not signed in');
     const operator = await findOperatorById(this.db, s.operator_id);
     if (!operator) throw new UnauthenticatedError('the operator is gone');
     return { operator, expiresAt: new Date(s.created_at.getTime() + this.s.maxSec * 1000), csrf: s.csrf };
   }
 
-  async signOut(cookieHeader: string | undefined): Promise<void> {
-    const token = parseCookie(cookieHeader)[SESSION_COOKIE];
+  async signOut(cookies: Cookies): Promise<void> {
+    const token = parseCookie(cookies)[SESSION_COOKIE];
     if (!token) return;
     const s = await findOpenSession(this.db, this.hash(token));
     if (s) {
@@ -125,11 +137,15 @@ export class SessionService {
   }
 }
 
-export function parseCookie(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return out;
+/** The request's cookies as @fastify/cookie parsed them (req.cookies), or a raw Cookie header (the SIP relay's upgrade). */
+export type Cookies = Record<string, string | undefined> | string | undefined;
+
+/**
+ * A raw header goes through @fastify/cookie's parser (loaded once the plugin is registered, as
+ * buildServer does before anything is served): a value with broken percent-encoding is kept as
+ * it is instead of throwing, so one bad cookie of another app on the host breaks nothing here.
+ */
+export function parseCookie(cookies: Cookies): Record<string, string | undefined> {
+  if (typeof cookies !== 'string') return cookies ?? {};
+  return fastifyCookie.parse(cookies);
 }

@@ -1,5 +1,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
+export type SessionEndReason = 'signed_out' | 'idle' | 'expired' | 'password_reset';
+
 export interface PanelSessionTable {
   id: Generated<string>;
   token_hash: string;
@@ -7,7 +9,7 @@ export interface PanelSessionTable {
   created_at: ColumnType<Date, Date | undefined, never>;
   last_seen_at: ColumnType<Date, Date | undefined, Date>;
   ended_at: Date | null;
-  ended_reason: 'signed_out' | 'idle' | 'expired' | null;
+  ended_reason: SessionEndReason | null;
   ip: string | null;
   user_agent: string | null;
 }

@@ -1,8 +1,8 @@
 // API tokens: random, shown once, stored only as an HMAC under the service's secret key.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
-import { UnauthenticatedError } from '../errors.js';
-import { findActiveTokenByHash, insertToken } from './token.repository.js';
+import { OperatorRequiredError, UnauthenticatedError } from '../errors.js';
+import { findActiveTokenByHash, insertToken, insertTokenOnce } from './token.repository.js';
 import type { Role } from './token.table.js';
 
 export interface Principal {
@@ -18,15 +18,20 @@ export class TokenService {
     return createHmac('sha256', this.secretKey).update(token).digest('hex');
   }
 
+  /** An operator token acts as one operator (their line, their calls): it needs that operator. */
   async create(name: string, role: Role, operatorId?: string): Promise<{ id: string; token: string; role: Role }> {
+    if (role === 'operator' && !operatorId) throw new OperatorRequiredError();
     const token = `pbx_${role}_${randomBytes(24).toString('base64url')}`;
     const row = await insertToken(this.db, { name, role, tokenHash: this.hash(token), operatorId: operatorId ?? null });
     return { id: row.id, token, role };
   }
 
-  /** The admin token from the environment, so a fresh stack has a way in (README shows it). */
-  async ensureBootstrapAdmin(token: string): Promise<void> {
-    await insertToken(this.db, { name: 'bootstrap-admin', role: 'admin', tokenHash: this.hash(token) });
+  /**
+   * The admin token from the environment, so a fresh stack has a way in (README shows it). Once
+   * revoked it stays revoked: set a new PBXDESK_BOOTSTRAP_ADMIN_TOKEN to get one again.
+   */
+  async ensureBootstrapAdmin(token: string): Promise<'created' | 'exists' | 'revoked'> {
+    return insertTokenOnce(this.db, { name: 'bootstrap-admin', role: 'admin', tokenHash: this.hash(token) });
   }
 
   async authenticate(header: string | undefined): Promise<Principal> {

@@ -1,21 +1,28 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { authenticate } from './auth.hook.js';
 import type { TokenService } from '../auth/token.service.js';
 import type { SessionService } from '../auth/session.service.js';
-import { installErrorHandler } from './error-handler.js';
+import { errorBody, installErrorHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
 import { ErrorBody } from './schemas.js';
+import { declaredAccess, type AccessRule } from './access.js';
+import { boundNumbers, rejectBadText, requestValidators, strictJsonBodies } from './input-guard.js';
+import { answerClientError, registerGuards } from './guards.js';
+import { BadUrlError } from '../errors.js';
 
 export interface RegisteredRoute {
   method: string;
   url: string;
   schema: Record<string, unknown>;
+  /** Who may call it (http/access.ts); undefined outside /api or when the route declares none. */
+  access?: AccessRule;
 }
 
 declare module 'fastify' {
@@ -40,21 +47,43 @@ export interface ServerOptions {
   extra?: FastifyPluginAsyncTypebox[];
   /** Check every response against its schema and answer 500 when it does not match (tests turn it on). */
   validateResponses: boolean;
+  /** Where @fastify/rate-limit keeps its counters (shared by every instance); in memory without it. */
+  rateLimit?: { redis: Redis; prefix: string };
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
-    ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
+    // A path id longer than this is no id of ours: 414 in the one error shape (frameworkErrors).
+    routerOptions: { maxParamLength: 200 },
+    // The router's own refusals (a bad %-encoding, an over-long param) in the one error shape too.
+    frameworkErrors: (err, req, res) => {
+      const reply = res as unknown as FastifyReply;
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') void reply.code(414).send({ error: { code: 'uri_too_long', message: 'a path segment is too long' } });
+      else void reply.code(400).send(errorBody(new BadUrlError(req.url)));
+    },
+    // Requests Node refuses before fastify sees them (header or URL over 16 KiB, broken HTTP).
+    clientErrorHandler: answerClientError,
   });
+  // Bodies keep their JSON types; querystrings and params are text and are coerced.
+  const validators = requestValidators({ useDefaults: true, removeAdditional: false, allErrors: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (validators[(httpPart ?? 'body') as keyof typeof validators] ?? validators.body).compile(schema));
+  strictJsonBodies(app);
   installErrorHandler(app);
   if (opts.validateResponses) strictResponses(app);
-  // Every route as registered, with its schema: the test that no route goes undocumented reads it.
+  await registerGuards(app, opts.rateLimit);
+  app.addHook('preValidation', rejectBadText);
+  // Every route as registered, with its schema and access rule: the tests that no route goes
+  // undocumented or undeclared (and the fuzz and authorization-matrix suites) read it.
   const routes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url, schema: (r.schema ?? {}) as Record<string, unknown> });
+    const schema = (r.schema ??= {}) as Record<string, unknown>;
+    for (const part of ['querystring', 'params', 'body']) if (schema[part]) schema[part] = boundNumbers(schema[part]);
+    const access = declaredAccess(r);
+    if (access) r.config = { ...(r.config ?? {}), access };
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, schema, access });
   });
 
   // The route schemas are the single source: validation, types, and this document.
@@ -69,7 +98,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'pbx_<role>_… token from POST /api/tokens' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The reference gets its own CSP (hashes of its inline script and style); no upgrade of plain
+  // http, which a loopback or a TLS-terminating proxy in front does not need.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (h) => h.replace(/\s*upgrade-insecure-requests;?/, '').replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(plain(healthRoutes(opts.probes, opts.warnings)));

@@ -16,7 +16,24 @@ export interface SipWebSocketProxyOptions {
   upstream: string;
   /** Whether the upgrade request belongs to a signed-in panel (its cookie). */
   authorize(req: IncomingMessage): Promise<boolean>;
+  /** Origins a browser may open the relay from besides the request's own Host (HTTP_PUBLIC_ORIGINS). */
+  allowedOrigins?: readonly string[];
   log: Logger;
+}
+
+/**
+ * Cross-site WebSocket hijacking: a page elsewhere could open the relay with the operator's
+ * cookie. Browsers always send Origin on a WebSocket upgrade, so a browser's upgrade must come
+ * from the service's own origin; a client without Origin is no browser and has no cookie to abuse.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[] = []): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes(origin.replace(/\/+$/, ''))) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 export function attachSipWebSocketProxy(server: Server, o: SipWebSocketProxyOptions): void {
@@ -25,6 +42,11 @@ export function attachSipWebSocketProxy(server: Server, o: SipWebSocketProxyOpti
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== SIP_WS_PATH) return; // not ours: others may listen
     socket.on('error', () => undefined);
+    if (!originAllowed(req.headers.origin, req.headers.host, o.allowedOrigins)) {
+      o.log.warn({ origin: req.headers.origin }, 'SIP WebSocket refused: foreign Origin');
+      socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
     o.authorize(req).then(
       (ok) => {
         if (!ok) {

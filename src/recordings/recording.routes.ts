@@ -45,10 +45,10 @@ export const recordingRoutes =
           querystring: Type.Object(
             {
               ...CallFilters,
-              minDuration: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds' })),
+              minDuration: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, description: 'seconds' })),
               verified: Type.Optional(Type.Boolean({ description: 'only calls whose caller was verified (true) or was not (false)' })),
               limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-              offset: Type.Integer({ minimum: 0, default: 0 }),
+              offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
             },
             { additionalProperties: false },
           ),

@@ -74,6 +74,8 @@ const Search = Type.Object(
 );
 
 const staff = requireRole('admin', 'supervisor', 'operator');
+// An operator reaches only their line's tickets (the service answers 403 ticket_forbidden).
+const ownLine = { access: { line: 'own' as const } };
 
 export const ticketRoutes =
   (tickets: TicketService): FastifyPluginAsyncTypebox =>
@@ -118,13 +120,13 @@ export const ticketRoutes =
 
     app.get(
       '/tickets/:id',
-      { preHandler: staff, schema: { params: IdParam, response: { 200: TicketDto, 403: ErrorBody, 404: ErrorBody } } },
+      { preHandler: staff, config: ownLine, schema: { params: IdParam, response: { 200: TicketDto, 403: ErrorBody, 404: ErrorBody } } },
       async (req) => full(req, req.params.id),
     );
 
     app.patch(
       '/tickets/:id',
-      { preHandler: staff, schema: { params: IdParam, body: TicketPatch, response: { 200: TicketSummary, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+      { preHandler: staff, config: ownLine, schema: { params: IdParam, body: TicketPatch, response: { 200: TicketSummary, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
       async (req) => toTicketSummary(await tickets.update(await actor(req), req.params.id, req.body)),
     );
 
@@ -132,6 +134,7 @@ export const ticketRoutes =
       '/tickets/:id/notes',
       {
         preHandler: staff,
+        config: ownLine,
         schema: {
           params: IdParam,
           body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }),
@@ -148,6 +151,7 @@ export const ticketRoutes =
       '/tickets/:id/merge',
       {
         preHandler: staff,
+        config: ownLine,
         schema: {
           params: IdParam,
           body: Type.Object({ into: Id }, { additionalProperties: false }),
@@ -161,6 +165,7 @@ export const ticketRoutes =
       '/tickets/:id/split',
       {
         preHandler: staff,
+        config: ownLine,
         schema: {
           params: IdParam,
           body: Type.Object(

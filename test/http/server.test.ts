@@ -9,8 +9,8 @@ import { buildServer } from '../../src/http/server.js';
 const tokens = { authenticate: async () => ({ tokenId: '1', role: 'admin', operatorId: null }) } as unknown as TokenService;
 
 const broken: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/broken', { schema: { response: { 200: Type.Object({ id: Type.String(), n: Type.Integer() }) } } }, async () => ({ id: 'x', n: 'not a number' }) as never);
-  app.get('/fine', { schema: { response: { 200: Type.Object({ id: Type.String() }) } } }, async () => ({ id: 'x' }));
+  app.get('/broken', { config: { access: { roles: ['admin'] } }, schema: { response: { 200: Type.Object({ id: Type.String(), n: Type.Integer() }) } } }, async () => ({ id: 'x', n: 'not a number' }) as never);
+  app.get('/fine', { config: { access: { roles: ['admin'] } }, schema: { response: { 200: Type.Object({ id: Type.String() }) } } }, async () => ({ id: 'x' }));
 };
 
 describe('response validation', () => {

@@ -39,6 +39,9 @@ export async function startTestApp(env: Record<string, string> = {}, logStream?:
     BUSINESS_HOURS_FILE: 'pbx-config/business-hours.always-open.json',
     // No survey unless a test asks for one: callers would otherwise wait for it after every operator hangup.
     SURVEY_TIMEOUT_SEC: '0',
+    // Every test signs in from loopback: one address's failures must not lock out the next file
+    // (test/auth/sign-in-hardening.int.test.ts checks the per-address rule from its own address).
+    PANEL_SIGNIN_MAX_FAILURES_PER_ADDRESS: '1000000',
     ...env,
   });
   const app = await createApp(config, pino({ level: config.logLevel, redact: LOG_REDACT }, logStream ?? process.stdout));
