@@ -70,3 +70,14 @@ export function isRegion(code: string): boolean {
 export function isNumberType(t: string): t is PhoneNumberType {
   return Object.hasOwn(NUMBER_TYPES, t);
 }
+
+/**
+ * A number in E.164 ("+79991234567") read as checkNumber reads it, without judging whether it
+ * may be called back; undefined when it is no valid number. For comparing numbers that come in
+ * other spellings (caller IDs from the PBX are digits without "+").
+ */
+export function toE164(raw: string, defaultRegion: string): string | undefined {
+  if (!SHAPE.test(raw.trim())) return undefined;
+  const p = parsePhoneNumberFromString(raw.trim(), { defaultCountry: defaultRegion as CountryCode, extract: false });
+  return p?.isValid() ? p.number : undefined;
+}

@@ -143,10 +143,11 @@ export async function searchTickets(db: Db, f: TicketSearch): Promise<{ rows: Ti
   }
   if (f.phone) {
     const digits = f.phone.replace(/\D/g, '');
+    const spellings = [digits, `+${digits}`];
     q = q.where((eb) =>
       eb.or([
-        eb('t.caller_number', '=', digits),
-        eb.exists(eb.selectFrom('calls as c').select('c.id').whereRef('c.ticket_id', '=', 't.id').where('c.caller_number', '=', digits)),
+        eb('t.caller_number', 'in', spellings),
+        eb.exists(eb.selectFrom('calls as c').select('c.id').whereRef('c.ticket_id', '=', 't.id').where('c.caller_number', 'in', spellings)),
       ]),
     );
   }

@@ -70,3 +70,15 @@ describe('reading and cancelling', () => {
     expect((await t.api<{ status: string }>('DELETE', `/api/callbacks/${own.body.id}`, undefined, tok.first)).body.status).toBe('cancelled');
   });
 });
+
+describe('the ticket of a callback', () => {
+  it('carries the E.164 number and is found by phone in any spelling', async () => {
+    const number = randomPhone();
+    const booked = await t.api<{ ticketId: string; number: string }>('POST', '/api/callbacks', { number: `8${number.slice(1)}`, line: 'first', notBefore: later() });
+    expect(booked.body.number).toBe(`+${number}`);
+    for (const phone of [number, `+${number}`, `+7 (${number.slice(1, 4)}) ${number.slice(4)}`]) {
+      const found = await t.api<{ tickets: { id: string }[] }>('GET', `/api/tickets?phone=${encodeURIComponent(phone)}`);
+      expect(found.body.tickets.map((x) => x.id), phone).toEqual([booked.body.ticketId]);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 // The toll-fraud guard's verdicts, under the default settings (config.ts), as a table.
 import { describe, expect, it } from 'vitest';
-import { checkNumber, type NumberRules } from '../../src/callbacks/callback-number.js';
+import { checkNumber, toE164, type NumberRules } from '../../src/callbacks/callback-number.js';
 import { loadConfig } from '../../src/config.js';
 
 const required = {
@@ -105,5 +105,13 @@ describe('callback number settings', () => {
     ['CALLBACK_ALLOWED_NUMBERS', '^[78][0-9]{10}$', 'no longer read'],
   ])('%s=%s is refused at start', (name, value, message) => {
     expect(() => loadConfig({ ...required, [name]: value })).toThrow(message);
+  });
+});
+
+describe('toE164', () => {
+  it('one spelling for every form of a number, nothing for what is not one', () => {
+    for (const raw of ['79991234567', '89991234567', '+7 999 123-45-67']) expect(toE164(raw, 'RU')).toBe('+79991234567');
+    expect(toE164('+88121234567', 'RU')).toBeUndefined();
+    expect(toE164('anonymous', 'RU')).toBeUndefined();
   });
 });
