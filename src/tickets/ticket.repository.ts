@@ -142,6 +142,7 @@ export async function searchTickets(db: Db, f: TicketSearch): Promise<{ rows: Ti
     q = q.where((eb) => eb.or([eb('t.account_id', '=', c), eb('t.customer_name', 'ilike', `%${c.replace(/[%_\\]/g, '\\$&')}%`)]));
   }
   if (f.phone) {
+    // Caller IDs come as digits, callback numbers as E.164 with "+": either spelling matches.
     const digits = f.phone.replace(/\D/g, '');
     const spellings = [digits, `+${digits}`];
     q = q.where((eb) =>
