@@ -169,7 +169,9 @@ export function guardedHttp(allowEntries: readonly string[] = []): OutboundHttp 
 
 /** A short reason for a failed request, for the delivery log. */
 export function requestError(err: unknown): string {
-  const e = err as Error & { code?: string; cause?: { code?: string } };
+  const e = err as Error & { code?: string; cause?: { code?: string; name?: string } };
   if (e instanceof RefusedTarget) return e.message;
+  // The request's own timeout aborts it: say so rather than "aborted".
+  if (e.cause?.name === 'TimeoutError') return 'TimeoutError';
   return e.code ?? e.cause?.code ?? e.name ?? e.message;
 }

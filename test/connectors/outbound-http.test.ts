@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addressRefusal, allowListOf, guardedHttp, parseTarget } from '../../src/connectors/outbound-http.js';
+import { addressRefusal, allowListOf, guardedHttp, parseTarget, requestError } from '../../src/connectors/outbound-http.js';
 
 const none = allowListOf([]);
 
@@ -55,14 +55,15 @@ describe('requests', () => {
   let port: number;
   let hits = 0;
   beforeAll(async () => {
-    server = createServer((_req, res) => {
+    server = createServer((req, res) => {
       hits++;
-      res.end('ok');
+      // /slow never answers: the request's timeout ends it.
+      if (req.url !== '/slow') res.end('ok');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
   const get = { method: 'GET', headers: {}, timeoutMs: 2000 };
 
   it('refuses loopback at creation, by address or by a name that resolves to it', async () => {
@@ -84,5 +85,12 @@ describe('requests', () => {
     expect(await guardedHttp(['127.0.0.1']).request(`http://127.0.0.1:${port}/`, get)).toEqual({ status: 200, text: 'ok' });
     expect(await guardedHttp(['127.0.0.0/8', '::1']).request(`http://localhost:${port}/`, get)).toMatchObject({ status: 200 });
     expect(hits).toBe(before + 2);
+  });
+
+  it('gives up after its timeout, and says so', async () => {
+    const h = guardedHttp(['127.0.0.1']);
+    const err = await h.request(`http://127.0.0.1:${port}/slow`, { ...get, timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(requestError(err)).toBe('TimeoutError');
+    expect(requestError(await h.request('http://127.0.0.1:9/', get).catch((e: unknown) => e))).toBe('ECONNREFUSED');
   });
 });
