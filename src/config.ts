@@ -97,7 +97,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'CALLBACK_ATTEMPTS', default: '3', doc: 'Dial attempts of one callback before it is closed as failed.' },
   { name: 'CALLBACK_RETRY_SEC', default: '300', doc: 'Delay between two attempts of a callback.' },
   { name: 'CALLBACK_RING_SEC', default: '30', doc: "How long the customer's phone rings before the attempt counts as no answer." },
-  { name: 'CALLBACK_DIAL_TEMPLATE', default: 'PJSIP/{number}@trunk', doc: 'Asterisk dial string of a callback; {number} is the customer number.' },
+  { name: 'CALLBACK_DIAL_TEMPLATE', default: 'PJSIP/{number}@trunk', doc: 'Asterisk dial string of a callback; {number} is the customer number in E.164, with its + (+79991234567).' },
   { name: 'CALLBACK_DEFAULT_REGION', default: 'RU', doc: 'Region (ISO 3166 code) in which a number without a leading + is read ("8 912 …", "912 …"); a leading + (or an international prefix such as 810) always means international.' },
   { name: 'CALLBACK_ALLOWED_COUNTRIES', default: 'RU', doc: 'Comma-separated ISO 3166 codes whose numbers may be called back. Kazakhstan (KZ) shares country code 7 with Russia and is a country of its own here; satellite and other non-geographic numbers (+881, +882, +800 …) belong to none.' },
   { name: 'CALLBACK_ALLOWED_TYPES', default: 'fixed-line,mobile,fixed-line-or-mobile', doc: 'Comma-separated number types that may be called back (libphonenumber-js): fixed-line, mobile, fixed-line-or-mobile, toll-free, premium-rate, shared-cost, voip, personal-number, pager, uan, voicemail.' },
