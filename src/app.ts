@@ -39,6 +39,8 @@ import { ScreenPopService } from './panel/screen-pop.service.js';
 import { panelRoutes } from './panel/panel.routes.js';
 import { panelPageRoutes } from './panel/panel-pages.routes.js';
 import { WrapUpService } from './panel/wrap-up.service.js';
+import { TicketClaimService } from './panel/ticket-claim.service.js';
+import { CallTickets } from './calls/call-tickets.js';
 import { WallboardService } from './supervisor/wallboard.service.js';
 import { WallboardNotifier } from './supervisor/wallboard.notifier.js';
 import { MonitorService } from './supervisor/monitor.service.js';
@@ -199,6 +201,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   });
 
   outbound.observe(metrics);
+  verification.observe(metrics);
 
   // Asterisk forgets astdb-less state and AMI queue members can drift: push Postgres's truth on every connect.
   pbx.onEvent((e) => {
@@ -240,7 +243,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       callbackRoutes(callbacks),
       outboundRoutes(outbound),
       panelPasswordRoutes(sessions),
-      panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets)),
+      panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets), new TicketClaimService(db, new CallTickets(db, tickets, log.child({ component: 'calls' })), tickets, (id) => calls.session(id))),
       supervisorRoutes(db, wallboard, boards, new MonitorService(db, pbx, log.child({ component: 'monitor' })), () => businessHours),
     ],
   });

@@ -188,6 +188,23 @@ export class VerificationLockedError extends AppError {
   }
 }
 
+export class VerificationIssueRateLimitedError extends AppError {
+  readonly code = 'verification_issue_rate_limited';
+  readonly status = 429;
+  constructor(what: 'token' | 'account', limit: number, per: 'minute' | 'hour') {
+    super(`this ${what} has had ${limit} verification codes issued in the current ${per} already`, { what, limit, per });
+  }
+}
+
+/** The call has no keyed ticket to confirm (none keyed, not open any more, or attached already). */
+export class NoTicketClaimError extends AppError {
+  readonly code = 'no_ticket_claim';
+  readonly status = 409;
+  constructor(callId: string) {
+    super(`call ${callId} has no unconfirmed keyed ticket`, { callId });
+  }
+}
+
 export class VerificationBusyError extends AppError {
   readonly code = 'verification_in_progress';
   readonly status = 409;

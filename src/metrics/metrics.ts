@@ -6,6 +6,8 @@ import type { CallStatus } from '../calls/call-state-machine.js';
 import type { Line, OperatorState } from '../operators/operator.table.js';
 import type { JobObserver } from '../recordings/recording-archive.worker.js';
 import type { DeliveryObserver } from '../outbound/outbound.service.js';
+import type { VerificationObserver } from '../verification/verification.service.js';
+import type { VerifyOutcome } from '../verification/verification.table.js';
 
 export interface MetricSources {
   calls(): {
@@ -17,7 +19,7 @@ export interface MetricSources {
   queues(): Promise<Record<string, Record<string, number>>>;
 }
 
-export class Metrics implements CallObserver, JobObserver, DeliveryObserver {
+export class Metrics implements CallObserver, JobObserver, DeliveryObserver, VerificationObserver {
   readonly registry = new Registry();
   private readonly callsTotal: Counter;
   private readonly queueToRingSeconds: Histogram;
@@ -28,6 +30,8 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver {
   private readonly jobFailures: Counter;
   private readonly archivedBytes: Counter;
   private readonly outboundDeliveries: Counter;
+  private readonly verificationFailures: Counter;
+  private readonly verificationBudgetAlerts: Counter;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -60,6 +64,12 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver {
       registers,
     });
 
+    this.verificationFailures = new Counter({ name: 'pbxdesk_verification_failures_total', help: 'Failed one-time code checks, by outcome', labelNames: ['outcome'], registers });
+    this.verificationBudgetAlerts = new Counter({
+      name: 'pbxdesk_verification_budget_exceeded_total',
+      help: 'Minutes in which failed code checks across all callers exceeded VERIFY_FAILURE_BUDGET_PER_MIN (alert on any increase: codes may be being guessed)',
+      registers,
+    });
     new Gauge({
       name: 'pbxdesk_calls_in_progress', help: 'Calls now, by state and line', labelNames: ['state', 'line'], registers,
       collect() {
@@ -144,5 +154,13 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver {
 
   delivery(connector: string, result: 'delivered' | 'failed' | 'dead'): void {
     this.outboundDeliveries.inc({ connector, result });
+  }
+
+  verificationFailed(outcome: VerifyOutcome): void {
+    this.verificationFailures.inc({ outcome });
+  }
+
+  verificationBudgetExceeded(): void {
+    this.verificationBudgetAlerts.inc();
   }
 }

@@ -2,19 +2,20 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { Db } from '../db/database.js';
 import { principalOf, requireRole } from '../http/auth.hook.js';
 import { EventStreamResponse, openEventStream } from '../http/event-stream.js';
-import { ErrorBody, IdParam, Nullable } from '../http/schemas.js';
+import { ErrorBody, IdParam, Nullable, UuidParam } from '../http/schemas.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { PanelOperator, panelOperator } from './panel.dto.js';
 import { listPhrases, updatePhrase } from './canned-phrase.repository.js';
 import type { PanelNotifier } from './panel.notifier.js';
 import { DISPOSITIONS, type WrapUpService } from './wrap-up.service.js';
+import type { TicketClaimService } from './ticket-claim.service.js';
 
 const Phrase = Type.Object({ id: Type.String(), language: Type.String(), kind: Type.String(), body: Type.String(), updatedBy: Nullable(Type.String()) });
 
 /** The operator panel's API: its live feed (Server-Sent Events), itself, colleagues, phrases, wrap-up. */
 export const panelRoutes =
-  (db: Db, panels: PanelNotifier, operators: OperatorService, wrapUps: WrapUpService): FastifyPluginAsyncTypebox =>
+  (db: Db, panels: PanelNotifier, operators: OperatorService, wrapUps: WrapUpService, claims: TicketClaimService): FastifyPluginAsyncTypebox =>
   async (app) => {
     const staff = requireRole('operator', 'supervisor');
     const me = (req: Parameters<typeof principalOf>[0]) => {
@@ -111,5 +112,24 @@ export const panelRoutes =
         },
       },
       async (req) => panelOperator(await wrapUps.wrapUp(principalOf(req), req.body.callId, req.body)),
+    );
+    app.post(
+      '/panel/calls/:id/ticket-claim',
+      {
+        preHandler: requireRole('operator', 'supervisor', 'admin'),
+        config: { access: { line: 'own' } },
+        schema: {
+          summary: 'Confirm the ticket the caller keyed but did not prove ("keyed 100032 — not confirmed"), after checking them',
+          description:
+            'The call moves onto the keyed ticket (the ticket opened for the call alone is merged into it), and a verified caller\'s account is bound to it unless it has another (never overwritten: a flagged `account-conflict` event instead). Allowed to the operator on the call, supervisors and admins. 409 `no_ticket_claim` when the call has no unconfirmed keyed ticket.',
+          params: UuidParam,
+          body: Type.Object({}, { additionalProperties: false, examples: [{}] }),
+          response: { 200: Type.Object({ callId: Type.String(), ticket: Type.Object({ id: Type.String(), number: Type.String() }) }), 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req) => {
+        const t = await claims.confirm(principalOf(req), req.params.id);
+        return { callId: req.params.id, ticket: { id: t.id, number: t.number } };
+      },
     );
   };

@@ -3,6 +3,7 @@
 // which language, how long they waited, and their ticket with its history.
 import type { Db } from '../db/database.js';
 import { findCallById } from '../calls/call.repository.js';
+import { findOpenTicketByNumber } from '../tickets/ticket.repository.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 
 export interface ScreenPop {
@@ -13,6 +14,12 @@ export interface ScreenPop {
   ivrPath: string[];
   waitedSec: number | null;
   verification: { status: string; accountId: string | null; customerName: string | null };
+  /**
+   * The caller keyed this open ticket's number but did not prove they belong to it: "keyed
+   * 100032 — not confirmed". The operator checks them and confirms (POST
+   * /api/panel/calls/:id/ticket-claim); until then `ticket` is the call's own new one.
+   */
+  claim: { number: string; ticketId: string; line: string | null } | null;
   ticket: {
     id: string;
     number: string;
@@ -31,6 +38,7 @@ export class ScreenPopService {
     const c = await findCallById(this.db, callId);
     if (!c) return undefined;
     const t = c.ticket_id ? await this.tickets.history(c.ticket_id).catch(() => undefined) : undefined;
+    const keyed = c.keyed_ticket_number ? await findOpenTicketByNumber(this.db, c.keyed_ticket_number) : undefined;
     return {
       callId: c.id,
       callerNumber: c.caller_number,
@@ -39,6 +47,7 @@ export class ScreenPopService {
       ivrPath: c.ivr_path,
       waitedSec: c.queued_at ? Math.round((Date.now() - c.queued_at.getTime()) / 1000) : null,
       verification: { status: c.verification_status, accountId: c.verified_account_id, customerName: t?.ticket.customer_name ?? null },
+      claim: keyed && keyed.id !== c.ticket_id ? { number: keyed.number, ticketId: keyed.id, line: keyed.line } : null,
       ticket: t
         ? {
             id: t.ticket.id,

@@ -52,6 +52,22 @@ export async function findOpenTicketByNumber(db: Db, number: string): Promise<Ti
     .executeTakeFirst();
 }
 
+/** Is this number the ticket's own, or that of one of its calls (the ticket's phones)? */
+export async function ticketHasPhone(db: Db, ticketId: string, number: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('tickets as t')
+    .select('t.id')
+    .where('t.id', '=', ticketId)
+    .where((eb) =>
+      eb.or([
+        eb('t.caller_number', '=', number),
+        eb.exists(eb.selectFrom('calls as c').select('c.id').whereRef('c.ticket_id', '=', 't.id').where('c.caller_number', '=', number)),
+      ]),
+    )
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
 export async function insertTicketNote(db: Db, ticketId: string, author: string, body: string): Promise<void> {
   await db.insertInto('ticket_notes').values({ ticket_id: ticketId, author, body }).execute();
 }

@@ -282,6 +282,24 @@ export class TicketService {
     return target;
   }
 
+  /**
+   * A call takes the ticket its caller keyed but could not prove (a claim), once staff checked
+   * them: the ticket made for the call alone is merged into it; a ticket shared with other
+   * calls keeps them and gives up only this one. `actor` must see the claimed ticket.
+   */
+  async takeClaimedCall(actor: Actor, call: { id: string; ticketId: string | null; keyed: string }, into: string): Promise<TicketRow> {
+    const target = await findTicketById(this.db, into);
+    if (!target) throw new NotFoundError('ticket', into);
+    this.assertVisible(actor, target);
+    const alone = call.ticketId ? (await listCallsOfTicket(this.db, call.ticketId)).every((c) => c.id === call.id) : false;
+    if (call.ticketId && alone) await this.merge({ ...actor, role: 'system' }, call.ticketId, into);
+    else await moveCallsToTicket(this.db, [call.id], into);
+    await insertTicketEvent(this.db, into, 'claim-confirmed', actor.label, { callId: call.id, keyed: call.keyed, fromTicketId: call.ticketId });
+    const t = await updateTicket(this.db, into, {});
+    this.notifier?.ticketUpdated(t, { callAttached: { from: call.ticketId, to: call.id } });
+    return t;
+  }
+
   /** Splits calls off `id` onto a new ticket (two problems raised in one ticket). */
   async split(actor: Actor, id: string, req: { subject: string; callIds: string[] }): Promise<TicketRow> {
     const src = await findTicketById(this.db, id);

@@ -48,3 +48,34 @@ export function isLocked(acc: { locked_until: Date | null } | undefined, now: Da
 export function isFailure(o: VerifyOutcome): boolean {
   return o !== 'verified' && o !== 'none';
 }
+
+/** Where a fixed-window counter of `windowSec` seconds starts for `now`. */
+export function windowStart(now: Date, windowSec: number): Date {
+  const ms = windowSec * 1000;
+  return new Date(Math.floor(now.getTime() / ms) * ms);
+}
+
+/**
+ * The calling number's bucket for the per-number limit. A withheld or anonymous number (no
+ * digits, "anonymous", "restricted", a short code) would otherwise skip the limit: they all
+ * share one bucket.
+ */
+export function callerBucket(callerNumber: string | null): string {
+  const n = (callerNumber ?? '').trim();
+  return /^\+?[0-9]{5,18}$/.test(n) ? `verify-fail:caller:${n.replace(/^\+/, '')}` : 'verify-fail:caller:anonymous';
+}
+
+/**
+ * How long a failed check is held back once the global failure budget of the minute is spent
+ * (`failures` is this minute's count, this one included): one step of `delayMs` per budget
+ * exceeded, at most 10, so the slowing grows with the attack.
+ */
+export function budgetDelayMs(failures: number, budgetPerMin: number, delayMs: number): number {
+  if (failures <= budgetPerMin) return 0;
+  return delayMs * Math.min(10, Math.ceil(failures / budgetPerMin) - 1);
+}
+
+/** The first failure over the budget in a minute raises the alert (once per minute, not per failure). */
+export function budgetJustExceeded(failures: number, budgetPerMin: number): boolean {
+  return failures === budgetPerMin + 1;
+}

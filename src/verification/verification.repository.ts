@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { findOpenTicketByNumber, insertTicketEvent } from '../tickets/ticket.repository.js';
 import type { VerificationAccountRow, VerificationCodeRow, VerifyMethod, VerifyOutcome } from './verification.table.js';
 
 /** Makes the new code the account's only usable one: earlier ones are superseded. */
@@ -40,9 +41,51 @@ export async function hashInUse(db: Db, codeHash: string, now: Date): Promise<bo
   return r !== undefined;
 }
 
-/** Matching codes, newest first, locked for the rest of the transaction (single use). */
-export async function findCodesByHash(db: Db, codeHash: string): Promise<VerificationCodeRow[]> {
-  return db.selectFrom('verification_codes').selectAll().where('code_hash', '=', codeHash).orderBy('id', 'desc').limit(5).forUpdate().execute();
+/**
+ * Matching codes, newest first, locked for the rest of the transaction (single use). With an
+ * account, only that account's codes: the digits are not tried against every live code.
+ */
+export async function findCodesByHash(db: Db, codeHash: string, accountId?: string | null): Promise<VerificationCodeRow[]> {
+  let q = db.selectFrom('verification_codes').selectAll().where('code_hash', '=', codeHash);
+  if (accountId) q = q.where('account_id', '=', accountId);
+  return q.orderBy('id', 'desc').limit(5).forUpdate().execute();
+}
+
+/**
+ * The account a call's code is checked against, when the call names one: the account of the
+ * open ticket its caller keyed (attached or only claimed), else of the ticket it is on.
+ */
+export async function scopeAccountOfCall(db: Db, callId: string, ticketId: string | null): Promise<string | null> {
+  const call = await db.selectFrom('calls').select('keyed_ticket_number').where('id', '=', callId).executeTakeFirst();
+  const keyed = call?.keyed_ticket_number ? await findOpenTicketByNumber(db, call.keyed_ticket_number) : undefined;
+  if (keyed?.account_id) return keyed.account_id;
+  if (!ticketId) return null;
+  const t = await db.selectFrom('tickets').select('account_id').where('id', '=', ticketId).executeTakeFirst();
+  return t?.account_id ?? null;
+}
+
+/**
+ * Adds `by` to a fixed-window counter and returns its new value. One statement (an upsert),
+ * so parallel requests each get their own count and none slips past a limit.
+ */
+export async function bumpCounter(db: Db, bucket: string, windowStart: Date, by = 1): Promise<number> {
+  const r = await db
+    .insertInto('guard_counters')
+    .values({ bucket, window_start: windowStart, n: by })
+    .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ n: sql<number>`guard_counters.n + ${by}` }))
+    .returning('n')
+    .executeTakeFirstOrThrow();
+  return r.n;
+}
+
+export async function readCounter(db: Db, bucket: string, windowStart: Date): Promise<number> {
+  const r = await db.selectFrom('guard_counters').select('n').where('bucket', '=', bucket).where('window_start', '=', windowStart).executeTakeFirst();
+  return r?.n ?? 0;
+}
+
+/** Windows that ended long ago are of no use to any limit. */
+export async function purgeCounters(db: Db, before: Date): Promise<void> {
+  await db.deleteFrom('guard_counters').where('window_start', '<', before).execute();
 }
 
 export async function markCodeUsed(db: Db, id: string, callId: string | null): Promise<boolean> {
@@ -148,8 +191,13 @@ export async function bindCall(
     .execute();
 }
 
-/** The ticket gets the account, and the customer's name as the control panel gave it with the code. */
-export async function bindTicket(db: Db, ticketId: string, accountId: string, callId: string): Promise<void> {
+/**
+ * The ticket gets the account, and the customer's name as the control panel gave it with the
+ * code, unless it belongs to another account already: an account on a ticket is never
+ * overwritten (its owner's erasure would miss the ticket's recordings and the newcomer's would
+ * delete them). The conflict is a flagged event on the ticket's timeline instead.
+ */
+export async function bindTicket(db: Db, ticketId: string, accountId: string, callId: string): Promise<'bound' | 'conflict' | 'missing'> {
   const named = await db
     .selectFrom('verification_codes')
     .select('account_name')
@@ -158,7 +206,8 @@ export async function bindTicket(db: Db, ticketId: string, accountId: string, ca
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  await db
+  // One statement: two calls binding one ticket at once cannot both see it empty.
+  const bound = await db
     .updateTable('tickets')
     .set((eb) => ({
       account_id: accountId,
@@ -168,5 +217,12 @@ export async function bindTicket(db: Db, ticketId: string, accountId: string, ca
       customer_name: named?.account_name ?? eb.ref('customer_name'),
     }))
     .where('id', '=', ticketId)
-    .execute();
+    .where((eb) => eb.or([eb('account_id', 'is', null), eb('account_id', '=', accountId)]))
+    .returning('id')
+    .executeTakeFirst();
+  if (bound) return 'bound';
+  const t = await db.selectFrom('tickets').select('account_id').where('id', '=', ticketId).executeTakeFirst();
+  if (!t) return 'missing';
+  await insertTicketEvent(db, ticketId, 'account-conflict', 'caller', { flagged: true, callId, ticketAccountId: t.account_id, verifiedAccountId: accountId });
+  return 'conflict';
 }

@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireRole } from '../http/auth.hook.js';
+import { principalOf, requireRole } from '../http/auth.hook.js';
 import { ErrorBody } from '../http/schemas.js';
 import type { VerificationService } from './verification.service.js';
 
@@ -13,7 +13,7 @@ export const verificationRoutes =
         schema: {
           summary: 'A one-time code for the customer to key when they call',
           description:
-            "For the customer's control panel: show the code to the signed-in customer. It is valid once, for VERIFY_CODE_TTL_SEC (at most 10 minutes); a new code for the same account replaces the previous one. Only an HMAC of it is stored.",
+            "For the customer's control panel: show the code to the signed-in customer. It is valid once, for VERIFY_CODE_TTL_SEC (at most 10 minutes); a new code for the same account replaces the previous one. Only an HMAC of it is stored. Issuing is limited per API token (VERIFY_ISSUE_PER_TOKEN_PER_MIN) and per account (VERIFY_ISSUE_PER_ACCOUNT_PER_HOUR): 429 `verification_issue_rate_limited`.",
           body: Type.Object(
             {
               accountId: Type.String({ minLength: 1, maxLength: 128 }),
@@ -34,7 +34,7 @@ export const verificationRoutes =
           accountId: req.body.accountId,
           accountName: req.body.accountName,
           callerNumberHint: req.body.callerNumberHint?.replace(/^\+/, ''),
-        });
+        }, { tokenId: principalOf(req).tokenId });
         return reply.status(201).send({ code: r.code, expiresAt: r.expiresAt.toISOString() });
       },
     );

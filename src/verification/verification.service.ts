@@ -6,13 +6,12 @@ import { createHmac, randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { VerificationLockedError } from '../errors.js';
+import { VerificationIssueRateLimitedError, VerificationLockedError } from '../errors.js';
 import {
   accountsHintedFor,
   bindCall,
   bindTicket,
-  countCallerFailuresSince,
-  countWrongOnCall,
+  bumpCounter,
   findAccount,
   findCodesByHash,
   hashInUse,
@@ -20,15 +19,42 @@ import {
   insertCode,
   lockAccountRow,
   markCodeUsed,
+  purgeCounters,
+  readCounter,
+  scopeAccountOfCall,
   updateAccount,
 } from './verification.repository.js';
-import { afterAccountFailure, classifyMatch, isFailure, isLocked, precheck, type Limits } from './verification-rules.js';
+import {
+  afterAccountFailure,
+  budgetDelayMs,
+  budgetJustExceeded,
+  callerBucket,
+  classifyMatch,
+  isFailure,
+  isLocked,
+  precheck,
+  windowStart,
+  type Limits,
+} from './verification-rules.js';
 import type { VerifyMethod, VerifyOutcome } from './verification.table.js';
 
 export interface VerificationSettings extends Limits {
   codeTtlSec: number;
   callerWindowSec: number;
+  /** Failed checks per minute across all callers before the alert and the slowing. */
+  failureBudgetPerMin: number;
+  budgetDelayMs: number;
+  issuePerTokenPerMin: number;
+  issuePerAccountPerHour: number;
 }
+
+/** Where the guards report (metrics): every failed check, and the budget spent. */
+export interface VerificationObserver {
+  verificationFailed(outcome: VerifyOutcome): void;
+  verificationBudgetExceeded(): void;
+}
+
+const DAY_SEC = 86_400;
 
 export interface CheckRequest {
   callId: string;
@@ -37,6 +63,12 @@ export interface CheckRequest {
   code: string;
   method: VerifyMethod;
   operatorId?: string | null;
+  /**
+   * The account the caller claims to be (the operator's panel named it for the call): the code
+   * is checked against that account only. Without it, the account of the ticket the caller
+   * keyed (or the call's ticket) scopes the check; with neither, every live code is tried.
+   */
+  accountId?: string | null;
 }
 
 export interface CheckResult {
@@ -50,9 +82,15 @@ export interface CheckResult {
 
 export class VerificationService {
   private events: EventPublisher = silentPublisher;
+  private observer: VerificationObserver | undefined;
+  private lastPurge = 0;
 
   useEvents(events: EventPublisher): void {
     this.events = events;
+  }
+
+  observe(o: VerificationObserver): void {
+    this.observer = o;
   }
 
   constructor(private readonly db: Kysely<Database>, private readonly secretKey: string, private readonly s: VerificationSettings, private readonly log: Logger) {}
@@ -61,9 +99,21 @@ export class VerificationService {
     return createHmac('sha256', this.secretKey).update(`voice-otp:${code}`).digest('hex');
   }
 
-  async issue(req: { accountId: string; accountName?: string; callerNumberHint?: string }): Promise<{ code: string; expiresAt: Date }> {
+  /**
+   * A new code for an account. Issuing is limited per API token (a minute) and per account (an
+   * hour), each by an atomic counter; it never resets the account's failures.
+   */
+  async issue(req: { accountId: string; accountName?: string; callerNumberHint?: string }, by: { tokenId: string }): Promise<{ code: string; expiresAt: Date }> {
     const acc = await findAccount(this.db, req.accountId);
     if (acc && isLocked(acc, new Date())) throw new VerificationLockedError(req.accountId, acc.locked_until as Date);
+    const now = new Date();
+    await this.purgeOldCounters(now);
+    if ((await bumpCounter(this.db, `verify-issue:token:${by.tokenId}`, windowStart(now, 60))) > this.s.issuePerTokenPerMin) {
+      throw new VerificationIssueRateLimitedError('token', this.s.issuePerTokenPerMin, 'minute');
+    }
+    if ((await bumpCounter(this.db, `verify-issue:account:${req.accountId}`, windowStart(now, 3600))) > this.s.issuePerAccountPerHour) {
+      throw new VerificationIssueRateLimitedError('account', this.s.issuePerAccountPerHour, 'hour');
+    }
     const expiresAt = new Date(Date.now() + this.s.codeTtlSec * 1000);
     return this.db.transaction().execute(async (trx) => {
       // Two usable codes alike would let one account's caller verify as another: draw again.
@@ -84,27 +134,47 @@ export class VerificationService {
     });
   }
 
+  /** Counter windows older than the longest window in use are dropped, at most once a minute. */
+  private async purgeOldCounters(now: Date): Promise<void> {
+    if (now.getTime() - this.lastPurge < 60_000) return;
+    this.lastPurge = now.getTime();
+    const keep = Math.max(DAY_SEC, this.s.callerWindowSec) * 2 * 1000;
+    await purgeCounters(this.db, new Date(now.getTime() - keep)).catch((err: Error) => this.log.warn({ err: err.message }, 'guard counters not purged'));
+  }
+
+  private callBucket(callId: string): string {
+    return `verify-wrong:call:${callId}`;
+  }
+
   async triesLeft(callId: string): Promise<number> {
-    return Math.max(0, this.s.maxWrongPerCall - (await countWrongOnCall(this.db, callId)));
+    const used = await readCounter(this.db, this.callBucket(callId), windowStart(new Date(), DAY_SEC));
+    return Math.max(0, this.s.maxWrongPerCall - used);
   }
 
   /** Checks a keyed code for a call; every call of this is one audited attempt. */
   async check(req: CheckRequest): Promise<CheckResult> {
     const now = new Date();
+    const scope = req.accountId ?? (await scopeAccountOfCall(this.db, req.callId, req.ticketId));
+    // A failure slot of the call and of the calling number is taken before the code is looked
+    // at, each by one atomic bump (outside the transaction, so parallel calls never queue on
+    // it): parallel attempts cannot all see room left. A check that did not fail gives it back.
+    const held: [string, Date][] = [
+      [this.callBucket(req.callId), windowStart(now, DAY_SEC)],
+      [callerBucket(req.callerNumber), windowStart(now, this.s.callerWindowSec)],
+    ];
+    const [onCall, ofCaller] = await Promise.all(held.map(([b, w]) => bumpCounter(this.db, b, w)));
     const result = await this.db.transaction().execute(async (trx) => {
-      const wrongOnCall = await countWrongOnCall(trx, req.callId);
-      const callerFailures = req.callerNumber
-        ? await countCallerFailuresSince(trx, req.callerNumber, new Date(now.getTime() - this.s.callerWindowSec * 1000))
-        : 0;
-      let outcome = precheck({ wrongOnCall, callerFailures }, this.s);
+      let outcome = precheck({ wrongOnCall: (onCall as number) - 1, callerFailures: (ofCaller as number) - 1 }, this.s);
       let accountId: string | null = null;
       let flagged = false;
       const blamed: string[] = [];
       if (!outcome) {
-        const m = classifyMatch(await findCodesByHash(trx, this.hash(req.code)), now);
+        const m = classifyMatch(await findCodesByHash(trx, this.hash(req.code), scope), now);
         outcome = m.outcome;
         accountId = m.code?.account_id ?? null;
         if (m.code) blamed.push(m.code.account_id);
+        // Checked against one account: a wrong code counts against it.
+        else if (scope) blamed.push(scope);
         else if (req.callerNumber) blamed.push(...(await accountsHintedFor(trx, req.callerNumber, now)));
         if (outcome === 'verified' && m.code) {
           const acc = await lockAccountRow(trx, m.code.account_id);
@@ -122,6 +192,7 @@ export class VerificationService {
       }
       if (isFailure(outcome) && outcome !== 'throttled') {
         for (const id of blamed) {
+          // Locked for the rest of the transaction: the read and the write are one step.
           const acc = await lockAccountRow(trx, id);
           await updateAccount(trx, id, afterAccountFailure(acc, this.s, now));
         }
@@ -141,15 +212,38 @@ export class VerificationService {
       } else {
         await bindCall(trx, req.callId, { status: 'failed' });
       }
-      const wrongNow = wrongOnCall + (isFailure(outcome) && outcome !== 'throttled' ? 1 : 0);
-      return { outcome, accountId: outcome === 'verified' ? accountId : null, flagged, triesLeft: Math.max(0, this.s.maxWrongPerCall - wrongNow) };
+      return { outcome, accountId: outcome === 'verified' ? accountId : null, flagged };
     });
+    const failed = isFailure(result.outcome) && result.outcome !== 'throttled';
+    // Not a wrong code (verified, or refused before looking): the slots go back.
+    const onCallNow = failed ? (onCall as number) : (onCall as number) - 1;
+    if (!failed) await Promise.all(held.map(([b, w]) => bumpCounter(this.db, b, w, -1)));
     if (result.outcome === 'verified') {
       void this.events.publish('verification.succeeded', { callId: req.callId, ticketId: req.ticketId, accountId: result.accountId, method: req.method, operatorId: req.operatorId ?? null, flagged: result.flagged });
     }
     // Never the digits: only what they came to.
-    this.log.info({ callId: req.callId, method: req.method, outcome: result.outcome, accountId: result.accountId, flagged: result.flagged }, 'verification attempt');
-    return result;
+    this.log.info({ callId: req.callId, method: req.method, outcome: result.outcome, accountId: result.accountId, flagged: result.flagged, scoped: scope !== null }, 'verification attempt');
+    if (isFailure(result.outcome)) await this.spendBudget(now, result.outcome);
+    return { ...result, triesLeft: Math.max(0, this.s.maxWrongPerCall - onCallNow) };
+  }
+
+  /**
+   * The global failure budget: every failed check, across all callers, counts against this
+   * minute's. Beyond it an alert goes out (once a minute) and each failed check is held back,
+   * which slows the IVR step of whoever is guessing (their next try waits for this one).
+   */
+  private async spendBudget(now: Date, outcome: VerifyOutcome): Promise<void> {
+    this.observer?.verificationFailed(outcome);
+    const failures = await bumpCounter(this.db, 'verify-fail:global', windowStart(now, 60));
+    if (budgetJustExceeded(failures, this.s.failureBudgetPerMin)) {
+      this.observer?.verificationBudgetExceeded();
+      this.log.error({ budgetPerMin: this.s.failureBudgetPerMin, alert: 'verification-failure-budget' }, 'verification failure budget exceeded: codes may be being guessed');
+    }
+    const delay = budgetDelayMs(failures, this.s.failureBudgetPerMin, this.s.budgetDelayMs);
+    if (delay > 0) {
+      this.log.warn({ failuresThisMinute: failures, delayMs: delay }, 'failed verification slowed');
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 
   /** A ticket made after the call was verified gets the account too. */

@@ -41,6 +41,13 @@ export interface VerificationAttemptTable {
   at: ColumnType<Date, Date | undefined, never>;
 }
 
+/** Fixed-window counters of the verification guards (migrations/0016). */
+export interface GuardCounterTable {
+  bucket: string;
+  window_start: Date;
+  n: number;
+}
+
 export type VerificationCodeRow = Selectable<VerificationCodeTable>;
 export type VerificationAccountRow = Selectable<VerificationAccountTable>;
 export type VerificationAttemptRow = Selectable<VerificationAttemptTable>;

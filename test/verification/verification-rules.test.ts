@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { afterAccountFailure, classifyMatch, isFailure, isLocked, precheck } from '../../src/verification/verification-rules.js';
+import {
+  afterAccountFailure,
+  budgetDelayMs,
+  budgetJustExceeded,
+  callerBucket,
+  classifyMatch,
+  isFailure,
+  isLocked,
+  precheck,
+  windowStart,
+} from '../../src/verification/verification-rules.js';
 import type { VerificationCodeRow } from '../../src/verification/verification.table.js';
 
 const limits = { maxWrongPerCall: 3, accountMaxFailures: 5, accountLockSec: 900, callerMaxFailures: 10 };
@@ -44,5 +54,30 @@ describe('throttling', () => {
     expect(isFailure('verified')).toBe(false);
     expect(isFailure('none')).toBe(false);
     for (const o of ['wrong', 'expired', 'reused', 'superseded', 'locked', 'throttled'] as const) expect(isFailure(o)).toBe(true);
+  });
+});
+
+describe('guards around code guessing', () => {
+  it('puts withheld and anonymous numbers into one bucket, and each real number into its own', () => {
+    const anon = callerBucket(null);
+    for (const n of ['', 'anonymous', 'Anonymous', 'restricted', 'unknown', '123', ' ']) expect(callerBucket(n)).toBe(anon);
+    expect(callerBucket('79991234567')).toBe('verify-fail:caller:79991234567');
+    expect(callerBucket('+79991234567')).toBe(callerBucket('79991234567'));
+    expect(callerBucket('79991234568')).not.toBe(callerBucket('79991234567'));
+  });
+  it('counts in fixed windows', () => {
+    expect(windowStart(new Date('2026-11-22T10:00:59.999Z'), 60)).toEqual(new Date('2026-11-22T10:00:00Z'));
+    expect(windowStart(new Date('2026-11-22T10:01:00Z'), 60)).toEqual(new Date('2026-11-22T10:01:00Z'));
+    expect(windowStart(new Date('2026-11-22T10:59:00Z'), 3600)).toEqual(new Date('2026-11-22T10:00:00Z'));
+  });
+  it('slows failed checks once the global budget is spent, more the further it is exceeded, up to ten steps', () => {
+    expect(budgetDelayMs(30, 30, 3000)).toBe(0);
+    expect(budgetDelayMs(31, 30, 3000)).toBe(3000);
+    expect(budgetDelayMs(60, 30, 3000)).toBe(3000);
+    expect(budgetDelayMs(61, 30, 3000)).toBe(6000);
+    expect(budgetDelayMs(100_000, 30, 3000)).toBe(30_000);
+  });
+  it('raises the alert once a minute, at the first failure over the budget', () => {
+    expect([29, 30, 31, 32].map((n) => budgetJustExceeded(n, 30))).toEqual([false, false, true, false]);
   });
 });

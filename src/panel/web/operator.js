@@ -193,10 +193,17 @@ function renderPop() {
       : v.status === 'failed'
         ? `✖ ${t('pop.failed')}`
         : `○ ${t('pop.notVerified')}`;
+  // Keyed a ticket's number without proving it theirs: the operator checks, then attaches with one click.
+  $('#pop-claim').hidden = !p.claim;
+  if (p.claim) {
+    $('#pop-claim-text').textContent = `⚠ ${t('pop.claim', { number: p.claim.number })}`;
+    $('#claim-confirm').textContent = t('pop.claimConfirm', { number: p.claim.number });
+    $('#claim-confirm').hidden = !ui.call.callId;
+  }
   $('#pop-line').textContent = p.line ? t(`line.${p.line}`) : '—';
   $('#pop-lang').textContent = p.language ?? '—';
   $('#pop-waited').textContent = p.waitedSec === null || p.waitedSec === undefined ? '—' : duration(p.waitedSec);
-  $('#pop-ivr').textContent = (p.ivrPath ?? []).map(ivrStep).join(' → ') || '—';
+  $('#pop-ivr').textContent = (p.ivrPath ?? []).map((x) => ivrStep(x, p.claim)).join(' → ') || '—';
   $('#ring-actions').hidden = c.phase !== 'ringing';
   $('#call-actions').hidden = c.phase !== 'talking';
   $('#transfer').hidden = c.phase !== 'talking';
@@ -217,11 +224,12 @@ function renderPop() {
   notes.replaceChildren(...(p.ticket?.notes ?? []).slice(-5).reverse().map((n) => h('li', {}, h('div.muted.small', {}, `${when(n.at)} · ${n.author}`), n.body)));
 }
 
-/** "menu:main-menu=3" → "меню 3", "ticket:100461=found" → "обращение 100461 ✔". */
-function ivrStep(step) {
+/** "menu:main-menu=3" → "меню 3", "ticket:100461=found" → "обращение 100461 ✔" (an unconfirmed claim: "?"). */
+function ivrStep(step, claim) {
   const m = /^([a-z-]+):([^=]*)=?(.*)$/.exec(step);
   if (!m) return step;
   const [, kind, what, result] = m;
+  if (kind === 'ticket' && claim && what === claim.number) return `${t('ivr.ticket')} ${what} ?`;
   const label = t(`ivr.${kind}`) === `ivr.${kind}` ? kind : t(`ivr.${kind}`);
   const outcome = result === 'found' || result === 'ok' || result === 'verified' ? '✔' : result === 'unknown' || result === 'failed' ? '✖' : result;
   return kind === 'menu' ? `${label} ${result}` : `${label} ${what} ${outcome}`.trim();
@@ -247,6 +255,19 @@ function wireControls() {
     renderPop();
   });
   $('#hold').addEventListener('click', toggleHold);
+  $('#claim-confirm').addEventListener('click', async () => {
+    const claim = ui.call?.pop?.claim;
+    if (!claim || !ui.call.callId) return;
+    try {
+      const r = await api('POST', `/api/panel/calls/${ui.call.callId}/ticket-claim`, {});
+      ui.call.pop = { ...ui.call.pop, claim: null, ticket: { ...(ui.call.pop.ticket ?? {}), id: r.ticket.id, number: r.ticket.number, history: [], notes: [] } };
+      toast(t('pop.claimDone', { number: r.ticket.number }));
+      renderPop();
+      loadTicket(r.ticket.id, r.ticket.number);
+    } catch (err) {
+      toast(`${t('err.generic')}: ${err.message}`);
+    }
+  });
   $('#verify').addEventListener('click', async () => {
     if (await callApi('/verification')) {
       ui.call.verifying = true;
