@@ -54,6 +54,8 @@ export const callbackRoutes =
   async (app) => {
     const roles = requireRole('panel', 'operator', 'supervisor', 'admin');
     const actor = (req: FastifyRequest) => callbacks.actorOf(principalOf(req));
+    // Operators reach only their line's callbacks (and those they booked): callback-rules.ts.
+    const ownLine = { access: { line: 'own' as const } };
 
     app.post(
       '/callbacks',
@@ -98,6 +100,7 @@ export const callbackRoutes =
       '/callbacks/:id',
       {
         preHandler: roles,
+        config: ownLine,
         schema: {
           description: 'Admins and supervisors see every callback; operators those of their line; a panel token and anyone else those they booked (403 forbidden).',
           params: UuidParam,
@@ -114,6 +117,7 @@ export const callbackRoutes =
       '/callbacks/:id/answering-machine',
       {
         preHandler: requireRole('operator', 'supervisor', 'admin'),
+        config: ownLine,
         schema: {
           summary: 'The answered attempt reached an answering machine',
           description: 'The attempt is stored as `machine`; the callback is retried as after no answer, or fails (with a note on its ticket) when it was the last attempt.',
@@ -133,6 +137,7 @@ export const callbackRoutes =
       '/callbacks/:id',
       {
         preHandler: roles,
+        config: ownLine,
         schema: {
           summary: 'Cancel a callback not yet being dialled',
           description: 'Admins, supervisors, operators of its line, and whoever booked it (403 forbidden).',

@@ -52,6 +52,7 @@ export const callRoutes =
       '/calls/:id',
       {
         preHandler: read,
+        config: { access: { line: 'own' } },
         schema: {
           params: UuidParam,
           response: {
