@@ -12,6 +12,7 @@ import { gauge, procStat, sippCounts, trunkChannels } from './load-probes.js';
 import { apiClient } from '../test/harness/api-client.js';
 import { SERVICE_NUMBER, ari, callerRuns, env, exited, freePort, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { sql } from 'kysely';
 import { createDb } from '../src/db/database.js';
 import { isFinal, type CallStatus } from '../src/calls/call-state-machine.js';
 
@@ -23,9 +24,12 @@ export interface SoakOptions {
   /** Load around each fault: this long in all, the fault a third of the way in. */
   faultWindowSec: number;
   faults: boolean;
+  /** Overload: this rate (twice the best passing one) for `overloadSec`, then the soak's rate again; 0: no overload phase. */
+  overloadCps: number;
+  overloadSec: number;
 }
 
-type Fault = 'sigkill-service' | 'restart-redis' | 'postgres-refusing-10s';
+type Fault = 'sigkill-service' | 'restart-redis' | 'postgres-refusing-10s' | 'sigkill-while-postgres-away';
 
 /** Least-squares slope of y over x. */
 function slope(xs: number[], ys: number[]): number {
@@ -137,7 +141,7 @@ export async function soakBench(o: SoakOptions) {
 
     // ---- faults under load ----
     const faults: Record<string, unknown>[] = [];
-    const kinds: Fault[] = o.faults ? ['sigkill-service', 'restart-redis', 'postgres-refusing-10s'] : [];
+    const kinds: Fault[] = o.faults ? ['sigkill-service', 'restart-redis', 'postgres-refusing-10s', 'sigkill-while-postgres-away'] : [];
     for (const [i, fault] of kinds.entries()) {
       const prefix = `6${run}${i + 1}`;
       const load = await callerRuns({ name: 'soak-fault', number: SERVICE_NUMBER, prefix, cps: o.cps, sec: o.faultWindowSec, timeoutSec: o.faultWindowSec + o.talkSec + 180 });
@@ -153,11 +157,21 @@ export async function soakBench(o: SoakOptions) {
       } else if (fault === 'restart-redis') {
         stack('stop_redis && start_redis');
         faultEnded = Date.now();
-      } else {
+      } else if (fault === 'postgres-refusing-10s') {
         stack('stop_postgres');
         await sleep(10_000);
         stack('start_postgres');
         faultEnded = Date.now();
+      } else {
+        // Killed while its journal holds what Postgres has not got; both come back.
+        stack('stop_postgres');
+        await sleep(5000);
+        service.kill('SIGKILL');
+        await exited(service);
+        await sleep(5000);
+        stack('start_postgres');
+        faultEnded = Date.now();
+        service = await startService(port, metricsToken);
       }
       const ready = await waitReady(base);
       const sipp = (await Promise.all(load.map((c) => c.done))).map((r) => sippCounts(r.stdout));
@@ -184,6 +198,7 @@ export async function soakBench(o: SoakOptions) {
       faults.push(r);
       process.stderr.write(`[soak] ${fault}: ${r.inProgressAtFault} in progress, ${r.lostInProgress} of them lost, ${r.failed}/${r.calls} SIPp failures, ready ${r.recoverySec} s after\n`);
     }
+    const overload = o.overloadCps > 0 ? await overloadPhase(o, run, base, scrape) : null;
     return {
       case: 'soak',
       options: o,
@@ -196,7 +211,11 @@ export async function soakBench(o: SoakOptions) {
         everyCallAccounted: soak.database.allAccountedFor,
         recordingsEqualAnswered: recordings.lost === 0 && recordings.produced + recordings.stillArchiving === recordings.answered,
         noInProgressCallLost: faults.every((f) => f.lostInProgress === 0),
+        overloadAnswered99: overload ? overload.answeredPct >= 99 : null,
+        overloadAccounted: overload ? overload.database.rows === overload.calls && overload.database.notFinal === 0 : null,
+        overloadRecoveredIn30s: overload ? overload.backToServiceSec !== null && overload.backToServiceSec <= 30 : null,
       },
+      overload,
     };
   } finally {
     for (const id of ops.ids) await api('PUT', `/api/operators/${id}/state`, { state: 'offline' }).catch(() => undefined);
@@ -204,4 +223,57 @@ export async function soakBench(o: SoakOptions) {
     await exited(service);
     ops.uas.kill();
   }
+}
+
+/**
+ * Twice the best passing rate for `overloadSec`, then the soak's rate for a minute: how many
+ * callers were answered by someone (through the service, or the dialplan's fallback it shed
+ * them to), whether every one has a row, and how soon after the overload the service took
+ * callers itself again (its shedding gauge back to 0).
+ */
+async function overloadPhase(o: SoakOptions, run: string, base: string, scrape: () => Promise<string | undefined>) {
+  const prefix = `6${run}9`;
+  const calmSec = 60;
+  process.stderr.write(`[soak] overload: ${o.overloadSec} s at ${o.overloadCps} calls/s, then ${calmSec} s at ${o.cps}\n`);
+  const hot = await callerRuns({ name: 'overload', number: SERVICE_NUMBER, prefix, cps: o.overloadCps, sec: o.overloadSec, timeoutSec: o.overloadSec + o.talkSec + 600 });
+  const shedSamples: { t: number; shedding: boolean }[] = [];
+  const t0 = Date.now();
+  const watch = (async () => {
+    while (Date.now() - t0 < (o.overloadSec + calmSec + 30) * 1000) {
+      const text = (await scrape()) ?? '';
+      shedSamples.push({ t: (Date.now() - t0) / 1000, shedding: /pbxdesk_load\{what="shedding"\} 1\b/.test(text) });
+      await sleep(1000);
+    }
+  })();
+  await sleep(o.overloadSec * 1000);
+  const calm = await callerRuns({ name: 'after-overload', number: SERVICE_NUMBER, prefix: `${prefix}0`, cps: o.cps, sec: calmSec, timeoutSec: calmSec + o.talkSec + 600 });
+  const sipp = (await Promise.all([...hot, ...calm].map((c) => c.done))).map((r) => sippCounts(r.stdout));
+  await watch;
+  await drain();
+  await sleep(5000); // the last fallback hangups' AMI events
+  const acc = await account(prefix);
+  const calls = sipp.reduce((a, c) => a + c.created, 0);
+  const ok = sipp.reduce((a, c) => a + c.ok, 0);
+  const shedRows = await (async () => {
+    const db = createDb(env.DATABASE_URL as string, 2);
+    try {
+      const r = await db.selectFrom('calls').select((eb) => eb.fn.countAll<string>().as('n')).where('caller_number', 'like', `${prefix}%`).where(sql<boolean>`ivr_path[1] = 'shed'`).executeTakeFirst();
+      return Number(r?.n ?? 0);
+    } finally {
+      await db.destroy();
+    }
+  })();
+  const lastShed = shedSamples.filter((x) => x.shedding).at(-1);
+  return {
+    cps: o.overloadCps,
+    sec: o.overloadSec,
+    calls,
+    answered: ok,
+    answeredPct: round((ok / Math.max(1, calls)) * 100, 2),
+    shedCalls: shedRows,
+    shedAtAll: shedSamples.some((x) => x.shedding),
+    // From the end of the overload to the last sample that still shed (0: it had stopped by then).
+    backToServiceSec: lastShed ? Math.max(0, round(lastShed.t - o.overloadSec, 1)) : 0,
+    database: acc,
+  };
 }

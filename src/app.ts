@@ -1,4 +1,6 @@
 // Wires the parts together. main.ts runs it as a process; integration tests run it in-process.
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -11,6 +13,11 @@ import { tokenRoutes } from './auth/token.routes.js';
 import { CallService } from './calls/call.service.js';
 import { callRoutes } from './calls/call.routes.js';
 import { CallRequests } from './calls/call-requests.js';
+import { CallLedger } from './calls/call-ledger.js';
+import { OverloadGuard } from './calls/overload-guard.js';
+import { FallbackCalls } from './calls/fallback-calls.js';
+import { CallJournal } from './calls/call-journal.js';
+import { applyLedgerOps } from './calls/call-ledger.repository.js';
 import { buildServer } from './http/server.js';
 import { IvrFlowStore } from './ivr/ivr-flow.store.js';
 import { ivrRoutes } from './ivr/ivr.routes.js';
@@ -144,8 +151,29 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     panels.stateChanged(op);
     boards.changed();
   });
+  // The live calls' rows: in memory first, journalled locally, written behind to Postgres.
+  const ledger = new CallLedger(
+    { apply: (ops) => applyLedgerOps(db, ops) },
+    new CallJournal(path.join(config.callJournalDir, `calls-${config.ari.node}.jsonl`)),
+    log.child({ component: 'call-ledger' }),
+  );
+  // Overload: new callers are shed to the dialplan fallback while the service falls behind.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const overload: OverloadGuard = new OverloadGuard(
+    {
+      lagMs: () => lag.percentile(99) / 1e6,
+      backlogMs: () => ledger.stats().oldestMs,
+      unanswered: (): number => calls.unanswered,
+    },
+    pbx,
+    config.overload,
+    log.child({ component: 'overload' }),
+  );
   const calls = new CallService({
     db,
+    ledger,
+    overload,
     pbx,
     tickets,
     recordings,
@@ -187,10 +215,28 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   callbacks.useEvents(outbound);
   calls.useCallbacks(callbacks);
 
+  // Callers the dialplan's fallback queue took (shed, or drained) get their rows and tickets too.
+  const fallbackCalls = new FallbackCalls({
+    ledger,
+    recordings,
+    log: log.child({ component: 'fallback-calls' }),
+    node: config.ari.node,
+    defaultLanguage: config.ivr.defaultLanguage,
+    operatorOf: async (endpoint) => (await operators.byEndpoint(endpoint))?.id ?? null,
+    ticketFor: async (caller) => (await tickets.openForCall(db, caller)).id,
+  });
+  ami.onFallbackCall((e) => {
+    if (e.kind === 'started') fallbackCalls.started(e);
+    else fallbackCalls.ended(e).catch((err: Error) => log.error({ err: err.message }, 'fallback call not accounted for'));
+  });
   metrics = new Metrics({
     calls: () => calls.snapshot(),
     operators: () => countOperatorsByState(db),
     connections: () => ({ ari: ari.isConnected(), ami: ami.isConnected(), ariReconnects: ari.reconnects, amiReconnects: ami.reconnects }),
+    load: () => {
+      const l = ledger.stats();
+      return { shedding: overload.shedding, sheds: overload.sheds, ledgerBacklog: l.backlog, ledgerOldestMs: l.oldestMs, ledgerFailing: l.failingSince !== null };
+    },
     queues: async () => ({
       'recording-archive': await archiveQueue.counts(),
       'retention-purge': await retentionQueue.counts(),
@@ -233,7 +279,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     },
     api: [
       operatorRoutes(operators, config.sip),
-      callRoutes(db, calls, new CallRequests(calls, { db, pbx, operators, log: log.child({ component: 'calls' }) })),
+      callRoutes(db, calls, new CallRequests(calls, { db, ledger, pbx, operators, log: log.child({ component: 'calls' }) })),
       ticketRoutes(tickets),
       recordingRoutes(access, custody),
       accountRecordingRoutes(access),
@@ -242,8 +288,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       verificationRoutes(verification),
       callbackRoutes(callbacks),
       outboundRoutes(outbound),
-      panelPasswordRoutes(sessions),
-      panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets), new TicketClaimService(db, new CallTickets(db, tickets, log.child({ component: 'calls' })), tickets, (id) => calls.session(id))),
+      panelPasswordRoutes(sessions, operators),
+      panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets), new TicketClaimService(db, new CallTickets(db, tickets, log.child({ component: 'calls' })), tickets, (id) => calls.session(id), verification)),
       supervisorRoutes(db, wallboard, boards, new MonitorService(db, pbx, log.child({ component: 'monitor' })), () => businessHours),
     ],
   });
@@ -262,6 +308,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   let outboundWorker: Worker | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let recheckTimer: NodeJS.Timeout | undefined;
+  let loadTimer: NodeJS.Timeout | undefined;
   let nodeLock: NodeLock | undefined;
   return {
     server,
@@ -287,6 +334,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         await new Promise((r) => setTimeout(r, 500));
       }
       try {
+        // What a crash left unwritten goes to Postgres before any call is reclaimed from it.
+        if (ledger.open() > 0) await ledger.written();
         worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, config.ari.node, (id, final) => recordings.archive(id, final), log, metrics);
         retentionWorker = startRetentionWorker(redis.duplicate(), config.queuePrefix, () => custody.purge({ dryRun: false }), log, metrics);
         await retentionQueue.scheduleDaily();
@@ -303,6 +352,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
           callbacks.adoptWaiting().catch((err: Error) => log.warn({ err: err.message }, 'adopting waiting callbacks failed'));
         }, 2000);
         recheckTimer.unref();
+        // The event loop's delays of the start itself (loading, connecting, reclaiming) are no
+        // overload: the guard looks from 5 s after the start on.
+        loadTimer = setTimeout(() => {
+          lag.reset();
+          loadTimer = setInterval(() => {
+            overload.sample();
+            lag.reset();
+          }, 500);
+          loadTimer.unref();
+        }, 5000);
+        loadTimer.unref();
         await operators.resumeWrapUps();
         // Placeholders back into their lines, scheduled attempts re-armed, before calls resume.
         await callbacks.restore();
@@ -328,9 +388,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       operators.stop();
       ari.stop();
       ami.stop();
+      // Calls' changes go to Postgres before the pool closes; what cannot (Postgres away) stays in the journal.
+      await ledger.close(5000);
+      await calls.settled(5000);
       await nodeLock?.release();
       if (sweepTimer) clearInterval(sweepTimer);
       if (recheckTimer) clearInterval(recheckTimer);
+      if (loadTimer) clearTimeout(loadTimer); // clears an interval as well
+      lag.disable();
       await worker?.close();
       await retentionWorker?.close();
       await callbackWorker?.close();

@@ -25,6 +25,7 @@ interface Setting {
 
 export const SETTINGS: readonly Setting[] = [
   { name: 'DATABASE_URL', doc: 'PostgreSQL connection URL (postgres://user:password@host:port/db).' },
+  { name: 'CALL_JOURNAL_DIR', optional: true, doc: "The call ledger's local journal (changes to live calls not yet in Postgres, replayed at start after a crash; docs/scaling.md). Default: .call-journal in RECORDINGS_DIR. Keep it on a local disk that outlives the process." },
   { name: 'DATABASE_POOL_SIZE', default: '30', doc: 'Connections to Postgres. A call makes some 20 short queries one after another; under load a connection is held until the event loop reads its answer, so a small pool queues calls behind each other (10 measured too few at 20 calls/s).' },
   { name: 'REDIS_URL', doc: 'Redis URL for BullMQ. Redis must run with maxmemory-policy noeviction.' },
   { name: 'PBXDESK_SECRET_KEY', doc: 'At least 32 characters; keys the HMAC under which API tokens are stored.' },
@@ -52,6 +53,10 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'SIP_DOMAIN', default: '127.0.0.1', doc: "Domain operators' phones register to (shown in the operator API)." },
   { name: 'SIP_WS_URL', default: 'ws://127.0.0.1:8088/ws', doc: "Asterisk's SIP-over-WebSocket endpoint. Browsers do not reach it themselves: the panel's softphone connects to the service at /panel/sip (signed-in sessions only), which relays to this." },
   { name: 'SIP_REALM', default: 'pbxdesk', doc: "Digest realm of operators' endpoints." },
+  { name: 'SHED_LAG_MS', default: '300', doc: 'Overload: new callers go to the dialplan fallback (same operators, MixMonitor) while the event loop lags more than this (p99 over half a second); 0: not watched. docs/scaling.md.' },
+  { name: 'SHED_BACKLOG_MS', default: '5000', doc: "Overload: likewise while a call's change has waited this long to reach Postgres; 0: not watched." },
+  { name: 'SHED_UNANSWERED', default: '60', doc: 'Overload: likewise while this many new callers wait for the service to answer them; 0: not watched.' },
+  { name: 'SHED_RECOVER_SEC', default: '15', doc: 'Overload: seconds every signal must stay under half its bound before new callers come to the service again.' },
   { name: 'OPERATOR_RING_TIMEOUT_SEC', default: '20', doc: "Seconds an operator's phone rings before the caller goes back to the head of the queue." },
   { name: 'WRAPUP_REQUIRES_NOTE', default: 'panel', doc: "Whose wrap-up lasts until they give a note or a disposition for the call: never, panel (operators whose phone is the browser panel) or always." },
   { name: 'SERVICE_LEVEL_SEC', default: '20', doc: 'Service level threshold for the wallboard and reports: calls answered within this many seconds of queueing.' },
@@ -280,6 +285,7 @@ export function loadConfig(env: Env = process.env) {
     shutdownDrainSec: int(env, 'SHUTDOWN_DRAIN_SEC', 0, 600),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 2, 500),
+    callJournalDir: fromRoot(optional(env, 'CALL_JOURNAL_DIR') ?? path.join(str(env, 'RECORDINGS_DIR'), '.call-journal')),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     queuePrefix: str(env, 'PBXDESK_QUEUE_PREFIX'),
     ari: {
@@ -296,6 +302,12 @@ export function loadConfig(env: Env = process.env) {
       user: str(env, 'PBX_AMI_USER'),
       secret: str(env, 'PBX_AMI_SECRET'),
       reconnectMaxDelayMs: int(env, 'AMI_RECONNECT_MAX_DELAY_MS', 100, 60000),
+    },
+    overload: {
+      lagMs: int(env, 'SHED_LAG_MS', 0, 60_000),
+      backlogMs: int(env, 'SHED_BACKLOG_MS', 0, 600_000),
+      unanswered: int(env, 'SHED_UNANSWERED', 0, 100_000),
+      recoverSec: int(env, 'SHED_RECOVER_SEC', 1, 3600),
     },
     sip: {
       domain: str(env, 'SIP_DOMAIN'),

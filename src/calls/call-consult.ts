@@ -12,7 +12,7 @@ import type { Principal } from '../auth/token.service.js';
 import { NoConsultationError, NotFoundError, OperatorUnavailableError } from '../errors.js';
 import { findOperatorById } from '../operators/operator.repository.js';
 import type { OperatorService } from '../operators/operator.service.js';
-import { findCallById, insertCallEvent, updateCall } from './call.repository.js';
+import type { CallLedger } from './call-ledger.js';
 import type { CallRow } from './call.table.js';
 import type { CallSession } from './call-session.js';
 import type { PbxPort } from './pbx.port.js';
@@ -32,7 +32,7 @@ export interface ConsultTarget {
 }
 
 export class CallConsult {
-  constructor(private readonly t: ConsultTarget, private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; panels: PanelPort; log: Logger; ringTimeoutSec: number }) {}
+  constructor(private readonly t: ConsultTarget, private readonly d: { db: Db; ledger: CallLedger; pbx: PbxPort; operators: OperatorService; panels: PanelPort; log: Logger; ringTimeoutSec: number }) {}
 
   private live(callId: string, by: Principal): CallSession & { bridgeId: string } {
     return bridgedCallFor(this.t.session(callId), callId, by);
@@ -54,7 +54,7 @@ export class CallConsult {
     this.d.log.info({ callId, operatorId: op.id, mode }, 'ringing a colleague into the call');
     this.d.panels.ringing(op.id, callId); // the colleague sees the caller and ticket before picking up
     await this.d.pbx.dial({ endpoint: op.sip_username, channelId, callId, callerId: s.callerNumber ?? 'unknown', timeoutSec: this.d.ringTimeoutSec, purpose: 'consult' });
-    return (await findCallById(this.d.db, callId)) as CallRow;
+    return this.d.ledger.row(callId) as CallRow;
   }
 
   /** The colleague picked up: into the bridge (with the operator, and the caller for a conference). */
@@ -76,7 +76,7 @@ export class CallConsult {
     const s = this.live(callId, by);
     if (!s.consult?.answered) throw new NoConsultationError(callId, 'no colleague has joined the call');
     await this.handOver(s, by.role);
-    return (await findCallById(this.d.db, callId)) as CallRow;
+    return this.d.ledger.row(callId) as CallRow;
   }
 
   /** Also when the first operator simply hangs up once the colleague is on: the colleague keeps the call. */
@@ -92,27 +92,25 @@ export class CallConsult {
     }
     if (fromOp) {
       this.t.busy.delete(fromOp);
-      await this.d.operators.callEnded(fromOp, new Date(), callId);
+      await this.d.operators.callEnded(fromOp, new Date(), callId).catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'operator who handed over not released'));
     }
     s.operatorId = c.operatorId;
     s.operatorChannelId = c.channelId;
     s.consult = undefined;
     this.t.setLeg(c.channelId, callId, 'operator');
     if (s.onHold) await applyHold(this.d, s, false);
-    const row = await updateCall(this.d.db, callId, { operator_id: c.operatorId, operator_channel_id: c.channelId });
     // Handing a first-line call to a second-line colleague is an escalation: the ticket follows
     // (its line, and the second line's right to see it), as with a transfer to the line.
-    if (s.ticketId && c.line !== s.line) {
-      s.line = c.line;
-      await updateCall(this.d.db, callId, { line: c.line });
-      await setTicketLine(this.d.db, s.ticketId, c.line);
-    }
+    const escalated = s.ticketId !== null && c.line !== s.line;
+    if (escalated) s.line = c.line;
+    const row = this.d.ledger.update(callId, { operator_id: c.operatorId, operator_channel_id: c.channelId, ...(escalated ? { line: c.line } : {}) });
+    if (escalated && s.ticketId) await setTicketLine(this.d.db, s.ticketId, c.line).catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'ticket line not changed'));
     // The panels: the one who handed over is done with it, the colleague now owns it.
     if (fromOp) this.d.panels.callOver(fromOp, callId, 'ended');
     this.d.panels.callOver(c.operatorId, callId, 'answered');
     const handedOver = { fromOperatorId: fromOp, toOperatorId: c.operatorId, mode: c.mode, by };
-    await insertCallEvent(this.d.db, callId, 'bridged', { handedOver });
-    if (row) this.t.handedOver(row, { transfer: { ...handedOver, kind: 'warm' } });
+    this.d.ledger.event(callId, { handedOver });
+    this.t.handedOver(row, { transfer: { ...handedOver, kind: 'warm' } });
     this.d.log.info({ callId, fromOperatorId: fromOp, toOperatorId: c.operatorId, mode: c.mode }, 'call handed over');
   }
 
@@ -121,7 +119,7 @@ export class CallConsult {
     const s = this.live(callId, by);
     if (!s.consult) throw new NoConsultationError(callId, 'no consultation or conference to cancel');
     await this.release(s, 'cancelled');
-    return (await findCallById(this.d.db, callId)) as CallRow;
+    return this.d.ledger.row(callId) as CallRow;
   }
 
   /** The colleague's leg went away by itself (no answer, or they hung up). */

@@ -7,7 +7,7 @@ import { isOpen, nextOpen, type BusinessHours } from '../lines/business-hours.js
 import { callerTimeZone, openingAnnouncement } from '../lines/opening-announcement.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { VerificationService } from '../verification/verification.service.js';
-import { insertCall, updateCall } from './call.repository.js';
+import { newCallRow, type CallLedger } from './call-ledger.js';
 import type { CallRow } from './call.table.js';
 import { CallerGoneError, type CallSession, type CallSessionDeps } from './call-session.js';
 import type { CallTickets } from './call-tickets.js';
@@ -25,9 +25,13 @@ export interface InboundTarget {
 }
 
 export class CallIvr {
+  /** New callers not answered yet: an overload signal (overload-guard.ts). */
+  unanswered = 0;
+
   constructor(
     private readonly d: {
       db: Kysely<Database>;
+      ledger: CallLedger;
       pbx: PbxPort;
       recordings: RecordingService;
       verification: VerificationService;
@@ -47,18 +51,22 @@ export class CallIvr {
     // The dialled number decides first (an English DID), then the channel's language, then the default.
     const byNumber = ch.dialledNumber ? this.d.flow().languages[ch.dialledNumber] : undefined;
     const lang = byNumber ?? (ch.language === 'en' || ch.language === 'ru' ? ch.language : this.d.settings.defaultLanguage);
-    // Answered while the row is written: the caller's 200 OK need not wait for the database.
-    const answered = this.d.pbx.answer(ch.channelId);
+    this.unanswered++;
+    const answered = this.d.pbx.answer(ch.channelId).finally(() => this.unanswered--);
     answered.catch(() => undefined); // awaited below; only keeps it from counting as unhandled meanwhile
+    // The id is minted here and the row written behind (the call ledger): the caller never waits
+    // on the database, and a Postgres outage does not keep the call from starting.
     // The ticket comes later: the caller may key an existing one in the IVR (CallTickets).
-    const call = await insertCall(this.d.db, {
-      caller_number: ch.callerNumber,
-      dialled_number: ch.dialledNumber,
-      language: lang,
-      status: 'ivr',
-      caller_channel_id: ch.channelId,
-      pbx_node: this.d.settings.node,
-    });
+    const call = this.d.ledger.insert(
+      newCallRow({
+        caller_number: ch.callerNumber,
+        dialled_number: ch.dialledNumber,
+        language: lang,
+        status: 'ivr',
+        caller_channel_id: ch.channelId,
+        pbx_node: this.d.settings.node,
+      }),
+    );
     if (ch.stasisAt) this.d.onCallRow?.(Date.now() - ch.stasisAt);
     const log = this.d.log.child({ callId: call.id });
     log.info({ caller: ch.callerNumber, dialled: ch.dialledNumber }, 'call entered');
@@ -84,14 +92,26 @@ export class CallIvr {
 
   sessionDeps(): CallSessionDeps {
     return {
-      db: this.d.db,
       pbx: this.d.pbx,
+      patchRow: (callId, patch) => this.d.ledger.update(callId, patch),
       promptsDir: this.d.settings.promptsDir,
       onIvrStep: this.d.onIvrStep,
-      onPathWriteFailed: (callId, err) => this.d.log.warn({ callId, err: err.message }, 'IVR path not written'),
-      attachTicket: (s, keyed) => this.d.callTickets.attach(s, keyed),
-      verifyCode: (s, code) => this.verifyCode(s, code),
-      verifyTriesLeft: (s) => this.d.verification.triesLeft(s.callId),
+      // The keyed ticket may still ask Postgres; while it is away the caller goes on as if the
+      // number were unknown (a new ticket later), and the log says why.
+      attachTicket: (s, keyed) =>
+        this.d.callTickets.attach(s, keyed).catch((err: Error) => {
+          this.d.log.warn({ callId: s.callId, err: err.message }, 'keyed ticket could not be looked up');
+          return { found: false, line: null };
+        }),
+      // The code check asks Postgres. While it is away the step ends 'verify:unavailable' (in
+      // the IVR path, so the operator's screen pop says the caller could not be checked) and the
+      // caller goes on to a human, unverified.
+      verifyCode: (s, code) =>
+        this.verifyCode(s, code).catch((err: Error) => {
+          this.d.log.warn({ callId: s.callId, err: err.message }, 'verification code could not be checked');
+          return { outcome: 'unavailable', triesLeft: 0 };
+        }),
+      verifyTriesLeft: (s) => this.d.verification.triesLeft(s.callId).catch(() => 1),
       isLineOpen: (line) => isOpen(this.d.businessHours()[line], new Date()),
       lineOpening: (s, line) => {
         const hours = this.d.businessHours();
@@ -123,10 +143,11 @@ export class CallIvr {
   /** A voicemail: a recording of the caller's channel, on the call (and so on its ticket). */
   private async startVoicemail(s: CallSession, maxSec: number): Promise<string> {
     const name = `voicemail-${s.callId}`;
-    await this.d.callTickets.ensure(s);
-    const rec = await this.d.recordings.started(this.d.db, s.callId, name, 'voicemail');
+    await this.d.callTickets.ensure(s).catch((err: Error) => this.d.log.warn({ callId: s.callId, err: err.message }, 'no ticket yet for the voicemail'));
+    const rec = this.d.recordings.planned(s.callId, name, 'voicemail');
+    this.d.ledger.recording(s.callId, rec);
     s.recordingId = rec.id;
-    await updateCall(this.d.db, s.callId, { recording_id: rec.id });
+    this.d.ledger.update(s.callId, { recording_id: rec.id });
     await this.d.pbx.recordChannel(s.callerChannelId, name, maxSec);
     this.d.log.info({ callId: s.callId, recordingId: rec.id }, 'voicemail recording');
     return name;

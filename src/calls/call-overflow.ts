@@ -7,7 +7,7 @@ import type { IvrFlow, OverflowRule } from '../ivr/ivr-flow.js';
 import { runFlow } from '../ivr/ivr-runner.js';
 import type { Line } from '../operators/operator.table.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
-import { updateCall } from './call.repository.js';
+import type { CallLedger } from './call-ledger.js';
 import { CallerGoneError, type CallSession } from './call-session.js';
 import type { PbxPort } from './pbx.port.js';
 
@@ -22,14 +22,15 @@ export class CallOverflow {
 
   constructor(
     private readonly t: OverflowTarget,
-    private readonly d: { db: Db; pbx: PbxPort; log: Logger; flow: () => IvrFlow; staffed: (line: Line) => Promise<number> },
+    private readonly d: { db: Db; ledger: CallLedger; pbx: PbxPort; log: Logger; flow: () => IvrFlow; staffed: (line: Line) => Promise<number> },
   ) {}
 
   /** A caller joined `line`'s queue: arm that line's rule. */
   async watch(s: CallSession, line: Line): Promise<void> {
     const rule = this.d.flow().overflow[line];
     if (!rule || s.overflowed) return;
-    if (rule.whenNobodyLoggedIn && (await this.d.staffed(line)) === 0) return this.apply(s, line, rule, 'nobody logged in');
+    // Postgres away: taken as staffed, so the caller waits for the line rather than leave it.
+    if (rule.whenNobodyLoggedIn && (await this.d.staffed(line).catch(() => 1)) === 0) return this.apply(s, line, rule, 'nobody logged in');
     if (rule.maxWaitSec) {
       const t = setTimeout(() => {
         this.timers.delete(s.callId);
@@ -60,8 +61,8 @@ export class CallOverflow {
       this.d.log.info({ callId: s.callId, from: line, to, why }, 'overflow to the other line');
       await s.recordStep(`overflow:${to}`);
       s.line = to;
-      await updateCall(this.d.db, s.callId, { line: to });
-      if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, to);
+      this.d.ledger.update(s.callId, { line: to });
+      if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, to).catch((err: Error) => this.d.log.error({ callId: s.callId, err: err.message }, 'ticket line not changed'));
       this.t.joinQueue(s, to, rank);
       return;
     }
@@ -75,7 +76,7 @@ export class CallOverflow {
       return;
     }
     s.line = next;
-    await updateCall(this.d.db, s.callId, { line: next });
+    this.d.ledger.update(s.callId, { line: next });
     await this.d.pbx.startMoh(s.callerChannelId);
     this.t.joinQueue(s, next, rank);
   }

@@ -9,7 +9,7 @@ import type { Line } from '../operators/operator.table.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { HEAD_RANK } from '../queues/waiting-list.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
-import { findCallById, updateCall } from './call.repository.js';
+import type { CallLedger } from './call-ledger.js';
 import type { CallRow } from './call.table.js';
 import type { CallSession } from './call-session.js';
 import type { CallStatus } from './call-state-machine.js';
@@ -25,7 +25,7 @@ export interface CallControl {
 }
 
 export class CallRequests {
-  constructor(private readonly c: CallControl, private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger }) {}
+  constructor(private readonly c: CallControl, private readonly d: { db: Db; ledger: CallLedger; pbx: PbxPort; operators: OperatorService; log: Logger }) {}
 
   private get log(): Logger {
     return this.d.log;
@@ -50,10 +50,10 @@ export class CallRequests {
     await this.d.pbx.hangup(fromCh);
     if (fromOp) {
       this.c.busy.delete(fromOp);
-      await this.d.operators.callEnded(fromOp, new Date(), callId);
+      await this.d.operators.callEnded(fromOp, new Date(), callId).catch((err: Error) => this.log.error({ callId, err: err.message }, 'operator who transferred not released'));
     }
     const row = await this.c.move(s, 'queued', { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
-    if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, line);
+    if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, line).catch((err: Error) => this.log.error({ callId, err: err.message }, 'ticket line not changed'));
     this.log.info({ callId, fromOperatorId: fromOp, line }, 'call transferred');
     this.c.joinQueue(s, line, HEAD_RANK);
     return row;
@@ -70,7 +70,7 @@ export class CallRequests {
     s.verification = { method: 'operator', operatorId: s.operatorId };
     this.log.info({ callId, by: by.role }, 'mid-call verification requested');
     void verifyMidCall({ db: this.d.db, pbx: this.d.pbx, log: this.log }, s, s.operatorId);
-    return (await findCallById(this.d.db, callId)) as CallRow;
+    return this.d.ledger.row(callId) as CallRow;
   }
 
   /**
@@ -85,12 +85,12 @@ export class CallRequests {
       await applyHold(this.d, s, on);
       this.log.info({ callId, by: by.role }, on ? 'caller on hold' : 'caller off hold');
     }
-    return (await findCallById(this.d.db, callId)) as CallRow;
+    return this.d.ledger.row(callId) as CallRow;
   }
 }
 
 /** The caller out of the bridge with music (hold), or back into it. */
-export async function applyHold(d: { db: Db; pbx: PbxPort }, s: CallSession, on: boolean): Promise<void> {
+export async function applyHold(d: { ledger: CallLedger; pbx: PbxPort }, s: CallSession, on: boolean): Promise<void> {
   if (s.onHold === on || !s.bridgeId) return;
   if (on) {
     await d.pbx.removeFromBridge(s.bridgeId, s.callerChannelId);
@@ -100,7 +100,7 @@ export async function applyHold(d: { db: Db; pbx: PbxPort }, s: CallSession, on:
     await d.pbx.addToBridge(s.bridgeId, s.callerChannelId);
   }
   s.onHold = on;
-  await updateCall(d.db, s.callId, { on_hold: on });
+  d.ledger.update(s.callId, { on_hold: on });
 }
 
 /**

@@ -1,11 +1,9 @@
 // The live, in-memory side of one call: digits keyed, prompts playing, which legs exist.
-// What must survive a restart (status, path, operator, channels) is in Postgres; a session
-// can be rebuilt from its call row (see CallService.reclaim).
+// What must survive a restart (status, path, operator, channels) is in its row, which the call
+// ledger writes behind to Postgres; a session can be rebuilt from that row (call-reclaim.ts).
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/database.js';
 import type { IvrContext, Language } from '../ivr/ivr-context.js';
 import type { Line } from '../operators/operator.table.js';
-import { updateCall } from './call.repository.js';
 import type { CallStatus } from './call-state-machine.js';
 import type { PbxPort } from './pbx.port.js';
 
@@ -21,11 +19,11 @@ export function bridgeRecordingName(callId: string): string {
 }
 
 export interface CallSessionDeps {
-  db: Db;
   pbx: PbxPort;
+  /** Changes the call's row (in memory now, in Postgres behind: the call ledger). */
+  patchRow: (callId: string, patch: { language?: Language; ivr_path?: string[] }) => void;
   promptsDir: string;
   onIvrStep: (ms: number) => void;
-  onPathWriteFailed: (callId: string, err: Error) => void;
   attachTicket: (s: CallSession, keyed: string) => Promise<{ found: boolean; line: Line | null }>;
   verifyCode: (s: CallSession, code: string) => Promise<{ outcome: string; triesLeft: number }>;
   verifyTriesLeft: (s: CallSession) => Promise<number>;
@@ -72,7 +70,6 @@ export class CallSession implements IvrContext {
   private digitWaiter: ((d: string | null) => void) | undefined;
   private playbackWaiter: { id: string; done: () => void; cut?: boolean } | undefined;
   private lastDigitAt: number | undefined;
-  private pathWrites: Promise<void> = Promise.resolve();
   /** Their place in the line's waiting list (ms since epoch when they took it). */
   rank: number | undefined;
   answeredAt: number | undefined;
@@ -146,7 +143,7 @@ export class CallSession implements IvrContext {
 
   async setLanguage(lang: Language): Promise<void> {
     this.language = lang;
-    await updateCall(this.deps.db, this.callId, { language: lang });
+    this.deps.patchRow(this.callId, { language: lang });
   }
 
   async play(prompt: string, opts: { interruptible: boolean }): Promise<void> {
@@ -243,18 +240,9 @@ export class CallSession implements IvrContext {
   async recordStep(step: string): Promise<void> {
     // Steps an operator started mid-call are marked so: the IVR path shows who asked.
     this.ivrPath.push(this.verification.method === 'operator' ? `operator-${step}` : step);
-    // Written behind the caller's back, in order: the path is a trace, not a state, and a DB
-    // round trip between a digit and the next prompt is what the caller hears as a gap. Each
-    // write carries the whole path, so a failed one is made good by the next.
-    const path = [...this.ivrPath];
-    this.pathWrites = this.pathWrites
-      .then(() => updateCall(this.deps.db, this.callId, { ivr_path: path }))
-      .then(() => undefined, (err: Error) => this.deps.onPathWriteFailed(this.callId, err));
-  }
-
-  /** Resolves when the IVR path written so far is in the database. */
-  pathWritten(): Promise<void> {
-    return this.pathWrites;
+    // Written behind the caller's back, in order with the call's other changes (the ledger): a
+    // DB round trip between a digit and the next prompt is what the caller hears as a gap.
+    this.deps.patchRow(this.callId, { ivr_path: [...this.ivrPath] });
   }
 
   /** The IVR acted on the last digit (a prompt starts, or the call is routed). */

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { setTicketSurvey } from '../tickets/ticket.repository.js';
-import { updateCall } from './call.repository.js';
+import type { CallLedger } from './call-ledger.js';
 import { CallerGoneError, type CallSession } from './call-session.js';
 import type { HangupCause, PbxPort } from './pbx.port.js';
 
@@ -16,7 +16,7 @@ export interface SurveyTarget {
 
 export async function runSurvey(
   t: SurveyTarget,
-  d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger; timeoutSec: number },
+  d: { db: Db; ledger: CallLedger; pbx: PbxPort; operators: OperatorService; log: Logger; timeoutSec: number },
   s: CallSession,
   cause: HangupCause,
 ): Promise<void> {
@@ -24,7 +24,7 @@ export async function runSurvey(
   if (s.operatorId) {
     t.busy.delete(s.operatorId);
     s.operatorReleased = true;
-    await d.operators.callEnded(s.operatorId, new Date(), s.callId);
+    await d.operators.callEnded(s.operatorId, new Date(), s.callId).catch((err: Error) => d.log.error({ callId: s.callId, err: err.message }, 'operator not released for wrap-up'));
   }
   if (s.bridgeId) await d.pbx.destroyBridge(s.bridgeId, s.recordingName).catch(() => undefined);
   // Bounded: whatever happens to a prompt or an event, the caller is let go after the survey's time.
@@ -42,7 +42,7 @@ export async function runSurvey(
   await d.pbx.hangup(s.callerChannelId);
 }
 
-async function ask(d: { db: Db; log: Logger; timeoutSec: number }, s: CallSession): Promise<void> {
+async function ask(d: { db: Db; ledger: CallLedger; log: Logger; timeoutSec: number }, s: CallSession): Promise<void> {
   // Digits keyed while the operator was still talking are not an answer to a question not yet asked.
   s.clearDigits();
   await s.play('survey', { interruptible: true });
@@ -50,8 +50,8 @@ async function ask(d: { db: Db; log: Logger; timeoutSec: number }, s: CallSessio
   const score = digit && /^[1-5]$/.test(digit) ? Number(digit) : null;
   await s.recordStep(`survey:${score ?? 'none'}`);
   if (!score) return;
-  await updateCall(d.db, s.callId, { survey_score: score });
-  if (s.ticketId) await setTicketSurvey(d.db, s.ticketId, score);
+  d.ledger.update(s.callId, { survey_score: score });
+  if (s.ticketId) await setTicketSurvey(d.db, s.ticketId, score).catch((err: Error) => d.log.error({ callId: s.callId, err: err.message }, 'survey score not on the ticket'));
   d.log.info({ callId: s.callId, score }, 'survey answered');
   await s.play('survey-thanks', { interruptible: false });
 }

@@ -8,6 +8,7 @@ import { findCallById, listCallEvents, listCalls } from './call.repository.js';
 import { CallDto, toCallDto } from './call.dto.js';
 import { callViewerOf, visibleCalls } from './call-visibility.js';
 import type { CallService } from './call.service.js';
+import type { CallRow } from './call.table.js';
 import type { CallRequests } from './call-requests.js';
 
 export const callRoutes =
@@ -70,14 +71,24 @@ export const callRoutes =
         },
       },
       async (req) => {
-        const call = await findCallById(db, req.params.id);
+        // A live call is read from memory over what Postgres has (the ledger writes it behind):
+        // its row, and the transitions not written yet. Columns other parts own (verification,
+        // legal hold, wrap-up) come from Postgres.
+        const live = calls.liveRow(req.params.id);
+        // Postgres away: a live call is still told from memory.
+        const stored = live ? await findCallById(db, req.params.id).catch(() => undefined) : await findCallById(db, req.params.id);
+        const call = live ? { ...live.row, ...pickForeign(stored) } : stored;
         if (!call) throw new NotFoundError('call', req.params.id);
         const viewer = await callViewerOf(db, principalOf(req));
         if (!(await visibleCalls(db, viewer, [call])).length) throw new ForbiddenError(viewer.role, ['admin', 'supervisor', 'an operator who took the call or whose line sees its ticket']);
-        const events = await listCallEvents(db, call.id);
+        const events = stored ? await listCallEvents(db, call.id).catch(() => []) : [];
+        const written = new Set(events.map((e) => e.seq));
         return {
           ...toCallDto(call),
-          transitions: events.map((e) => ({ from: e.from_status, to: e.to_status, at: e.at.toISOString() })),
+          transitions: [
+            ...events.map((e) => ({ from: e.from_status, to: e.to_status, at: e.at.toISOString() })),
+            ...(live?.pendingEvents ?? []).filter((e) => !written.has(e.seq)).map(({ from, to, at }) => ({ from, to, at })),
+          ],
         };
       },
     );
@@ -191,3 +202,10 @@ export const callRoutes =
       async (req) => ({ line: req.params.line, waiting: calls.queueOf(req.params.line) }),
     );
   };
+
+/** The columns of a call row that are not the call ledger's to write: Postgres has the truth of them. */
+function pickForeign(r: CallRow | undefined): Partial<CallRow> {
+  if (!r) return {};
+  const { verification_status, verified_account_id, verification_method, verified_at, verification_flagged, legal_hold, disposition, wrapped_up_at, keyed_ticket_number } = r;
+  return { verification_status, verified_account_id, verification_method, verified_at, verification_flagged, legal_hold, disposition, wrapped_up_at, keyed_ticket_number };
+}

@@ -1,5 +1,6 @@
 // The call lifecycle: inbound → ticket → IVR → queue → operator rung → bridged and recorded
-// → ended. Each status change is persisted through transitionCall; PBX events drive it.
+// → ended. PBX events drive it; each status change is applied in memory and written behind
+// (the call ledger), so nothing on a caller's path waits on Postgres.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
@@ -24,9 +25,10 @@ import { CallIvr } from './call-ivr.js';
 import { CallOverflow } from './call-overflow.js';
 import { CallConsult } from './call-consult.js';
 import { runSurvey } from './call-survey.js';
-import { transitionCall } from './call.repository.js';
+import type { CallLedger } from './call-ledger.js';
+import { WriteBehind } from './write-behind.js';
 import type { BusinessHours } from '../lines/business-hours.js';
-import type { CallRow, HangupBy } from './call.table.js';
+import type { CallRow, CallUpdate, HangupBy } from './call.table.js';
 import { CallSession, bridgeRecordingName } from './call-session.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
 import { snapshotOf, type CallSnapshot } from './call-snapshot.js';
@@ -38,6 +40,8 @@ import type { HangupCause, PbxEvent, PbxPort } from './pbx.port.js';
 
 export interface CallServiceDeps {
   db: Kysely<Database>;
+  /** The live calls' rows: changed in memory, written behind to Postgres. */
+  ledger: CallLedger;
   pbx: PbxPort;
   tickets: TicketService;
   recordings: RecordingService;
@@ -51,6 +55,8 @@ export interface CallServiceDeps {
   events?: EventPublisher;
   /** Operator panels (screen pops); none when absent. */
   panels?: PanelPort;
+  /** Overload: while it sheds, new callers are handed to the dialplan fallback (overload-guard.ts). */
+  overload?: { readonly shedding: boolean; reassert(): void };
   settings: {
     /** The Asterisk node this instance drives (PBX_NODE): its calls and operators. */
     node: string;
@@ -88,13 +94,16 @@ export class CallService implements CallCore, CallbackSink {
   /** Warm transfers and conferences (the API drives them). */
   readonly consults: CallConsult;
   private draining = false;
+  /** Writes the call causes beyond its row (operator states, the ticket's line), retried while Postgres is away. */
+  private readonly behind: WriteBehind;
 
   constructor(private readonly d: CallServiceDeps) {
     this.log = d.log.child({ component: 'calls' });
     this.observer = d.observer ?? silentCallObserver;
+    this.behind = new WriteBehind(this.log);
     this.callTickets = new CallTickets(d.db, d.tickets, this.log);
-    this.consults = new CallConsult(this, { db: d.db, pbx: d.pbx, operators: d.operators, panels: d.panels ?? silentPanels, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
-    this.overflow = new CallOverflow(this, { db: d.db, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
+    this.consults = new CallConsult(this, { db: d.db, ledger: d.ledger, pbx: d.pbx, operators: d.operators, panels: d.panels ?? silentPanels, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
+    this.overflow = new CallOverflow(this, { db: d.db, ledger: d.ledger, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
     this.acd = new CallDispatch(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec, node: d.settings.node });
     this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms), onCallRow: (ms) => this.observer.callRow?.(ms) });
@@ -106,6 +115,7 @@ export class CallService implements CallCore, CallbackSink {
   useCallbacks(port: CallbackPort): void {
     this.callbacks = new CallbackCalls(this, port, {
       db: this.d.db,
+      ledger: this.d.ledger,
       pbx: this.d.pbx,
       recordings: this.d.recordings,
       operators: this.d.operators,
@@ -177,7 +187,9 @@ export class CallService implements CallCore, CallbackSink {
       p.catch((err: Error) => this.log.error({ err: err.message, stack: err.stack, event: e.type }, what));
     switch (e.type) {
       case 'inbound':
-        return void run('inbound call failed', this.draining ? this.handBack(e.channel.channelId) : this.ivr.inbound(e.channel, this));
+        // Shedding: the dialplan sends new callers to the fallback itself; these came in as the switch was thrown.
+        if (this.draining || this.d.overload?.shedding) return void run('hand-back failed', this.handBack(e.channel.channelId));
+        return void run('inbound call failed', this.ivr.inbound(e.channel, this));
       case 'operatorAnswered':
         return void run('operator answer failed', this.onOperatorAnswered(e.callId, e.channelId));
       case 'consultAnswered':
@@ -211,15 +223,21 @@ export class CallService implements CallCore, CallbackSink {
       case 'recordingFailed':
         return void run('recording failure not recorded', this.d.recordings.failed(e.name, e.cause));
       case 'connected':
+        this.d.overload?.reassert(); // a restarted Asterisk has forgotten the shed switch
         return void run('reclaim failed', reclaimCalls(this, { ...this.d, node: this.d.settings.node }));
       case 'disconnected':
         return;
     }
   }
 
-  /** Draining: new callers go to the dialplan's fallback queue while calls here settle. */
+  /** New callers not answered yet (an overload signal). */
+  get unanswered(): number {
+    return this.ivr.unanswered;
+  }
+
+  /** Draining or shedding: new callers go to the dialplan's fallback queue while calls here settle. */
   private async handBack(channelId: string): Promise<void> {
-    this.log.info({ channelId }, 'draining: caller handed to the dialplan fallback');
+    this.log.info({ channelId }, 'draining or shedding: caller handed to the dialplan fallback');
     await this.d.pbx.continueToFallback(channelId);
   }
 
@@ -238,15 +256,17 @@ export class CallService implements CallCore, CallbackSink {
       recordingId: call.recording_id, verifiedAccountId: call.verified_account_id, callbackId: call.callback_id, onHold: call.on_hold,
     } satisfies Partial<CallSession>);
     this.sessions.set(call.id, s);
+    this.d.ledger.adopt(call);
     this.legs.set(call.caller_channel_id, { callId: call.id, leg: 'caller' });
     if (call.operator_channel_id) this.legs.set(call.operator_channel_id, { callId: call.id, leg: 'operator' });
     return s;
   }
 
-  async move(s: CallSession, to: CallStatus, patch: Parameters<typeof transitionCall>[4] = {}, detail = {}) {
-    if (isFinal(to)) await s.pathWritten(); // the ended call's row (and its event) carries the whole IVR path
-    const row = await transitionCall(this.d.db, s.callId, s.status, to, patch, detail);
-    if (!row) throw new Error(`call ${s.callId} was not in ${s.status}`);
+  /** A transition: the state machine checks it, the row changes in memory, Postgres gets it behind. */
+  async move(s: CallSession, to: CallStatus, patch: CallUpdate = {}, detail = {}) {
+    // A ticket found or made since the last change (CallTickets keeps it on the session) goes with it.
+    const ticket = s.ticketId && this.d.ledger.row(s.callId)?.ticket_id !== s.ticketId ? { ticket_id: s.ticketId } : {};
+    const row = this.d.ledger.transition(s.callId, s.status, to, { ...ticket, ...patch }, detail);
     s.status = to;
     this.observer.transitioned?.(to, s.line);
     if (to === 'bridged' && 'answered_at' in patch) this.callEvents.emit('call.answered', row);
@@ -263,12 +283,17 @@ export class CallService implements CallCore, CallbackSink {
     const moh = this.d.pbx.startMoh(s.callerChannelId);
     moh.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
     s.ivrActed();
-    const ticketId = await this.callTickets.ensure(s);
+    // The ticket still asks Postgres. While it is away the caller is queued without one, and the
+    // call gets its ticket when it ends (or later, see end()).
+    const ticketId = await this.callTickets.ensure(s).catch((err: Error) => {
+      this.log.warn({ callId: s.callId, err: err.message }, 'queued without a ticket for now');
+      return null;
+    });
     await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
-    await setTicketLine(this.d.db, ticketId, line);
+    if (ticketId) this.behind.run(`ticket-${ticketId}`, 'ticket line', () => setTicketLine(this.d.db, ticketId, line));
     await moh;
     // Priority as a head start (queues/priority.ts): ahead of those who called shortly before, never of everyone.
-    const ticketPriority = (await findTicketById(this.d.db, ticketId))?.priority ?? null;
+    const ticketPriority = ticketId ? ((await findTicketById(this.d.db, ticketId).catch(() => undefined))?.priority ?? null) : null;
     const ahead = headStartSec({ verified: s.verifiedAccountId !== null, ticketPriority }, this.d.settings.priority);
     this.joinQueue(s, line, Date.now() - ahead * 1000);
     this.callbacks?.startOffers(s, line);
@@ -326,7 +351,7 @@ export class CallService implements CallCore, CallbackSink {
       await this.d.pbx.stopBridgeMoh(s.bridgeId);
       await this.d.pbx.addToBridge(s.bridgeId, channelId);
       await this.move(s, 'bridged', {}, { operatorId: s.operatorId });
-      if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
+      this.operatorWrite(s.operatorId, 'call started', (id) => this.d.operators.callStarted(id));
       await this.colleagueJoined(callId, channelId); // their own leg recording, if any
       this.log.info({ callId, operatorId: s.operatorId }, 'transferred call answered');
       return;
@@ -336,13 +361,14 @@ export class CallService implements CallCore, CallbackSink {
     this.callbacks?.stopOffers(callId);
     await s.stopPrompt();
     await this.d.pbx.stopMoh(s.callerChannelId);
-    const rec = await this.d.recordings.started(this.d.db, callId, name);
+    const rec = this.d.recordings.planned(callId, name);
+    this.d.ledger.recording(callId, rec);
     s.bridgeId = bridgeId;
     s.recordingId = rec.id;
     s.answeredAt = Date.now();
     await this.move(s, 'bridged', { answered_at: new Date(), bridge_id: bridgeId, recording_id: rec.id });
     if (s.operatorId) this.d.panels?.callOver(s.operatorId, callId, 'answered');
-    if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
+    this.operatorWrite(s.operatorId, 'call started', (id) => this.d.operators.callStarted(id));
     await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);
     if (this.d.settings.recordLegs) await recordLegs({ ...this.d, log: this.log }, callId, { caller: s.callerChannelId, operator: channelId });
     this.log.info({ callId, operatorId: s.operatorId, recordingId: rec.id }, 'bridged and recording');
@@ -387,7 +413,10 @@ export class CallService implements CallCore, CallbackSink {
     // slow when Asterisk is busy, and the operator is offered the next call only after it.
     if (s.operatorChannelId) this.legs.delete(s.operatorChannelId);
     const operatorLegGone = s.operatorChannelId ? this.d.pbx.hangup(s.operatorChannelId).catch(() => undefined) : undefined;
-    await this.callTickets.ensure(s).catch((err: Error) => this.log.error({ callId: s.callId, err: err.message }, 'no ticket for the call'));
+    const ticketed = await this.callTickets.ensure(s).then(
+      () => true,
+      (err: Error) => (this.log.warn({ callId: s.callId, err: err.message }, 'no ticket for the call yet: made behind it'), false),
+    );
     const at = new Date();
     await this.move(s, to, { ended_at: at, hangup_cause: cause.text, hangup_cause_code: cause.code, hangup_by: by }, { by });
     this.sessions.delete(s.callId);
@@ -403,13 +432,42 @@ export class CallService implements CallCore, CallbackSink {
       this.busy.delete(s.operatorId);
       this.d.panels?.callOver(s.operatorId, s.callId, 'ended');
       // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed.
-      if (to === 'completed' || to === 'unanswered') await this.d.operators.callEnded(s.operatorId, at, s.callId);
+      if (to === 'completed' || to === 'unanswered') this.operatorWrite(s.operatorId, 'call ended', (id) => this.d.operators.callEnded(id, at, s.callId));
     }
     if (to === 'completed' && s.answeredAt) this.callbacks?.handleTime((Date.now() - s.answeredAt) / 1000);
+    if (!ticketed) this.ticketBehind(s);
     this.log.info({ callId: s.callId, status: to, by, cause: cause.text }, 'call ended');
     this.observer.callEnded(to, s.line);
     if (s.line) this.dispatch(s.line);
     await bridgeGone;
+  }
+
+  /** An operator's state change caused by a call: in order per operator, never in the caller's way. */
+  operatorWrite(operatorId: string | null, what: string, fn: (id: string) => Promise<unknown>): void {
+    if (operatorId) this.behind.run(`operator-${operatorId}`, `operator ${what}`, () => fn(operatorId));
+  }
+
+  /** Every call ends on a ticket: one that ended while Postgres was away gets it once Postgres is back. */
+  private ticketBehind(s: CallSession): void {
+    this.behind.run(`call-${s.callId}`, 'ticket of an ended call', async () => {
+      await this.d.ledger.written(); // the row exists before it is pointed at its ticket
+      const ticketId = await this.callTickets.ensure(s);
+      this.log.info({ callId: s.callId, ticketId }, 'ticket made after the call');
+    });
+  }
+
+  /** Resolves when the writes behind calls are done, or after `deadlineMs` (shutdown: Postgres may be away). */
+  async settled(deadlineMs: number): Promise<void> {
+    await Promise.race([this.behind.settled(), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+  }
+
+  /**
+   * A call's row as this instance knows it: live calls (and ended ones whose last changes are not
+   * in Postgres yet) from memory, so the API tells the truth before the row is written.
+   */
+  liveRow(callId: string): { row: CallRow; pendingEvents: ReturnType<CallLedger['pendingEvents']> } | undefined {
+    const row = this.d.ledger.row(callId);
+    return row ? { row, pendingEvents: this.d.ledger.pendingEvents(callId) } : undefined;
   }
 
   /** Archives what recordings of calls no longer live were left unarchived. */

@@ -45,6 +45,8 @@ export interface CallTable {
   /** How the operator closed the call in wrap-up (resolved, follow_up, …), migration 0011. */
   disposition: ColumnType<string | null, undefined, string | null>;
   wrapped_up_at: ColumnType<Date | null, undefined, Date | null>;
+  /** The call ledger's sequence number of the last change written (migration 0013): an older one never overwrites it. */
+  ledger_seq: ColumnType<number, number | undefined, number>;
 }
 
 export interface CallEventTable {
@@ -53,6 +55,8 @@ export interface CallEventTable {
   from_status: CallStatus | null;
   to_status: CallStatus;
   detail: ColumnType<Record<string, unknown>, string | undefined, never>;
+  /** The call ledger's sequence number (migration 0013); null on events written before it. */
+  seq: ColumnType<number | null, number | undefined, never>;
   at: ColumnType<Date, Date | undefined, never>;
 }
 

@@ -9,7 +9,7 @@ import type { Line, OperatorRow } from '../operators/operator.table.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import { estimateWaitSec, HEAD_RANK, placeholderId, queueAnnouncement, type WaitingLists } from '../queues/waiting-list.js';
-import { insertCall } from './call.repository.js';
+import { newCallRow, type CallLedger } from './call-ledger.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import type { CallStatus } from './call-state-machine.js';
 import { CallerGoneError, bridgeRecordingName, type CallSession } from './call-session.js';
@@ -53,7 +53,7 @@ export class CallbackCalls {
   constructor(
     private readonly core: CallCore,
     private readonly port: CallbackPort,
-    private readonly d: { db: Db; pbx: PbxPort; recordings: RecordingService; operators: OperatorService; log: Logger; s: CallbackCallSettings; staffed: (line: Line) => Promise<number> },
+    private readonly d: { db: Db; ledger: CallLedger; pbx: PbxPort; recordings: RecordingService; operators: OperatorService; log: Logger; s: CallbackCallSettings; staffed: (line: Line) => Promise<number> },
   ) {}
 
   private handleSamples = 0;
@@ -159,7 +159,7 @@ export class CallbackCalls {
     const cb = await this.port.claim(callbackId);
     if (!cb) return false;
     // The customer's channel id is chosen now: it is the call's caller leg once dialled.
-    const call = await insertCall(this.d.db, {
+    const call = this.d.ledger.insert(newCallRow({
       caller_number: cb.number,
       dialled_number: null,
       language: this.d.s.defaultLanguage,
@@ -170,7 +170,7 @@ export class CallbackCalls {
       callback_id: cb.id,
       queued_at: new Date(),
       pbx_node: this.d.s.node,
-    });
+    }));
     const s = this.core.track(call);
     s.callbackId = cb.id;
     s.verifiedAccountId = cb.accountId;
@@ -205,6 +205,7 @@ export class CallbackCalls {
 
   /** One dial of the customer, keyed by (callback, attempt): never twice for the same attempt. */
   private async dialCustomer(s: CallSession, cb: ClaimedCallback, patch: Record<string, unknown>): Promise<void> {
+    await this.d.ledger.written(s.callId); // the attempt row names the call: its row first
     if (!(await this.port.beginAttempt(cb, s.callId, s.operatorId))) {
       this.claimed.delete(s.callId);
       await this.core.move(s, 'dialling', patch);
@@ -240,7 +241,8 @@ export class CallbackCalls {
     const name = bridgeRecordingName(s.callId);
     await this.d.pbx.stopBridgeMoh(s.bridgeId);
     await this.d.pbx.addToBridge(s.bridgeId, s.callerChannelId);
-    const rec = await this.d.recordings.started(this.d.db, s.callId, name);
+    const rec = this.d.recordings.planned(s.callId, name);
+    this.d.ledger.recording(s.callId, rec);
     s.recordingId = rec.id;
     s.answeredAt = Date.now();
     await this.core.move(s, 'bridged', { answered_at: new Date(), recording_id: rec.id });

@@ -88,6 +88,11 @@ export interface PbxPort {
   /** Records what one party says, alone (a snoop on the channel); it ends when the channel does. */
   recordLeg(channelId: string, recordingName: string): Promise<void>;
   unpauseRecording(recordingName: string): Promise<void>;
+  /**
+   * Overload: new callers take the dialplan's fallback path before they reach the app (the
+   * PBXDESK_SHED global that extensions.conf checks before Stasis()), or come to the app again.
+   */
+  setShedding(on: boolean): Promise<void>;
   /** Hands a caller back to the dialplan's fallback (the plain first-line queue). */
   continueToFallback(channelId: string): Promise<void>;
   /** Ids of the channels Asterisk has now (to reclaim or close calls after a reconnect). */

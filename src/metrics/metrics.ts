@@ -17,6 +17,8 @@ export interface MetricSources {
   operators(): Promise<{ line: Line; state: OperatorState; count: number }[]>;
   connections(): { ari: boolean; ami: boolean; ariReconnects: number; amiReconnects: number };
   queues(): Promise<Record<string, Record<string, number>>>;
+  /** Overload shedding and the call ledger's write-behind backlog. */
+  load?(): { shedding: boolean; sheds: number; ledgerBacklog: number; ledgerOldestMs: number; ledgerFailing: boolean };
 }
 
 export class Metrics implements CallObserver, JobObserver, DeliveryObserver, VerificationObserver {
@@ -110,6 +112,19 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver, Ver
         const c = sources.connections();
         this.set({ interface: 'ari' }, c.ariReconnects);
         this.set({ interface: 'ami' }, c.amiReconnects);
+      },
+    });
+    new Gauge({
+      name: 'pbxdesk_load', help: 'shedding: 1 while new callers go to the dialplan fallback (overload-guard.ts); sheds: times it started; ledger_backlog, ledger_oldest_seconds, ledger_failing: call changes not yet in Postgres',
+      labelNames: ['what'], registers,
+      collect() {
+        const l = sources.load?.();
+        if (!l) return;
+        this.set({ what: 'shedding' }, l.shedding ? 1 : 0);
+        this.set({ what: 'sheds' }, l.sheds);
+        this.set({ what: 'ledger_backlog' }, l.ledgerBacklog);
+        this.set({ what: 'ledger_oldest_seconds' }, l.ledgerOldestMs / 1000);
+        this.set({ what: 'ledger_failing' }, l.ledgerFailing ? 1 : 0);
       },
     });
     new Gauge({

@@ -14,6 +14,15 @@ export async function findOperatorByLogin(db: Db, login: string): Promise<Operat
   return db.selectFrom('operators').selectAll().where('login', '=', login).executeTakeFirst();
 }
 
+export async function findOperatorBySipUsername(db: Db, sipUsername: string): Promise<OperatorRow | undefined> {
+  return db.selectFrom('operators').selectAll().where('sip_username', '=', sipUsername).executeTakeFirst();
+}
+
+/** A new SIP digest credential (HA1) for an operator's endpoint. */
+export async function setSipCredential(db: Db, id: string, md5Cred: string): Promise<OperatorRow | undefined> {
+  return db.updateTable('operators').set({ sip_md5_cred: md5Cred }).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
 export async function listOperators(db: Db): Promise<OperatorRow[]> {
   return db.selectFrom('operators').selectAll().orderBy('id').execute();
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/token.service.js';
 import type { Kysely } from 'kysely';
@@ -16,6 +16,8 @@ import {
   listStateHistory,
   markOperatorCallEnded,
   setWrapUpCall,
+  setSipCredential,
+  findOperatorBySipUsername,
 } from './operator.repository.js';
 import type { Line, OperatorRow, OperatorState, PauseReason, Softphone } from './operator.table.js';
 
@@ -94,6 +96,21 @@ export class OperatorService {
     return row;
   }
 
+  /**
+   * After a panel password reset: an operator whose phone is the panel gets a new random SIP
+   * secret, so whoever held the old session (and the HA1 it was given) cannot register the
+   * endpoint again; the panel receives the new HA1 at its next sign-in. A desk phone keeps its
+   * configured secret (false).
+   */
+  async rotatePanelSoftphoneSecret(id: string): Promise<boolean> {
+    const op = await this.get(id);
+    if (op.softphone !== 'webrtc') return false;
+    const md5 = createHash('md5').update(`${op.sip_username}:${this.realm}:${randomBytes(24).toString('base64url')}`).digest('hex');
+    const row = await setSipCredential(this.db, id, md5);
+    if (row && this.mine(row) && this.endpoints.isConnected()) await this.pushEndpoint(row);
+    return true;
+  }
+
   async list(): Promise<OperatorRow[]> {
     return listOperators(this.db);
   }
@@ -111,6 +128,11 @@ export class OperatorService {
     if (current.state === 'on_call' && state === 'available') return current; // the call ending decides
     if (state === 'available' && current.wrapup_call_id) throw new WrapUpRequiredError(current.wrapup_call_id);
     return this.change(id, state, state === 'paused' ? (reason ?? 'other') : null);
+  }
+
+  /** The operator whose PJSIP endpoint this is (a call the dialplan's fallback queue put through). */
+  async byEndpoint(endpoint: string): Promise<OperatorRow | undefined> {
+    return findOperatorBySipUsername(this.db, endpoint);
   }
 
   async history(id: string) {

@@ -1,5 +1,6 @@
 // AMI, used only to keep the fallback queues' members (queues.conf) in step with operators,
-// for the calls Asterisk handles when the Stasis app is not connected. asterisk-manager's
+// for the calls Asterisk handles when the Stasis app is not connected or sheds them, and to
+// hear of those calls (the fallback path's UserEvents; manager.conf filters out the rest). asterisk-manager's
 // keepConnected() waits 10 s more per retry up to 60 s; we reconnect with our own capped
 // backoff, a new manager object per attempt, forever.
 import AsteriskManager, { type AmiManager } from 'asterisk-manager';
@@ -15,6 +16,11 @@ export interface AmiSettings {
   reconnectMaxDelayMs: number;
 }
 
+/** A caller the dialplan's fallback path took, as its UserEvents tell (extensions.conf). */
+export type FallbackCallEvent =
+  | { kind: 'started'; channelId: string; caller: string | null; dialled: string | null; shed: boolean }
+  | { kind: 'ended'; channelId: string; memberEndpoint: string | null; answeredAt: Date | null; cause: number };
+
 export class AmiConnection {
   private mgr: AmiManager | undefined;
   private connected = false;
@@ -22,6 +28,7 @@ export class AmiConnection {
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private onConnect: () => void = () => undefined;
+  private onFallback: (e: FallbackCallEvent) => void = () => undefined;
   reconnects = 0;
 
   constructor(private readonly s: AmiSettings, private readonly log: Logger) {}
@@ -33,6 +40,11 @@ export class AmiConnection {
   /** Called after every successful login, to push state AMI does not keep for us. */
   whenConnected(fn: () => void): void {
     this.onConnect = fn;
+  }
+
+  /** Callers the fallback path took (shed, or the app away while this connection was up). */
+  onFallbackCall(fn: (e: FallbackCallEvent) => void): void {
+    this.onFallback = fn;
   }
 
   start(): void {
@@ -49,7 +61,7 @@ export class AmiConnection {
 
   private connectOnce(): void {
     if (this.stopped) return;
-    const mgr = AsteriskManager(undefined, this.s.host, this.s.user, this.s.secret, false);
+    const mgr = AsteriskManager(undefined, this.s.host, this.s.user, this.s.secret, true);
     this.mgr = mgr;
     let retried = false;
     const retry = (why: string) => {
@@ -64,6 +76,15 @@ export class AmiConnection {
       this.timer = setTimeout(() => this.connectOnce(), delay);
     };
     mgr.on('error', (err: Error) => retry(err.message));
+    mgr.on('userevent-pbxdeskfallback', (e: Record<string, string>) =>
+      this.onFallback({ kind: 'started', channelId: e.call ?? '', caller: e.caller || null, dialled: e.dialled || null, shed: e.shed === '1' }),
+    );
+    mgr.on('userevent-pbxdeskfallbackend', (e: Record<string, string>) => {
+      // MEMBERINTERFACE is PJSIP/<endpoint>; CDR(answer) is empty when nobody answered.
+      const member = /^PJSIP\/(.+)$/.exec(e.member ?? '')?.[1] ?? null;
+      const answered = e.answered ? new Date(e.answered.replace(' ', 'T')) : null;
+      this.onFallback({ kind: 'ended', channelId: e.call ?? '', memberEndpoint: member, answeredAt: answered && !Number.isNaN(answered.getTime()) ? answered : null, cause: Number(e.cause) || 0 });
+    });
     mgr.on('close', () => retry('closed'));
     mgr.connect(this.s.port, this.s.host, (err) => {
       if (err) return retry(err.message);

@@ -18,6 +18,7 @@ declare module 'ari-client' {
       record: Op;
       snoopChannelWithId: Op;
     };
+    asterisk: { setGlobalVar: Op<{ variable: string; value: string }> };
     playbacks: { stop: Op };
     recordings: { pause: Op; unpause: Op; stop: Op };
     bridges: { create: Op; addChannel: Op; removeChannel: Op; record: Op; destroy: Op; startMoh: Op; stopMoh: Op };

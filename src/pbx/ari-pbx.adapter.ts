@@ -256,6 +256,11 @@ export class AriPbxAdapter implements PbxPort {
     await this.client().channels.hangup({ channelId }).catch(ignoreNotFound);
   }
 
+  async setShedding(on: boolean): Promise<void> {
+    // A global, not a channel variable: from-trunk reads it for every new caller before Stasis().
+    await this.client().asterisk.setGlobalVar({ variable: 'PBXDESK_SHED', value: on ? '1' : '0' });
+  }
+
   async continueToFallback(channelId: string): Promise<void> {
     // The 'fallback' label of extensions.conf's from-trunk: Answer, MixMonitor, Queue(first-line).
     const ch = await this.client().channels.get({ channelId });

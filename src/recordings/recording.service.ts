@@ -1,6 +1,7 @@
 // Recordings from bridge to archive. The metadata row exists from the moment recording
-// starts, so a crash leaves a trace. The archive copy is transcoded, its duration checked
+// starts (written behind by the call ledger, journalled locally first), so a crash leaves a trace. The archive copy is transcoded, its duration checked
 // against the source, checksummed and chained before the spool file is removed.
+import { randomUUID } from 'node:crypto';
 import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
 import { open, readdir, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import type { ArchiveStores } from './archive.store.js';
 import { makeArchiveStores, type StoreSettings } from './archive-store.factory.js';
 import { sha256File } from './fs-archive.store.js';
 import { CODEC_EXT, decodedDurationMs, transcode, type Codec } from './ffmpeg.js';
+import { containerDurationMs } from './container-duration.js';
 import {
   findRecordingById,
   findRecordingByName,
@@ -65,6 +67,14 @@ export class RecordingService {
 
   spoolPath(name: string): string {
     return path.join(this.s.spoolDir, `${name}.wav`);
+  }
+
+  /**
+   * A recording about to start, as its row with an id minted here: the call ledger writes it
+   * behind, in order with the call's own row, so bridging a caller never waits on Postgres.
+   */
+  planned(callId: string, name: string, kind: RecordingKind = 'call'): { id: string; call_id: string; name: string; kind: RecordingKind; status: 'recording'; spool_path: string; pbx_node: string; started_at: string } {
+    return { id: randomUUID(), call_id: callId, name, kind, status: 'recording', spool_path: this.spoolPath(name), pbx_node: this.s.node, started_at: new Date().toISOString() };
   }
 
   async started(db: Kysely<Database>, callId: string, name: string, kind: RecordingKind = 'call'): Promise<RecordingRow> {
@@ -170,7 +180,8 @@ export class RecordingService {
       const tmp = await this.stores.writer.scratchPath(key, `${process.pid}-${rec.attempts + 1}`);
       const destDir = path.dirname(tmp);
       await transcode(this.s.ffmpeg, src, tmp, this.s.codec, this.s.bitrateKbps);
-      const outMs = await decodedDurationMs(this.s.ffmpeg, tmp);
+      // From the container (one process per recording); a format whose container cannot tell is decoded.
+      const outMs = (await containerDurationMs(tmp, this.s.codec)) ?? (await decodedDurationMs(this.s.ffmpeg, tmp));
       if (Math.abs(outMs - info.durationMs) > DURATION_TOLERANCE_MS) {
         await unlink(tmp).catch(() => undefined);
         // ffmpeg can exit 0 with a truncated file when the disk fills: name the real cause.

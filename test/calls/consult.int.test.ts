@@ -54,7 +54,7 @@ describe('warm transfer', () => {
     const { calling, live } = await bridgedCall(randomPhone(), 16_000);
     expect(live.operatorId).toBe(first.id);
     const consult = await t.api<Call>('POST', `/api/calls/${live.id}/consult`, { operatorId: colleague.id });
-    expect(consult.status).toBe(202);
+    expect(consult.status, JSON.stringify(consult.body)).toBe(202);
     expect(consult.body.onHold).toBe(true);
     const done = await waitFor('the colleague to answer', async () => {
       const r = await t.api<Call>('POST', `/api/calls/${live.id}/consult/complete`, {});

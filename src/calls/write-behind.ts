@@ -1,0 +1,52 @@
+// Writes a call causes outside its own row (an operator's state, the ticket's line, a ticket for
+// a call that ended while Postgres was away): never awaited on the caller's path, kept in order
+// per key, and retried while Postgres is unavailable. A write refused for any other reason is
+// logged and given up: retrying it would not make it right.
+import type { Logger } from 'pino';
+
+/** Postgres (or the way to it) is away, as opposed to the write being wrong. */
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && (/^(08|57P|53)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(e.code))) return true;
+  return typeof e.message === 'string' && /Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|connection error|Connection refused/i.test(e.message);
+}
+
+export class WriteBehind {
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(private readonly log: Logger, private readonly giveUpMs = 10 * 60_000) {}
+
+  /** Runs `fn` after the earlier writes of `key`, retrying while Postgres is away. */
+  run(key: string, what: string, fn: () => Promise<unknown>): void {
+    const next = (this.chains.get(key) ?? Promise.resolve()).then(() => this.retry(what, fn));
+    this.chains.set(key, next);
+    void next.finally(() => {
+      if (this.chains.get(key) === next) this.chains.delete(key);
+    });
+  }
+
+  /** Resolves when every write queued so far is done or given up (shutdown, tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+
+  private async retry(what: string, fn: () => Promise<unknown>): Promise<void> {
+    const end = Date.now() + this.giveUpMs;
+    let wait = 200;
+    for (let tries = 1; ; tries++) {
+      try {
+        await fn();
+        if (tries > 1) this.log.info({ what, tries }, 'written after Postgres came back');
+        return;
+      } catch (err) {
+        if (!isUnavailable(err) || Date.now() > end) {
+          this.log.error({ what, err: (err as Error).message }, 'write given up');
+          return;
+        }
+        if (tries === 1) this.log.warn({ what, err: (err as Error).message }, 'Postgres unavailable: write retried behind the call');
+        await new Promise((r) => setTimeout(r, wait));
+        wait = Math.min(wait * 2, 2000);
+      }
+    }
+  }
+}
