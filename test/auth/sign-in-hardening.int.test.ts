@@ -23,9 +23,9 @@ afterAll(async () => t?.stop());
 const secretKey = () => loadConfig(process.env).secretKey;
 const PASSWORD = 'correct horse battery staple';
 
-async function operatorWithPassword(line: 'first' | 'second' = 'first') {
+async function operatorWithPassword(line: 'first' | 'second' = 'first', softphone: 'sip' | 'webrtc' = 'sip') {
   const login = uniq('hard');
-  const op = await t.api<{ id: string }>('POST', '/api/operators', { login, name: 'Борис', line, sipPassword: `${uniq('pw-')}${uniq()}` });
+  const op = await t.api<{ id: string }>('POST', '/api/operators', { login, name: 'Борис', line, softphone, sipPassword: `${uniq('pw-')}${uniq()}` });
   expect((await t.api('PUT', `/api/operators/${op.body.id}/panel-password`, { password: PASSWORD })).status).toBe(204);
   return { id: op.body.id, login };
 }
@@ -63,16 +63,22 @@ describe('sign-in hardening', () => {
     await expect(sessions.signIn(op.login, PASSWORD, { ip: `${ip}-other`, userAgent: null })).resolves.toMatchObject({ operator: { id: op.id } });
   });
 
-  it('ends every session of an operator when their password is set again', async () => {
-    const op = await operatorWithPassword();
+  it('ends every session of an operator when their password is set again, and changes a panel softphone\'s SIP secret', async () => {
+    const op = await operatorWithPassword('first', 'webrtc');
     const a = await signIn(op.login, PASSWORD);
+    const ha1 = (a.body as { sip?: { ha1: string } }).sip?.ha1;
+    expect(ha1).toMatch(/^[0-9a-f]{32}$/);
     const b = await signIn(op.login, PASSWORD);
     expect((await withCookie(a.cookie)).status).toBe(200);
     expect((await t.api('PUT', `/api/operators/${op.id}/panel-password`, { password: 'another long password' })).status).toBe(204);
     for (const s of [a, b]) expect((await withCookie(s.cookie)).status).toBe(401);
     const ended = await db.selectFrom('panel_sessions').select('ended_reason').where('operator_id', '=', op.id).execute();
     expect(ended.map((e) => e.ended_reason)).toEqual(['password_reset', 'password_reset']);
-    expect((await signIn(op.login, 'another long password')).status).toBe(201);
+    const again = await signIn(op.login, 'another long password');
+    expect(again.status).toBe(201);
+    // The old session's HA1 no longer registers the endpoint.
+    expect((again.body as { sip?: { ha1: string } }).sip?.ha1).toMatch(/^[0-9a-f]{32}$/);
+    expect((again.body as { sip?: { ha1: string } }).sip?.ha1).not.toBe(ha1);
   });
 
   it('keeps a revoked bootstrap admin token revoked at the next start', async () => {
