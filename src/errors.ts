@@ -191,8 +191,8 @@ export class VerificationLockedError extends AppError {
 export class VerificationIssueRateLimitedError extends AppError {
   readonly code = 'verification_issue_rate_limited';
   readonly status = 429;
-  constructor(what: 'token' | 'account', limit: number, per: 'minute' | 'hour') {
-    super(`this ${what} has had ${limit} verification codes issued in the current ${per} already`, { what, limit, per });
+  constructor(limit: number) {
+    super(`this account has had ${limit} verification codes issued in the current hour already`, { what: 'account', limit, per: 'hour' });
   }
 }
 

@@ -7,7 +7,7 @@ import type { CannedPhraseTable, MonitorSessionTable, OperatorStateHistoryTable,
 import type { RecordingAuditTable, RecordingChainTable, RecordingTable } from '../recordings/recording.table.js';
 import type { OutboundDeliveryTable, OutboundEventTable, OutboundSubscriptionTable, TicketLinkTable } from '../outbound/outbound.table.js';
 import type { TicketEventTable, TicketNoteTable, TicketTable } from '../tickets/ticket.table.js';
-import type { GuardCounterTable, VerificationAccountTable, VerificationAttemptTable, VerificationCodeTable } from '../verification/verification.table.js';
+import type { GuardCounterTable, VerificationAccountTable, VerificationAttemptTable, VerificationCodeTable, VerificationScopeTable } from '../verification/verification.table.js';
 import type { CallbackAttemptTable, CallbackTable } from '../callbacks/callback.table.js';
 
 export interface Database {
@@ -34,6 +34,7 @@ export interface Database {
   verification_accounts: VerificationAccountTable;
   verification_attempts: VerificationAttemptTable;
   guard_counters: GuardCounterTable;
+  verification_scopes: VerificationScopeTable;
   callbacks: CallbackTable;
   callback_attempts: CallbackAttemptTable;
 }

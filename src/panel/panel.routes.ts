@@ -132,4 +132,24 @@ export const panelRoutes =
         return { callId: req.params.id, ticket: { id: t.id, number: t.number } };
       },
     );
+
+    app.put(
+      '/panel/calls/:id/account-claim',
+      {
+        preHandler: requireRole('operator', 'supervisor', 'admin'),
+        config: { access: { line: 'own' } },
+        schema: {
+          summary: 'Name the account the caller says they are: their one-time code is then checked against that account only',
+          description:
+            'For a call in progress, before asking for the code (`POST /api/calls/:id/verification`): a code of any other account is then wrong, and counts against the named account. Allowed to the operator on the call, supervisors and admins.',
+          params: UuidParam,
+          body: Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false, examples: [{ accountId: 'acc-1042' }] }),
+          response: { 204: Type.Null(), 403: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        await claims.nameAccount(principalOf(req), req.params.id, req.body.accountId);
+        return reply.status(204).send(null);
+      },
+    );
   };

@@ -52,16 +52,28 @@ export async function findCodesByHash(db: Db, codeHash: string, accountId?: stri
 }
 
 /**
- * The account a call's code is checked against, when the call names one: the account of the
- * open ticket its caller keyed (attached or only claimed), else of the ticket it is on.
+ * The account a call's code is checked against, when the call names one: the account the
+ * operator named in the panel, else the account of the open ticket its caller keyed (attached
+ * or only claimed), else of the ticket it is on.
  */
 export async function scopeAccountOfCall(db: Db, callId: string, ticketId: string | null): Promise<string | null> {
+  const named = await db.selectFrom('verification_scopes').select('account_id').where('call_id', '=', callId).executeTakeFirst();
+  if (named) return named.account_id;
   const call = await db.selectFrom('calls').select('keyed_ticket_number').where('id', '=', callId).executeTakeFirst();
   const keyed = call?.keyed_ticket_number ? await findOpenTicketByNumber(db, call.keyed_ticket_number) : undefined;
   if (keyed?.account_id) return keyed.account_id;
   if (!ticketId) return null;
   const t = await db.selectFrom('tickets').select('account_id').where('id', '=', ticketId).executeTakeFirst();
   return t?.account_id ?? null;
+}
+
+/** The operator names the account the caller claims to be; a later naming replaces it. */
+export async function setScope(db: Db, callId: string, accountId: string, setBy: string): Promise<void> {
+  await db
+    .insertInto('verification_scopes')
+    .values({ call_id: callId, account_id: accountId, set_by: setBy })
+    .onConflict((oc) => oc.column('call_id').doUpdateSet({ account_id: accountId, set_by: setBy, set_at: new Date() }))
+    .execute();
 }
 
 /**

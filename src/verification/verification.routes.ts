@@ -10,10 +10,13 @@ export const verificationRoutes =
       '/verification-codes',
       {
         preHandler: requireRole('panel', 'admin'),
+        // Per API token, across instances (Redis), once the token is known (preHandler); the
+        // per-account limit is the service's own rule (Postgres).
+        config: { rateLimit: { hook: 'preHandler', max: verification.issuePerTokenPerMin, timeWindow: '1 minute', keyGenerator: (req) => `verification-codes:${principalOf(req).tokenId}` } },
         schema: {
           summary: 'A one-time code for the customer to key when they call',
           description:
-            "For the customer's control panel: show the code to the signed-in customer. It is valid once, for VERIFY_CODE_TTL_SEC (at most 10 minutes); a new code for the same account replaces the previous one. Only an HMAC of it is stored. Issuing is limited per API token (VERIFY_ISSUE_PER_TOKEN_PER_MIN) and per account (VERIFY_ISSUE_PER_ACCOUNT_PER_HOUR): 429 `verification_issue_rate_limited`.",
+            "For the customer's control panel: show the code to the signed-in customer. It is valid once, for VERIFY_CODE_TTL_SEC (at most 10 minutes); a new code for the same account replaces the previous one. Only an HMAC of it is stored. Issuing is limited per API token (VERIFY_ISSUE_PER_TOKEN_PER_MIN: 429 `rate_limited`) and per account (VERIFY_ISSUE_PER_ACCOUNT_PER_HOUR: 429 `verification_issue_rate_limited`).",
           body: Type.Object(
             {
               accountId: Type.String({ minLength: 1, maxLength: 128 }),
@@ -34,7 +37,7 @@ export const verificationRoutes =
           accountId: req.body.accountId,
           accountName: req.body.accountName,
           callerNumberHint: req.body.callerNumberHint?.replace(/^\+/, ''),
-        }, { tokenId: principalOf(req).tokenId });
+        });
         return reply.status(201).send({ code: r.code, expiresAt: r.expiresAt.toISOString() });
       },
     );

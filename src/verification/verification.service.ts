@@ -22,6 +22,7 @@ import {
   purgeCounters,
   readCounter,
   scopeAccountOfCall,
+  setScope,
   updateAccount,
 } from './verification.repository.js';
 import {
@@ -99,20 +100,22 @@ export class VerificationService {
     return createHmac('sha256', this.secretKey).update(`voice-otp:${code}`).digest('hex');
   }
 
+  /** Codes one API token may have issued per minute (the route's rate limit, in Redis). */
+  get issuePerTokenPerMin(): number {
+    return this.s.issuePerTokenPerMin;
+  }
+
   /**
-   * A new code for an account. Issuing is limited per API token (a minute) and per account (an
-   * hour), each by an atomic counter; it never resets the account's failures.
+   * A new code for an account. Issuing is limited per account (an hour) by an atomic counter
+   * (and per API token by the route); it never resets the account's failures.
    */
-  async issue(req: { accountId: string; accountName?: string; callerNumberHint?: string }, by: { tokenId: string }): Promise<{ code: string; expiresAt: Date }> {
+  async issue(req: { accountId: string; accountName?: string; callerNumberHint?: string }): Promise<{ code: string; expiresAt: Date }> {
     const acc = await findAccount(this.db, req.accountId);
     if (acc && isLocked(acc, new Date())) throw new VerificationLockedError(req.accountId, acc.locked_until as Date);
     const now = new Date();
     await this.purgeOldCounters(now);
-    if ((await bumpCounter(this.db, `verify-issue:token:${by.tokenId}`, windowStart(now, 60))) > this.s.issuePerTokenPerMin) {
-      throw new VerificationIssueRateLimitedError('token', this.s.issuePerTokenPerMin, 'minute');
-    }
     if ((await bumpCounter(this.db, `verify-issue:account:${req.accountId}`, windowStart(now, 3600))) > this.s.issuePerAccountPerHour) {
-      throw new VerificationIssueRateLimitedError('account', this.s.issuePerAccountPerHour, 'hour');
+      throw new VerificationIssueRateLimitedError(this.s.issuePerAccountPerHour);
     }
     const expiresAt = new Date(Date.now() + this.s.codeTtlSec * 1000);
     return this.db.transaction().execute(async (trx) => {
@@ -244,6 +247,16 @@ export class VerificationService {
       this.log.warn({ failuresThisMinute: failures, delayMs: delay }, 'failed verification slowed');
       await new Promise((r) => setTimeout(r, delay));
     }
+  }
+
+  /**
+   * For a call in progress, the account the caller says they are (the operator named it in the
+   * panel): its codes are then checked against that account only, and a wrong one counts
+   * against it.
+   */
+  async scopeCall(callId: string, accountId: string, setBy: string): Promise<void> {
+    await setScope(this.db, callId, accountId, setBy);
+    this.log.info({ callId, accountId, setBy }, 'verification scoped to an account');
   }
 
   /** A ticket made after the call was verified gets the account too. */

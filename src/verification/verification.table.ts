@@ -48,6 +48,14 @@ export interface GuardCounterTable {
   n: number;
 }
 
+/** The account a caller claims, named in the panel for a call in progress (migrations/0016). */
+export interface VerificationScopeTable {
+  call_id: string;
+  account_id: string;
+  set_by: string;
+  set_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export type VerificationCodeRow = Selectable<VerificationCodeTable>;
 export type VerificationAccountRow = Selectable<VerificationAccountTable>;
 export type VerificationAttemptRow = Selectable<VerificationAttemptTable>;
