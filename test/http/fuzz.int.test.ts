@@ -19,7 +19,7 @@ import { db } from '../support/recordings.js';
 import { isErrorShape, makePrincipals, routesOf, sample, send, urlOf, type Principals } from '../support/route-fuzz.js';
 
 const SEED = 18;
-const RUNS = Number(process.env.FUZZ_RUNS ?? 6);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 // Written in the background or by design on a refused request (audit, failed sign-ins, attempts): not compared.
 const NOT_COMPARED = new Set(['panel_sign_ins', 'recording_audit', 'verification_attempts', 'guard_counters', 'outbound_events', 'outbound_deliveries', 'calls', 'call_events', 'callback_attempts', 'operator_state_history', 'monitor_sessions', 'schema_migrations', 'pbx_nodes']);
 // Body fields naming a row that must exist: an unknown one is a 4xx.
@@ -91,11 +91,13 @@ function schemaRefuses(part: Part, schema: Record<string, unknown> | undefined, 
   }
 }
 
-const ROLES: { role: Role; token: () => string }[] = [
+const ROLES: { role: Role; token: () => string; session?: () => Principals['session'] }[] = [
   { role: 'admin', token: () => p.admin },
   { role: 'supervisor', token: () => p.supervisor },
   { role: 'operator', token: () => p.operatorFirst },
   { role: 'panel', token: () => p.panel },
+  // The same role through the panel's cookie and CSRF header instead of a token.
+  { role: 'operator', token: () => '', session: () => p.session },
 ];
 
 describe('fuzzing every route from /openapi.json', () => {
@@ -105,6 +107,7 @@ describe('fuzzing every route from /openapi.json', () => {
     const ops = Object.entries(spec.paths).flatMap(([url, m]) => Object.keys(m).filter((x) => x !== 'parameters' && x !== 'head').map((x) => ({ url, method: x.toUpperCase() })));
     const problems: string[] = [];
     let sent = 0;
+    let prev = '';
     for (const [i, op] of ops.entries()) {
       const route = routes.find((r) => r.method === op.method && r.url === op.url.replace(/\{([^}]+)\}/g, ':$1'));
       if (!route) {
@@ -112,7 +115,7 @@ describe('fuzzing every route from /openapi.json', () => {
         continue;
       }
       const targets = targetsOf(route);
-      const who = route.url.startsWith('/api/') ? ROLES : [{ role: undefined, token: () => '' }];
+      const who: { role?: Role; token: () => string; session?: () => Principals['session'] }[] = route.url.startsWith('/api/') ? ROLES : [{ token: () => '' }];
       for (const [j, r] of who.entries()) {
         const allowed = r.role === undefined || (route.access?.roles ?? []).includes(r.role);
         const property = fc.asyncProperty(fc.constantFrom(...targets), mutation, async (target, m) => {
@@ -139,9 +142,11 @@ describe('fuzzing every route from /openapi.json', () => {
             (target.key !== null && !['nul', 'surrogate', 'badUtf8', 'unknownId'].includes(m.kind) &&
               schemaRefuses(target.part, target.schema, target.part === 'body' ? m.json : decodeURIComponent(m.text)));
           const before = await counts();
-          const res = await send(t.base, { method: route.method, path: urlOf(route.url, params, query), body: rawBody ? undefined : body, rawBody, token: r.token() || undefined });
+          const res = await send(t.base, { method: route.method, path: urlOf(route.url, params, query), body: rawBody ? undefined : body, rawBody, token: r.token() || undefined, session: r.session?.() });
           sent++;
-          const at = `${route.method} ${route.url} as ${r.role ?? 'anyone'}, ${target.part}${target.key ? `.${target.key}` : ''} ${m.kind} ${JSON.stringify(m.json)?.slice(0, 40)}: ${res.status} ${res.text.slice(0, 200)}`;
+          if (r.session && res.status === 401) throw new Error(`session lost; the request before: ${prev}`);
+          prev = `${route.method} ${urlOf(route.url, params, query).slice(0, 120)} as ${r.role ?? 'anyone'}: ${res.status} ${JSON.stringify(body)?.slice(0, 120)}`;
+          const at = `${route.method} ${route.url} as ${r.role ?? 'anyone'}${r.session ? ' (session)' : ''}, ${target.part}${target.key ? `.${target.key}` : ''} ${m.kind} ${JSON.stringify(m.json)?.slice(0, 40)}: ${res.status} ${res.text.slice(0, 200)}`;
           if (res.status >= 500) throw new Error(`5xx: ${at}`);
           if (mustRefuse && (res.status < 400 || res.status >= 500)) throw new Error(`accepted what must be refused: ${at}`);
           // A URL the router cannot even read (bad %-encoding, a segment over 200 characters) is refused before any route's rule.
@@ -157,7 +162,7 @@ describe('fuzzing every route from /openapi.json', () => {
         try {
           await fc.assert(property, { seed: SEED + i * 10 + j, numRuns: allowed ? RUNS : 1, endOnFailure: true });
         } catch (err) {
-          const m = /(5xx|accepted what must be refused|refused but stored|error not in the one shape|role not allowed)[^\n]*/.exec(String((err as Error).message) + String((err as { cause?: unknown }).cause ?? ''));
+          const m = /(5xx|accepted what must be refused|refused but stored|error not in the one shape|role not allowed|session lost)[^\n]*/.exec(String((err as Error).message) + String((err as { cause?: unknown }).cause ?? ''));
           problems.push(m?.[0] ?? (err as Error).message.slice(0, 600));
         }
       }

@@ -69,18 +69,32 @@ export interface Principals {
   operatorIds: { first: string; second: string; supervisor: string };
   /** The panel token's id (what a booking by it records as `token:<id>`). */
   panelTokenId: string;
+  /** A panel session (cookie and CSRF token) of the first-line operator. */
+  session: { cookie: string; csrf: string };
 }
 
 export async function makePrincipals(t: TestApp): Promise<Principals> {
-  const op = async (line: 'first' | 'second', supervisor = false) =>
-    (await t.api<{ id: string }>('POST', '/api/operators', { login: uniq('fz-op'), name: 'Fuzz Operator', line, sipPassword: `${uniq('pw-')}${uniq()}`, supervisor })).body.id;
+  const logins = new Map<string, string>();
+  const op = async (line: 'first' | 'second', supervisor = false) => {
+    const login = uniq('fz-op');
+    const id = (await t.api<{ id: string }>('POST', '/api/operators', { login, name: 'Fuzz Operator', line, sipPassword: `${uniq('pw-')}${uniq()}`, supervisor })).body.id;
+    logins.set(id, login);
+    return id;
+  };
   const issue = async (role: string, operatorId?: string) => (await t.api<{ id: string; token: string }>('POST', '/api/tokens', { name: uniq('fz-'), role, ...(operatorId ? { operatorId } : {}) })).body;
   const token = async (role: string, operatorId?: string) => (await issue(role, operatorId)).token;
+  // Samples name id 1: on a fresh database that must not be one of these (a fuzzed password reset would end the session).
+  await op('first');
   const first = await op('first');
   const second = await op('second');
   const sup = await op('first', true);
   const panel = await issue('panel');
+  const password = `${uniq('panel-pw-')}${uniq()}`;
+  await t.api('PUT', `/api/operators/${first}/panel-password`, { password });
+  const signed = await fetch(`${t.base}/panel/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: logins.get(first), password }) });
+  const session = { cookie: (signed.headers.get('set-cookie') ?? '').split(';')[0] as string, csrf: ((await signed.json()) as { csrfToken: string }).csrfToken };
   return {
+    session,
     admin: t.adminToken,
     supervisor: await token('supervisor', sup),
     panel: panel.token,
@@ -104,6 +118,8 @@ export interface Req {
   body?: unknown;
   rawBody?: Buffer;
   token?: string;
+  /** A panel session instead of a token. */
+  session?: { cookie: string; csrf: string };
 }
 
 /** Path params substituted already %-encoded, the querystring built from already-encoded parts. */
@@ -118,7 +134,11 @@ export async function send(base: string, r: Req): Promise<{ status: number; body
   const hasBody = r.rawBody !== undefined || r.body !== undefined;
   const res = await fetch(`${base}${r.path}`, {
     method: r.method,
-    headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(r.token ? { authorization: `Bearer ${r.token}` } : {}),
+      ...(r.session ? { cookie: r.session.cookie, 'x-csrf-token': r.session.csrf } : {}),
+      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+    },
     body: r.rawBody ? new Uint8Array(r.rawBody) : r.body === undefined ? undefined : JSON.stringify(r.body),
   });
   if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
