@@ -264,6 +264,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     tokens,
     validateResponses: config.http.validateResponses,
     rateLimit: { redis, prefix: config.queuePrefix },
+    trustProxy: config.http.trustProxy,
     sessions,
     extra: [sessionRoutes(sessions, config.sip.domain), panelPageRoutes, ...(config.metricsToken ? [metricsRoutes(metrics, config.metricsToken)] : [])],
     probes: [

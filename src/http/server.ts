@@ -47,6 +47,8 @@ export interface ServerOptions {
   extra?: FastifyPluginAsyncTypebox[];
   /** Check every response against its schema and answer 500 when it does not match (tests turn it on). */
   validateResponses: boolean;
+  /** Reverse proxies whose X-Forwarded-For is believed (HTTP_TRUST_PROXY): req.ip is then the client. */
+  trustProxy?: string[];
   /** Where @fastify/rate-limit keeps its counters (shared by every instance); in memory without it. */
   rateLimit?: { redis: Redis; prefix: string };
 }
@@ -55,6 +57,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
+    ...(opts.trustProxy?.length ? { trustProxy: opts.trustProxy } : {}),
     // A path id longer than this is no id of ours: 414 in the one error shape (frameworkErrors).
     routerOptions: { maxParamLength: 200 },
     // The router's own refusals (a bad %-encoding, an over-long param) in the one error shape too.

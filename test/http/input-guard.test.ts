@@ -26,7 +26,7 @@ const echo: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({ subject: Type.Optional(Type.String()), hold: Type.Optional(Type.Boolean()), tags: Type.Optional(Type.Array(Type.String())) }),
       },
     },
-    async (req) => ({ params: req.params, query: req.query, body: req.body }),
+    async (req) => ({ params: req.params, query: req.query, body: req.body, ip: req.ip }),
   );
   app.get('/undeclared', async () => ({ ok: true }));
 };
@@ -105,6 +105,16 @@ describe('input guards', () => {
     expect(docs.headers['content-security-policy']).toMatch(/script-src 'self'/);
     expect(docs.headers['content-security-policy']).not.toContain('unsafe-inline');
     expect(docs.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+  });
+
+  it('believes X-Forwarded-For only from the configured proxies', async () => {
+    const xff = { authorization: 'Bearer x', 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' };
+    const direct = await app.inject({ method: 'POST', url: '/api/echo/1', headers: xff, payload: '{}' });
+    expect(direct.json()).toMatchObject({ ip: '127.0.0.1' });
+    const proxied = await buildServer({ log: pino({ level: 'silent' }), tokens, probes: [], api: [echo], validateResponses: false, trustProxy: ['127.0.0.1'] });
+    const r = await proxied.inject({ method: 'POST', url: '/api/echo/1', headers: xff, payload: '{}' });
+    expect(r.json()).toMatchObject({ ip: '203.0.113.7' });
+    await proxied.close();
   });
 
   it('lets a browser open the SIP relay from its own origin only', () => {
