@@ -135,7 +135,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const sessions = new SessionService(db, config.secretKey, config.panel, log.child({ component: 'panel-sessions' }));
   const tickets = new TicketService(db, config.tickets.sla);
   // Operator panels: screen pops pushed over Server-Sent Events to the operator being rung.
-  const panels = new PanelNotifier(new ScreenPopService(db, tickets), log.child({ component: 'panels' }));
+  // The pop reads a live call's row from the call ledger (declared below; read only when a call rings).
+  const panels = new PanelNotifier(new ScreenPopService(db, tickets, (id) => ledger.row(id)), log.child({ component: 'panels' }));
   const slaQueue = new SlaQueue(redis, config.queuePrefix);
   tickets.connect({ notifier: ticketEventsNotifier(outbound), scheduler: slaQueue });
   outbound.onRemoteChange((connector, change) => tickets.remoteChanged(connector, change));

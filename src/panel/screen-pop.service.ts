@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import { findCallById } from '../calls/call.repository.js';
 import { findOpenTicketByNumber } from '../tickets/ticket.repository.js';
 import type { TicketService } from '../tickets/ticket.service.js';
+import type { CallRow } from '../calls/call.table.js';
 
 export interface ScreenPop {
   callId: string;
@@ -32,10 +33,18 @@ export interface ScreenPop {
 }
 
 export class ScreenPopService {
-  constructor(private readonly db: Db, private readonly tickets: TicketService) {}
+  constructor(
+    private readonly db: Db,
+    private readonly tickets: TicketService,
+    /** A live call's row as the call core has it now (its changes reach Postgres behind: the call ledger). */
+    private readonly liveRow: (callId: string) => CallRow | undefined = () => undefined,
+  ) {}
 
   async build(callId: string): Promise<ScreenPop | undefined> {
-    const c = await findCallById(this.db, callId);
+    // Verification and the keyed number are written straight to Postgres; the path, line, wait
+    // and ticket reach it behind the live row (the call ledger): each from where it is current.
+    const [live, stored] = [this.liveRow(callId), await findCallById(this.db, callId)];
+    const c = live && stored ? { ...stored, ...pick(live, ['ivr_path', 'line', 'queued_at', 'language', 'status']), ticket_id: live.ticket_id ?? stored.ticket_id } : (live ?? stored);
     if (!c) return undefined;
     const t = c.ticket_id ? await this.tickets.history(c.ticket_id).catch(() => undefined) : undefined;
     const keyed = c.keyed_ticket_number ? await findOpenTicketByNumber(this.db, c.keyed_ticket_number) : undefined;
@@ -71,4 +80,8 @@ export class ScreenPopService {
         : null,
     };
   }
+}
+
+function pick<K extends keyof CallRow>(row: CallRow, keys: readonly K[]): Pick<CallRow, K> {
+  return Object.fromEntries(keys.map((k) => [k, row[k]])) as Pick<CallRow, K>;
 }

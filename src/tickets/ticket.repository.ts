@@ -52,16 +52,21 @@ export async function findOpenTicketByNumber(db: Db, number: string): Promise<Ti
     .executeTakeFirst();
 }
 
-/** Is this number the ticket's own, or that of one of its calls (the ticket's phones)? */
+/**
+ * Is this number the ticket's own, or that of one of its calls (the ticket's phones)? In either
+ * spelling: caller IDs come as digits, callback numbers as E.164 with "+".
+ */
 export async function ticketHasPhone(db: Db, ticketId: string, number: string): Promise<boolean> {
+  const digits = number.replace(/^\+/, '');
+  const spellings = [digits, `+${digits}`];
   const r = await db
     .selectFrom('tickets as t')
     .select('t.id')
     .where('t.id', '=', ticketId)
     .where((eb) =>
       eb.or([
-        eb('t.caller_number', '=', number),
-        eb.exists(eb.selectFrom('calls as c').select('c.id').whereRef('c.ticket_id', '=', 't.id').where('c.caller_number', '=', number)),
+        eb('t.caller_number', 'in', spellings),
+        eb.exists(eb.selectFrom('calls as c').select('c.id').whereRef('c.ticket_id', '=', 't.id').where('c.caller_number', 'in', spellings)),
       ]),
     )
     .executeTakeFirst();

@@ -44,8 +44,9 @@ const queued = (caller: string) => waitFor(`${caller} queued`, async () => {
 
 describe('queue priority', () => {
   it('puts a caller on a high-priority ticket ahead of one who called shortly before', async () => {
-    const ticket = (await t.api<{ id: string; number: string }>('POST', '/api/tickets', { subject: 'Авария у клиента', priority: 'high', line: 'first' })).body;
     const [x, y] = [randomPhone(), randomPhone()];
+    // Y's own ticket (their number is on it): a keyed number alone would only be a claim, without priority.
+    const ticket = (await t.api<{ id: string; number: string }>('POST', '/api/tickets', { subject: 'Авария у клиента', priority: 'high', line: 'first', callerNumber: y })).body;
     // X: key 1, says nothing to the callback offer (queued after ~12 s), waits in the queue.
     const first = runCaller({ caller: x, number: '88005553535', steps: [info('1', 1500)], talkMs: 24_000 });
     const xCall = await queued(x);
