@@ -94,6 +94,7 @@ describe('input guards', () => {
   it('checks declared access before validation, and refuses routes without a rule', async () => {
     expectError(await post('/api/echo/1', { subject: 1 }, 'Bearer op'), 403, 'forbidden');
     expectError(await app.inject({ method: 'GET', url: '/api/undeclared', headers: { authorization: 'Bearer x' } }), 403, 'forbidden');
+    expectError(await app.inject({ method: 'GET', url: '/api/no-such-route', headers: { authorization: 'Bearer x' } }), 404, 'route_not_found');
     expect(app.registeredRoutes.find((r) => r.url === '/api/echo/:id')?.access).toEqual({ roles: ['admin'], line: 'any' });
   });
 
