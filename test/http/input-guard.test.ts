@@ -58,6 +58,13 @@ describe('input guards', () => {
     expect((await post('/api/echo/1', { subject: 'emoji 😀 ok' })).statusCode).toBe(200);
   });
 
+  it('refuses repeated scalar query parameters and prototype poisoning, in the one shape', async () => {
+    expectError(await post('/api/echo/1?n=1&n=2', {}), 400, 'validation_failed');
+    expectError(await post('/api/echo/1', '{"__proto__": {"admin": true}}'), 400);
+    expectError(await post('/api/echo/1', '{"constructor": {"prototype": {"admin": true}}}'), 400);
+    expectError(await post('/api/echo/1', '{"subject": "x"'), 400, 'invalid_json');
+  });
+
   it('refuses a body that is not UTF-8', async () => {
     expectError(await post('/api/echo/1', Buffer.from([0x7b, 0x22, 0x73, 0x75, 0x62, 0x6a, 0x65, 0x63, 0x74, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])), 400, 'invalid_text');
   });
