@@ -41,10 +41,11 @@ export class ScreenPopService {
   ) {}
 
   async build(callId: string): Promise<ScreenPop | undefined> {
-    // Verification and the keyed number are written straight to Postgres; the path, line, wait
-    // and ticket reach it behind the live row (the call ledger): each from where it is current.
+    // Verification (and, unless the call core hands CallTickets the ledger, the keyed number) is
+    // written straight to Postgres; the path, line, wait and ticket reach it behind the live row
+    // (the call ledger): each is taken from where it is current.
     const [live, stored] = [this.liveRow(callId), await findCallById(this.db, callId)];
-    const c = live && stored ? { ...stored, ...pick(live, ['ivr_path', 'line', 'queued_at', 'language', 'status']), ticket_id: live.ticket_id ?? stored.ticket_id } : (live ?? stored);
+    const c = live && stored ? { ...stored, ...pick(live, ['ivr_path', 'line', 'queued_at', 'language', 'status']), ticket_id: live.ticket_id ?? stored.ticket_id, keyed_ticket_number: live.keyed_ticket_number ?? stored.keyed_ticket_number } : (live ?? stored);
     if (!c) return undefined;
     const t = c.ticket_id ? await this.tickets.history(c.ticket_id).catch(() => undefined) : undefined;
     const keyed = c.keyed_ticket_number ? await findOpenTicketByNumber(this.db, c.keyed_ticket_number) : undefined;
