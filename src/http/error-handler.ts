@@ -16,12 +16,12 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
  * referenced id (23503) is a 422, a value out of range or malformed (class 22) a 400. Anything
  * else from Postgres stays a 500.
  */
-function fromPostgres(err: { code?: unknown; constraint?: unknown; severity?: unknown; message: string }): AppError | undefined {
+function fromPostgres(err: { code?: unknown; constraint?: unknown; table?: unknown; severity?: unknown; message: string }): AppError | undefined {
   if (typeof err.code !== 'string' || typeof err.severity !== 'string' || !/^[0-9A-Z]{5}$/.test(err.code)) return undefined;
   if (err.code === '23503') {
-    // <table>_<column>_fkey: the column names what was referenced.
-    const m = typeof err.constraint === 'string' ? /^[a-z]+?_(.+?)(?:_id)?_fkey$/.exec(err.constraint) : null;
-    return new UnknownReferenceError(m?.[1] ?? 'row');
+    // <table>_<column>_fkey: the column names what was referenced (tickets_assignee_id_fkey: assignee).
+    const c = typeof err.constraint === 'string' && typeof err.table === 'string' ? err.constraint.replace(`${err.table}_`, '') : '';
+    return new UnknownReferenceError(/^(.+?)(?:_id)?_fkey$/.exec(c)?.[1] ?? 'row');
   }
   if (err.code.startsWith('22')) return new InvalidValueError(err.message);
   return undefined;

@@ -97,7 +97,7 @@ describe('sign-in hardening', () => {
     expect(none.body.error.code).toBe('operator_required');
     const unknown = await t.api<{ error: { code: string } }>('POST', '/api/tokens', { name: uniq('tok'), role: 'operator', operatorId: '999999999999' });
     expect(unknown.status).toBe(422);
-    expect(unknown.body.error.code).toBe('unknown_reference');
+    expect(unknown.body.error).toMatchObject({ code: 'unknown_reference', details: { what: 'operator' } });
   });
 
   it('keeps working with a malformed Cookie header, sign-out included', async () => {

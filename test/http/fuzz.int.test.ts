@@ -14,7 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/auth/token.table.js';
 import type { RegisteredRoute } from '../../src/http/server.js';
 import { requestValidators } from '../../src/http/input-guard.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { randomUUID } from 'node:crypto';
+import { insertCall } from '../../src/calls/call.repository.js';
+import { DEFAULT_PBX_NODE } from '../../src/calls/call.table.js';
+import { insertCallback } from '../../src/callbacks/callback.repository.js';
+import { randomPhone, startTestApp, uniq, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
 import { isErrorShape, makePrincipals, routesOf, sample, send, urlOf, type Principals } from '../support/route-fuzz.js';
 
@@ -29,12 +33,27 @@ let t: TestApp;
 let p: Principals;
 let dir: string;
 let tables: string[];
+/** Rows of the first line for path ids, so that broken bodies reach the services, not just a 404. */
+let existing: { match: RegExp; id: string }[] = [];
 beforeAll(async () => {
   // An accepted PUT /api/ivr/flow must not rewrite the repository's flow.
   dir = await mkdtemp(path.join(tmpdir(), 'pbxdesk-fuzz-'));
   await copyFile('pbx-config/ivr/main.json', path.join(dir, 'flow.json'));
   t = await startTestApp({ IVR_FLOW_FILE: path.join(dir, 'flow.json') });
   p = await makePrincipals(t);
+  const ticket = (await t.api<{ id: string }>('POST', '/api/tickets', { subject: 'fuzz', line: 'first' })).body.id;
+  const call = await insertCall(db, {
+    ticket_id: ticket, caller_number: randomPhone(), dialled_number: '88005553535', status: 'completed', line: 'first',
+    caller_channel_id: `fuzz-${randomUUID()}`, operator_id: p.operatorIds.first, ended_at: new Date(), pbx_node: DEFAULT_PBX_NODE,
+  });
+  const callback = await insertCallback(db, { kind: 'scheduled', number: randomPhone(), line: 'first', status: 'cancelled', rank: new Date(), max_attempts: 1, requested_by: 'fuzz', closed_reason: 'fuzz' });
+  const operator = (await t.api<{ id: string }>('POST', '/api/operators', { login: uniq('fz-target'), name: 'Fuzz Target', line: 'first', sipPassword: `${uniq('pw-')}${uniq()}` })).body.id;
+  existing = [
+    { match: /^\/api\/tickets\/:id/, id: ticket },
+    { match: /^\/api\/(panel\/|supervisor\/)?calls\/:id/, id: call.id },
+    { match: /^\/api\/callbacks\/:id/, id: callback.id },
+    { match: /^\/api\/operators\/:id/, id: operator },
+  ];
   const r = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(db);
   tables = r.rows.map((x) => x.name).filter((n) => !NOT_COMPARED.has(n) && !n.startsWith('migration')).sort();
 });
@@ -119,7 +138,8 @@ describe('fuzzing every route from /openapi.json', () => {
       for (const [j, r] of who.entries()) {
         const allowed = r.role === undefined || (route.access?.roles ?? []).includes(r.role);
         const property = fc.asyncProperty(fc.constantFrom(...targets), mutation, async (target, m) => {
-          const params: Record<string, string> = Object.fromEntries(propsOf(route.schema.params).map(([k, s]) => [k, encodeURIComponent(String(sample(s, k)))]));
+          const real = existing.find((e) => e.match.test(route.url))?.id;
+          const params: Record<string, string> = Object.fromEntries(propsOf(route.schema.params).map(([k, s]) => [k, encodeURIComponent(k === 'id' && real ? real : String(sample(s, k)))]));
           // Querystring fields are optional filters: only the broken one is sent.
           const query: Record<string, string> = {};
           let body = route.schema.body ? sample(route.schema.body as Record<string, unknown>) : route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
