@@ -132,6 +132,7 @@ function invited() {
 
 function onPop(pop) {
   const same = ui.call && (ui.call.callId === pop.callId || ui.call.callId === null);
+  if (!same) $('#claim-account').value = '';
   ui.call = { ...(same ? ui.call : {}), callId: pop.callId, pop, phase: same ? ui.call.phase : 'ringing' };
   renderPop();
   loadTicket(pop.ticket?.id, pop.ticket?.number);
@@ -153,6 +154,7 @@ function talking() {
 
 function endCall() {
   ringer.stop();
+  $('#claim-account').value = ''; // never carried over to the next caller
   document.title = 'pbxdesk';
   ui.invited = false;
   ui.call = null;
@@ -269,6 +271,16 @@ function wireControls() {
     }
   });
   $('#verify').addEventListener('click', async () => {
+    // The account the caller names, if the operator typed it: the code is checked against it only.
+    const accountId = $('#claim-account').value.trim();
+    if (accountId) {
+      try {
+        await api('PUT', `/api/panel/calls/${ui.call.callId}/account-claim`, { accountId });
+      } catch (err) {
+        toast(`${t('err.generic')}: ${err.message}`);
+        return;
+      }
+    }
     if (await callApi('/verification')) {
       ui.call.verifying = true;
       renderPop();
