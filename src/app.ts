@@ -158,13 +158,29 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     new CallJournal(path.join(config.callJournalDir, `calls-${config.ari.node}.jsonl`)),
     log.child({ component: 'call-ledger' }),
   );
+  // Callers the dialplan's fallback queue took (shed, or drained) get their rows and tickets too.
+  const fallbackCalls = new FallbackCalls({
+    ledger,
+    recordings,
+    log: log.child({ component: 'fallback-calls' }),
+    node: config.ari.node,
+    defaultLanguage: config.ivr.defaultLanguage,
+    operatorOf: async (endpoint) => (await operators.byEndpoint(endpoint))?.id ?? null,
+    ticketFor: async (caller) => (await tickets.openForCall(db, caller)).id,
+  });
+  ami.onFallbackCall((e) => {
+    if (e.kind === 'started') fallbackCalls.started(e);
+    else fallbackCalls.ended(e).catch((err: Error) => log.error({ err: err.message }, 'fallback call not accounted for'));
+  });
   // Overload: new callers are shed to the dialplan fallback while the service falls behind.
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const overload: OverloadGuard = new OverloadGuard(
     {
       lagMs: () => lag.percentile(99) / 1e6,
-      backlogMs: () => ledger.stats().oldestMs,
+      // A backlog because Postgres is away is no overload: the service is not behind, and the
+      // fallback path would not write the calls any sooner.
+      backlogMs: () => (ledger.stats().failingSince === null ? ledger.stats().oldestMs : 0),
       unanswered: (): number => calls.unanswered,
     },
     pbx,
@@ -175,6 +191,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     db,
     ledger,
     overload,
+    fallback: fallbackCalls,
     pbx,
     tickets,
     recordings,
@@ -216,20 +233,6 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   callbacks.useEvents(outbound);
   calls.useCallbacks(callbacks);
 
-  // Callers the dialplan's fallback queue took (shed, or drained) get their rows and tickets too.
-  const fallbackCalls = new FallbackCalls({
-    ledger,
-    recordings,
-    log: log.child({ component: 'fallback-calls' }),
-    node: config.ari.node,
-    defaultLanguage: config.ivr.defaultLanguage,
-    operatorOf: async (endpoint) => (await operators.byEndpoint(endpoint))?.id ?? null,
-    ticketFor: async (caller) => (await tickets.openForCall(db, caller)).id,
-  });
-  ami.onFallbackCall((e) => {
-    if (e.kind === 'started') fallbackCalls.started(e);
-    else fallbackCalls.ended(e).catch((err: Error) => log.error({ err: err.message }, 'fallback call not accounted for'));
-  });
   metrics = new Metrics({
     calls: () => calls.snapshot(),
     operators: () => countOperatorsByState(db),
@@ -350,7 +353,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         // Every 2 s: waiting lines are offered again, and callbacks another instance's job put in
         // waiting are placed here too (several nodes: docs/scaling.md).
         recheckTimer = setInterval(() => {
-          calls.recheckQueues();
+          operators
+            .refreshAvailable()
+            .catch((err: Error) => log.warn({ err: err.message }, 'operators not read again'))
+            .finally(() => calls.recheckQueues());
           callbacks.adoptWaiting().catch((err: Error) => log.warn({ err: err.message }, 'adopting waiting callbacks failed'));
         }, 2000);
         recheckTimer.unref();
@@ -366,6 +372,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         }, 5000);
         loadTimer.unref();
         await operators.resumeWrapUps();
+        await operators.refreshAvailable();
         // Placeholders back into their lines, scheduled attempts re-armed, before calls resume.
         await callbacks.restore();
         callbackWorker = startCallbackWorker(redis.duplicate(), config.queuePrefix, (job) => callbacks.due(job), log, metrics);

@@ -4,8 +4,6 @@
 // so they are back in front. Dispatch is serialised per line so nobody is rung twice.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Db } from '../db/database.js';
-import { listAvailableOperators } from '../operators/operator.repository.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { LINES, type Line, type OperatorRow } from '../operators/operator.table.js';
 import { callbackIdOf, HEAD_RANK, type WaitingLists } from '../queues/waiting-list.js';
@@ -38,7 +36,7 @@ export class CallDispatch {
 
   constructor(
     private readonly core: DispatchCore,
-    private readonly d: { db: Db; pbx: PbxPort; operators: OperatorService; log: Logger; observer: CallObserver; panels: PanelPort; ringTimeoutSec: number; node: string },
+    private readonly d: { pbx: PbxPort; operators: OperatorService; log: Logger; observer: CallObserver; panels: PanelPort; ringTimeoutSec: number },
   ) {}
 
   /**
@@ -63,9 +61,9 @@ export class CallDispatch {
   }
 
   /**
-   * A pass for every line with someone waiting. Run every few seconds: an operator made
-   * available through another instance's API (several nodes) tells only that instance, and a
-   * pass costs one small query per waiting line.
+   * A pass for every line with someone waiting. Run every 2 s, after the operators' states are
+   * read again: an operator made available through another instance's API (several nodes) tells
+   * only that instance. A pass itself reads memory only.
    */
   recheck(): void {
     for (const line of LINES) if (this.core.waiting.size(line) > 0) this.dispatch(line);
@@ -84,7 +82,8 @@ export class CallDispatch {
 
   private async dispatchOnce(line: Line): Promise<void> {
     while (this.core.waiting.size(line) > 0) {
-      const free = (await listAvailableOperators(this.d.db, line, this.d.node)).filter((o) => !this.core.busy.has(o.id));
+      // From memory (OperatorService keeps it): no database round trip between a free operator and a waiting caller.
+      const free = this.d.operators.available(line).filter((o) => !this.core.busy.has(o.id));
       if (free.length === 0) return;
       // The free operators are paired with the head callers at once and rung together: one at a
       // time, a burst of callers waited for each other's database writes (tens of ms each under load).

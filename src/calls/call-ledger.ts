@@ -75,6 +75,7 @@ export class CallLedger {
   private failingSince: number | null = null;
   private readonly waiters: { n: number; done: () => void }[] = [];
   private stopped = false;
+  private journalFailing = false;
 
   constructor(
     private readonly sink: LedgerSink,
@@ -201,11 +202,27 @@ export class CallLedger {
       this.log.debug({ op: op.k }, 'call ledger closed: change not kept');
       return;
     }
-    const n = this.journal ? this.journal.append(op) : this.nextN + 1;
+    const n = this.journaled(() => this.journal?.append(op)) ?? this.nextN + 1;
     this.nextN = n;
     l.lastN = n;
     this.queue.push({ n, op, queuedAt: Date.now() });
     this.kick();
+  }
+
+  /**
+   * A journal that cannot be written (its disk full) must not stop calls: they go on, written
+   * behind as usual, only not safe against a crash until the journal takes writes again.
+   */
+  private journaled<T>(fn: () => T): T | undefined {
+    try {
+      const r = fn();
+      this.journalFailing = false;
+      return r;
+    } catch (err) {
+      if (!this.journalFailing) this.log.error({ err: (err as Error).message }, 'call journal cannot be written: calls go on, not crash-safe until it can');
+      this.journalFailing = true;
+      return undefined;
+    }
   }
 
   private kick(): void {
@@ -220,7 +237,7 @@ export class CallLedger {
     while (this.queue.length && !this.stopped) {
       const batch = this.queue.slice(0, this.s.batchMax);
       try {
-        this.journal?.sync();
+        this.journaled(() => this.journal?.sync());
         await this.sink.apply(batch.map((e) => e.op)).catch((err: unknown) => {
           if (isDataError(err)) return this.isolate(batch);
           throw err;
@@ -262,7 +279,7 @@ export class CallLedger {
     const last = done[done.length - 1];
     if (!last) return;
     this.ackedN = last.n;
-    this.journal?.ack(last.n);
+    this.journaled(() => this.journal?.ack(last.n));
     for (const [id, l] of this.live) if (isFinal(l.row.status) && l.lastN <= this.ackedN) this.live.delete(id);
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       const w = this.waiters[i]!;

@@ -7,6 +7,7 @@ import type { Line } from '../operators/operator.table.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import { listActiveCalls } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
+import { isFallbackRow } from './fallback-calls.js';
 import type { CallSession } from './call-session.js';
 import { endStatusOnCallerHangup, type CallStatus } from './call-state-machine.js';
 import type { CallbackCalls } from './callback-calls.js';
@@ -24,6 +25,8 @@ export interface ReclaimTarget {
   enqueue(s: CallSession, line: Line): Promise<void>;
   joinQueue(s: CallSession, line: Line, rank: number): void;
   sweepRecordings(): Promise<void>;
+  /** A fallback call (shed) of a previous instance whose caller is still in the dialplan's queue. */
+  adoptFallback(row: CallRow): void;
 }
 
 export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; log: Logger; node: string }): Promise<void> {
@@ -37,6 +40,11 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
     const customerOnLine = call.status !== 'dialling' && channels.has(call.caller_channel_id);
     if (call.callback_id && call.status !== 'bridged' && !customerOnLine) {
       if (!known && t.callbackCalls) await t.callbackCalls.reclaim(call, t.track(call), channels);
+      continue;
+    }
+    // In the dialplan's queue, not the app: its end comes as an AMI event, as for any shed call.
+    if (isFallbackRow(call) && channels.has(call.caller_channel_id)) {
+      if (!known) t.adoptFallback(call);
       continue;
     }
     if (!channels.has(call.caller_channel_id)) {

@@ -55,6 +55,8 @@ export interface CallServiceDeps {
   events?: EventPublisher;
   /** Operator panels (screen pops); none when absent. */
   panels?: PanelPort;
+  /** Calls the dialplan's fallback path took (shed): reclaim hands it those still up. */
+  fallback?: { adopt(row: CallRow): void };
   /** Overload: while it sheds, new callers are handed to the dialplan fallback (overload-guard.ts). */
   overload?: { readonly shedding: boolean; reassert(): void };
   settings: {
@@ -105,7 +107,7 @@ export class CallService implements CallCore, CallbackSink {
     this.consults = new CallConsult(this, { db: d.db, ledger: d.ledger, pbx: d.pbx, operators: d.operators, panels: d.panels ?? silentPanels, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.overflow = new CallOverflow(this, { db: d.db, ledger: d.ledger, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
-    this.acd = new CallDispatch(this, { db: d.db, pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec, node: d.settings.node });
+    this.acd = new CallDispatch(this, { pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms), onCallRow: (ms) => this.observer.callRow?.(ms) });
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
@@ -468,6 +470,10 @@ export class CallService implements CallCore, CallbackSink {
   liveRow(callId: string): { row: CallRow; pendingEvents: ReturnType<CallLedger['pendingEvents']> } | undefined {
     const row = this.d.ledger.row(callId);
     return row ? { row, pendingEvents: this.d.ledger.pendingEvents(callId) } : undefined;
+  }
+
+  adoptFallback(row: CallRow): void {
+    this.d.fallback?.adopt(row);
   }
 
   /** Archives what recordings of calls no longer live were left unarchived. */

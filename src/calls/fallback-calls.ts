@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { CallLedger } from './call-ledger.js';
 import { newCallRow } from './call-ledger.js';
+import type { CallRow } from './call.table.js';
 
 export interface FallbackCallDeps {
   ledger: CallLedger;
@@ -20,6 +21,10 @@ export interface FallbackCallDeps {
   ticketFor: (caller: string | null) => Promise<string>;
 }
 
+
+/** A row the fallback path made: the dialplan, not the app, has its channel. */
+export const isFallbackRow = (row: CallRow) => row.ivr_path[0] === 'shed' || row.ivr_path[0] === 'fallback';
+
 /** The fallback's MixMonitor file (extensions.conf), in the recording spool. */
 export const fallbackRecordingName = (channelId: string) => `fallback-${channelId}`;
 
@@ -27,6 +32,12 @@ export class FallbackCalls {
   private readonly live = new Map<string, { callId: string; recordingId: string; caller: string | null }>();
 
   constructor(private readonly d: FallbackCallDeps) {}
+
+  /** A fallback call of a previous instance, still up after a restart (reclaim): its end is ours to write. */
+  adopt(row: CallRow): void {
+    this.d.ledger.adopt(row);
+    this.live.set(row.caller_channel_id, { callId: row.id, recordingId: row.recording_id ?? '', caller: row.caller_number });
+  }
 
   started(e: { channelId: string; caller: string | null; dialled: string | null; shed: boolean }): void {
     if (!e.channelId || this.live.has(e.channelId)) return;
@@ -60,8 +71,8 @@ export class FallbackCalls {
     } else {
       this.d.ledger.transition(c.callId, 'queued', 'abandoned', end, { fallback: true });
     }
-    // MixMonitor closed the file with the channel: archive it (the service's usual safety net).
-    this.d.recordings.callEnded(c.recordingId);
+    // MixMonitor closed the file with the channel and sends no RecordingFinished: archive it.
+    if (c.recordingId) this.d.recordings.callEnded(c.recordingId, 3000);
     this.d.log.info({ callId: c.callId, operatorId, answered: Boolean(e.memberEndpoint) }, 'fallback call accounted for');
   }
 }

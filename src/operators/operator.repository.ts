@@ -60,18 +60,9 @@ export async function listStateHistory(db: Db, operatorId: string) {
   return db.selectFrom('operator_state_history').selectAll().where('operator_id', '=', operatorId).orderBy('id').execute();
 }
 
-/** Available operators of a line, the one idle longest first (the queues' 'leastrecent'). */
-/** Free operators of a line whose phones are on `node` (a call cannot ring a phone on another node). */
-export async function listAvailableOperators(db: Db, line: Line, node: string): Promise<OperatorRow[]> {
-  return db
-    .selectFrom('operators')
-    .selectAll()
-    .where('pbx_node', '=', node)
-    .where('line', '=', line)
-    .where('state', '=', 'available')
-    .orderBy('last_call_ended_at', (ob) => ob.asc().nullsFirst())
-    .orderBy('id')
-    .execute();
+/** Free operators whose phones are on `node` (a call cannot ring a phone on another node). */
+export async function listAvailableOnNode(db: Db, node: string): Promise<OperatorRow[]> {
+  return db.selectFrom('operators').selectAll().where('pbx_node', '=', node).where('state', '=', 'available').execute();
 }
 
 export async function markOperatorCallEnded(db: Db, id: string, at: Date): Promise<void> {

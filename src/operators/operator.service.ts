@@ -18,6 +18,7 @@ import {
   setWrapUpCall,
   setSipCredential,
   findOperatorBySipUsername,
+  listAvailableOnNode,
 } from './operator.repository.js';
 import type { Line, OperatorRow, OperatorState, PauseReason, Softphone } from './operator.table.js';
 
@@ -47,6 +48,15 @@ export class OperatorService {
   private listener: OperatorAvailabilityListener | undefined;
   private readonly changeListeners: ((op: OperatorRow) => void)[] = [];
   private readonly wrapUpTimers = new Map<string, NodeJS.Timeout>();
+  /**
+   * This node's available operators as this instance last saw them: the ACD reads them here,
+   * never Postgres, on a caller's path. Kept by every state change made here, and read again
+   * every 2 s (refreshAvailable) for changes made through another instance.
+   */
+  private readonly availableNow = new Map<string, OperatorRow>();
+  /** Per operator, the number of the last change made here: a refresh older than it does not undo it. */
+  private readonly changeNo = new Map<string, number>();
+  private changes = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -130,6 +140,27 @@ export class OperatorService {
     return this.change(id, state, state === 'paused' ? (reason ?? 'other') : null);
   }
 
+  /** A line's available operators on this node, the one idle longest first (app_queue's leastrecent), from memory. */
+  available(line: Line): OperatorRow[] {
+    const idle = (o: OperatorRow) => o.last_call_ended_at?.getTime() ?? -Infinity;
+    return [...this.availableNow.values()]
+      .filter((o) => o.line === line)
+      .sort((a, b) => idle(a) - idle(b) || Number(BigInt(a.id) - BigInt(b.id)));
+  }
+
+  /** Reads the available operators again (another instance may have changed one). */
+  async refreshAvailable(): Promise<void> {
+    const startedAt = this.changes;
+    const rows = await listAvailableOnNode(this.db, this.node);
+    const fresh = new Map(rows.map((r) => [r.id, r]));
+    for (const id of new Set([...this.availableNow.keys(), ...fresh.keys()])) {
+      if ((this.changeNo.get(id) ?? 0) > startedAt) continue; // changed here while we read: ours is newer
+      const r = fresh.get(id);
+      if (r) this.availableNow.set(id, r);
+      else this.availableNow.delete(id);
+    }
+  }
+
   /** The operator whose PJSIP endpoint this is (a call the dialplan's fallback queue put through). */
   async byEndpoint(endpoint: string): Promise<OperatorRow | undefined> {
     return findOperatorBySipUsername(this.db, endpoint);
@@ -205,6 +236,9 @@ export class OperatorService {
   private async change(id: string, state: OperatorState, reason: string | null, wrapupUntil: Date | null = null): Promise<OperatorRow> {
     const row = await changeOperatorState(this.db, id, state, reason, wrapupUntil);
     if (!row) throw new NotFoundError('operator', id);
+    this.changeNo.set(id, ++this.changes);
+    if (this.mine(row) && row.state === 'available') this.availableNow.set(id, row);
+    else this.availableNow.delete(id);
     if (state !== 'wrap_up') clearTimeout(this.wrapUpTimers.get(id));
     await this.syncFallback(row);
     // Only this node's ACD can ring them; their own instance notices on its next pass (CallService's re-check).

@@ -92,11 +92,14 @@ export class RecordingService {
     await this.queue.enqueue(rec.id);
   }
 
-  /** The call is over: give RecordingFinished 10 s to arrive, then archive anyway. */
-  callEnded(recordingId: string): void {
+  /**
+   * The call is over: give RecordingFinished `afterMs` to arrive, then archive anyway (a
+   * MixMonitor sends none: its file is closed a moment after the channel goes).
+   */
+  callEnded(recordingId: string, afterMs = 10_000): void {
     setTimeout(() => {
       this.ensureArchiving(recordingId).catch((err: Error) => this.log.warn({ recordingId, err: err.message }, 'archive safety net failed'));
-    }, 10_000).unref();
+    }, afterMs).unref();
   }
 
   /**

@@ -104,5 +104,5 @@ describe('Postgres away under calls in progress', () => {
     expect(ec.status).toBe('completed');
     expect(ec.transitions.map((x) => x.to)).toEqual(['ivr', 'queued', 'ringing', 'bridged', 'completed']);
     await next.api('PUT', `/api/operators/${second.id}/state`, { state: 'offline' });
-  });
+  }, 180_000);
 });
