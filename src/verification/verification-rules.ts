@@ -30,7 +30,10 @@ export function precheck(c: { wrongOnCall: number; callerFailures: number }, l: 
   return undefined;
 }
 
-/** An account's counter after a failure: at the limit it is locked, and the count starts over. */
+/**
+ * An account's counter after a failure: at the limit it is locked, and the count starts over.
+ * (The repository's addAccountFailure applies this rule in one statement.)
+ */
 export function afterAccountFailure(
   acc: { consecutive_failures: number; locked_until: Date | null },
   l: Limits,

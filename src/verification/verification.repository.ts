@@ -129,6 +129,27 @@ export async function lockAccountRow(db: Db, accountId: string): Promise<Verific
   return db.selectFrom('verification_accounts').selectAll().where('account_id', '=', accountId).forUpdate().executeTakeFirstOrThrow();
 }
 
+/**
+ * One failure against an account, in one statement (the rule of verification-rules.ts
+ * afterAccountFailure): the count goes up; at `maxFailures` the account is locked until
+ * `lockUntil` and the count starts over. Parallel failures each count.
+ */
+export async function addAccountFailure(db: Db, accountId: string, maxFailures: number, lockUntil: Date): Promise<VerificationAccountRow> {
+  const reaches = sql<boolean>`verification_accounts.consecutive_failures + 1 >= ${maxFailures}`;
+  return db
+    .insertInto('verification_accounts')
+    .values({ account_id: accountId, consecutive_failures: maxFailures <= 1 ? 0 : 1, locked_until: maxFailures <= 1 ? lockUntil : null })
+    .onConflict((oc) =>
+      oc.column('account_id').doUpdateSet({
+        consecutive_failures: sql<number>`CASE WHEN ${reaches} THEN 0 ELSE verification_accounts.consecutive_failures + 1 END`,
+        locked_until: sql<Date | null>`CASE WHEN ${reaches} THEN ${lockUntil}::timestamptz ELSE verification_accounts.locked_until END`,
+        updated_at: new Date(),
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 export async function findAccount(db: Db, accountId: string): Promise<VerificationAccountRow | undefined> {
   return db.selectFrom('verification_accounts').selectAll().where('account_id', '=', accountId).executeTakeFirst();
 }

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import { VerificationIssueRateLimitedError, VerificationLockedError } from '../errors.js';
 import {
   accountsHintedFor,
+  addAccountFailure,
   bindCall,
   bindTicket,
   bumpCounter,
@@ -26,7 +27,6 @@ import {
   updateAccount,
 } from './verification.repository.js';
 import {
-  afterAccountFailure,
   budgetDelayMs,
   budgetJustExceeded,
   callerBucket,
@@ -194,11 +194,8 @@ export class VerificationService {
         }
       }
       if (isFailure(outcome) && outcome !== 'throttled') {
-        for (const id of blamed) {
-          // Locked for the rest of the transaction: the read and the write are one step.
-          const acc = await lockAccountRow(trx, id);
-          await updateAccount(trx, id, afterAccountFailure(acc, this.s, now));
-        }
+        const lockUntil = new Date(now.getTime() + this.s.accountLockSec * 1000);
+        for (const id of blamed) await addAccountFailure(trx, id, this.s.accountMaxFailures, lockUntil);
       }
       await insertAttempt(trx, {
         callId: req.callId,

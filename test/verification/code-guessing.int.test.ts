@@ -71,7 +71,7 @@ describe('code guessing', () => {
   });
 });
 
-describe('issuing codes', () => {
+describe('issuing and checking codes', () => {
   it('limits codes per token and per account, atomically: parallel requests do not slip past', async () => {
     const token = await panelToken();
     const tries = await Promise.all(Array.from({ length: 7 }, () => t.api<{ error?: { code: string } }>('POST', '/api/verification-codes', { accountId: uniq('acc-') }, token)));
@@ -119,5 +119,18 @@ describe('issuing codes', () => {
     expect((await check(codeOfB)).outcome).toBe('wrong');
     const codeOfA = (await t.api<{ code: string }>('POST', '/api/verification-codes', { accountId: a }, token)).body.code;
     expect(await check(codeOfA)).toMatchObject({ outcome: 'verified', accountId: a });
+  });
+
+  it('counts parallel wrong codes against an account one by one: the fifth locks it', async () => {
+    const a = uniq('acc-');
+    const keyed = await insertTicket(db, { subject: 'Доступ', line: 'first', account_id: a });
+    const calls = await Promise.all(
+      Array.from({ length: 5 }, () => insertCall(db, { caller_number: randomPhone(), status: 'ivr', caller_channel_id: uniq('ch-'), pbx_node: DEFAULT_PBX_NODE, keyed_ticket_number: keyed.number })),
+    );
+    const outcomes = await Promise.all(calls.map((c) => t.app.verification.check({ callId: c.id, ticketId: null, callerNumber: c.caller_number, code: '000000', method: 'ivr' })));
+    expect(outcomes.map((o) => o.outcome)).toEqual(Array(5).fill('wrong'));
+    const acc = await db.selectFrom('verification_accounts').selectAll().where('account_id', '=', a).executeTakeFirstOrThrow();
+    expect(acc.consecutive_failures).toBe(0);
+    expect(acc.locked_until!.getTime()).toBeGreaterThan(Date.now());
   });
 });
