@@ -157,6 +157,7 @@ export class VerificationService {
   /** Checks a keyed code for a call; every call of this is one audited attempt. */
   async check(req: CheckRequest): Promise<CheckResult> {
     const now = new Date();
+    await this.purgeOldCounters(now);
     const scope = req.accountId ?? (await scopeAccountOfCall(this.db, req.callId, req.ticketId));
     // A failure slot of the call and of the calling number is taken before the code is looked
     // at, each by one atomic bump (outside the transaction, so parallel calls never queue on
