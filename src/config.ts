@@ -26,7 +26,7 @@ interface Setting {
 export const SETTINGS: readonly Setting[] = [
   { name: 'DATABASE_URL', doc: 'PostgreSQL connection URL (postgres://user:password@host:port/db).' },
   { name: 'CALL_JOURNAL_DIR', optional: true, doc: "The call ledger's local journal (changes to live calls not yet in Postgres, replayed at start after a crash; docs/scaling.md). Default: .call-journal in RECORDINGS_DIR. Keep it on a local disk that outlives the process." },
-  { name: 'DATABASE_POOL_SIZE', default: '30', doc: 'Connections to Postgres. A call makes some 20 short queries one after another; under load a connection is held until the event loop reads its answer, so a small pool queues calls behind each other (10 measured too few at 20 calls/s).' },
+  { name: 'DATABASE_POOL_SIZE', default: '30', doc: 'Connections to Postgres. Calls no longer wait on it (their changes go in batches through the call ledger); the pool serves the API, tickets, the archive and the ledger\'s batches.' },
   { name: 'REDIS_URL', doc: 'Redis URL for BullMQ. Redis must run with maxmemory-policy noeviction.' },
   { name: 'PBXDESK_SECRET_KEY', doc: 'At least 32 characters; keys the HMAC under which API tokens are stored.' },
   { name: 'PBXDESK_BOOTSTRAP_ADMIN_TOKEN', optional: true, doc: 'An admin API token accepted from the first start (at least 24 characters).' },

@@ -10,7 +10,7 @@ import type { Language } from '../ivr/ivr-context.js';
 import type { Line, OperatorRow } from '../operators/operator.table.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import type { OperatorService } from '../operators/operator.service.js';
-import { placeholderId, WaitingLists, type QueueEntry } from '../queues/waiting-list.js';
+import { placeholderId, type QueueEntry } from '../queues/waiting-list.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { findTicketById, setTicketLine } from '../tickets/ticket.repository.js';
@@ -26,10 +26,12 @@ import { CallOverflow } from './call-overflow.js';
 import { CallConsult } from './call-consult.js';
 import { runSurvey } from './call-survey.js';
 import type { CallLedger } from './call-ledger.js';
+import { updateCall } from './call.repository.js';
 import { WriteBehind } from './write-behind.js';
 import type { BusinessHours } from '../lines/business-hours.js';
 import type { CallRow, CallUpdate, HangupBy } from './call.table.js';
 import { CallSession, bridgeRecordingName } from './call-session.js';
+import { LiveCalls, type LegKind } from './live-calls.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
 import { snapshotOf, type CallSnapshot } from './call-snapshot.js';
 import { CallbackCalls, type CallCore, type CallbackCallSettings } from './callback-calls.js';
@@ -77,14 +79,12 @@ export interface CallServiceDeps {
   staffed: (line: Line) => Promise<number>;
 }
 
-type Leg = { callId: string; leg: 'caller' | 'operator' | 'consult' };
 
 export class CallService implements CallCore, CallbackSink {
-  private readonly sessions = new Map<string, CallSession>();
-  private readonly legs = new Map<string, Leg>();
-  readonly waiting = new WaitingLists();
-  /** Operators ringing or talking: not offered another call. */
-  readonly busy = new Set<string>();
+  /** The live calls: the one place their sessions, legs, waiting lists and busy operators are kept. */
+  readonly live = new LiveCalls();
+  readonly waiting = this.live.waiting;
+  readonly busy = this.live.busy;
   private callbacks: CallbackCalls | undefined;
   private readonly acd: CallDispatch;
   private readonly log: Logger;
@@ -103,7 +103,12 @@ export class CallService implements CallCore, CallbackSink {
     this.log = d.log.child({ component: 'calls' });
     this.observer = d.observer ?? silentCallObserver;
     this.behind = new WriteBehind(this.log);
-    this.callTickets = new CallTickets(d.db, d.tickets, this.log);
+    // A live call's ticket and keyed number go through its row in the ledger (in order with its
+    // other changes); a call already ended and written (a ticket made behind it) is updated directly.
+    this.callTickets = new CallTickets(d.db, d.tickets, this.log, (id, patch) => {
+      if (!d.ledger.has(id)) return updateCall(d.db, id, patch);
+      d.ledger.update(id, patch);
+    });
     this.consults = new CallConsult(this, { db: d.db, ledger: d.ledger, pbx: d.pbx, operators: d.operators, panels: d.panels ?? silentPanels, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.overflow = new CallOverflow(this, { db: d.db, ledger: d.ledger, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
@@ -128,21 +133,21 @@ export class CallService implements CallCore, CallbackSink {
   }
 
   session(callId: string): CallSession | undefined {
-    return this.sessions.get(callId);
+    return this.live.session(callId);
   }
 
-  setLeg(channelId: string, callId: string, leg: Leg['leg']): void {
-    this.legs.set(channelId, { callId, leg });
+  setLeg(channelId: string, callId: string, leg: LegKind): void {
+    this.live.setLeg(channelId, callId, leg);
   }
 
   /** Legs of a call, so that their hangups reach it (reclaim). */
   forgetLeg(channelId: string): void {
-    this.legs.delete(channelId);
+    this.live.forgetLeg(channelId);
   }
 
   /** Sessions for reclaim. */
   liveSessions(): ReadonlyMap<string, CallSession> {
-    return this.sessions;
+    return this.live.all();
   }
 
   get callbackCalls(): CallbackCalls | undefined {
@@ -165,7 +170,7 @@ export class CallService implements CallCore, CallbackSink {
 
   /** Live numbers for monitoring: calls by status and line, and per line the waiting callers. */
   snapshot(): CallSnapshot {
-    return snapshotOf(this.sessions.values(), (line) => this.waiting.size(line));
+    return snapshotOf(this.live.all().values(), (line) => this.waiting.size(line));
   }
 
   /**
@@ -177,11 +182,11 @@ export class CallService implements CallCore, CallbackSink {
     this.draining = true;
     const end = Date.now() + deadlineMs;
     while (Date.now() < end) {
-      const unsettled = [...this.sessions.values()].filter((s) => s.status !== 'bridged');
+      const unsettled = [...this.live.all().values()].filter((s) => s.status !== 'bridged');
       if (unsettled.length === 0) return;
       await new Promise((r) => setTimeout(r, 200));
     }
-    this.log.warn({ left: this.sessions.size }, 'drain deadline reached; the next instance reclaims what is left');
+    this.log.warn({ left: this.live.all().size }, 'drain deadline reached; the next instance reclaims what is left');
   }
 
   private handle(e: PbxEvent): void {
@@ -197,14 +202,14 @@ export class CallService implements CallCore, CallbackSink {
       case 'consultAnswered':
         return void run('colleague answer failed', this.consults.answered(e.callId, e.channelId));
       case 'customerAnswered': {
-        const s = this.sessions.get(e.callId);
+        const s = this.live.session(e.callId);
         if (!s || !this.callbacks) return void run('stray customer leg', this.d.pbx.hangup(e.channelId));
         return void run('callback answer failed', this.callbacks.customerAnswered(s));
       }
       case 'dtmf': {
-        const leg = this.legs.get(e.channelId);
+        const leg = this.live.legOf(e.channelId);
         if (leg?.leg !== 'caller') return;
-        const s = this.sessions.get(leg.callId);
+        const s = this.live.session(leg.callId);
         if (!s) return;
         // Which digit is never logged: it may be part of a one-time code.
         this.log.debug({ callId: leg.callId }, 'dtmf');
@@ -215,12 +220,12 @@ export class CallService implements CallCore, CallbackSink {
         return;
       }
       case 'playbackFinished':
-        for (const s of this.sessions.values()) if (s.playbackFinished(e.playbackId)) return;
+        for (const s of this.live.all().values()) if (s.playbackFinished(e.playbackId)) return;
         return;
       case 'channelGone':
         return void run('hangup handling failed', this.onChannelGone(e.channelId, e.cause));
       case 'recordingFinished':
-        for (const s of this.sessions.values()) if (s.recordingFinished(e.name)) break;
+        for (const s of this.live.all().values()) if (s.recordingFinished(e.name)) break;
         return void run('recording finish failed', this.d.recordings.finished(e.name));
       case 'recordingFailed':
         return void run('recording failure not recorded', this.d.recordings.failed(e.name, e.cause));
@@ -257,10 +262,8 @@ export class CallService implements CallCore, CallbackSink {
       line: call.line, ticketId: call.ticket_id, operatorId: call.operator_id, operatorChannelId: call.operator_channel_id, bridgeId: call.bridge_id,
       recordingId: call.recording_id, verifiedAccountId: call.verified_account_id, callbackId: call.callback_id, onHold: call.on_hold,
     } satisfies Partial<CallSession>);
-    this.sessions.set(call.id, s);
+    this.live.add(s);
     this.d.ledger.adopt(call);
-    this.legs.set(call.caller_channel_id, { callId: call.id, leg: 'caller' });
-    if (call.operator_channel_id) this.legs.set(call.operator_channel_id, { callId: call.id, leg: 'operator' });
     return s;
   }
 
@@ -341,7 +344,7 @@ export class CallService implements CallCore, CallbackSink {
   }
 
   private async onOperatorAnswered(callId: string, channelId: string): Promise<void> {
-    const s = this.sessions.get(callId);
+    const s = this.live.session(callId);
     if (!s || s.gone || s.status !== 'ringing' || s.operatorChannelId !== channelId) {
       // The caller left while this operator's phone rang: release the operator.
       await this.d.pbx.hangup(channelId);
@@ -379,10 +382,10 @@ export class CallService implements CallCore, CallbackSink {
   }
 
   private async onChannelGone(channelId: string, cause: HangupCause): Promise<void> {
-    const leg = this.legs.get(channelId);
+    const leg = this.live.legOf(channelId);
     if (!leg) return;
-    this.legs.delete(channelId);
-    const s = this.sessions.get(leg.callId);
+    this.live.forgetLeg(channelId);
+    const s = this.live.session(leg.callId);
     if (!s || s.ended) return;
     if (leg.leg === 'consult') return this.consults.colleagueGone(s);
     if (leg.leg === 'operator') {
@@ -410,10 +413,10 @@ export class CallService implements CallCore, CallbackSink {
   async end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void> {
     if (s.ended || isFinal(s.status)) return;
     s.ended = true;
-    this.legs.delete(s.callerChannelId);
+    this.live.forgetLeg(s.callerChannelId);
     // The operator's leg is hung up at once, while the rows are written: an ARI round trip is
     // slow when Asterisk is busy, and the operator is offered the next call only after it.
-    if (s.operatorChannelId) this.legs.delete(s.operatorChannelId);
+    if (s.operatorChannelId) this.live.forgetLeg(s.operatorChannelId);
     const operatorLegGone = s.operatorChannelId ? this.d.pbx.hangup(s.operatorChannelId).catch(() => undefined) : undefined;
     const ticketed = await this.callTickets.ensure(s).then(
       () => true,
@@ -421,7 +424,7 @@ export class CallService implements CallCore, CallbackSink {
     );
     const at = new Date();
     await this.move(s, to, { ended_at: at, hangup_cause: cause.text, hangup_cause_code: cause.code, hangup_by: by }, { by });
-    this.sessions.delete(s.callId);
+    this.live.remove(s);
     // Ending the bridge ends its recording: RecordingFinished then archives it (and if that
     // event never comes, the recording service's safety net does).
     const bridgeGone = s.bridgeId ? this.d.pbx.destroyBridge(s.bridgeId, s.recordingName).catch(() => undefined) : undefined;
