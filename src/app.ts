@@ -157,6 +157,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     { apply: (ops) => applyLedgerOps(db, ops) },
     new CallJournal(path.join(config.callJournalDir, `calls-${config.ari.node}.jsonl`)),
     log.child({ component: 'call-ledger' }),
+    undefined,
+    (ms) => metrics.ledgerWritten(ms),
   );
   // Callers the dialplan's fallback queue took (shed, or drained) get their rows and tickets too.
   const fallbackCalls = new FallbackCalls({

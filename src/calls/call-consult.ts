@@ -66,7 +66,8 @@ export class CallConsult {
     }
     await this.d.pbx.addToBridge(s.bridgeId, channelId);
     s.consult.answered = true;
-    await this.d.operators.callStarted(s.consult.operatorId);
+    // The operator's state is their record, not the call's: Postgres away must not stop the consult.
+    await this.d.operators.callStarted(s.consult.operatorId).catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'colleague not marked on call'));
     this.d.log.info({ callId, operatorId: s.consult.operatorId }, 'colleague joined the call');
     await this.t.colleagueJoined(callId, channelId);
   }
@@ -134,7 +135,7 @@ export class CallConsult {
     this.t.forgetLeg(c.channelId);
     await this.d.pbx.hangup(c.channelId);
     this.t.busy.delete(c.operatorId);
-    if (c.answered) await this.d.operators.callEnded(c.operatorId, new Date());
+    if (c.answered) await this.d.operators.callEnded(c.operatorId, new Date()).catch((err: Error) => this.d.log.error({ callId: s.callId, err: err.message }, 'colleague not released'));
     if (s.onHold && !s.gone && !s.ended) await applyHold(this.d, s, false);
     this.d.log.info({ callId: s.callId, operatorId: c.operatorId, why }, 'colleague released');
   }

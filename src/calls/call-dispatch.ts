@@ -155,7 +155,8 @@ export class CallDispatch {
     if (opId) {
       this.core.busy.delete(opId);
       this.d.panels.callOver(opId, s.callId, 'missed');
-      await this.d.operators.missed(opId);
+      // Postgres away: the caller still goes back to the line (the pause is the operator's record, not the caller's).
+      await this.d.operators.missed(opId).catch((err: Error) => this.d.log.error({ operatorId: opId, err: err.message }, 'missed operator not paused'));
     }
     s.operatorId = null;
     s.operatorChannelId = null;

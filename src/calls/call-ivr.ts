@@ -136,7 +136,12 @@ export class CallIvr {
       method: s.verification.method,
       operatorId: s.verification.operatorId,
     });
-    if (r.outcome === 'verified') s.verifiedAccountId = r.accountId;
+    if (r.outcome === 'verified') {
+      s.verifiedAccountId = r.accountId;
+      // The verification service writes it to Postgres itself; the live row (what call.* events
+      // and the API read while the call is up) gets it too.
+      this.d.ledger.update(s.callId, { verification_status: 'verified', verified_account_id: r.accountId, verification_method: s.verification.method, verified_at: new Date() });
+    }
     return r;
   }
 

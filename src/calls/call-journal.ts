@@ -8,7 +8,7 @@
 // trip and another thing that can be away. The flush loop fdatasyncs the file before each
 // batch goes to Postgres, so a machine crash loses at most the changes of one batch interval.
 // One instance drives a node (the node lock), so one journal per node is never shared.
-import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { LedgerOp } from './call-ledger.repository.js';
 
@@ -18,7 +18,7 @@ export interface JournalEntry {
   op: LedgerOp;
 }
 
-/** Rewritten from empty once everything in it is acknowledged and it has grown past this. */
+/** Past this size the journal is rewritten with only what is not acknowledged (compact). */
 const COMPACT_BYTES = 4 * 1024 * 1024;
 
 export class CallJournal {
@@ -27,7 +27,11 @@ export class CallJournal {
   private lastN = 0;
   private ackedN = 0;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    /** Past this size it is rewritten with only what is not acknowledged (compact). */
+    private readonly compactBytes = COMPACT_BYTES,
+  ) {}
 
   /** Opens the journal and returns what Postgres has not acknowledged yet, in order. */
   open(): JournalEntry[] {
@@ -51,7 +55,9 @@ export class CallJournal {
       else if (typeof rec.n === 'number' && rec.op) entries.push({ n: rec.n, op: rec.op });
     }
     const pending = entries.filter((e) => e.n > this.ackedN);
-    this.lastN = Math.max(this.ackedN, ...entries.map((e) => e.n));
+    // A loop, not Math.max(...): a long outage leaves more entries than a call's arguments may hold.
+    this.lastN = this.ackedN;
+    for (const e of entries) if (e.n > this.lastN) this.lastN = e.n;
     this.fd = openSync(this.file, 'a', 0o600);
     this.size = Buffer.byteLength(text);
     return pending;
@@ -67,12 +73,33 @@ export class CallJournal {
   /** Everything up to n is in Postgres. */
   ack(n: number): void {
     this.ackedN = n;
-    if (n === this.lastN && this.size > COMPACT_BYTES && this.fd !== undefined) {
-      // Nothing unacknowledged is left: start the file again rather than let it grow for ever.
-      ftruncateSync(this.fd, 0);
-      this.size = 0;
-    }
     this.write(JSON.stringify({ ack: n }) + '\n');
+  }
+
+  /** Grown past its bound: time to compact (with what is still unacknowledged). */
+  get oversized(): boolean {
+    return this.size > this.compactBytes;
+  }
+
+  /**
+   * Rewrites the journal with only `pending` (the changes not acknowledged yet), so it does not
+   * grow for ever under steady traffic: written beside it, synced, then renamed over it.
+   */
+  compact(pending: readonly JournalEntry[]): void {
+    if (this.fd === undefined) return;
+    const tmp = `${this.file}.tmp`;
+    const text = [JSON.stringify({ ack: this.ackedN }), ...pending.map((e) => JSON.stringify({ n: e.n, op: e.op }))].join('\n') + '\n';
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+    closeSync(this.fd);
+    this.fd = openSync(this.file, 'a', 0o600);
+    this.size = Buffer.byteLength(text);
   }
 
   /** On disk, not only in the page cache (before a batch is sent). */
@@ -89,7 +116,12 @@ export class CallJournal {
   private write(line: string): void {
     if (this.fd === undefined) throw new Error('call journal is not open');
     const buf = Buffer.from(line);
-    writeSync(this.fd, buf);
+    const written = writeSync(this.fd, buf);
+    if (written !== buf.length) {
+      // A short write (the disk filled): take the torn line back, so the next one starts clean.
+      ftruncateSync(this.fd, this.size);
+      throw new Error(`call journal: short write (${written} of ${buf.length} bytes)`);
+    }
     this.size += buf.length;
   }
 }

@@ -60,10 +60,14 @@ export function newCallRow(f: Pick<CallRow, 'caller_number' | 'dialled_number' |
   };
 }
 
-/** SQLSTATE classes that say the change itself is wrong: retrying it would block every call behind it. */
+/**
+ * SQLSTATE classes that say the change itself is wrong (data, constraints): retrying it would
+ * block every call behind it. Anything else (a privilege, the function missing) is systemic and
+ * retried, never a reason to drop changes.
+ */
 function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && /^(22|23|42|P0)/.test(code);
+  return typeof code === 'string' && /^(22|23)/.test(code);
 }
 
 export class CallLedger {
@@ -76,12 +80,15 @@ export class CallLedger {
   private readonly waiters: { n: number; done: () => void }[] = [];
   private stopped = false;
   private journalFailing = false;
+  private recoveredAt = 0;
 
   constructor(
     private readonly sink: LedgerSink,
     private readonly journal: CallJournal | null,
     private readonly log: Logger,
     private readonly s: LedgerSettings = { batchMax: 500, retryMaxMs: 1000 },
+    /** How long each change took to reach Postgres, ms (a metric: a transition should within 1 s). */
+    private readonly observe: (ms: number) => void = () => undefined,
   ) {}
 
   /** Replays what the journal holds that Postgres never acknowledged (a crash), before any new call. */
@@ -160,7 +167,9 @@ export class CallLedger {
 
   stats(): LedgerStats {
     const oldest = this.queue[0];
-    return { backlog: this.queue.length, oldestMs: oldest ? Date.now() - oldest.queuedAt : 0, failingSince: this.failingSince, live: this.live.size };
+    // Changes queued during an outage are not "behind" from the moment Postgres is back: their age counts from then.
+    const since = oldest ? Math.max(oldest.queuedAt, this.recoveredAt) : 0;
+    return { backlog: this.queue.length, oldestMs: oldest ? Date.now() - since : 0, failingSince: this.failingSince, live: this.live.size };
   }
 
   /**
@@ -254,6 +263,7 @@ export class CallLedger {
       if (this.failingSince !== null) {
         this.log.warn({ outageMs: Date.now() - this.failingSince, backlog: this.queue.length }, 'call ledger: Postgres takes the writes again');
         this.failingSince = null;
+        this.recoveredAt = Date.now();
       }
       backoff = 50;
       this.acked(batch.length);
@@ -279,7 +289,12 @@ export class CallLedger {
     const last = done[done.length - 1];
     if (!last) return;
     this.ackedN = last.n;
-    this.journaled(() => this.journal?.ack(last.n));
+    this.journaled(() => {
+      this.journal?.ack(last.n);
+      if (this.journal?.oversized) this.journal.compact(this.queue);
+    });
+    const now = Date.now();
+    for (const e of done) this.observe(now - e.queuedAt);
     for (const [id, l] of this.live) if (isFinal(l.row.status) && l.lastN <= this.ackedN) this.live.delete(id);
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       const w = this.waiters[i]!;

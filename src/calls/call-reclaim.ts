@@ -85,8 +85,8 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
 }
 
 /** Archives what recordings of calls no longer live were left unarchived (a crash, the fallback queue). */
-export async function sweepOrphanedRecordings(db: Db, node: string, recordings: RecordingService, log: Logger): Promise<void> {
+export async function sweepOrphanedRecordings(db: Db, node: string, recordings: RecordingService, log: Logger, filesToo = true): Promise<void> {
   const live = new Set((await listActiveCalls(db, node)).map((c) => c.id));
-  const swept = await recordings.sweep(live);
+  const swept = await recordings.sweep(live, filesToo);
   if (swept) log.info({ swept }, 'orphaned recordings queued for archiving');
 }

@@ -58,8 +58,10 @@ export class CallTickets {
       }
     }
     const ticket = await this.tickets.openForCall(this.db, s.callerNumber);
-    s.ticketId = ticket.id;
+    // On the session only once the row has it: a write retried later (Postgres away) must not
+    // find the session already ticketed and skip it.
     await this.writeRow(s.callId, { ticket_id: ticket.id });
+    s.ticketId = ticket.id;
     // Verified before the ticket existed (a code keyed early in the IVR): the ticket gets the account.
     if (s.verifiedAccountId) await bindTicket(this.db, ticket.id, s.verifiedAccountId, s.callId);
     // The claim on the new ticket's timeline, for whoever picks it up later.

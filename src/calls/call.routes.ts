@@ -206,6 +206,6 @@ export const callRoutes =
 /** The columns of a call row that are not the call ledger's to write: Postgres has the truth of them. */
 function pickForeign(r: CallRow | undefined): Partial<CallRow> {
   if (!r) return {};
-  const { verification_status, verified_account_id, verification_method, verified_at, verification_flagged, legal_hold, disposition, wrapped_up_at, keyed_ticket_number } = r;
-  return { verification_status, verified_account_id, verification_method, verified_at, verification_flagged, legal_hold, disposition, wrapped_up_at, keyed_ticket_number };
+  const { verification_status, verified_account_id, verification_method, verified_at, verification_flagged, legal_hold, disposition, wrapped_up_at } = r;
+  return { verification_status, verified_account_id, verification_method, verified_at, verification_flagged, legal_hold, disposition, wrapped_up_at };
 }

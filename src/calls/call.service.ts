@@ -316,7 +316,12 @@ export class CallService implements CallCore, CallbackSink {
 
   /** An operator joined a bridge already recording (a transfer, a consult): their own leg too. */
   async colleagueJoined(callId: string, channelId: string): Promise<void> {
-    if (this.d.settings.recordLegs) await recordLegs({ ...this.d, log: this.log }, callId, { operator: channelId });
+    if (this.d.settings.recordLegs) await this.legsRecorded(callId, { operator: channelId });
+  }
+
+  /** Leg recordings (RECORD_LEGS) start with a row in Postgres: never in the way of the call when it is away. */
+  private async legsRecorded(callId: string, legs: { caller?: string; operator?: string }): Promise<void> {
+    await recordLegs({ ...this.d, log: this.log }, callId, legs).catch((err: Error) => this.log.error({ callId, err: err.message }, 'leg recordings not started'));
   }
 
   handedOver(row: CallRow, detail: Record<string, unknown>): void {
@@ -375,7 +380,7 @@ export class CallService implements CallCore, CallbackSink {
     if (s.operatorId) this.d.panels?.callOver(s.operatorId, callId, 'answered');
     this.operatorWrite(s.operatorId, 'call started', (id) => this.d.operators.callStarted(id));
     await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);
-    if (this.d.settings.recordLegs) await recordLegs({ ...this.d, log: this.log }, callId, { caller: s.callerChannelId, operator: channelId });
+    if (this.d.settings.recordLegs) await this.legsRecorded(callId, { caller: s.callerChannelId, operator: channelId });
     this.log.info({ callId, operatorId: s.operatorId, recordingId: rec.id }, 'bridged and recording');
     // The ticket's first response (SLA) and new -> open; never in the way of the call.
     if (s.ticketId && s.operatorId) await this.d.tickets.callAnswered(s.ticketId, s.operatorId).catch((err: Error) => this.log.warn({ callId, err: err.message }, 'ticket first response not recorded'));
@@ -481,6 +486,7 @@ export class CallService implements CallCore, CallbackSink {
 
   /** Archives what recordings of calls no longer live were left unarchived. */
   async sweepRecordings(): Promise<void> {
-    await sweepOrphanedRecordings(this.d.db, this.d.settings.node, this.d.recordings, this.log);
+    // While the ledger still has changes to write, a spool file may have its row in them: it is no orphan.
+    await sweepOrphanedRecordings(this.d.db, this.d.settings.node, this.d.recordings, this.log, this.d.ledger.stats().backlog === 0);
   }
 }

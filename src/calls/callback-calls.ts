@@ -198,7 +198,7 @@ export class CallbackCalls {
     const bridgeId = randomUUID();
     await this.d.pbx.createBridge(bridgeId, [operatorChannelId]);
     s.bridgeId = bridgeId;
-    if (s.operatorId) await this.d.operators.callStarted(s.operatorId);
+    if (s.operatorId) await this.d.operators.callStarted(s.operatorId).catch((err: Error) => this.d.log.error({ callId: s.callId, err: err.message }, 'operator not marked on call'));
     await this.d.pbx.startBridgeMoh(bridgeId);
     await this.dialCustomer(s, cb, { bridge_id: bridgeId });
   }

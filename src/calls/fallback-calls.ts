@@ -29,14 +29,14 @@ export const isFallbackRow = (row: CallRow) => row.ivr_path[0] === 'shed' || row
 export const fallbackRecordingName = (channelId: string) => `fallback-${channelId}`;
 
 export class FallbackCalls {
-  private readonly live = new Map<string, { callId: string; recordingId: string; caller: string | null }>();
+  private readonly live = new Map<string, { callId: string; recordingId: string; caller: string | null; queuedAt: number }>();
 
   constructor(private readonly d: FallbackCallDeps) {}
 
   /** A fallback call of a previous instance, still up after a restart (reclaim): its end is ours to write. */
   adopt(row: CallRow): void {
     this.d.ledger.adopt(row);
-    this.live.set(row.caller_channel_id, { callId: row.id, recordingId: row.recording_id ?? '', caller: row.caller_number });
+    this.live.set(row.caller_channel_id, { callId: row.id, recordingId: row.recording_id ?? '', caller: row.caller_number, queuedAt: (row.queued_at ?? row.entered_at).getTime() });
   }
 
   started(e: { channelId: string; caller: string | null; dialled: string | null; shed: boolean }): void {
@@ -50,10 +50,10 @@ export class FallbackCalls {
     const rec = this.d.recordings.planned(row.id, fallbackRecordingName(e.channelId));
     this.d.ledger.recording(row.id, rec);
     this.d.ledger.update(row.id, { recording_id: rec.id });
-    this.live.set(e.channelId, { callId: row.id, recordingId: rec.id, caller: e.caller });
+    this.live.set(e.channelId, { callId: row.id, recordingId: rec.id, caller: e.caller, queuedAt: Date.now() });
   }
 
-  async ended(e: { channelId: string; memberEndpoint: string | null; answeredAt: Date | null; cause: number }): Promise<void> {
+  async ended(e: { channelId: string; memberEndpoint: string | null; holdSec: number | null; cause: number }): Promise<void> {
     const c = this.live.get(e.channelId);
     if (!c) return;
     this.live.delete(e.channelId);
@@ -66,7 +66,8 @@ export class FallbackCalls {
     const end = { ended_at: new Date(), hangup_cause: `fallback (cause ${e.cause})`, hangup_cause_code: e.cause, hangup_by: 'caller' as const };
     if (e.memberEndpoint) {
       this.d.ledger.transition(c.callId, 'queued', 'ringing', { operator_id: operatorId }, { fallback: true, endpoint: e.memberEndpoint });
-      this.d.ledger.transition(c.callId, 'ringing', 'bridged', { answered_at: e.answeredAt ?? new Date() }, { fallback: true });
+      const answeredAt = e.holdSec !== null ? new Date(c.queuedAt + e.holdSec * 1000) : new Date();
+      this.d.ledger.transition(c.callId, 'ringing', 'bridged', { answered_at: answeredAt }, { fallback: true });
       this.d.ledger.transition(c.callId, 'bridged', 'completed', end, { fallback: true });
     } else {
       this.d.ledger.transition(c.callId, 'queued', 'abandoned', end, { fallback: true });

@@ -1,7 +1,7 @@
 // Writes a call causes outside its own row (an operator's state, the ticket's line, a ticket for
 // a call that ended while Postgres was away): never awaited on the caller's path, kept in order
-// per key, and retried while Postgres is unavailable. A write refused for any other reason is
-// logged and given up: retrying it would not make it right.
+// per key, and retried for as long as Postgres is unavailable. A write refused for any other
+// reason is logged and given up: retrying it would not make it right.
 import type { Logger } from 'pino';
 
 /** Postgres (or the way to it) is away, as opposed to the write being wrong. */
@@ -14,7 +14,7 @@ export function isUnavailable(err: unknown): boolean {
 export class WriteBehind {
   private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(private readonly log: Logger, private readonly giveUpMs = 10 * 60_000) {}
+  constructor(private readonly log: Logger) {}
 
   /** Runs `fn` after the earlier writes of `key`, retrying while Postgres is away. */
   run(key: string, what: string, fn: () => Promise<unknown>): void {
@@ -31,7 +31,6 @@ export class WriteBehind {
   }
 
   private async retry(what: string, fn: () => Promise<unknown>): Promise<void> {
-    const end = Date.now() + this.giveUpMs;
     let wait = 200;
     for (let tries = 1; ; tries++) {
       try {
@@ -39,7 +38,8 @@ export class WriteBehind {
         if (tries > 1) this.log.info({ what, tries }, 'written after Postgres came back');
         return;
       } catch (err) {
-        if (!isUnavailable(err) || Date.now() > end) {
+        // As long as Postgres is away: an operator's state must not be left on_call for good.
+        if (!isUnavailable(err)) {
           this.log.error({ what, err: (err as Error).message }, 'write given up');
           return;
         }

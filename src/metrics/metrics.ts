@@ -27,6 +27,7 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver, Ver
   private readonly queueToRingSeconds: Histogram;
   private readonly ivrStepSeconds: Histogram;
   private readonly callRowSeconds: Histogram;
+  private readonly ledgerWriteSeconds: Histogram;
   private readonly dispatchSeconds: Histogram;
   private readonly jobSeconds: Histogram;
   private readonly jobFailures: Counter;
@@ -55,6 +56,10 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver, Ver
     this.callRowSeconds = new Histogram({
       name: 'pbxdesk_stasis_to_call_row_seconds', help: "From a call's StasisStart (Asterisk's event time) to its row written", registers,
       buckets: [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1],
+    });
+    this.ledgerWriteSeconds = new Histogram({
+      name: 'pbxdesk_ledger_write_seconds', help: "From a call's change made in memory to its being in Postgres (the call ledger's write-behind)", registers,
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 120],
     });
     this.jobSeconds = new Histogram({ name: 'pbxdesk_job_duration_seconds', help: 'BullMQ job run time', labelNames: ['queue'], registers });
     this.jobFailures = new Counter({ name: 'pbxdesk_job_failures_total', help: 'BullMQ job attempts that failed', labelNames: ['queue'], registers });
@@ -148,6 +153,10 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver, Ver
 
   dispatched(ms: number, line: Line): void {
     this.dispatchSeconds.observe({ line }, Math.max(0, ms) / 1000);
+  }
+
+  ledgerWritten(ms: number): void {
+    this.ledgerWriteSeconds.observe(Math.max(0, ms) / 1000);
   }
 
   callRow(ms: number): void {

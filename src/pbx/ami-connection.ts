@@ -19,7 +19,7 @@ export interface AmiSettings {
 /** A caller the dialplan's fallback path took, as its UserEvents tell (extensions.conf). */
 export type FallbackCallEvent =
   | { kind: 'started'; channelId: string; caller: string | null; dialled: string | null; shed: boolean }
-  | { kind: 'ended'; channelId: string; memberEndpoint: string | null; answeredAt: Date | null; cause: number };
+  | { kind: 'ended'; channelId: string; memberEndpoint: string | null; holdSec: number | null; cause: number };
 
 export class AmiConnection {
   private mgr: AmiManager | undefined;
@@ -80,10 +80,10 @@ export class AmiConnection {
       this.onFallback({ kind: 'started', channelId: e.call ?? '', caller: e.caller || null, dialled: e.dialled || null, shed: e.shed === '1' }),
     );
     mgr.on('userevent-pbxdeskfallbackend', (e: Record<string, string>) => {
-      // MEMBERINTERFACE is PJSIP/<endpoint>; CDR(answer) is empty when nobody answered.
+      // MEMBERINTERFACE is PJSIP/<endpoint>; QEHOLDTIME (seconds) is empty when nobody answered.
       const member = /^PJSIP\/(.+)$/.exec(e.member ?? '')?.[1] ?? null;
-      const answered = e.answered ? new Date(e.answered.replace(' ', 'T')) : null;
-      this.onFallback({ kind: 'ended', channelId: e.call ?? '', memberEndpoint: member, answeredAt: answered && !Number.isNaN(answered.getTime()) ? answered : null, cause: Number(e.cause) || 0 });
+      const hold = e.hold ? Number(e.hold) : NaN;
+      this.onFallback({ kind: 'ended', channelId: e.call ?? '', memberEndpoint: member, holdSec: Number.isFinite(hold) ? hold : null, cause: Number(e.cause) || 0 });
     });
     mgr.on('close', () => retry('closed'));
     mgr.connect(this.s.port, this.s.host, (err) => {

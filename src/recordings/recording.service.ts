@@ -134,14 +134,15 @@ export class RecordingService {
    * spool files no row knows (the dialplan fallback's MixMonitor). Each is archived; a file
    * whose WAV header was never finished ends as 'incomplete'. Nothing is silently dropped.
    */
-  async sweep(activeCallIds: ReadonlySet<string>): Promise<number> {
+  /** `filesToo`: also spool files with no row at all (not while the call ledger may still be writing their rows). */
+  async sweep(activeCallIds: ReadonlySet<string>, filesToo = true): Promise<number> {
     let n = 0;
     for (const rec of await listUnfinishedRecordings(this.db, this.s.node)) {
       if (rec.call_id && activeCallIds.has(rec.call_id)) continue;
       await this.queue.enqueue(rec.id);
       n++;
     }
-    const files = await readdir(this.s.spoolDir).catch(() => [] as string[]);
+    const files = filesToo ? await readdir(this.s.spoolDir).catch(() => [] as string[]) : [];
     for (const f of files.filter((x) => x.endsWith('.wav'))) {
       const name = f.slice(0, -4);
       if (await findRecordingByName(this.db, name)) continue;

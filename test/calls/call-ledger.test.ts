@@ -1,7 +1,7 @@
 // The call ledger's guarantees, through a fake sink in place of Postgres (the SQL side is checked
 // against the real Postgres in call-ledger.int.test.ts): order per call, batching, retry while
 // the database is away, replay of the journal after a crash, and a bad change not blocking others.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -116,6 +116,28 @@ describe('call ledger', () => {
     ]);
     // And a third start has nothing left to replay.
     expect(new CallLedger(new FakeSink(), new CallJournal(file), log).open()).toBe(0);
+  });
+
+  it('keeps the journal small under steady traffic, and what it still holds after compaction replays', async () => {
+    const file = journalFile();
+    const sink = new FakeSink();
+    const a = new CallLedger(sink, new CallJournal(file, 4096), log);
+    a.open();
+    for (let i = 0; i < 200; i++) {
+      const r = a.insert(call());
+      a.transition(r.id, 'ivr', 'abandoned', { ended_at: new Date() });
+      if (i % 20 === 0) await a.written();
+    }
+    await a.written();
+    expect(statSync(file).size).toBeLessThan(4096 * 2);
+    sink.down = true; // the last changes are not acknowledged when the service dies
+    const last = a.insert(call());
+    await new Promise((res) => setTimeout(res, 20));
+    const b = new CallLedger(new FakeSink(), new CallJournal(file, 4096), log);
+    expect(b.open()).toBe(2);
+    expect(b.stats().backlog).toBe(2);
+    await b.written();
+    expect(last.id).toBeTruthy();
   });
 
   it('drops a change Postgres refuses for its content, and writes the others of the batch', async () => {
