@@ -31,15 +31,21 @@ BEGIN
                      op->>'t', cols, rcols, op->>'t')
         USING op->'row';
     ELSIF op->>'k' = 'update' THEN
-      SELECT string_agg(quote_ident(k), ', '), string_agg('r.' || quote_ident(k), ', ')
-        INTO cols, rcols FROM jsonb_object_keys(op->'patch') k;
-      IF cols IS NULL THEN
-        UPDATE calls SET ledger_seq = (op->>'seq')::int WHERE id = (op->>'id')::uuid AND ledger_seq < (op->>'seq')::int;
-      ELSE
-        EXECUTE format('UPDATE calls c SET (%s, ledger_seq) = (SELECT %s, $3 FROM jsonb_populate_record(c, $1) r) '
-                       'WHERE c.id = $2 AND c.ledger_seq < $3', cols, rcols)
-          USING op->'patch', (op->>'id')::uuid, (op->>'seq')::int;
-      END IF;
+      -- One static statement (its plan cached for the session): every column the ledger may
+      -- change is set from the row with the patch laid over it, so a column the patch leaves
+      -- out keeps the value it has in this very row version (a direct write by someone else,
+      -- e.g. the verification service, is not undone). The TS side refuses other columns
+      -- (call-ledger.ts LEDGER_COLUMNS): keep both lists in step.
+      UPDATE calls c SET (ticket_id, language, line, ivr_path, operator_id, status, operator_channel_id, bridge_id,
+                          queued_at, answered_at, ended_at, hangup_cause, hangup_cause_code, hangup_by, recording_id,
+                          keyed_ticket_number, verification_status, verified_account_id, verification_method, verified_at,
+                          callback_id, survey_score, on_hold, ledger_seq)
+        = (SELECT r.ticket_id, r.language, r.line, r.ivr_path, r.operator_id, r.status, r.operator_channel_id, r.bridge_id,
+                  r.queued_at, r.answered_at, r.ended_at, r.hangup_cause, r.hangup_cause_code, r.hangup_by, r.recording_id,
+                  r.keyed_ticket_number, r.verification_status, r.verified_account_id, r.verification_method, r.verified_at,
+                  r.callback_id, r.survey_score, r.on_hold, (op->>'seq')::int
+             FROM jsonb_populate_record(c, op->'patch') r)
+      WHERE c.id = (op->>'id')::uuid AND c.ledger_seq < (op->>'seq')::int;
     ELSIF op->>'k' = 'event' THEN
       INSERT INTO call_events (call_id, seq, from_status, to_status, detail, at)
       VALUES ((op->>'id')::uuid, (op->>'seq')::int, op->>'from', op->>'to', coalesce(op->'detail', '{}'::jsonb), (op->>'at')::timestamptz)

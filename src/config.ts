@@ -54,7 +54,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'SIP_DOMAIN', default: '127.0.0.1', doc: "Domain operators' phones register to (shown in the operator API)." },
   { name: 'SIP_WS_URL', default: 'ws://127.0.0.1:8088/ws', doc: "Asterisk's SIP-over-WebSocket endpoint. Browsers do not reach it themselves: the panel's softphone connects to the service at /panel/sip (signed-in sessions only), which relays to this." },
   { name: 'SIP_REALM', default: 'pbxdesk', doc: "Digest realm of operators' endpoints." },
-  { name: 'SHED_LAG_MS', default: '300', doc: 'Overload: new callers go to the dialplan fallback (same operators, MixMonitor) while the event loop lags more than this (p99 over half a second); 0: not watched. docs/scaling.md.' },
+  { name: 'SHED_LAG_MS', default: '1000', doc: 'Overload: new callers go to the dialplan fallback (same operators, MixMonitor) while the event loop lags more than this (p99 over half a second, two looks in a row); 0: not watched. On a machine shared with Asterisk a busy CPU alone delays timers by a few hundred ms, which is no reason to shed (measured: 300 shed nearly every call at 28 calls/s). docs/scaling.md.' },
   { name: 'SHED_BACKLOG_MS', default: '5000', doc: "Overload: likewise while a call's change has waited this long to reach Postgres; 0: not watched." },
   { name: 'SHED_UNANSWERED', default: '60', doc: 'Overload: likewise while this many new callers wait for the service to answer them; 0: not watched.' },
   { name: 'SHED_RECOVER_SEC', default: '15', doc: 'Overload: seconds every signal must stay under half its bound before new callers come to the service again.' },

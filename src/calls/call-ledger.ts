@@ -60,6 +60,34 @@ export function newCallRow(f: Pick<CallRow, 'caller_number' | 'dialled_number' |
   };
 }
 
+/** The columns a ledger update may change: pbx_apply_call_ops (migration 0013) sets exactly these. */
+const LEDGER_COLUMNS: ReadonlySet<string> = new Set([
+  'ticket_id', 'language', 'line', 'ivr_path', 'operator_id', 'status', 'operator_channel_id', 'bridge_id', 'queued_at',
+  'answered_at', 'ended_at', 'hangup_cause', 'hangup_cause_code', 'hangup_by', 'recording_id', 'keyed_ticket_number',
+  'verification_status', 'verified_account_id', 'verification_method', 'verified_at', 'callback_id', 'survey_score', 'on_hold',
+]);
+
+/**
+ * A batch as sent: the updates of one call merged into one, at the place of its last update
+ * (later keys win, the last sequence number), so Postgres writes each row once per batch instead
+ * of once per change. Safe at that place: the call's insert and any recording its patch names
+ * come before it. Events and inserts go as they are, in order.
+ */
+export function coalesce(ops: readonly LedgerOp[]): LedgerOp[] {
+  const last = new Map<string, number>();
+  ops.forEach((op, i) => op.k === 'update' && last.set(op.id, i));
+  const merged = new Map<string, { seq: number; patch: Record<string, unknown> }>();
+  const out: LedgerOp[] = [];
+  ops.forEach((op, i) => {
+    if (op.k !== 'update') return void out.push(op);
+    const m = merged.get(op.id) ?? { seq: 0, patch: {} };
+    const next = { seq: Math.max(m.seq, op.seq), patch: { ...m.patch, ...op.patch } };
+    merged.set(op.id, next);
+    if (last.get(op.id) === i) out.push({ k: 'update', id: op.id, ...next });
+  });
+  return out;
+}
+
 /**
  * SQLSTATE classes that say the change itself is wrong (data, constraints): retrying it would
  * block every call behind it. Anything else (a privilege, the function missing) is systemic and
@@ -197,6 +225,7 @@ export class CallLedger {
   }
 
   private apply(l: Live, patch: CallUpdate): number {
+    for (const k of Object.keys(patch)) if (!LEDGER_COLUMNS.has(k)) throw new Error(`the call ledger does not write calls.${k}`);
     const seq = ++l.row.ledger_seq;
     Object.assign(l.row, patch);
     const out: Record<string, unknown> = plain(patch as Record<string, unknown>);
@@ -247,7 +276,7 @@ export class CallLedger {
       const batch = this.queue.slice(0, this.s.batchMax);
       try {
         this.journaled(() => this.journal?.sync());
-        await this.sink.apply(batch.map((e) => e.op)).catch((err: unknown) => {
+        await this.sink.apply(coalesce(batch.map((e) => e.op))).catch((err: unknown) => {
           if (isDataError(err)) return this.isolate(batch);
           throw err;
         });

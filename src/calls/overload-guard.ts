@@ -36,6 +36,8 @@ export type ShedReason = 'lag' | 'backlog' | 'unanswered';
 export class OverloadGuard {
   private on = false;
   private calmSince: number | undefined;
+  /** Looks in a row with a signal over its bound: one alone is a blip (a GC pause, a burst), two are overload. */
+  private overLooks = 0;
   /** Times the switch was turned on, for metrics and the bench. */
   sheds = 0;
 
@@ -54,7 +56,8 @@ export class OverloadGuard {
   /** One look at the signals (every half second); switches when they say so. */
   sample(now = Date.now()): void {
     const over = this.reason(1);
-    if (!this.on && over) {
+    this.overLooks = over ? this.overLooks + 1 : 0;
+    if (!this.on && over && this.overLooks >= 2) {
       this.on = true;
       this.sheds++;
       this.calmSince = undefined;

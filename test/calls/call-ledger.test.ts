@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallJournal } from '../../src/calls/call-journal.js';
-import { CallLedger, newCallRow, type LedgerSink } from '../../src/calls/call-ledger.js';
+import { CallLedger, coalesce, newCallRow, type LedgerSink } from '../../src/calls/call-ledger.js';
 import type { LedgerOp } from '../../src/calls/call-ledger.repository.js';
 
 const log = pino({ level: 'silent' });
@@ -61,6 +61,27 @@ describe('call ledger', () => {
       expect(inserted).toBeLessThan(firstChange);
     }
     expect(ledger.stats().backlog).toBe(0);
+  });
+
+  it('sends one update a call per batch: the patches merged at the place of the last, events and inserts as they were', () => {
+    const ops: LedgerOp[] = [
+      { k: 'insert', t: 'calls', row: { id: 'a' } },
+      { k: 'update', id: 'a', seq: 2, patch: { line: 'first', ivr_path: ['menu:1'] } },
+      { k: 'event', id: 'a', seq: 2, from: 'ivr', to: 'queued', detail: {}, at: 't' },
+      { k: 'insert', t: 'recordings', row: { id: 'r', call_id: 'a' } },
+      { k: 'update', id: 'b', seq: 5, patch: { status: 'ringing' } },
+      { k: 'update', id: 'a', seq: 3, patch: { line: 'second', recording_id: 'r' } },
+    ];
+    expect(coalesce(ops)).toEqual([
+      ops[0], ops[2], ops[3], ops[4],
+      { k: 'update', id: 'a', seq: 3, patch: { line: 'second', ivr_path: ['menu:1'], recording_id: 'r' } },
+    ]);
+  });
+
+  it('refuses a change to a column it does not write (Postgres would ignore it)', () => {
+    const ledger = new CallLedger(new FakeSink(), null, log);
+    const r = ledger.insert(call());
+    expect(() => ledger.update(r.id, { disposition: 'resolved' } as never)).toThrow(/does not write calls.disposition/);
   });
 
   it('refuses a transition the state machine does not allow, and one from a state the call is not in', () => {

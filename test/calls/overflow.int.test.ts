@@ -1,7 +1,7 @@
 // Overflow with real callers: a line with nobody logged in sends its callers to the other line
 // (their place in time kept); a caller who waits past the first line's limit is taken to the
 // flow's voicemail node, and the message lands on their call as a recording.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ beforeAll(async () => {
     second: { whenNobodyLoggedIn: true, action: { route: 'first' } },
     first: { maxWaitSec: 5, action: { goto: 'after-hours' } },
   };
-  const dir = await mkdtemp(path.join(tmpdir(), 'pbxdesk-overflow-'));
+  dir = await mkdtemp(path.join(tmpdir(), 'pbxdesk-overflow-'));
   const file = path.join(dir, 'flow.json');
   await writeFile(file, JSON.stringify(flow));
   t = await startTestApp({ IVR_FLOW_FILE: file });
@@ -32,7 +32,11 @@ beforeAll(async () => {
   await clearLine(t.api, 'first');
   await clearLine(t.api, 'second');
 });
-afterAll(async () => t?.stop());
+let dir: string | undefined;
+afterAll(async () => {
+  await t?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 const ended = (caller: string) =>
   waitFor('the call to end', async () => {

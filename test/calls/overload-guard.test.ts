@@ -18,22 +18,32 @@ function rig() {
 }
 
 describe('overload guard', () => {
-  it('sheds as soon as one signal passes its bound', () => {
+  it('sheds when one signal is over its bound two looks in a row, not for a single blip', () => {
     for (const over of [{ lag: 301 }, { backlog: 5001 }, { unanswered: 61 }]) {
       const { sig, switched, guard } = rig();
       guard.sample(0);
-      expect(guard.shedding).toBe(false);
       Object.assign(sig, over);
       guard.sample(500);
+      expect(guard.shedding).toBe(false);
+      guard.sample(1000);
       expect(guard.shedding).toBe(true);
       expect(switched).toEqual([true]);
     }
+    const { sig, guard } = rig();
+    sig.lag = 400;
+    guard.sample(0);
+    sig.lag = 10;
+    guard.sample(500);
+    sig.lag = 400;
+    guard.sample(1000);
+    expect(guard.shedding).toBe(false);
   });
 
   it('takes callers back only after every signal stayed under half its bound for the recovery time', () => {
     const { sig, switched, guard } = rig();
     sig.lag = 400;
     guard.sample(0);
+    guard.sample(500);
     sig.lag = 200; // under the bound but over half of it: still shedding
     guard.sample(1000);
     guard.sample(30_000);

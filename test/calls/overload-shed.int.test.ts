@@ -32,7 +32,7 @@ describe('overload', () => {
     const shedding = await startTestApp({ SHED_LAG_MS: '1', SHED_RECOVER_SEC: '3600' });
     try {
       await waitFor('readyz', async () => (await fetch(`${shedding.base}/readyz`)).status === 200);
-      await new Promise((r) => setTimeout(r, 6500)); // the guard looks from 5 s after the start, every 0.5 s
+      await new Promise((r) => setTimeout(r, 7500)); // the guard looks from 5 s after the start, every 0.5 s, and sheds on the second look over
       await clearLine(shedding.api, 'first');
       const op = await operatorWithPhone(shedding.api, 'first');
       const caller = randomPhone();

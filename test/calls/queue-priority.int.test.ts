@@ -2,7 +2,7 @@
 // a caller who keys a high-priority ticket goes ahead of one who called shortly before; a caller
 // who takes the callback offered in the IVR keeps their place and hangs up, one who does not is
 // queued as usual.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,14 +26,18 @@ beforeAll(async () => {
     { verb: 'route', line: 'first' },
   ];
   flow.nodes.main[2]!.options!['1'] = { goto: 'first-offer' };
-  const dir = await mkdtemp(path.join(tmpdir(), 'pbxdesk-priority-'));
+  dir = await mkdtemp(path.join(tmpdir(), 'pbxdesk-priority-'));
   const file = path.join(dir, 'flow.json');
   await writeFile(file, JSON.stringify(flow));
   t = await startTestApp({ IVR_FLOW_FILE: file, QUEUE_VERIFIED_AHEAD_SEC: '300', QUEUE_HIGH_PRIORITY_AHEAD_SEC: '600' });
   await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
   await clearLine(t.api, 'first');
 });
-afterAll(async () => t?.stop());
+let dir: string | undefined;
+afterAll(async () => {
+  await t?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 const info = (digit: string, afterMs: number): DtmfStep => ({ digit, method: 'info', afterMs });
 const callOf = async (caller: string) => (await t.api<{ calls: Call[] }>('GET', `/api/calls?caller=${caller}`)).body.calls[0];

@@ -2,7 +2,7 @@
 // caller hears so and when it opens, on the line's clock and on their own (a Novosibirsk
 // number), and leaves a voicemail, which is archived as a recording of the call and so is on
 // its ticket.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +19,17 @@ const closedTwoDays = {
 
 let t: TestApp;
 beforeAll(async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'pbxdesk-hours-'));
+  dir = await mkdtemp(path.join(tmpdir(), 'pbxdesk-hours-'));
   const file = path.join(dir, 'hours.json');
   await writeFile(file, JSON.stringify({ first: closedTwoDays, second: closedTwoDays, callerRegions: [{ prefix: '7383', timeZone: 'Asia/Novosibirsk' }] }));
   t = await startTestApp({ BUSINESS_HOURS_FILE: file });
   await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
 });
-afterAll(async () => t?.stop());
+let dir: string | undefined;
+afterAll(async () => {
+  await t?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 describe('after hours', () => {
   it('takes a voicemail and files it on the call’s ticket as a recording', async () => {

@@ -1,7 +1,7 @@
 // A full archive disk: the job fails visibly (row, BullMQ, /readyz), and the spool file stays
 // so nothing is lost once space is back.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
   execFileSync('umount', ['-l', mnt]);
+  rmSync(mnt, { recursive: true, force: true });
 });
 
 describe('archive disk full', () => {

@@ -2,7 +2,7 @@
 // (ARCHIVE_STORE=s3): archived, checksummed and chained as on disk, played back with ranges,
 // tampering in the bucket detected by the chain, and erased from the bucket. The store here is
 // s3rver, an S3-compatible server on loopback.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,8 +16,9 @@ const bucket = 'pbxdesk-archive';
 let s3server: S3rver;
 let s3: S3Client;
 let t: TestApp;
+let s3dir: string | undefined;
 beforeAll(async () => {
-  s3server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: await mkdtemp(path.join(tmpdir(), 'pbxdesk-s3-')), configureBuckets: [{ name: bucket }] });
+  s3server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: (s3dir = await mkdtemp(path.join(tmpdir(), 'pbxdesk-s3-'))), configureBuckets: [{ name: bucket }] });
   const { port } = await s3server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
@@ -33,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
   await s3server?.close();
+  if (s3dir) await rm(s3dir, { recursive: true, force: true });
 });
 
 const bytesOf = async (key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());

@@ -42,6 +42,9 @@ export async function startTestApp(env: Record<string, string> = {}, logStream?:
     // Every test signs in from loopback: one address's failures must not lock out the next file
     // (test/auth/sign-in-hardening.int.test.ts checks the per-address rule from its own address).
     PANEL_SIGNIN_MAX_FAILURES_PER_ADDRESS: '1000000',
+    // The global failed-code budget is counted in Postgres across every app of the suite: one
+    // file's wrong codes must not slow the next file's checks (code-guessing.int sets its own).
+    VERIFY_FAILURE_BUDGET_PER_MIN: '100000',
     ...env,
   });
   const app = await createApp(config, pino({ level: config.logLevel, redact: LOG_REDACT }, logStream ?? process.stdout));

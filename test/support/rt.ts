@@ -2,7 +2,7 @@
 // SQLite database in a temp dir, its own port on loopback, started with rt-server and stopped
 // with the test. RT_SITE_CONFIG(_DIR) keep it away from /etc/request-tracker5.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -90,6 +90,7 @@ export async function startRt(): Promise<RtServer> {
       kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
       kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
