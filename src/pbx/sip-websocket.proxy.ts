@@ -18,6 +18,12 @@ export interface SipWebSocketProxyOptions {
   authorize(req: IncomingMessage): Promise<boolean>;
   /** Origins a browser may open the relay from besides the request's own Host (HTTP_PUBLIC_ORIGINS). */
   allowedOrigins?: readonly string[];
+  /**
+   * How often an open relay asks `authorize` again: a session that ended (sign-out, a password
+   * reset, idle or absolute timeout) loses its SIP connection, and with it its registration
+   * (Asterisk removes a contact whose connection-oriented transport goes down).
+   */
+  recheckMs?: number;
   log: Logger;
 }
 
@@ -53,14 +59,27 @@ export function attachSipWebSocketProxy(server: Server, o: SipWebSocketProxyOpti
           socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
           return;
         }
-        splice(req, socket, head, up, port, o.log);
+        const close = splice(req, socket, head, up, port, o.log);
+        const timer = setInterval(() => {
+          o.authorize(req).then(
+            (still) => {
+              if (still) return;
+              o.log.info('SIP WebSocket closed: its panel session has ended');
+              close();
+            },
+            () => undefined, // cannot tell now (the database away): asked again next time
+          );
+        }, o.recheckMs ?? 60_000);
+        timer.unref();
+        socket.on('close', () => clearInterval(timer));
       },
       () => socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n'),
     );
   });
 }
 
-function splice(req: IncomingMessage, client: Duplex, head: Buffer, up: URL, port: number, log: Logger): void {
+/** Joins the browser's socket to Asterisk's; returns what closes both. */
+function splice(req: IncomingMessage, client: Duplex, head: Buffer, up: URL, port: number, log: Logger): () => void {
   // wss:// when Asterisk's HTTP server is on another host behind TLS; ws:// on loopback.
   const tlsUp = up.protocol === 'wss:';
   const upstream = tlsUp ? tls.connect({ host: up.hostname, port, servername: up.hostname }) : net.connect(port, up.hostname);
@@ -87,4 +106,5 @@ function splice(req: IncomingMessage, client: Duplex, head: Buffer, up: URL, por
   });
   upstream.on('close', close);
   client.on('close', close);
+  return close;
 }
