@@ -21,7 +21,8 @@ function restartAsterisk(): void {
   execFileSync('kill', ['-9', pid]);
   // start_asterisk reuses a live process, so wait until this one is really gone.
   for (let i = 0; i < 100 && spawnSync('kill', ['-0', pid]).status === 0; i++) spawnSync('sleep', ['0.1']);
-  spawnSync('pkill', ['-9', '-x', 'sipp']); // the SIP peers of the dead calls would wait for ever
+  // The SIP peers of the dead calls would wait for ever. Only this stack's: another shard's run beside it.
+  spawnSync('pkill', ['-9', '-f', `sipp -sf ${process.env.SIPP_DIR ?? '/tmp/pbxdesk-sipp'}/`]);
   const r = spawnSync('bash', ['-c', '. scripts/lib.sh && stack_env >/dev/null && start_asterisk'], { encoding: 'utf8', env: process.env });
   if (r.status !== 0) throw new Error(`Asterisk did not come back: ${r.stderr}`);
 }
