@@ -8,6 +8,7 @@ import type { RecordingService } from '../recordings/recording.service.js';
 import type { CallLedger } from './call-ledger.js';
 import { newCallRow } from './call-ledger.js';
 import type { CallRow } from './call.table.js';
+import type { Line } from '../operators/operator.table.js';
 
 export interface FallbackCallDeps {
   ledger: CallLedger;
@@ -53,7 +54,7 @@ export class FallbackCalls {
     this.live.set(e.channelId, { callId: row.id, recordingId: rec.id, caller: e.caller, queuedAt: Date.now() });
   }
 
-  async ended(e: { channelId: string; memberEndpoint: string | null; holdSec: number | null; cause: number }): Promise<void> {
+  async ended(e: { channelId: string; line: Line; memberEndpoint: string | null; holdSec: number | null; cause: number }): Promise<void> {
     const c = this.live.get(e.channelId);
     if (!c) return;
     this.live.delete(e.channelId);
@@ -63,6 +64,8 @@ export class FallbackCalls {
       return null;
     });
     if (ticketId) this.d.ledger.update(c.callId, { ticket_id: ticketId });
+    // The row starts on the first line (the start event comes before the caller's choice).
+    if (e.line !== 'first') this.d.ledger.update(c.callId, { line: e.line });
     const end = { ended_at: new Date(), hangup_cause: `fallback (cause ${e.cause})`, hangup_cause_code: e.cause, hangup_by: 'caller' as const };
     if (e.memberEndpoint) {
       this.d.ledger.transition(c.callId, 'queued', 'ringing', { operator_id: operatorId }, { fallback: true, endpoint: e.memberEndpoint });

@@ -19,7 +19,7 @@ export interface AmiSettings {
 /** A caller the dialplan's fallback path took, as its UserEvents tell (extensions.conf). */
 export type FallbackCallEvent =
   | { kind: 'started'; channelId: string; caller: string | null; dialled: string | null; shed: boolean }
-  | { kind: 'ended'; channelId: string; memberEndpoint: string | null; holdSec: number | null; cause: number };
+  | { kind: 'ended'; channelId: string; line: Line; memberEndpoint: string | null; holdSec: number | null; cause: number };
 
 export class AmiConnection {
   private mgr: AmiManager | undefined;
@@ -83,7 +83,8 @@ export class AmiConnection {
       // MEMBERINTERFACE is PJSIP/<endpoint>; QEHOLDTIME (seconds) is empty when nobody answered.
       const member = /^PJSIP\/(.+)$/.exec(e.member ?? '')?.[1] ?? null;
       const hold = e.hold ? Number(e.hold) : NaN;
-      this.onFallback({ kind: 'ended', channelId: e.call ?? '', memberEndpoint: member, holdSec: Number.isFinite(hold) ? hold : null, cause: Number(e.cause) || 0 });
+      // PBXDESK_LINE is set only when the caller keyed 2 in the fallback menu (extensions.conf).
+      this.onFallback({ kind: 'ended', channelId: e.call ?? '', line: e.line === 'second' ? 'second' : 'first', memberEndpoint: member, holdSec: Number.isFinite(hold) ? hold : null, cause: Number(e.cause) || 0 });
     });
     mgr.on('close', () => retry('closed'));
     mgr.connect(this.s.port, this.s.host, (err) => {

@@ -1,5 +1,5 @@
 // The dialplan's safety net: with the Stasis app not connected, Stasis() fails and the
-// caller goes to Asterisk's own first-line queue, whose members the service keeps in step
+// caller goes to Asterisk's own fallback menu and the chosen line's queue, whose members the service keeps in step
 // over AMI. The caller reaches an operator instead of silence.
 import { describe, expect, it } from 'vitest';
 import { runCaller } from '../harness/sipp-driver.js';
@@ -16,7 +16,7 @@ describe('calls while the service is down', () => {
     await t.stop();
 
     const phone = op.phone;
-    const [c, p] = await Promise.all([runCaller({ caller: randomPhone(), number: '88005553535', steps: [], talkMs: 4000 }), phone]);
+    const [c, p] = await Promise.all([runCaller({ caller: randomPhone(), number: '88005553535', steps: [{ digit: '1', method: 'info', afterMs: 1500 }], talkMs: 4000 }), phone]);
     expect(c.code, c.stdout + c.stderr).toBe(0);
     expect(p.code, p.stdout + p.stderr).toBe(0);
 

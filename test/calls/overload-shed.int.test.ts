@@ -1,6 +1,6 @@
 // Overload sheds new callers to the dialplan's own path, and the service takes them back. With
 // the lag bound at 1 ms the service is "overloaded" from its first look: the next caller never
-// enters the app, Asterisk's fallback queue puts them through to the same operator with
+// enters the app, Asterisk's fallback menu and queue put them through to the same operator of the line they chose with
 // MixMonitor, and the service writes the call (row, transitions, ticket, recording) from the
 // fallback path's AMI events. A second instance with the usual bounds takes callers back.
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ interface Call {
   operatorId: string | null;
   ticketId: string | null;
   ivrPath: string[];
+  line: string | null;
   endedAt: string | null;
   recordingId: string | null;
   transitions: { to: string }[];
@@ -33,14 +34,15 @@ describe('overload', () => {
     try {
       await waitFor('readyz', async () => (await fetch(`${shedding.base}/readyz`)).status === 200);
       await new Promise((r) => setTimeout(r, 7500)); // the guard looks from 5 s after the start, every 0.5 s, and sheds on the second look over
-      await clearLine(shedding.api, 'first');
-      const op = await operatorWithPhone(shedding.api, 'first');
+      // The fallback menu keeps the line choice: 2 reaches the second line's queue.
+      await clearLine(shedding.api, 'second');
+      const op = await operatorWithPhone(shedding.api, 'second');
       const caller = randomPhone();
-      const run = await runCaller({ caller, number: '88005553535', steps: [], talkMs: 3000 });
+      const run = await runCaller({ caller, number: '88005553535', steps: [{ digit: '2', method: 'info', afterMs: 1500 }], talkMs: 3000 });
       expect(run.code, run.stdout).toBe(0);
       expect((await op.phone).code).toBe(0);
       const c = await endedCall(shedding, caller);
-      expect(c).toMatchObject({ status: 'completed', operatorId: op.id, ivrPath: ['shed'] });
+      expect(c).toMatchObject({ status: 'completed', operatorId: op.id, ivrPath: ['shed'], line: 'second' });
       expect(c.transitions.map((x) => x.to)).toEqual(['queued', 'ringing', 'bridged', 'completed']);
       expect(c.ticketId).not.toBeNull();
       const rec = await waitFor('the MixMonitor recording archived', async () => {
