@@ -17,6 +17,7 @@ import type { CallRow, CallUpdate } from './call.table.js';
 import type { CallJournal, JournalEntry } from './call-journal.js';
 import type { LedgerOp } from './call-ledger.repository.js';
 import { assertTransition, isFinal, type CallStatus } from './call-state-machine.js';
+import { isDataError, nextBackoff } from '../db/pg-errors.js';
 
 /** Where batches go: Postgres in the service (applyLedgerOps), a fake in unit tests. */
 export interface LedgerSink {
@@ -86,16 +87,6 @@ export function coalesce(ops: readonly LedgerOp[]): LedgerOp[] {
     if (last.get(op.id) === i) out.push({ k: 'update', id: op.id, ...next });
   });
   return out;
-}
-
-/**
- * SQLSTATE classes that say the change itself is wrong (data, constraints): retrying it would
- * block every call behind it. Anything else (a privilege, the function missing) is systemic and
- * retried, never a reason to drop changes.
- */
-function isDataError(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && /^(22|23)/.test(code);
 }
 
 export class CallLedger {
@@ -286,7 +277,7 @@ export class CallLedger {
           this.log.error({ err: (err as Error).message, backlog: this.queue.length }, 'call ledger: Postgres refuses the writes; retrying, calls go on');
         }
         await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(backoff * 2, this.s.retryMaxMs);
+        backoff = nextBackoff(backoff, this.s.retryMaxMs);
         continue;
       }
       if (this.failingSince !== null) {

@@ -3,13 +3,7 @@
 // per key, and retried for as long as Postgres is unavailable. A write refused for any other
 // reason is logged and given up: retrying it would not make it right.
 import type { Logger } from 'pino';
-
-/** Postgres (or the way to it) is away, as opposed to the write being wrong. */
-export function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown };
-  if (typeof e.code === 'string' && (/^(08|57P|53)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(e.code))) return true;
-  return typeof e.message === 'string' && /Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|connection error|Connection refused/i.test(e.message);
-}
+import { isUnavailable, nextBackoff } from '../db/pg-errors.js';
 
 export class WriteBehind {
   private readonly chains = new Map<string, Promise<void>>();
@@ -45,7 +39,7 @@ export class WriteBehind {
         }
         if (tries === 1) this.log.warn({ what, err: (err as Error).message }, 'Postgres unavailable: write retried behind the call');
         await new Promise((r) => setTimeout(r, wait));
-        wait = Math.min(wait * 2, 2000);
+        wait = nextBackoff(wait, 2000);
       }
     }
   }
