@@ -343,7 +343,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       try {
         // What a crash left unwritten goes to Postgres before any call is reclaimed from it.
         if (ledger.open() > 0) await ledger.written();
-        worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, config.ari.node, (id, final) => recordings.archive(id, final), log, metrics);
+        // ARCHIVE_WORKERS=external: `pbxdesk worker archive` processes work this node's archive queue instead.
+        if (config.recordings.workers === 'in-process') worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, config.ari.node, (id, final) => recordings.archive(id, final), log, metrics);
         retentionWorker = startRetentionWorker(redis.duplicate(), config.queuePrefix, () => custody.purge({ dryRun: false }), log, metrics);
         await retentionQueue.scheduleDaily();
         // Orphaned spool files (a crash, or the dialplan fallback) are looked for regularly too,

@@ -3,7 +3,7 @@
 // non-zero with one clear line on failure.
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
-import { loadConfig, settingsTable } from './config.js';
+import { loadConfig, loadWorkerConfig, settingsTable } from './config.js';
 import { createDb } from './db/database.js';
 import { migrate } from './db/migrator.js';
 import { TokenService } from './auth/token.service.js';
@@ -17,6 +17,7 @@ import { pushOperatorEndpoint } from './pbx/endpoint-push.js';
 import { Progress } from './cli/progress.js';
 import { seedDemo } from './cli/seed.command.js';
 import { recordingsCommand } from './cli/recordings.command.js';
+import { archiveWorkerCommand } from './cli/worker.command.js';
 
 const USAGE = `usage: pbxdesk <command>
   migrate                                         apply pending SQL migrations
@@ -28,7 +29,8 @@ const USAGE = `usage: pbxdesk <command>
   seed demo [--calls N]                           demo operators and a day of synthetic calls
   recordings verify                               walk the hash chain and re-hash every archived file
   recordings rearchive [--status failed,spooled] [--id ID]   archive again what is not archived
-  retention purge --dry-run | --yes               list (or delete) recordings past retention`;
+  retention purge --dry-run | --yes               list (or delete) recordings past retention
+  worker archive [--concurrency N]                archive this node's recordings (ARCHIVE_WORKERS=external), until SIGTERM`;
 
 class UsageError extends Error {}
 
@@ -50,6 +52,13 @@ async function run(argv: string[]): Promise<number> {
     const flow = parseFlow(JSON.parse(await readFile(file, 'utf8')));
     process.stdout.write(`${file}: valid, ${flow.nodes.size} nodes, starts at "${flow.start}"\n`);
     return 0;
+  }
+  if (cmd === 'worker' && sub === 'archive') {
+    const n = flag(rest, 'concurrency');
+    const concurrency = n === undefined ? undefined : Number(n);
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) throw new UsageError('--concurrency must be 1..64');
+    // Runs on machines that are given no ARI/AMI credentials (loadWorkerConfig).
+    return archiveWorkerCommand(loadWorkerConfig(), concurrency);
   }
   const config = loadConfig();
   if (cmd === 'migrate') {

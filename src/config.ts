@@ -1,6 +1,7 @@
 // The only reader of process.env. Every setting is declared once in SETTINGS (name, default,
 // meaning): loadConfig validates against it and freezes the result, failing fast with the
 // variable's name, and README's settings table is generated from it (`pbxdesk config-doc`).
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
 import { parseSlaTargets, type SlaTargets } from './tickets/ticket-rules.js';
@@ -68,13 +69,15 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'RECORDINGS_SPOOL_DIR', doc: "Asterisk's recording spool (astspooldir/recording) as this process sees it." },
   { name: 'RECORDINGS_DIR', default: 'recordings', doc: 'The recording archive, relative to the project root or absolute (with ARCHIVE_STORE=s3: local scratch space for transcodes).' },
   { name: 'RECORD_LEGS', default: 'false', doc: 'Besides the mixed recording of each call, record each party alone (the caller, each operator), archived next to it.' },
+  { name: 'ARCHIVE_WORKERS', default: 'in-process', doc: 'Who archives this node\'s recordings: in-process (the service itself) or external (only `pbxdesk worker archive` processes, on this machine or others; the service then runs no archive worker). README, Recordings.' },
+  { name: 'ARCHIVE_INCOMING', default: 'spool', doc: 'How a finished recording reaches the archive workers: spool (they read RECORDINGS_SPOOL_DIR, shared over a mount with workers on other machines) or s3 (the service moves each finished WAV to incoming/<node>/ under S3_PREFIX in S3_BUCKET; the worker deletes it once the archived copy is verified and chained).' },
   { name: 'ARCHIVE_STORE', default: 'fs', doc: 'Where archived recordings go: fs (RECORDINGS_DIR) or s3 (an S3-compatible object store, S3_*). Recordings archived before a switch stay readable.' },
   { name: 'S3_ENDPOINT', optional: true, doc: 'S3-compatible endpoint URL (MinIO, Ceph RGW, ...); unset for AWS S3.' },
   { name: 'S3_REGION', default: 'us-east-1', doc: 'S3 region.' },
-  { name: 'S3_BUCKET', optional: true, doc: 'The bucket of the recording archive (required with ARCHIVE_STORE=s3).' },
+  { name: 'S3_BUCKET', optional: true, doc: 'The bucket of the recording archive (required with ARCHIVE_STORE=s3 or ARCHIVE_INCOMING=s3).' },
   { name: 'S3_PREFIX', default: '', doc: 'Key prefix inside the bucket, e.g. "recordings/".' },
-  { name: 'S3_ACCESS_KEY_ID', optional: true, doc: 'S3 credentials (required with ARCHIVE_STORE=s3).' },
-  { name: 'S3_SECRET_ACCESS_KEY', optional: true, doc: 'S3 credentials (required with ARCHIVE_STORE=s3).' },
+  { name: 'S3_ACCESS_KEY_ID', optional: true, doc: 'S3 credentials (required with ARCHIVE_STORE=s3 or ARCHIVE_INCOMING=s3).' },
+  { name: 'S3_SECRET_ACCESS_KEY', optional: true, doc: 'S3 credentials (required with ARCHIVE_STORE=s3 or ARCHIVE_INCOMING=s3).' },
   { name: 'S3_FORCE_PATH_STYLE', default: 'true', doc: 'Path-style bucket URLs (what MinIO and most S3-compatible stores want).' },
   { name: 'RECORDING_CODEC', default: 'opus', doc: 'Archive codec: opus, mp3 or wav.' },
   { name: 'RECORDING_BITRATE_KBPS', default: '16', doc: 'Archive bitrate in kb/s (opus, mp3).' },
@@ -187,10 +190,10 @@ function url(env: Env, name: string, protocols: string[]): string {
 
 /** The S3 settings when a bucket is named; with ARCHIVE_STORE=s3 the bucket and keys are required. */
 function s3Settings(env: Env): S3Settings | undefined {
-  const wanted = str(env, 'ARCHIVE_STORE') === 's3';
+  const wanted = str(env, 'ARCHIVE_STORE') === 's3' ? 'ARCHIVE_STORE=s3' : str(env, 'ARCHIVE_INCOMING') === 's3' ? 'ARCHIVE_INCOMING=s3' : undefined;
   const bucket = optional(env, 'S3_BUCKET');
   if (!bucket) {
-    if (wanted) throw new ConfigError('S3_BUCKET', 'is not set (ARCHIVE_STORE=s3)');
+    if (wanted) throw new ConfigError('S3_BUCKET', `is not set (${wanted})`);
     return undefined;
   }
   const need = (name: string) => {
@@ -336,6 +339,8 @@ export function loadConfig(env: Env = process.env) {
       spoolDir: str(env, 'RECORDINGS_SPOOL_DIR'),
       archiveDir: fromRoot(str(env, 'RECORDINGS_DIR')),
       store: oneOf(env, 'ARCHIVE_STORE', ['fs', 's3'] as const),
+      workers: oneOf(env, 'ARCHIVE_WORKERS', ['in-process', 'external'] as const),
+      incoming: oneOf(env, 'ARCHIVE_INCOMING', ['spool', 's3'] as const),
       s3: s3Settings(env),
       codec: oneOf(env, 'RECORDING_CODEC', CODECS),
       bitrateKbps: int(env, 'RECORDING_BITRATE_KBPS', 6, 320),
@@ -401,6 +406,23 @@ export function loadConfig(env: Env = process.env) {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/** What only the service uses (Asterisk's ARI and AMI, the token key): an archive worker on another machine is not given them. */
+const SERVICE_ONLY = ['ARI_URL', 'PBX_ARI_USER', 'PBX_ARI_PASSWORD', 'PBX_AMI_USER', 'PBX_AMI_SECRET', 'PBXDESK_SECRET_KEY'] as const;
+
+/**
+ * The configuration of `pbxdesk worker archive`: the same settings, but those of SERVICE_ONLY
+ * may be left unset. Placeholders stand in for them (the secret a random one, so nothing keyed
+ * with it can ever match); the worker never reaches Asterisk nor checks a token.
+ */
+export function loadWorkerConfig(env: Env = process.env): Config {
+  const filled: Env = { ...env };
+  for (const name of SERVICE_ONLY) {
+    if (filled[name]) continue;
+    filled[name] = name === 'ARI_URL' ? 'http://unused.invalid' : name === 'PBXDESK_SECRET_KEY' ? randomBytes(32).toString('hex') : 'unused';
+  }
+  return loadConfig(filled);
+}
 
 /** The README's settings table, generated from SETTINGS so it cannot drift. */
 export function settingsTable(): string {

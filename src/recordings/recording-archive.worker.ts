@@ -14,6 +14,8 @@ export function startArchiveWorker(
   archive: (recordingId: string, final: boolean) => Promise<void>,
   log: Logger,
   observer?: JobObserver,
+  /** Transcodes at once: 2 beside the service; a machine of its own (`pbxdesk worker archive`) takes more. */
+  concurrency = 2,
 ): Worker<ArchiveJob> {
   const worker = new Worker<ArchiveJob>(
     archiveQueueName(node),
@@ -21,7 +23,7 @@ export function startArchiveWorker(
     // A worker that dies mid-transcode (SIGKILL, OOM) holds its job's lock until the lock
     // lapses; BullMQ's 30 s lock plus its 30 s stall check left recordings unarchived for up to a
     // minute. The lock is renewed every lockDuration/2 while a transcode runs, so 15 s is safe.
-    { connection, prefix, concurrency: 2, lockDuration: 15_000, stalledInterval: 10_000 },
+    { connection, prefix, concurrency, lockDuration: 15_000, stalledInterval: 10_000 },
   );
   const took = (job: { processedOn?: number; finishedOn?: number } | undefined) =>
     job?.processedOn && job.finishedOn ? job.finishedOn - job.processedOn : 0;

@@ -10,7 +10,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
 import type { ArchiveStores } from './archive.store.js';
-import { makeArchiveStores, type StoreSettings } from './archive-store.factory.js';
+import { makeArchiveStores, makeIncomingStore, type StoreSettings } from './archive-store.factory.js';
+import type { IncomingStore } from './incoming.store.js';
 import { sha256File } from './fs-archive.store.js';
 import { CODEC_EXT, decodedDurationMs, transcode, type Codec } from './ffmpeg.js';
 import { containerDurationMs } from './container-duration.js';
@@ -47,6 +48,8 @@ export class RecordingService {
   private lastFailure: { at: number; message: string } | undefined;
   /** Where archived copies go (ARCHIVE_STORE), and what reads them back. */
   readonly stores: ArchiveStores;
+  /** Where finished raw recordings wait for the archive workers (ARCHIVE_INCOMING). */
+  readonly incoming: IncomingStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -56,9 +59,17 @@ export class RecordingService {
     private readonly onArchived: (bytes: number) => void = () => undefined,
   ) {
     this.stores = makeArchiveStores(s);
+    this.incoming = makeIncomingStore(s);
   }
 
   private events: EventPublisher = silentPublisher;
+  /** Events on their way to the outbox, so a stopping worker can let them land (`settled`). */
+  private readonly publishing = new Set<Promise<void>>();
+
+  /** Resolves once every event published so far is stored. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.publishing]);
+  }
 
   /** Outbound events, wired after construction (the outbound service starts later). */
   useEvents(events: EventPublisher): void {
@@ -89,6 +100,22 @@ export class RecordingService {
   /** Asterisk closed the file: queue it for the archive. */
   private async spool(rec: RecordingRow): Promise<void> {
     await updateRecording(this.db, rec.id, { status: 'spooled', ended_at: rec.ended_at ?? new Date() });
+    await this.queueArchive(rec);
+  }
+
+  /**
+   * The raw recording is handed to the workers' side first (ARCHIVE_INCOMING=s3: uploaded),
+   * then its job is queued. A failed hand-over leaves the row 'spooled' and the spool file in
+   * place; the sweeper offers it again.
+   */
+  private async queueArchive(rec: RecordingRow): Promise<void> {
+    try {
+      await this.incoming.offer(rec);
+    } catch (err) {
+      const msg = `handing the recording to the archive workers failed: ${(err as Error).message}`;
+      this.lastFailure = { at: Date.now(), message: msg };
+      throw new Error(msg);
+    }
     await this.queue.enqueue(rec.id);
   }
 
@@ -139,8 +166,7 @@ export class RecordingService {
     let n = 0;
     for (const rec of await listUnfinishedRecordings(this.db, this.s.node)) {
       if (rec.call_id && activeCallIds.has(rec.call_id)) continue;
-      await this.queue.enqueue(rec.id);
-      n++;
+      if (await this.sweptIn(rec)) n++;
     }
     const files = filesToo ? await readdir(this.s.spoolDir).catch(() => [] as string[]) : [];
     for (const f of files.filter((x) => x.endsWith('.wav'))) {
@@ -150,21 +176,38 @@ export class RecordingService {
       // Gone meanwhile, or still being written by a live fallback call: not an orphan (yet).
       if (!st || Date.now() - st.mtime.getTime() < 60_000) continue;
       const rec = await insertRecording(this.db, { call_id: null, name, status: 'recording', spool_path: this.spoolPath(name), pbx_node: this.s.node });
-      await this.queue.enqueue(rec.id);
-      n++;
+      if (await this.sweptIn(rec)) n++;
     }
     return n;
+  }
+
+  /** One recording that cannot be handed over (the S3 store away) must not stop the sweep: the next one tries again. */
+  private async sweptIn(rec: RecordingRow): Promise<boolean> {
+    return this.queueArchive(rec).then(
+      () => true,
+      (err: Error) => (this.log.warn({ recordingId: rec.id, err: err.message }, 'recording not queued for the archive'), false),
+    );
   }
 
 
   /** The archive job. `final`: the last attempt, after which a failure is recorded on the row. */
   async archive(recordingId: string, final: boolean): Promise<void> {
     const rec = await findRecordingById(this.db, recordingId);
-    if (!rec || rec.status === 'archived' || rec.status === 'incomplete' || rec.status === 'purged') return;
+    if (!rec) return;
+    if (rec.status === 'archived' || rec.status === 'incomplete' || rec.status === 'purged') {
+      // Done already (or erased before it was archived): a raw copy still waiting, one whose
+      // removal failed after the archive, goes now.
+      await this.incoming.consumed(rec);
+      return;
+    }
     const log = this.log.child({ callId: rec.call_id, recordingId });
-    const src = rec.spool_path ?? this.spoolPath(rec.name);
     await updateRecording(this.db, rec.id, { attempts: rec.attempts + 1 });
+    let raw: { file: string; cleanup(): Promise<void> } | undefined;
+    let leftover = undefined as Error | undefined;
     try {
+      // The spool file itself, or a local copy of the raw recording fetched from the incoming store.
+      raw = await this.incoming.open(rec, `${process.pid}-${rec.attempts + 1}`);
+      const src = raw.file;
       const fh = await open(src, 'r');
       let info;
       let peaks: number[];
@@ -232,18 +275,24 @@ export class RecordingService {
         return;
       }
       const { dest, size } = placed;
-      // Only now, with the row pointing at a verified, chained copy, does the spool file go.
-      await unlink(src);
+      // Only now, with the row pointing at a verified, chained copy, does the raw recording go.
+      await this.incoming.consumed(rec).catch((e: Error) => (leftover = e));
       this.onArchived(size);
       log.info({ durationMs: outMs, bytes: size, dest, incomplete }, 'recording archived');
-      void this.events.publish('recording.archived', { recordingId: rec.id, callId: rec.call_id, kind: rec.kind, status: incomplete ? 'incomplete' : 'archived', durationMs: outMs, sizeBytes: size, sha256 });
+      const published = this.events.publish('recording.archived', { recordingId: rec.id, callId: rec.call_id, kind: rec.kind, status: incomplete ? 'incomplete' : 'archived', durationMs: outMs, sizeBytes: size, sha256 });
+      this.publishing.add(published);
+      void published.finally(() => this.publishing.delete(published));
     } catch (err) {
       const msg = (err as Error).message;
       this.lastFailure = { at: Date.now(), message: msg };
-      log.warn({ err: msg, final }, 'archiving failed; the spool file is kept');
+      log.warn({ err: msg, final }, 'archiving failed; the raw recording is kept');
       await updateRecording(this.db, rec.id, final ? { status: 'failed', error: msg } : { error: msg });
       throw err;
+    } finally {
+      await raw?.cleanup().catch(() => undefined);
     }
+    // The row is archived; only the raw copy is left over. The retried job removes it (above).
+    if (leftover) throw new Error(`archived, but the raw recording is not removed yet: ${leftover.message}`);
   }
 }
 

@@ -20,20 +20,36 @@ export interface S3Settings {
   prefix: string;
 }
 
+export function s3Client(s: S3Settings): S3Client {
+  return new S3Client({
+    region: s.region,
+    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+    forcePathStyle: s.forcePathStyle,
+    // Checksums only where S3 requires them: newer SDKs otherwise stream uploads as
+    // aws-chunked with trailing CRCs, which many S3-compatible stores do not take.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
+  });
+}
+
+/** An object's size by HEAD; undefined when it is not there. */
+export async function s3ObjectSize(client: S3Client, bucket: string, key: string): Promise<number | undefined> {
+  try {
+    const r = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return r.ContentLength;
+  } catch (err) {
+    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return undefined;
+    throw err;
+  }
+}
+
 export class S3ArchiveStore implements ArchiveStore {
   private readonly client: S3Client;
 
   constructor(private readonly s: S3Settings, private readonly scratchDir: string) {
-    this.client = new S3Client({
-      region: s.region,
-      ...(s.endpoint ? { endpoint: s.endpoint } : {}),
-      forcePathStyle: s.forcePathStyle,
-      // Checksums only where S3 requires them: newer SDKs otherwise stream uploads as
-      // aws-chunked with trailing CRCs, which many S3-compatible stores do not take.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
-    });
+    this.client = s3Client(s);
   }
 
   private parse(location: string): { bucket: string; key: string } {
@@ -61,20 +77,9 @@ export class S3ArchiveStore implements ArchiveStore {
     return location.startsWith('s3://');
   }
 
-  private async head(bucket: string, key: string): Promise<number | undefined> {
-    try {
-      const r = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return r.ContentLength;
-    } catch (err) {
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return undefined;
-      throw err;
-    }
-  }
-
   async size(location: string): Promise<number | undefined> {
     const { bucket, key } = this.parse(location);
-    return this.head(bucket, key);
+    return s3ObjectSize(this.client, bucket, key);
   }
 
   async read(location: string, range?: { start: number; end: number }): Promise<Readable> {
