@@ -13,11 +13,12 @@ import { tokenRoutes } from './auth/token.routes.js';
 import { CallService } from './calls/call.service.js';
 import { callRoutes } from './calls/call.routes.js';
 import { CallRequests } from './calls/call-requests.js';
-import { CallLedger } from './calls/call-ledger.js';
+import { CallLedger, type LedgerSink } from './calls/call-ledger.js';
 import { OverloadGuard } from './calls/overload-guard.js';
 import { FallbackCalls } from './calls/fallback-calls.js';
 import { CallJournal } from './calls/call-journal.js';
 import { applyLedgerOps } from './calls/call-ledger.repository.js';
+import type { PbxPort } from './calls/pbx.port.js';
 import { buildServer } from './http/server.js';
 import { IvrFlowStore } from './ivr/ivr-flow.store.js';
 import { ivrRoutes } from './ivr/ivr.routes.js';
@@ -78,6 +79,8 @@ import { loadBusinessHours } from './lines/business-hours.js';
 export interface App {
   server: FastifyInstance;
   calls: CallService;
+  /** The live calls' rows, written behind to Postgres (the call core's tests wait on and check it). */
+  ledger: CallLedger;
   operators: OperatorService;
   tokens: TokenService;
   custody: CustodyService;
@@ -93,7 +96,17 @@ export interface App {
   stop(drainMs?: number): Promise<void>;
 }
 
-export async function createApp(config: Config, log: Logger): Promise<App> {
+/**
+ * Parts a test puts in place of the real ones (the call core's fast tests, test/calls/call-core*):
+ * a PbxPort of its own instead of Asterisk (ARI and AMI are then never started), and the sink
+ * the call ledger writes its batches to.
+ */
+export interface AppParts {
+  pbx?: PbxPort;
+  ledgerSink?: LedgerSink;
+}
+
+export async function createApp(config: Config, log: Logger, parts: AppParts = {}): Promise<App> {
   const db = createDb(config.databaseUrl, config.databasePoolSize);
   // BullMQ's blocking commands need maxRetriesPerRequest: null on its connection.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -112,7 +125,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 
   const ari = new AriConnection(config.ari, log.child({ component: 'ari' }));
   const ami = new AmiConnection(config.ami, log.child({ component: 'ami' }));
-  const pbx = new AriPbxAdapter(ari, config.ari, log.child({ component: 'pbx' }));
+  const pbx: PbxPort = parts.pbx ?? new AriPbxAdapter(ari, config.ari, log.child({ component: 'pbx' }));
 
   const archiveQueue = new RecordingArchiveQueue(redis, config.queuePrefix, config.ari.node, config.recordings);
   // eslint-disable-next-line prefer-const -- assigned once the call service it reads exists
@@ -154,7 +167,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   });
   // The live calls' rows: in memory first, journalled locally, written behind to Postgres.
   const ledger = new CallLedger(
-    { apply: (ops) => applyLedgerOps(db, ops) },
+    parts.ledgerSink ?? { apply: (ops) => applyLedgerOps(db, ops) },
     new CallJournal(path.join(config.callJournalDir, `calls-${config.ari.node}.jsonl`)),
     log.child({ component: 'call-ledger' }),
     undefined,
@@ -320,6 +333,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   return {
     server,
     calls,
+    ledger,
     operators,
     tokens,
     custody,
@@ -383,8 +397,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         outboundWorker = startOutboundWorker(redis.duplicate(), config.queuePrefix, { drain: (id) => outbound.drain(id), sweep: () => outbound.sweep(), poll: () => outbound.poll() }, log);
         await outboundQueue.startSweeper();
         await outboundQueue.startPoller(config.outbound.pollSec);
-        ari.start();
-        ami.start();
+        if (!parts.pbx) {
+          ari.start();
+          ami.start();
+        }
         return server.listen({ host: config.http.host, port: config.http.port });
       } catch (err) {
         await nodeLock.release(); // a start that failed must not keep the node from the next one

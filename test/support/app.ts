@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { apiClient as harnessClient } from '../harness/api-client.js';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppParts } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { LOG_REDACT } from '../../src/log-redact.js';
 
@@ -25,7 +25,8 @@ export function randomPhone(): string {
   return n.startsWith('7940') ? randomPhone() : n;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, logStream?: NodeJS.WritableStream): Promise<TestApp> {
+/** `parts`: a fake PbxPort (no Asterisk) or the ledger's sink, for the call core's fast tests (src/app.ts AppParts). */
+export async function startTestApp(env: Record<string, string> = {}, logStream?: NodeJS.WritableStream, parts?: AppParts): Promise<TestApp> {
   const config = loadConfig({
     ...process.env,
     HTTP_PORT: '0',
@@ -47,7 +48,7 @@ export async function startTestApp(env: Record<string, string> = {}, logStream?:
     VERIFY_FAILURE_BUDGET_PER_MIN: '100000',
     ...env,
   });
-  const app = await createApp(config, pino({ level: config.logLevel, redact: LOG_REDACT }, logStream ?? process.stdout));
+  const app = await createApp(config, pino({ level: config.logLevel, redact: LOG_REDACT }, logStream ?? process.stdout), parts);
   const base = await app.start();
   const adminToken = process.env.PBXDESK_BOOTSTRAP_ADMIN_TOKEN as string;
   const api = apiClient(base, adminToken);

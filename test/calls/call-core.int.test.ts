@@ -1,0 +1,282 @@
+// The call core's own fast tests (issue 17): the real service (call core, ledger, Postgres,
+// Redis) with a FakePbx in place of Asterisk. PbxEvents go in; what the core asked the PBX to do,
+// the call's live row, GET /api/calls/:id and call_events in Postgres come out. Prompts end at
+// once and no operator's phone rings for real, so each test takes milliseconds; the SIPp suite
+// keeps the end-to-end paths. Callbacks: call-core-callbacks; ledger order and Postgres refusing:
+// call-core-ledger; replay after a crash: call-core-replay.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidCallTransitionError } from '../../src/errors.js';
+import { CAUSE } from '../support/fake-pbx.js';
+import { randomPhone } from '../support/app.js';
+import {
+  apiCall, availableOperator, cleanUp, newCall, operatorState, reaches, settled, startCoreApp, storedEvents, until, type CoreApp,
+} from '../support/call-core.js';
+
+let c: CoreApp;
+beforeAll(async () => {
+  c = await startCoreApp();
+});
+afterAll(async () => c?.stop());
+afterEach(async () => cleanUp(c));
+
+/** Postgres has exactly these transitions of the call, in this order, each with a larger seq than the one before. */
+async function expectStored(callId: string, path: string[]): Promise<void> {
+  const events = await storedEvents(callId);
+  expect(events.map((e) => e.to_status)).toEqual(path);
+  expect(events.map((e) => e.from_status)).toEqual([null, ...path.slice(0, -1)]);
+  const seqs = events.map((e) => e.seq ?? 0);
+  for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]!);
+}
+
+async function queuedOn(line: '1' | '2'): Promise<{ ch: string; id: string }> {
+  const ch = c.pbx.inbound(randomPhone());
+  c.pbx.press(ch, line);
+  const id = await newCall(c, ch);
+  await until(`${id} in the waiting list`, () => c.t.app.calls.queueOf(line === '1' ? 'first' : 'second').some((e) => e.id === id));
+  return { ch, id };
+}
+
+describe('the call core through a fake PbxPort', () => {
+  it('ivr → queued → ringing → bridged → completed: answered, bridged and recorded, the caller hangs up', async () => {
+    const op = await availableOperator(c);
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '1'); // the menu's key before its prompt: no prompt is played at all
+    const id = await newCall(c, ch);
+    const dial = await until('the operator dialled', () => c.pbx.lastDial(id));
+    expect(dial).toMatchObject({ endpoint: op.endpoint, callId: id, timeoutSec: 5 });
+    expect((await apiCall(c, id)).status).toBe('ringing');
+    c.pbx.operatorAnswers(dial);
+    await reaches(c, id, 'bridged');
+    expect(c.pbx.argsOf('bridgeAndRecord').find((a) => a[2] === `call-${id}`)?.[1]).toEqual([ch, dial.channelId]);
+    await until('operator on the call', async () => (await operatorState(c, op.id)) === 'on_call');
+    c.pbx.gone(ch);
+    await settled(c, id);
+    const call = await apiCall(c, id);
+    expect(call).toMatchObject({ status: 'completed', line: 'first', operatorId: op.id, hangupBy: 'caller' });
+    expect(call.transitions.map((t) => t.to)).toEqual(['ivr', 'queued', 'ringing', 'bridged', 'completed']);
+    await expectStored(id, ['ivr', 'queued', 'ringing', 'bridged', 'completed']);
+    expect(c.pbx.trace(ch, id)).toEqual(['answer', 'startMoh', 'dial', 'stopMoh', 'bridgeAndRecord', 'hangup', 'destroyBridge']);
+    expect(c.pbx.argsOf('hangup')).toEqual(expect.arrayContaining([[dial.channelId]])); // the operator's leg is let go
+    await until('operator available again', async () => (await operatorState(c, op.id)) === 'available');
+  });
+
+  it('ringing → queued: an operator who does not answer is paused and the caller is back at the head of the line', async () => {
+    const a = await availableOperator(c);
+    const first = c.pbx.inbound(randomPhone());
+    c.pbx.press(first, '1');
+    const id1 = await newCall(c, first);
+    const ringA = await until('A rung', () => c.pbx.lastDial(id1));
+    expect(ringA.endpoint).toBe(a.endpoint);
+    const { id: id2 } = await queuedOn('1'); // a later caller waits behind
+    c.pbx.gone(ringA.channelId, CAUSE.noAnswer); // A's phone rang out
+    await reaches(c, id1, 'queued');
+    expect(await operatorState(c, a.id)).toBe('paused');
+    expect(c.t.app.calls.queueOf('first').map((e) => e.id)).toEqual([id1, id2]);
+    const b = await availableOperator(c);
+    const ringB = await until('B rung', () => c.pbx.lastDial(id1) !== ringA && c.pbx.lastDial(id1));
+    expect(ringB.endpoint).toBe(b.endpoint); // the first caller, not the one who came later
+    expect(c.pbx.dials(id2)).toEqual([]);
+    c.pbx.operatorAnswers(ringB);
+    await reaches(c, id1, 'bridged');
+    c.pbx.gone(ringB.channelId); // the operator hangs up: the caller is let go too
+    await settled(c, id1);
+    expect(await apiCall(c, id1)).toMatchObject({ status: 'completed', hangupBy: 'operator' });
+    expect(c.pbx.argsOf('hangup')).toContainEqual([first]);
+    await expectStored(id1, ['ivr', 'queued', 'ringing', 'queued', 'ringing', 'bridged', 'completed']);
+    // The second caller is put through to B once B is free again.
+    const ring2 = await until('B rung for the second caller', () => c.pbx.lastDial(id2));
+    expect(ring2.endpoint).toBe(b.endpoint);
+    c.pbx.gone(c.t.app.calls.liveRow(id2)!.row.caller_channel_id);
+    await settled(c, id2);
+    await expectStored(id2, ['ivr', 'queued', 'ringing', 'abandoned']);
+  });
+
+  it('ivr → completed: the flow ends the call after its goodbye', async () => {
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '7');
+    const id = await newCall(c, ch);
+    await settled(c, id);
+    expect(c.pbx.trace(ch, id)).toEqual(['answer', 'play', 'hangup']);
+    expect(c.pbx.argsOf('play').find((a) => a[0] === ch)?.[2]).toEqual([expect.stringMatching(/\/ru\/goodbye$/)]);
+    expect((await apiCall(c, id)).status).toBe('completed');
+    await expectStored(id, ['ivr', 'completed']);
+  });
+
+  it('ivr → completed: a voicemail, recorded on the caller’s channel until the recording ends', async () => {
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '8');
+    const id = await newCall(c, ch);
+    const rec = await until('voicemail recording', () => c.pbx.argsOf('recordChannel').find((a) => a[0] === ch));
+    expect(rec).toEqual([ch, `voicemail-${id}`, 30]);
+    expect(liveStatusOf(id)).toBe('ivr');
+    c.pbx.recordingFinished(`voicemail-${id}`);
+    await settled(c, id);
+    expect(c.pbx.trace(ch, id)).toEqual(['answer', 'play', 'recordChannel', 'hangup']);
+    const call = await c.t.api<{ status: string; recordingId: string | null }>('GET', `/api/calls/${id}`);
+    expect(call.body.status).toBe('completed');
+    expect(call.body.recordingId).not.toBeNull();
+    await expectStored(id, ['ivr', 'completed']);
+  });
+
+  it('ivr → abandoned: the caller hangs up while the menu waits for a key', async () => {
+    const ch = c.pbx.inbound(randomPhone());
+    const id = await newCall(c, ch);
+    await until('menu prompt played', () => c.pbx.argsOf('play').filter((a) => a[0] === ch).length === 2);
+    c.pbx.gone(ch);
+    await settled(c, id);
+    expect(await apiCall(c, id)).toMatchObject({ status: 'abandoned', hangupBy: 'caller' });
+    expect(c.pbx.trace(ch, id)).toEqual(['answer', 'play', 'play']);
+    await expectStored(id, ['ivr', 'abandoned']);
+  });
+
+  it('queued → abandoned: nobody free on the line, the caller gives up', async () => {
+    const { ch, id } = await queuedOn('2');
+    expect(await apiCall(c, id)).toMatchObject({ status: 'queued', line: 'second' });
+    c.pbx.gone(ch);
+    await settled(c, id);
+    expect(c.pbx.trace(ch, id)).toEqual(['answer', 'startMoh']);
+    await expectStored(id, ['ivr', 'queued', 'abandoned']);
+  });
+
+  it('ringing → abandoned: the caller hangs up while the operator’s phone rings; the operator is let go', async () => {
+    const op = await availableOperator(c);
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '1');
+    const id = await newCall(c, ch);
+    const dial = await until('operator rung', () => c.pbx.lastDial(id));
+    c.pbx.gone(ch);
+    await settled(c, id);
+    expect(c.pbx.trace(ch, id)).toEqual(['answer', 'startMoh', 'dial', 'hangup']);
+    expect(c.pbx.argsOf('hangup').filter((a) => a[0] === ch)).toEqual([]); // the caller's channel is gone already
+    await expectStored(id, ['ivr', 'queued', 'ringing', 'abandoned']);
+    expect(await operatorState(c, op.id)).toBe('available');
+    // A late answer of that ring is refused: the operator's leg is hung up, nothing changes.
+    c.pbx.operatorAnswers(dial);
+    await until('the late answer hung up', () => c.pbx.argsOf('hangup').filter((a) => a[0] === dial.channelId).length === 2);
+    expect((await apiCall(c, id)).status).toBe('abandoned');
+  });
+
+  it('bridged → queued: a transfer to the other line keeps the bridge and its recording, then the next operator joins it', async () => {
+    const a = await availableOperator(c, 'first');
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '1');
+    const id = await newCall(c, ch);
+    const ringA = await until('A rung', () => c.pbx.lastDial(id));
+    c.pbx.operatorAnswers(ringA);
+    await reaches(c, id, 'bridged');
+    const bridgeId = c.pbx.argsOf('bridgeAndRecord').find((x) => x[2] === `call-${id}`)![0] as string;
+    const b = await availableOperator(c, 'second');
+    const r = await c.t.api<{ status: string; line: string }>('POST', `/api/calls/${id}/transfer`, { line: 'second' });
+    expect(r.status).toBe(202);
+    expect(r.body).toMatchObject({ status: 'queued', line: 'second' });
+    await until('A let go after the transfer', async () => (await operatorState(c, a.id)) === 'available');
+    const ringB = await until('B rung', () => c.pbx.lastDial(id) !== ringA && c.pbx.lastDial(id));
+    expect(ringB.endpoint).toBe(b.endpoint);
+    c.pbx.operatorAnswers(ringB);
+    await reaches(c, id, 'bridged');
+    c.pbx.gone(ch);
+    await settled(c, id);
+    expect(c.pbx.trace(ch, id, ringA.channelId, ringB.channelId)).toEqual([
+      'answer', 'startMoh', 'dial', 'stopMoh', 'bridgeAndRecord',
+      'startBridgeMoh', 'removeFromBridge', 'hangup', // A leaves, the caller hears music in the bridge
+      'dial', 'stopBridgeMoh', 'addToBridge', // B joins the same bridge, still recording
+      'hangup', 'destroyBridge',
+    ]);
+    expect(c.pbx.argsOf('addToBridge')).toContainEqual([bridgeId, ringB.channelId]);
+    expect(c.pbx.argsOf('bridgeAndRecord').filter((x) => x[2] === `call-${id}`)).toHaveLength(1);
+    expect(await apiCall(c, id)).toMatchObject({ status: 'completed', line: 'second', operatorId: b.id });
+    await expectStored(id, ['ivr', 'queued', 'ringing', 'bridged', 'queued', 'ringing', 'bridged', 'completed']);
+  });
+
+  it('refuses a transition the state machine does not allow, and leaves the row as it was', async () => {
+    const { ch, id } = await queuedOn('2');
+    await c.t.app.ledger.written(id);
+    const before = await apiCall(c, id);
+    const row = c.t.app.ledger.row(id);
+    expect(() => c.t.app.ledger.transition(id, 'queued', 'bridged')).toThrow(InvalidCallTransitionError);
+    expect(() => c.t.app.ledger.transition(id, 'queued', 'unanswered')).toThrow(InvalidCallTransitionError);
+    expect(() => c.t.app.ledger.transition(id, 'bridged', 'queued')).toThrow(/is queued, not bridged/); // allowed, but not from where the call is
+    expect(c.t.app.ledger.row(id)).toEqual(row);
+    expect(c.t.app.ledger.pendingEvents(id)).toEqual([]);
+    expect(await apiCall(c, id)).toEqual(before);
+    // An operator's answer for a call nobody rang them for: their leg is hung up, the call stays queued.
+    c.pbx.operatorAnswers({ endpoint: 'op-nobody', channelId: 'stray-leg', callId: id, callerId: '', timeoutSec: 5 });
+    await until('stray leg hung up', () => c.pbx.argsOf('hangup').some((a) => a[0] === 'stray-leg'));
+    expect((await apiCall(c, id)).status).toBe('queued');
+    c.pbx.gone(ch);
+    await settled(c, id);
+    await expectStored(id, ['ivr', 'queued', 'abandoned']);
+  });
+
+  it('an operator who cannot be dialled (the request fails): the caller goes back to the queue and the operator is paused', async () => {
+    const a = await availableOperator(c);
+    c.pbx.fail('dial', { times: 1 });
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '1');
+    const id = await newCall(c, ch);
+    await until('A paused', async () => (await operatorState(c, a.id)) === 'paused');
+    await reaches(c, id, 'queued');
+    expect(c.t.app.calls.queueOf('first').map((e) => e.id)).toContain(id);
+    c.pbx.gone(ch);
+    await settled(c, id);
+    await expectStored(id, ['ivr', 'queued', 'ringing', 'queued', 'abandoned']);
+  });
+
+  // A PBX request that fails on the caller's path. The state machine has `failed` for "our
+  // fault", but the core never takes it there: the caller is left where the request failed, in
+  // silence, until they hang up. Each is a known bug (see the report of issue 17's call-core
+  // tests); `it.fails` turns red once the core handles it, so these become plain tests then.
+  const failure = (what: string) => until(`"${what}" logged`, () => c.logs.some((l) => l.level >= 50 && l.msg === what && String(l.err).includes('(fake)')));
+
+  it.fails('answering the caller fails: the call ends failed instead of waiting in the IVR for ever', async () => {
+    c.logs.length = 0;
+    c.pbx.fail('answer', { times: 1 });
+    const ch = c.pbx.inbound(randomPhone());
+    const id = await newCall(c, ch);
+    await failure('inbound call failed');
+    expect(liveStatusOf(id)).toBe('failed'); // is: 'ivr', and no prompt, queue or hangup follows
+  });
+
+  it.fails('music on hold fails as the caller is queued: the caller still joins the line', async () => {
+    c.logs.length = 0;
+    c.pbx.fail('startMoh', { times: 1 });
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '2');
+    const id = await newCall(c, ch);
+    await failure('inbound call failed');
+    expect(liveStatusOf(id)).toBe('queued');
+    // Is: the row says queued, but the caller is in no waiting list: no operator is ever rung.
+    expect(c.t.app.calls.queueOf('second').map((e) => e.id)).toContain(id);
+  });
+
+  it.fails('stopping the queue music fails as the operator answers: the call is still put through', async () => {
+    const op = await availableOperator(c);
+    c.logs.length = 0;
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '1');
+    const id = await newCall(c, ch);
+    const dial = await until('operator rung', () => c.pbx.lastDial(id));
+    expect(dial.endpoint).toBe(op.endpoint);
+    c.pbx.fail('stopMoh', { times: 1 });
+    c.pbx.operatorAnswers(dial);
+    await failure('operator answer failed');
+    expect(liveStatusOf(id)).toBe('bridged'); // is: 'ringing', the operator's answered leg parked with nobody
+  });
+
+  it.fails('bridging fails as the operator answers: the call does not claim to be bridged', async () => {
+    await availableOperator(c);
+    c.logs.length = 0;
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '1');
+    const id = await newCall(c, ch);
+    const dial = await until('operator rung', () => c.pbx.lastDial(id));
+    c.pbx.fail('bridgeAndRecord', { times: 1 });
+    c.pbx.operatorAnswers(dial);
+    await failure('operator answer failed');
+    expect(liveStatusOf(id)).not.toBe('bridged'); // is: 'bridged' with no bridge and no recording
+  });
+});
+
+function liveStatusOf(id: string): string | undefined {
+  return c.t.app.calls.liveRow(id)?.row.status;
+}
