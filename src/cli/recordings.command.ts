@@ -9,12 +9,12 @@ import { resolveFfmpeg } from '../recordings/ffmpeg.js';
 import { listRecordingsByStatus } from '../recordings/recording.repository.js';
 import { insertAudit } from '../recordings/recording-custody.repository.js';
 import { RecordingService } from '../recordings/recording.service.js';
-import { makeArchiveStores } from '../recordings/archive-store.factory.js';
+import { makeArchiveStores, makeIncomingStore } from '../recordings/archive-store.factory.js';
 import type { RecordingStatus } from '../recordings/recording.table.js';
 import { Progress } from './progress.js';
 
 export async function recordingsCommand(db: Kysely<Database>, config: Config, cmd: string, sub: string | undefined, rest: string[]): Promise<number> {
-  const custody = new CustodyService(db, config.recordings.retentionDays, makeArchiveStores(config.recordings));
+  const custody = new CustodyService(db, config.recordings.retentionDays, makeArchiveStores(config.recordings), makeIncomingStore(config.recordings));
   if (cmd === 'recordings' && sub === 'verify') {
     let bar: Progress | undefined;
     const r = await custody.verifyChain((done, total) => (bar ??= new Progress('verifying', total)).tick(done));

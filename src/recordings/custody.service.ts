@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js';
 import { findRecordingById, listPurgeable, listRecordingsOfAccount, updateRecording } from './recording.repository.js';
 import { CHAIN_GENESIS, chainEntryHash, chainPage, countChainEntries, insertAudit } from './recording-custody.repository.js';
 import type { ArchiveStores } from './archive.store.js';
+import type { IncomingStore } from './incoming.store.js';
 
 export interface ChainProblem {
   recordingId: string;
@@ -33,6 +34,9 @@ export class CustodyService {
     private readonly retention: RetentionPolicy,
     // Reading and deleting only: any store knows its own locations (a path, s3://...).
     private readonly stores: ArchiveStores,
+    // Where a raw recording may still wait for an archive worker (ARCHIVE_INCOMING=s3's incoming/):
+    // erasure removes it there too. Without it, only the spool file is removed.
+    private readonly incoming?: IncomingStore,
   ) {}
 
   private async remove(location: string): Promise<void> {
@@ -127,6 +131,7 @@ export class CustodyService {
       }
       if (r.archive_path) await this.remove(r.archive_path);
       if (r.spool_path) await unlink(r.spool_path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      if (r.status !== 'archived' && r.status !== 'incomplete') await this.incoming?.consumed(r);
       await updateRecording(this.db, r.id, { status: 'purged', archive_path: null, spool_path: null, purged_at: new Date() });
       await insertAudit(this.db, {
         recordingId: r.id, action: 'erase', tokenId: who.tokenId, role: who.role, operatorId: who.operatorId, ip: who.ip, reason,

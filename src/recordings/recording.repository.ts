@@ -157,7 +157,7 @@ export async function listRecordingsOfAccount(db: Db, accountId: string) {
     .selectFrom('recordings as r')
     .innerJoin('calls as c', 'c.id', 'r.call_id')
     .leftJoin('tickets as t', 't.id', 'c.ticket_id')
-    .select(['r.id', 'r.call_id', 'r.archive_path', 'r.spool_path', 'r.status', 'r.legal_hold as recording_hold', 'c.legal_hold as call_hold', 't.legal_hold as ticket_hold'])
+    .select(['r.id', 'r.call_id', 'r.name', 'r.pbx_node', 'r.archive_path', 'r.spool_path', 'r.status', 'r.legal_hold as recording_hold', 'c.legal_hold as call_hold', 't.legal_hold as ticket_hold'])
     .where((eb) => eb.or([eb('c.verified_account_id', '=', accountId), eb('t.account_id', '=', accountId)]))
     .where('r.status', '!=', 'purged')
     .orderBy('r.started_at')
