@@ -8,7 +8,7 @@ import { findCallback, listAttempts } from '../../src/callbacks/callback.reposit
 import { findCallById } from '../../src/calls/call.repository.js';
 import { randomPhone } from '../support/app.js';
 import { CAUSE } from '../support/fake-pbx.js';
-import { apiCall, availableOperator, cleanUp, db, newCall, operatorState, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
+import { apiCall, availableOperator, cancelOpenCallbacks, cleanUp, db, newCall, operatorState, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
 
 let c: CoreApp;
 const booked: string[] = [];
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // This file's callbacks left open (a next attempt scheduled) are closed: no other file's operators get them.
-  if (booked.length) await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('id', 'in', booked).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+  await cancelOpenCallbacks(booked);
   await c?.stop();
 });
 afterEach(async () => cleanUp(c));

@@ -4,7 +4,7 @@
 // The next instance (this file's app) writes all of it at start, exactly once, before it
 // reclaims the calls from Postgres and the PBX: the bridged call stays up, the waiting caller is
 // put through, the ring in progress is cancelled and offered again, the caller gone meanwhile
-// is closed.
+// is closed, and a callback's call whose customer was not dialled yet fails (the callback waits again).
 //
 // The killed instance is simulated by what it leaves on disk: a CallLedger over a CallJournal in
 // the journal dir the app then opens (the app's own classes, the changes the call core makes),
@@ -22,9 +22,11 @@ import { CallLedger, newCallRow } from '../../src/calls/call-ledger.js';
 import { applyLedgerOps } from '../../src/calls/call-ledger.repository.js';
 import { findCallById, listActiveCalls } from '../../src/calls/call.repository.js';
 import { changeOperatorState, insertOperator } from '../../src/operators/operator.repository.js';
+import { findCallback, insertCallback } from '../../src/callbacks/callback.repository.js';
+import type { CallbackRow } from '../../src/callbacks/callback.table.js';
 import type { OperatorRow } from '../../src/operators/operator.table.js';
 import { randomPhone, uniq } from '../support/app.js';
-import { db, operatorState, setState, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
+import { cancelOpenCallbacks, db, operatorState, setState, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
 
 const node = uniq('replay-');
 const dir = mkdtempSync(path.join(tmpdir(), 'pbxdesk-call-replay-'));
@@ -33,8 +35,9 @@ let c: CoreApp;
 let x: OperatorRow; // on the bridged call
 let y: OperatorRow; // free after the restart
 let z: OperatorRow; // was being rung
-const ch = { p: randomUUID(), pOp: randomUUID(), q: randomUUID(), r: randomUUID(), rOp: randomUUID(), s: randomUUID(), t: randomUUID(), u: randomUUID() };
-const ids: Record<'p' | 'q' | 'r' | 's' | 't' | 'u', string> = { p: '', q: '', r: '', s: '', t: '', u: '' };
+const ch = { p: randomUUID(), pOp: randomUUID(), q: randomUUID(), r: randomUUID(), rOp: randomUUID(), s: randomUUID(), t: randomUUID(), u: randomUUID(), v: randomUUID(), vOp: randomUUID() };
+const ids: Record<'p' | 'q' | 'r' | 's' | 't' | 'u' | 'v', string> = { p: '', q: '', r: '', s: '', t: '', u: '', v: '' };
+let callback: CallbackRow; // claimed by the killed instance for V
 let sinkCalls = 0;
 let firstBatch = 0;
 
@@ -85,17 +88,24 @@ async function killedInstance(): Promise<void> {
   inbound('u', ch.u);
   queued('u', new Date(Date.now() - 20_000));
   ledger.transition(ids.u, 'queued', 'abandoned', { ended_at: new Date(), hangup_cause: 'Normal Clearing', hangup_cause_code: 16, hangup_by: 'caller' }, { by: 'caller' });
+  // V: a callback's call (agent-first), its operator being rung, the customer not dialled yet.
+  const v = ledger.insert(newCallRow({ caller_number: callback.number, dialled_number: null, language: 'ru', status: 'queued', caller_channel_id: ch.v, line: 'second', callback_id: callback.id, queued_at: new Date(), pbx_node: node }));
+  ids.v = v.id;
+  ledger.transition(ids.v, 'queued', 'ringing', { operator_id: z.id, operator_channel_id: ch.vOp }, { operatorId: z.id });
   await until('Postgres refused at least once', () => sinkCalls >= 2);
   await ledger.close(0); // killed: nothing more is written or acknowledged
 }
 
 beforeAll(async () => {
+  await cancelOpenCallbacks();
   [x, y, z] = [await operator('first'), await operator('first'), await operator('first')];
+  callback = await insertCallback(db, { kind: 'queued', number: `+${randomPhone()}`, line: 'second', ticket_id: null, account_id: null, call_id: null, status: 'dialling', rank: new Date(), max_attempts: 3, requested_by: 'caller' });
   await changeOperatorState(db, x.id, 'on_call', null, null); // talking on P when the instance died
   await killedInstance();
-  c = await startCoreApp({ node, journalDir: dir });
+  c = await startCoreApp({ node, journalDir: dir, keepCallbacks: true });
 });
 afterAll(async () => {
+  await cancelOpenCallbacks(callback ? [callback.id] : []);
   await c?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -111,6 +121,7 @@ describe('replay after a crash during a Postgres outage', () => {
       s: ['ivr'],
       t: ['ivr', 'queued'],
       u: ['ivr', 'queued', 'abandoned'],
+      v: ['queued', 'ringing'],
     };
     for (const [k, path] of Object.entries(expected) as [keyof typeof ids, string[]][]) {
       const events = await storedEvents(ids[k]);
@@ -119,16 +130,23 @@ describe('replay after a crash during a Postgres outage', () => {
     }
     expect(await findCallById(db, ids.p)).toMatchObject({ status: 'bridged', operator_id: x.id, ivr_path: ['menu:main-menu=1'] });
     expect(await findCallById(db, ids.u)).toMatchObject({ status: 'abandoned', hangup_by: 'caller' });
-    expect((await listActiveCalls(db, node)).map((r) => r.id).sort()).toEqual([ids.p, ids.q, ids.r, ids.s, ids.t].sort());
+    expect((await listActiveCalls(db, node)).map((r) => r.id).sort()).toEqual([ids.p, ids.q, ids.r, ids.s, ids.t, ids.v].sort());
     // Everything is acknowledged now: a later start has nothing to replay.
     const again = new CallJournal(path.join(c.journalDir, `calls-${node}.jsonl`));
     expect(again.open()).toEqual([]);
     again.close();
 
     // The PBX comes up with every channel but T's caller (who hung up while nobody listened).
-    for (const id of [ch.p, ch.pOp, ch.q, ch.r, ch.rOp, ch.s]) c.pbx.channels.add(id);
+    for (const id of [ch.p, ch.pOp, ch.q, ch.r, ch.rOp, ch.s, ch.vOp]) c.pbx.channels.add(id);
     c.pbx.emit({ type: 'connected', reconnect: false });
-    await until('reclaimed', () => c.t.app.calls.queueOf('first').length === 3 && !c.t.app.ledger.has(ids.t));
+    await until('reclaimed', () => c.t.app.calls.queueOf('first').length === 3 && !c.t.app.ledger.has(ids.t) && !c.t.app.ledger.has(ids.v));
+    // V, a callback's call that had not dialled its customer: failed (the service restarted
+    // during it), its operator's ring cancelled, the callback back in its line, waiting.
+    expect(c.pbx.argsOf('hangup')).toContainEqual([ch.vOp]);
+    expect(await findCallById(db, ids.v)).toMatchObject({ status: 'failed', hangup_by: 'system' });
+    expect((await storedEvents(ids.v)).map((e) => e.to_status)).toEqual(['queued', 'ringing', 'failed']);
+    expect(await findCallback(db, callback.id)).toMatchObject({ status: 'waiting', attempts: 0 });
+    expect(c.t.app.calls.queueOf('second').map((e) => [e.kind, e.id])).toEqual([['callback', callback.id]]);
     expect(c.pbx.argsOf('hangup')).toContainEqual([ch.rOp]); // the ring in progress is cancelled
     expect(c.pbx.argsOf('startMoh')).toEqual(expect.arrayContaining([[ch.q], [ch.r], [ch.s]]));
     expect(c.t.app.ledger.row(ids.p)?.status).toBe('bridged');

@@ -45,15 +45,23 @@ export interface CoreApp {
   stop(): Promise<void>;
 }
 
-export async function startCoreApp(opts: { env?: Record<string, string>; parts?: Omit<AppParts, 'pbx'>; node?: string; journalDir?: string } = {}): Promise<CoreApp> {
+/**
+ * Callbacks other files left open would be placed in this app's lines and take its operators
+ * (every instance adopts waiting callbacks): they are not this file's (as test/callbacks does).
+ */
+export async function cancelOpenCallbacks(ids?: string[]): Promise<void> {
+  let q = db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']);
+  if (ids) q = q.where('id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000']);
+  await q.execute();
+}
+
+export async function startCoreApp(opts: { env?: Record<string, string>; parts?: Omit<AppParts, 'pbx'>; node?: string; journalDir?: string; keepCallbacks?: boolean } = {}): Promise<CoreApp> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pbxdesk-call-core-'));
   const flowFile = path.join(dir, 'flow.json');
   writeFileSync(flowFile, JSON.stringify(CORE_FLOW));
   const journalDir = opts.journalDir ?? path.join(dir, 'journal');
   const node = opts.node ?? uniq('core-');
-  // Callbacks other files left open would be placed in this app's lines and take its operators
-  // (every instance adopts waiting callbacks): they are not this file's (as test/callbacks does).
-  await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+  if (!opts.keepCallbacks) await cancelOpenCallbacks();
   const pbx = new FakePbx();
   const logs: CoreApp['logs'] = [];
   const sink = new Writable({
