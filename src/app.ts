@@ -125,7 +125,8 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
 
   const ari = new AriConnection(config.ari, log.child({ component: 'ari' }));
   const ami = new AmiConnection(config.ami, log.child({ component: 'ami' }));
-  const pbx: PbxPort = parts.pbx ?? new AriPbxAdapter(ari, config.ari, log.child({ component: 'pbx' }));
+  const ariPbx = parts.pbx ? undefined : new AriPbxAdapter(ari, config.ari, log.child({ component: 'pbx' }));
+  const pbx: PbxPort = parts.pbx ?? (ariPbx as AriPbxAdapter);
 
   const archiveQueue = new RecordingArchiveQueue(redis, config.queuePrefix, config.ari.node, config.recordings);
   // eslint-disable-next-line prefer-const -- assigned once the call service it reads exists
@@ -157,7 +158,8 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   verification.useEvents(outbound);
   const businessHours = await loadBusinessHours(config.businessHoursFile);
   const callbackQueue = new CallbackQueue(redis, config.queuePrefix);
-  const operators = new OperatorService(db, config.sip.realm, pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec, config.sip.wrapUpRule, config.ari.node);
+  // The adapter itself when it is Asterisk: it also tells which endpoints Asterisk has (only what changed is pushed).
+  const operators = new OperatorService(db, config.sip.realm, ariPbx ?? pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec, config.sip.wrapUpRule, config.ari.node);
   // Supervisor pages: the wallboard is pushed when a call moves or an operator changes state.
   const wallboard = new WallboardService(db, () => businessHours, config.sip.serviceLevelSec);
   const boards = new WallboardNotifier(wallboard, log.child({ component: 'wallboard' }));

@@ -92,3 +92,8 @@ export async function countStaffed(db: Db, line: Line): Promise<number> {
 export async function setWrapUpCall(db: Db, id: string, callId: string | null): Promise<void> {
   await db.updateTable('operators').set({ wrapup_call_id: callId }).where('id', '=', id).execute();
 }
+
+/** Records what was pushed to Asterisk for the operator's endpoint (see pushEndpoints). */
+export async function setEndpointFingerprint(db: Db, id: string, fingerprint: string | null): Promise<void> {
+  await db.updateTable('operators').set({ endpoint_fingerprint: fingerprint }).where('id', '=', id).execute();
+}

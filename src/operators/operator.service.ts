@@ -19,12 +19,17 @@ import {
   setSipCredential,
   findOperatorBySipUsername,
   listAvailableOnNode,
+  setEndpointFingerprint,
 } from './operator.repository.js';
 import type { Line, OperatorRow, OperatorState, PauseReason, Softphone } from './operator.table.js';
 
 export interface EndpointProvisioner {
   isConnected(): boolean;
   upsertOperatorEndpoint(ep: OperatorEndpoint): Promise<void>;
+  /** The operator endpoints Asterisk has now, in one request (absent: every operator is pushed at connect). */
+  endpointIds?(): Promise<Set<string>>;
+  /** What a push of `ep` writes, as a hash (absent: every operator is pushed at connect). */
+  endpointFingerprint?(ep: OperatorEndpoint): string;
 }
 
 export interface FallbackQueues {
@@ -247,10 +252,19 @@ export class OperatorService {
     return row;
   }
 
-  /** Every operator's endpoint, ten at a time: a few hundred take well under a second. */
-  async pushEndpoints(): Promise<void> {
+  /**
+   * At every ARI connect: the endpoints of this node's operators that Asterisk lacks (a new or
+   * wiped astdb) or that changed since they were last pushed (the fingerprint), ten at a time.
+   * Hundreds of unchanged endpoints written again at every connect backed up Asterisk's
+   * sorcery/aor task processor (issue 17); astdb keeps them across Asterisk restarts.
+   */
+  async pushEndpoints(): Promise<{ pushed: number; operators: number }> {
     const all = (await listOperators(this.db)).filter((op) => this.mine(op));
-    for (let i = 0; i < all.length; i += 10) await Promise.all(all.slice(i, i + 10).map((op) => this.pushEndpoint(op)));
+    const present = this.endpoints.endpointIds ? await this.endpoints.endpointIds() : new Set<string>();
+    const stale = all.filter((op) => !present.has(op.sip_username) || op.endpoint_fingerprint !== this.fingerprint(op));
+    for (let i = 0; i < stale.length; i += 10) await Promise.all(stale.slice(i, i + 10).map((op) => this.pushEndpoint(op)));
+    this.log.info({ pushed: stale.length, operators: all.length }, 'operator endpoints pushed');
+    return { pushed: stale.length, operators: all.length };
   }
 
   async syncAllFallback(): Promise<void> {
@@ -262,8 +276,23 @@ export class OperatorService {
     return op.pbx_node === this.node;
   }
 
+  private endpointOf(op: OperatorRow): OperatorEndpoint {
+    return { id: op.sip_username, md5Cred: op.sip_md5_cred, realm: this.realm, webrtc: op.softphone === 'webrtc' };
+  }
+
+  /** The hash of what a push writes for this operator on this node; null when the provisioner cannot tell. */
+  private fingerprint(op: OperatorRow): string | null {
+    const fp = this.endpoints.endpointFingerprint?.(this.endpointOf(op));
+    return fp ? `${this.node}:${fp}` : null;
+  }
+
   private async pushEndpoint(op: OperatorRow): Promise<void> {
-    await this.endpoints.upsertOperatorEndpoint({ id: op.sip_username, md5Cred: op.sip_md5_cred, realm: this.realm, webrtc: op.softphone === 'webrtc' });
+    await this.endpoints.upsertOperatorEndpoint(this.endpointOf(op));
+    // Recorded after Asterisk took it: a failed push is tried again at the next connect.
+    const fp = this.fingerprint(op);
+    if (fp !== op.endpoint_fingerprint) {
+      await setEndpointFingerprint(this.db, op.id, fp).catch((err: Error) => this.log.warn({ operatorId: op.id, err: err.message }, 'endpoint fingerprint not recorded'));
+    }
   }
 
   private async syncFallback(op: OperatorRow): Promise<void> {

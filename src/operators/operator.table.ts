@@ -33,6 +33,8 @@ export interface OperatorTable {
   wrapup_call_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** The Asterisk node the operator's phone registers to (migration 0012). */
   pbx_node: ColumnType<string, string | undefined, string>;
+  /** What was last pushed to Asterisk for the operator's endpoint (migration 0017); null: never. */
+  endpoint_fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 

@@ -1,10 +1,11 @@
 // The ACD's handling of operators with real phones: a ring that times out goes to the next
 // operator and pauses the one who missed it; the one who answers is on call, then in wrap-up,
-// then available again; every change is in the history.
+// then available again; every change is in the history. At an ARI connect only the endpoints
+// Asterisk lacks or that changed are pushed again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerOnce, ringNoAnswer, runCaller } from '../harness/sipp-driver.js';
 import { operatorWithPhone, type Phone } from '../support/phones.js';
-import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
+import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -45,5 +46,23 @@ describe('operators under the ACD', () => {
     expect(history.body.history.map((h) => h.to)).toEqual(['available', 'on_call', 'wrap_up', 'available']);
 
     for (const o of [missing, answering]) await t.api('PUT', `/api/operators/${o.id}/state`, { state: 'offline' });
+  });
+});
+
+describe('operator endpoints at an ARI connect', () => {
+  const ari = (method: string, p: string) =>
+    fetch(`${process.env.ARI_URL}/ari${p}`, { method, headers: { authorization: `Basic ${Buffer.from(`${process.env.PBX_ARI_USER}:${process.env.PBX_ARI_PASSWORD}`).toString('base64')}` } });
+
+  it('pushes only the endpoints Asterisk lacks or that changed', async () => {
+    const r = await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', { login: uniq('ep'), name: 'Endpoint', line: 'first', sipPassword: `a-long-sip-secret-${uniq()}` });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    await t.app.operators.pushEndpoints(); // whatever earlier files' operators left unrecorded
+    expect((await t.app.operators.pushEndpoints()).pushed).toBe(0);
+
+    // Asterisk lost one (a wiped astdb): that one alone is pushed again, and is there after.
+    expect((await ari('DELETE', `/asterisk/config/dynamic/res_pjsip/endpoint/${r.body.sip.username}`)).status).toBe(204);
+    expect((await ari('GET', `/endpoints/PJSIP/${r.body.sip.username}`)).status).toBe(404);
+    expect((await t.app.operators.pushEndpoints()).pushed).toBe(1);
+    expect((await ari('GET', `/endpoints/PJSIP/${r.body.sip.username}`)).status).toBe(200);
   });
 });
