@@ -138,7 +138,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     log.child({ component: 'recordings' }),
     (bytes) => metrics.archived(bytes),
   );
-  const custody = new CustodyService(db, config.recordings.retentionDays, recordings.stores);
+  const custody = new CustodyService(db, config.recordings.retentionDays, recordings.stores, recordings.incoming);
   const access = new RecordingAccessService(db, recordings.stores);
   const retentionQueue = new RetentionQueue(redis, config.queuePrefix);
   // Outbound events: stored, then delivered per subscriber through its connector (BullMQ).
