@@ -222,6 +222,46 @@ describe('the call core through a fake PbxPort', () => {
     await expectStored(id, ['ivr', 'queued', 'ringing', 'queued', 'abandoned']);
   });
 
+  it('the operator answers as the caller hangs up: abandoned, the operator’s leg let go, nobody bridged', async () => {
+    const op = await availableOperator(c);
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '1');
+    const id = await newCall(c, ch);
+    const dial = await until('operator rung', () => c.pbx.lastDial(id));
+    c.pbx.operatorAnswers(dial);
+    c.pbx.gone(ch); // in the same moment
+    await settled(c, id);
+    await c.t.app.calls.settled(5000);
+    await expectStored(id, ['ivr', 'queued', 'ringing', 'abandoned']);
+    expect(c.pbx.argsOf('hangup')).toContainEqual([dial.channelId]);
+    expect(c.pbx.argsOf('bridgeAndRecord').filter((a) => a[2] === `call-${id}`)).toEqual([]);
+    expect(await operatorState(c, op.id)).toBe('available'); // not left on a call that never was
+  });
+
+  it('a channel’s end reported twice (StasisEnd, then ChannelDestroyed) ends the call once and misses the operator once', async () => {
+    const op = await availableOperator(c);
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '1');
+    const id = await newCall(c, ch);
+    const ring = await until('operator rung', () => c.pbx.lastDial(id));
+    const twice = (channelId: string, cause = CAUSE.normal) => {
+      c.pbx.emit({ type: 'channelGone', channelId, cause });
+      c.pbx.emit({ type: 'channelGone', channelId, cause });
+    };
+    twice(ring.channelId, CAUSE.noAnswer);
+    await until(`${id} back in the line`, () => c.t.app.calls.queueOf('first').some((e) => e.id === id));
+    expect(await operatorState(c, op.id)).toBe('paused');
+    const b = await availableOperator(c);
+    const ringB = await until('B rung', () => c.pbx.lastDial(id) !== ring && c.pbx.lastDial(id));
+    expect(ringB.endpoint).toBe(b.endpoint);
+    c.pbx.operatorAnswers(ringB);
+    await reaches(c, id, 'bridged');
+    twice(ch);
+    await settled(c, id);
+    await expectStored(id, ['ivr', 'queued', 'ringing', 'queued', 'ringing', 'bridged', 'completed']);
+    expect(c.pbx.argsOf('destroyBridge').filter((a) => a[1] === `call-${id}`)).toHaveLength(1);
+  });
+
   // A PBX request that fails on the caller's path. The state machine has `failed` for "our
   // fault", but the core never takes it there: the caller is left where the request failed, in
   // silence, until they hang up. Each is a known bug (see the report of issue 17's call-core
