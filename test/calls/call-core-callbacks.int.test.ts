@@ -87,6 +87,34 @@ describe('callbacks through the call core', () => {
     expect(await findCallback(db, callbackId)).toMatchObject({ status: 'scheduled', attempts: 1 });
   });
 
+  it('the operator hangs up while the customer is dialled: unanswered, the customer’s leg hung up, the attempt failed', async () => {
+    const { callbackId } = await bookFromQueue();
+    const op = await availableOperator(c);
+    const ring = await until('operator rung for the callback', () => c.pbx.dials().find((d) => d.endpoint === op.endpoint));
+    c.pbx.operatorAnswers(ring);
+    const out = await until('customer dialled', () => c.pbx.dialOuts(ring.callId)[0]);
+    c.pbx.gone(ring.channelId);
+    await settled(c, ring.callId);
+    expect(c.pbx.argsOf('hangup')).toContainEqual([out.channelId]);
+    expect(await findCallById(db, ring.callId)).toMatchObject({ status: 'unanswered', hangup_by: 'operator' });
+    expect((await storedEvents(ring.callId)).map((e) => e.to_status)).toEqual(['queued', 'ringing', 'dialling', 'unanswered']);
+    await until('attempt ended', async () => (await listAttempts(db, callbackId))[0]?.outcome === 'failed');
+  });
+
+  it('the caller hangs up in the callback menu before confirming: abandoned, no callback booked', async () => {
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '1');
+    const id = await newCall(c, ch);
+    await until('waiting on the first line', () => c.t.app.calls.queueOf('first').some((e) => e.id === id));
+    c.pbx.press(ch, '*');
+    await until('callback menu', () => c.pbx.prompted(ch, 'callback-confirm'));
+    c.pbx.gone(ch);
+    await settled(c, id);
+    expect((await storedEvents(id)).map((e) => e.to_status)).toEqual(['ivr', 'queued', 'abandoned']);
+    expect(await db.selectFrom('callbacks').select('id').where('call_id', '=', id).execute()).toEqual([]);
+    expect(c.t.app.calls.queueOf('first')).toEqual([]);
+  });
+
   it('the IVR’s callback offer: the caller takes it before the queue and books at once (ivr → queued → callback)', async () => {
     const number = randomPhone();
     const ch = c.pbx.inbound(number);
