@@ -17,7 +17,7 @@ import { createDb } from '../../src/db/database.js';
 import { randomPhone } from '../support/app.js';
 import { CAUSE } from '../support/fake-pbx.js';
 import { TcpGate } from '../support/tcp-gate.js';
-import { apiCall, availableOperator, cleanUp, db, newCall, operatorState, reaches, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
+import { apiCall, availableOperator, cancelOpenCallbacks, cleanUp, db, newCall, operatorState, reaches, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
 
 let c: CoreApp;
 let gate: TcpGate;
@@ -181,5 +181,38 @@ describe('the call ledger under the call core', () => {
     const msgs = c.logs.map((l) => l.msg);
     expect(msgs).toContain('call ledger: Postgres refuses the writes; retrying, calls go on');
     expect(msgs).toContain('call ledger: Postgres takes the writes again');
+  });
+  it('while Postgres refuses the ledger, a callback’s customer is dialled only once the call’s row is written (its attempt names the call)', async () => {
+    // A caller books a callback from the queue (the booking itself is in the shared Postgres).
+    const number = randomPhone();
+    const ch = c.pbx.inbound(number);
+    c.pbx.press(ch, '1');
+    const booking = await newCall(c, ch);
+    await inLine('first', booking);
+    c.pbx.press(ch, '*');
+    await until('callback menu', () => c.pbx.prompted(ch, 'callback-confirm'));
+    c.pbx.press(ch, '1');
+    await until('booked', () => c.t.app.calls.queueOf('first').some((e) => e.kind === 'callback'));
+    const callbackId = c.t.app.calls.queueOf('first').find((e) => e.kind === 'callback')!.id;
+    await gate.close();
+    const op = await availableOperator(c, 'first');
+    const ring = await until('operator rung for the callback', () => c.pbx.dials().find((d) => d.endpoint === op.endpoint));
+    c.pbx.operatorAnswers(ring);
+    await until('operator waiting in the bridge with music', () => c.pbx.trace(ring.callId).includes('startBridgeMoh'));
+    refusals.length = 0;
+    await until('Postgres refused the call’s row', () => refusals.length >= 1);
+    expect(c.pbx.dialOuts(ring.callId)).toEqual([]);
+    expect(c.t.app.ledger.row(ring.callId)?.status).toBe('ringing');
+    await gate.open();
+    const out = await until('customer dialled once the row is written', () => c.pbx.dialOuts(ring.callId)[0], 10_000);
+    expect(out.dialString).toBe(`PJSIP/+${number}@trunk`);
+    expect(await findCallById(db, ring.callId)).toMatchObject({ callback_id: callbackId });
+    c.pbx.customerAnswers(out);
+    await reaches(c, ring.callId, 'bridged');
+    c.pbx.gone(out.channelId);
+    await settled(c, ring.callId);
+    await expectStored(ring.callId, ['queued', 'ringing', 'dialling', 'bridged', 'completed']);
+    await expectStored(booking, ['ivr', 'queued', 'callback']);
+    await cancelOpenCallbacks([callbackId]);
   });
 });
