@@ -89,8 +89,8 @@ export class OperatorLoginTakenError extends AppError {
 export class InvalidCallTransitionError extends AppError {
   readonly code = 'invalid_call_transition';
   readonly status = 409;
-  constructor(from: string, to: string) {
-    super(`a call cannot go from ${from} to ${to}`, { from, to });
+  constructor(from: string, to: string, reason?: string) {
+    super(`a call cannot go from ${from} to ${to}${reason ? `: ${reason}` : ''}`, { from, to });
   }
 }
 

@@ -4,16 +4,18 @@
 // hands the call over: the first operator leaves, the caller (back from hold) stays with the
 // colleague, and the ticket, verification and IVR history stay on the one call row. `cancel`
 // lets the colleague go and the caller returns to the first operator. The bridge is the same
-// throughout, so the recording is one file.
+// throughout, so the recording is one file. Meanwhile the call's phase is `consulting` (its row
+// stays `bridged`), which holds the colleague; it goes back to `bridged` when they are let go.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Principal } from '../auth/token.service.js';
-import { NoConsultationError, NotFoundError, OperatorUnavailableError } from '../errors.js';
+import { CallNotBridgedError, NoConsultationError, NotFoundError, OperatorUnavailableError } from '../errors.js';
 import { findOperatorById } from '../operators/operator.repository.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { CallLedger } from './call-ledger.js';
 import type { CallRow } from './call.table.js';
+import type { Colleague } from './call-phase.js';
 import type { CallSession } from './call-session.js';
 import type { PbxPort } from './pbx.port.js';
 import type { PanelPort } from './panel.port.js';
@@ -41,16 +43,21 @@ export class CallConsult {
   /** Rings `operatorId` into the call: `consult` puts the caller on hold first, `conference` does not. */
   async start(callId: string, operatorId: string, mode: 'consult' | 'conference', by: Principal): Promise<CallRow> {
     const s = this.live(callId, by);
-    if (s.consult) throw new NoConsultationError(callId, 'a consultation or conference is already under way');
+    const underWay = () => new NoConsultationError(callId, 'a consultation or conference is already under way');
+    if (s.in('consulting')) throw underWay();
     const op = await findOperatorById(this.d.db, operatorId);
     if (!op) throw new NotFoundError('operator', operatorId);
     if (op.id === s.operatorId) throw new OperatorUnavailableError(operatorId, 'already on this call');
     if (op.state === 'offline' || this.t.busy.has(op.id)) throw new OperatorUnavailableError(operatorId, op.state === 'offline' ? 'offline' : 'on another call');
+    // Looked at again after the lookup: another request (or the call's end) may have come first.
+    const p = s.phase;
+    if (p.kind === 'consulting') throw underWay();
+    if (p.kind !== 'bridged') throw new CallNotBridgedError(callId, s.status);
     const channelId = randomUUID();
-    s.consult = { operatorId: op.id, line: op.line, channelId, mode, answered: false };
+    s.to({ kind: 'consulting', held: p.held, colleague: { operatorId: op.id, line: op.line, channelId, mode, answered: false } });
     this.t.busy.add(op.id);
     this.t.setLeg(channelId, callId, 'consult');
-    if (mode === 'consult' && !s.onHold) await applyHold(this.d, s, true);
+    if (mode === 'consult' && !p.held) await applyHold(this.d, s, true);
     this.d.log.info({ callId, operatorId: op.id, mode }, 'ringing a colleague into the call');
     this.d.panels.ringing(op.id, callId); // the colleague sees the caller and ticket before picking up
     await this.d.pbx.dial({ endpoint: op.sip_username, channelId, callId, callerId: s.callerNumber ?? 'unknown', timeoutSec: this.d.ringTimeoutSec, purpose: 'consult' });
@@ -60,30 +67,40 @@ export class CallConsult {
   /** The colleague picked up: into the bridge (with the operator, and the caller for a conference). */
   async answered(callId: string, channelId: string): Promise<void> {
     const s = this.t.session(callId);
-    if (!s?.consult || s.consult.channelId !== channelId || !s.bridgeId) {
+    const ringing = (x: CallSession): Colleague | undefined => {
+      const p = x.phase;
+      return p.kind === 'consulting' && p.colleague.channelId === channelId ? p.colleague : undefined;
+    };
+    if (!s || !ringing(s) || !s.bridgeId) {
       await this.d.pbx.hangup(channelId);
       return;
     }
     await this.d.pbx.addToBridge(s.bridgeId, channelId);
-    s.consult.answered = true;
+    // Still theirs after the round trip? (Cancelled, or the call ended meanwhile: their leg is being hung up.)
+    const p = s.phase;
+    const c = ringing(s);
+    if (p.kind !== 'consulting' || !c) return;
+    s.to({ ...p, colleague: { ...c, answered: true } });
     // The operator's state is their record, not the call's: Postgres away must not stop the consult.
-    await this.d.operators.callStarted(s.consult.operatorId).catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'colleague not marked on call'));
-    this.d.log.info({ callId, operatorId: s.consult.operatorId }, 'colleague joined the call');
+    await this.d.operators.callStarted(c.operatorId).catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'colleague not marked on call'));
+    this.d.log.info({ callId, operatorId: c.operatorId }, 'colleague joined the call');
     await this.t.colleagueJoined(callId, channelId);
   }
 
   /** The first operator leaves; the colleague has the call (and the caller, back from hold). */
   async complete(callId: string, by: Principal): Promise<CallRow> {
     const s = this.live(callId, by);
-    if (!s.consult?.answered) throw new NoConsultationError(callId, 'no colleague has joined the call');
+    const p = s.phase;
+    if (p.kind !== 'consulting' || !p.colleague.answered) throw new NoConsultationError(callId, 'no colleague has joined the call');
     await this.handOver(s, by.role);
     return this.d.ledger.row(callId) as CallRow;
   }
 
   /** Also when the first operator simply hangs up once the colleague is on: the colleague keeps the call. */
   async handOver(s: CallSession, by: string): Promise<void> {
-    const c = s.consult;
-    if (!c?.answered || !s.bridgeId) return;
+    const p = s.phase;
+    if (p.kind !== 'consulting' || !p.colleague.answered || !s.bridgeId) return;
+    const c = p.colleague;
     const callId = s.callId;
     const [fromOp, fromCh] = [s.operatorId, s.operatorChannelId];
     if (fromCh) {
@@ -97,9 +114,10 @@ export class CallConsult {
     }
     s.operatorId = c.operatorId;
     s.operatorChannelId = c.channelId;
-    s.consult = undefined;
+    const now = s.phase;
+    if (now.kind === 'consulting') s.to({ kind: 'bridged', held: now.held });
     this.t.setLeg(c.channelId, callId, 'operator');
-    if (s.onHold) await applyHold(this.d, s, false);
+    await applyHold(this.d, s, false); // the caller back from hold, with the colleague
     // Handing a first-line call to a second-line colleague is an escalation: the ticket follows
     // (its line, and the second line's right to see it), as with a transfer to the line.
     const escalated = s.ticketId !== null && c.line !== s.line;
@@ -118,25 +136,31 @@ export class CallConsult {
   /** The colleague goes (or never answered); the caller is back with the first operator. */
   async cancel(callId: string, by: Principal): Promise<CallRow> {
     const s = this.live(callId, by);
-    if (!s.consult) throw new NoConsultationError(callId, 'no consultation or conference to cancel');
+    if (s.phase.kind !== 'consulting') throw new NoConsultationError(callId, 'no consultation or conference to cancel');
     await this.release(s, 'cancelled');
     return this.d.ledger.row(callId) as CallRow;
   }
 
   /** The colleague's leg went away by itself (no answer, or they hung up). */
   async colleagueGone(s: CallSession): Promise<void> {
-    if (s.consult) await this.release(s, 'colleague left');
+    await this.release(s, 'colleague left');
   }
 
+  /** The colleague goes; the call is `bridged` again, and a caller on hold is back with their operator. */
   async release(s: CallSession, why: string): Promise<void> {
-    const c = s.consult;
-    if (!c) return;
-    s.consult = undefined;
+    const p = s.phase;
+    if (p.kind !== 'consulting') return;
+    s.to({ kind: 'bridged', held: p.held });
+    await this.letGo(s.callId, p.colleague, why);
+    if (!s.over) await applyHold(this.d, s, false);
+  }
+
+  /** The colleague's leg goes and they are free again (also when the call ends under them: call-hangup.ts). */
+  async letGo(callId: string, c: Colleague, why: string): Promise<void> {
     this.t.forgetLeg(c.channelId);
     await this.d.pbx.hangup(c.channelId);
     this.t.busy.delete(c.operatorId);
-    if (c.answered) await this.d.operators.callEnded(c.operatorId, new Date()).catch((err: Error) => this.d.log.error({ callId: s.callId, err: err.message }, 'colleague not released'));
-    if (s.onHold && !s.gone && !s.ended) await applyHold(this.d, s, false);
-    this.d.log.info({ callId: s.callId, operatorId: c.operatorId, why }, 'colleague released');
+    if (c.answered) await this.d.operators.callEnded(c.operatorId, new Date()).catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'colleague not released'));
+    this.d.log.info({ callId, operatorId: c.operatorId, why }, 'colleague released');
   }
 }

@@ -8,8 +8,8 @@ import type { OperatorService } from '../operators/operator.service.js';
 import { LINES, type Line, type OperatorRow } from '../operators/operator.table.js';
 import { callbackIdOf, HEAD_RANK, type WaitingLists } from '../queues/waiting-list.js';
 import type { CallObserver } from './call-observer.js';
+import type { CallPhase } from './call-phase.js';
 import type { CallSession } from './call-session.js';
-import type { CallStatus } from './call-state-machine.js';
 import type { CallbackCalls } from './callback-calls.js';
 import type { PbxPort } from './pbx.port.js';
 import type { PanelPort } from './panel.port.js';
@@ -22,7 +22,7 @@ export interface DispatchCore {
   session(callId: string): CallSession | undefined;
   setLeg(channelId: string, callId: string, leg: 'operator'): void;
   forgetLeg(channelId: string): void;
-  move(s: CallSession, to: CallStatus, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<unknown>;
+  move(s: CallSession, next: CallPhase, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<unknown>;
 }
 
 export class CallDispatch {
@@ -112,7 +112,8 @@ export class CallDispatch {
       const callbackId = callbackIdOf(entry.id);
       if (callbackId) return { callbackId };
       const s = this.core.session(entry.id);
-      if (!s || s.gone || s.status !== 'queued') continue;
+      // Queued, or in the callback menu (a free operator beats a callback being booked).
+      if (!s || (s.phase.kind !== 'queued' && s.phase.kind !== 'callback-menu')) continue;
       s.rank = entry.rank;
       return { s };
     }
@@ -128,7 +129,7 @@ export class CallDispatch {
     s.operatorId = op.id;
     s.operatorChannelId = channelId;
     this.core.setLeg(channelId, callId, 'operator');
-    await this.core.move(s, 'ringing', { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
+    await this.core.move(s, { kind: 'ringing' }, { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
     this.d.log.info({ callId, operatorId: op.id, line }, 'ringing operator');
     this.d.panels.ringing(op.id, callId); // the screen pop, before the phone is picked up
     if (s.queuedAt !== undefined) {
@@ -160,8 +161,8 @@ export class CallDispatch {
     }
     s.operatorId = null;
     s.operatorChannelId = null;
-    if (s.gone || s.status !== 'ringing') return;
-    await this.core.move(s, 'queued', { operator_id: null, operator_channel_id: null }, { missedBy: opId, reason });
+    if (s.phase.kind !== 'ringing') return;
+    await this.core.move(s, { kind: 'queued' }, { operator_id: null, operator_channel_id: null }, { missedBy: opId, reason });
     if (s.line) this.joinQueue(s, s.line, s.rank ?? HEAD_RANK);
   }
 }

@@ -82,7 +82,7 @@ export class CallIvr {
     }
     log.info({ line, ivrPath: s.ivrPath }, 'IVR done');
     if (line === 'hangup') {
-      s.handled = true;
+      s.ivrEnds();
       // The caller's channel going away ends the call (and gives it its ticket) as usual.
       await this.d.pbx.hangup(s.callerChannelId);
       return;

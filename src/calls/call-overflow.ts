@@ -1,6 +1,8 @@
 // Overflow: when a caller has waited a line's limit, or nobody of the line is logged in when
 // they join it, the flow's rule for that line runs: to the other line (keeping the caller's place
-// in time), or to a node of the flow (a voicemail). A call overflows once, never back and forth.
+// in time), or to a node of the flow (a voicemail). A call overflows once, never back and forth:
+// that it did is history, kept where the call's history is, its IVR path (`overflow:…`).
+// While the flow runs the call is in the `overflow-ivr` phase (still `queued` in its row).
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { IvrFlow, OverflowRule } from '../ivr/ivr-flow.js';
@@ -28,7 +30,7 @@ export class CallOverflow {
   /** A caller joined `line`'s queue: arm that line's rule. */
   async watch(s: CallSession, line: Line): Promise<void> {
     const rule = this.d.flow().overflow[line];
-    if (!rule || s.overflowed) return;
+    if (!rule || overflowedBefore(s)) return;
     // Postgres away: taken as staffed, so the caller waits for the line rather than leave it.
     if (rule.whenNobodyLoggedIn && (await this.d.staffed(line).catch(() => 1)) === 0) return this.apply(s, line, rule, 'nobody logged in');
     if (rule.maxWaitSec) {
@@ -51,8 +53,7 @@ export class CallOverflow {
 
   private async apply(s: CallSession, line: Line, rule: OverflowRule, why: string): Promise<void> {
     // Only a caller still waiting on that line: one rung or answered meanwhile stays put.
-    if (s.gone || s.status !== 'queued' || s.line !== line || s.inCallbackMenu) return;
-    s.overflowed = true;
+    if (s.phase.kind !== 'queued' || s.line !== line) return;
     const rank = this.t.waiting.rankOf(s.callId) ?? Date.now();
     this.t.waiting.remove(s.callId);
     this.t.stopOffers(s.callId);
@@ -67,17 +68,25 @@ export class CallOverflow {
       return;
     }
     this.d.log.info({ callId: s.callId, line, node: rule.action.goto, why }, 'overflow into the flow');
+    s.to({ kind: 'overflow-ivr', endsAs: 'abandoned' });
     await s.recordStep(`overflow:${rule.action.goto}`);
     await this.d.pbx.stopMoh(s.callerChannelId);
     const next = await runFlow(this.d.flow(), s, rule.action.goto);
     if (next === 'hangup') {
-      s.handled = true;
+      s.ivrEnds();
       await this.d.pbx.hangup(s.callerChannelId);
       return;
     }
+    if (!s.in('overflow-ivr')) return; // the caller left as the flow ended
+    s.to({ kind: 'queued' });
     s.line = next;
     this.d.ledger.update(s.callId, { line: next });
     await this.d.pbx.startMoh(s.callerChannelId);
     this.t.joinQueue(s, next, rank);
   }
+}
+
+/** Overflowed before: the step is in the call's IVR path (recorded before anything else of the overflow). */
+function overflowedBefore(s: CallSession): boolean {
+  return s.ivrPath.some((step) => step.startsWith('overflow:'));
 }

@@ -9,7 +9,8 @@ import { listActiveCalls } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import { isFallbackRow } from './fallback-calls.js';
 import type { CallSession } from './call-session.js';
-import { endStatusOnCallerHangup, type CallStatus } from './call-state-machine.js';
+import type { CallPhase } from './call-phase.js';
+import { endStatusOnCallerHangup, type FinalStatus } from './call-state-machine.js';
 import type { CallbackCalls } from './callback-calls.js';
 import type { HangupCause, PbxPort } from './pbx.port.js';
 
@@ -20,8 +21,8 @@ export interface ReclaimTarget {
   liveSessions(): ReadonlyMap<string, CallSession>;
   track(call: CallRow): CallSession;
   forgetLeg(channelId: string): void;
-  move(s: CallSession, to: CallStatus, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<unknown>;
-  end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void>;
+  move(s: CallSession, next: CallPhase, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<unknown>;
+  end(s: CallSession, to: FinalStatus, cause: HangupCause, by: HangupBy): Promise<void>;
   enqueue(s: CallSession, line: Line): Promise<void>;
   joinQueue(s: CallSession, line: Line, rank: number): void;
   sweepRecordings(): Promise<void>;
@@ -49,7 +50,6 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
     }
     if (!channels.has(call.caller_channel_id)) {
       const s = known ?? t.track(call);
-      s.callerGone();
       t.waiting.remove(call.id);
       const to = endStatusOnCallerHangup(s.status);
       // Asterisk restarted, or the caller hung up while nobody listened to ARI.
@@ -70,10 +70,10 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
       }
       s.operatorId = null;
       s.operatorChannelId = null;
-      await t.move(s, 'queued', { operator_id: null, operator_channel_id: null }, { reclaimed: true });
+      await t.move(s, { kind: 'queued' }, { operator_id: null, operator_channel_id: null }, { reclaimed: true });
     }
     // The IVR cannot resume mid-prompt: a reclaimed caller goes to their line (first if unknown).
-    if (s.status === 'ivr') {
+    if (s.phase.kind === 'ivr') {
       await t.enqueue(s, 'first');
       continue;
     }

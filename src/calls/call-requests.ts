@@ -4,15 +4,15 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Principal } from '../auth/token.service.js';
-import { CallNotBridgedError, CallOnHoldError, ForbiddenError, NotFoundError, VerificationBusyError } from '../errors.js';
+import { CallNotBridgedError, CallOnHoldError, ForbiddenError, NoConsultationError, NotFoundError, VerificationBusyError } from '../errors.js';
 import type { Line } from '../operators/operator.table.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { HEAD_RANK } from '../queues/waiting-list.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
 import type { CallLedger } from './call-ledger.js';
 import type { CallRow } from './call.table.js';
+import { isTalking, type CallPhase } from './call-phase.js';
 import type { CallSession } from './call-session.js';
-import type { CallStatus } from './call-state-machine.js';
 import { verifyMidCall } from './mid-call-verification.js';
 import type { PbxPort } from './pbx.port.js';
 
@@ -20,7 +20,7 @@ export interface CallControl {
   readonly busy: Set<string>;
   session(callId: string): CallSession | undefined;
   forgetLeg(channelId: string): void;
-  move(s: CallSession, to: CallStatus, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<CallRow>;
+  move(s: CallSession, next: CallPhase, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<CallRow>;
   joinQueue(s: CallSession, line: Line, rank: number): void;
 }
 
@@ -39,8 +39,10 @@ export class CallRequests {
   async transfer(callId: string, line: Line, by: Principal): Promise<CallRow> {
     const s = bridgedCallFor(this.c.session(callId), callId, by);
     if (!s.operatorChannelId) throw new CallNotBridgedError(callId, s.status);
+    // A colleague rung in is theirs to finish first (complete or cancel): the call cannot leave them in its bridge.
+    if (s.phase.kind === 'consulting') throw new NoConsultationError(callId, 'a consultation or conference is under way: complete or cancel it first');
     const [fromOp, fromCh, bridgeId] = [s.operatorId, s.operatorChannelId, s.bridgeId];
-    if (s.onHold) await this.hold(callId, false, by); // the caller goes back into the bridge, which keeps them
+    if (isHeld(s)) await this.hold(callId, false, by); // the caller goes back into the bridge, which keeps them
     this.c.forgetLeg(fromCh); // its hangup below is ours, not the end of the call
     s.operatorId = null;
     s.operatorChannelId = null;
@@ -52,7 +54,7 @@ export class CallRequests {
       this.c.busy.delete(fromOp);
       await this.d.operators.callEnded(fromOp, new Date(), callId).catch((err: Error) => this.log.error({ callId, err: err.message }, 'operator who transferred not released'));
     }
-    const row = await this.c.move(s, 'queued', { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
+    const row = await this.c.move(s, { kind: 'queued' }, { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
     if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, line).catch((err: Error) => this.log.error({ callId, err: err.message }, 'ticket line not changed'));
     this.log.info({ callId, fromOperatorId: fromOp, line }, 'call transferred');
     this.c.joinQueue(s, line, HEAD_RANK);
@@ -66,7 +68,7 @@ export class CallRequests {
   async requestVerification(callId: string, by: Principal): Promise<CallRow> {
     const s = bridgedCallFor(this.c.session(callId), callId, by);
     if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
-    if (s.onHold) throw new CallOnHoldError(callId);
+    if (isHeld(s)) throw new CallOnHoldError(callId);
     s.verification = { method: 'operator', operatorId: s.operatorId };
     this.log.info({ callId, by: by.role }, 'mid-call verification requested');
     void verifyMidCall({ db: this.d.db, pbx: this.d.pbx, log: this.log }, s, s.operatorId);
@@ -81,7 +83,7 @@ export class CallRequests {
   async hold(callId: string, on: boolean, by: Principal): Promise<CallRow> {
     const s = bridgedCallFor(this.c.session(callId), callId, by);
     if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
-    if (s.onHold !== on) {
+    if (isHeld(s) !== on) {
       await applyHold(this.d, s, on);
       this.log.info({ callId, by: by.role }, on ? 'caller on hold' : 'caller off hold');
     }
@@ -89,9 +91,14 @@ export class CallRequests {
   }
 }
 
-/** The caller out of the bridge with music (hold), or back into it. */
+function isHeld(s: CallSession): boolean {
+  const p = s.phase;
+  return isTalking(p) && p.held;
+}
+
+/** The caller out of the bridge with music (hold), or back into it: the `held` of a talking call's phase. */
 export async function applyHold(d: { ledger: CallLedger; pbx: PbxPort }, s: CallSession, on: boolean): Promise<void> {
-  if (s.onHold === on || !s.bridgeId) return;
+  if (!isTalking(s.phase) || isHeld(s) === on || !s.bridgeId) return;
   if (on) {
     await d.pbx.removeFromBridge(s.bridgeId, s.callerChannelId);
     await d.pbx.startMoh(s.callerChannelId);
@@ -99,7 +106,9 @@ export async function applyHold(d: { ledger: CallLedger; pbx: PbxPort }, s: Call
     await d.pbx.stopMoh(s.callerChannelId);
     await d.pbx.addToBridge(s.bridgeId, s.callerChannelId);
   }
-  s.onHold = on;
+  // Read again after the round trips: a colleague may have answered meanwhile (their data is kept).
+  const p = s.phase;
+  if (isTalking(p)) s.to({ ...p, held: on });
   d.ledger.update(s.callId, { on_hold: on });
 }
 
@@ -110,6 +119,7 @@ export async function applyHold(d: { ledger: CallLedger; pbx: PbxPort }, s: Call
 export function bridgedCallFor(s: CallSession | undefined, callId: string, by: Principal): CallSession & { bridgeId: string } {
   if (!s) throw new NotFoundError('live call', callId);
   if (by.role === 'operator' && by.operatorId !== s.operatorId) throw new ForbiddenError(by.role, ['admin', 'supervisor', 'the operator on the call']);
-  if (s.status !== 'bridged' || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
+  // Talking: bridged, with or without a colleague; not in the survey (the operator has gone) nor ending.
+  if (!isTalking(s.phase) || !s.bridgeId) throw new CallNotBridgedError(callId, s.status);
   return s as CallSession & { bridgeId: string };
 }

@@ -1,12 +1,16 @@
-// The live, in-memory side of one call: digits keyed, prompts playing, which legs exist.
-// What must survive a restart (status, path, operator, channels) is in its row, which the call
-// ledger writes behind to Postgres; a session can be rebuilt from that row (call-reclaim.ts).
+// The live, in-memory side of one call: its phase (call-phase.ts), digits keyed, prompts
+// playing, which legs exist. What must survive a restart (status, path, operator, channels) is in
+// its row, which the call ledger writes behind to Postgres; a session can be rebuilt from that
+// row (call-reclaim.ts).
 import { randomUUID } from 'node:crypto';
+import { InvalidCallTransitionError } from '../errors.js';
 import type { IvrContext, Language } from '../ivr/ivr-context.js';
 import type { Line } from '../operators/operator.table.js';
+import { assertPhaseTransition, isOver, statusOf, type CallPhase, type PhaseKind } from './call-phase.js';
 import type { CallStatus } from './call-state-machine.js';
 import type { PbxPort } from './pbx.port.js';
 
+/** The call is over (the caller hung up, or the call was ended): the IVR stops talking to them. */
 export class CallerGoneError extends Error {
   constructor() {
     super('the caller hung up');
@@ -33,38 +37,19 @@ export interface CallSessionDeps {
 }
 
 export class CallSession implements IvrContext {
-  status: CallStatus;
+  /** The call's one live state; changed only through to(). */
+  private current: CallPhase;
   line: Line | null = null;
   ticketId: string | null = null;
   operatorId: string | null = null;
   operatorChannelId: string | null = null;
   bridgeId: string | null = null;
   recordingId: string | null = null;
-  ended = false;
-  gone = false;
   /** Who is asking for a code right now: the IVR, or an operator mid-call. */
   verification: { method: 'ivr' | 'operator'; operatorId: string | null } = { method: 'ivr', operatorId: null };
   verifiedAccountId: string | null = null;
   /** Set while a callback's customer is being dialled or talked to. */
   callbackId: string | null = null;
-  /** In the queue's callback menu (press the key, confirm the number). */
-  inCallbackMenu = false;
-  /** Asked for a callback in the IVR (the callback verb): the menu opens once they are queued. */
-  callbackRequested = false;
-  /** Booked a callback: however they leave now, the call ends as 'callback'. */
-  callbackBooked = false;
-  /** The operator hung up and the caller is answering the survey. */
-  surveying = false;
-  /** The operator was let go before the call ended (survey): end() does not release them again. */
-  operatorReleased = false;
-  /** A colleague rung into the call (warm transfer or conference). */
-  consult: { operatorId: string; line: Line; channelId: string; mode: 'consult' | 'conference'; answered: boolean } | undefined;
-  /** On hold: out of the bridge, hearing music. */
-  onHold = false;
-  /** Overflowed once already: never again (no ping-pong between lines). */
-  overflowed = false;
-  /** The IVR ended the call itself, or took a voicemail: it ends 'completed', not 'abandoned'. */
-  handled = false;
   private recordingWaiter: { name: string; done: () => void } | undefined;
   private digits: string[] = [];
   private digitWaiter: ((d: string | null) => void) | undefined;
@@ -82,10 +67,59 @@ export class CallSession implements IvrContext {
     readonly callerNumber: string | null,
     public language: Language,
     public ivrPath: string[],
-    status: CallStatus,
+    phase: CallPhase,
     private readonly deps: CallSessionDeps,
   ) {
-    this.status = status;
+    this.current = phase;
+  }
+
+  get phase(): CallPhase {
+    return this.current;
+  }
+
+  /**
+   * Is the call in one of these phases now? (A method, not `phase.kind`: TypeScript would keep an
+   * earlier check's narrowing of `phase` across an await, where the phase may well have changed.)
+   */
+  in(...kinds: PhaseKind[]): boolean {
+    return kinds.includes(this.current.kind);
+  }
+
+  /** The persisted status the phase stands for (what the row says). */
+  get status(): CallStatus {
+    return statusOf(this.current);
+  }
+
+  /** The outcome is decided (ending or ended): nothing talks to the caller any more. */
+  get over(): boolean {
+    return isOver(this.current);
+  }
+
+  /**
+   * The one way a call changes state. The change is checked against the phase table
+   * (call-phase.ts); one that changes the persisted status is written first through `write`
+   * (the call ledger's transition, which checks it against the status table again), so the phase
+   * never runs ahead of its row, and a refused change leaves both as they were. Entering `ending`
+   * wakes whatever the IVR waits on (a digit, a prompt, a recording): it then finds the call over.
+   */
+  to(next: CallPhase, write?: (from: CallStatus, to: CallStatus) => void): void {
+    assertPhaseTransition(this.current, next);
+    const [from, to] = [statusOf(this.current), statusOf(next)];
+    if (from !== to) {
+      if (!write) throw new InvalidCallTransitionError(this.current.kind, next.kind, 'a change of status is written through the call ledger');
+      write(from, to);
+    }
+    this.current = next;
+    if (next.kind === 'ending') this.wake();
+  }
+
+  /**
+   * The IVR ends the call itself (a voicemail, the flow's hangup): however the caller leaves
+   * from now on, the call ends 'completed', not 'abandoned'.
+   */
+  ivrEnds(): void {
+    const p = this.current;
+    if ((p.kind === 'ivr' || p.kind === 'overflow-ivr') && p.endsAs !== 'completed') this.to({ ...p, endsAs: 'completed' });
   }
 
   // ---- fed by the call service from PBX events ----
@@ -132,9 +166,9 @@ export class CallSession implements IvrContext {
     return true;
   }
 
-  callerGone(): void {
+  /** The call is over: the IVR's waits end at once (and it finds the call over). */
+  private wake(): void {
     this.recordingWaiter?.done();
-    this.gone = true;
     this.digitWaiter?.(null);
     this.playbackWaiter?.done();
   }
@@ -209,8 +243,9 @@ export class CallSession implements IvrContext {
     return this.deps.verifyTriesLeft(this);
   }
 
+  /** Only from the IVR proper: the menu opens when the call is queued (call.service enqueue). */
   requestCallback(): void {
-    this.callbackRequested = true;
+    if (this.current.kind === 'ivr') this.to({ ...this.current, callbackAsked: true });
   }
 
   isLineOpen(line: Line): boolean {
@@ -224,7 +259,7 @@ export class CallSession implements IvrContext {
   /** Resolves when the message is recorded: the caller pressed #, went quiet, hung up, or maxSec passed. */
   async recordVoicemail(maxSec: number): Promise<void> {
     this.assertHere();
-    this.handled = true;
+    this.ivrEnds();
     const finished = new Promise<void>((resolve) => (this.recordingWaiter = { name: '', done: resolve }));
     const name = await this.deps.startVoicemail(this, maxSec);
     if (this.recordingWaiter) this.recordingWaiter.name = name;
@@ -253,6 +288,6 @@ export class CallSession implements IvrContext {
   }
 
   private assertHere(): void {
-    if (this.gone) throw new CallerGoneError();
+    if (this.over) throw new CallerGoneError();
   }
 }

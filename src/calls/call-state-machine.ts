@@ -1,5 +1,7 @@
 // The call lifecycle as an explicit table. Every change of a call's status goes through
-// assertTransition and is persisted with the change (call.repository's transition).
+// assertTransition and is persisted with the change (the call ledger's transition). This is the
+// persisted side; the live side, finer (the callback menu, hold, a consultation, the survey,
+// ending), is the phase table in call-phase.ts, whose every change of status is one of these.
 //
 //   ivr ──► queued ──► ringing ──► bridged ──► completed
 //    │        ▲  ▲        │           │
@@ -17,6 +19,8 @@ import { InvalidCallTransitionError } from '../errors.js';
 
 export const CALL_STATUSES = ['ivr', 'queued', 'ringing', 'dialling', 'bridged', 'completed', 'abandoned', 'failed', 'callback', 'unanswered'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
+/** The statuses a call ends in. */
+export type FinalStatus = 'completed' | 'abandoned' | 'failed' | 'callback' | 'unanswered';
 
 const TRANSITIONS: Record<CallStatus, readonly CallStatus[]> = {
   ivr: ['queued', 'completed', 'abandoned', 'failed'],
@@ -40,11 +44,11 @@ export function assertTransition(from: CallStatus, to: CallStatus): void {
   if (!canTransition(from, to)) throw new InvalidCallTransitionError(from, to);
 }
 
-export function isFinal(status: CallStatus): boolean {
+export function isFinal(status: CallStatus): status is FinalStatus {
   return TRANSITIONS[status].length === 0;
 }
 
 /** The status a call ends in when its caller leg goes away while it is in `status`. */
-export function endStatusOnCallerHangup(status: CallStatus): CallStatus {
+export function endStatusOnCallerHangup(status: CallStatus): FinalStatus {
   return status === 'bridged' ? 'completed' : 'abandoned';
 }

@@ -1,6 +1,8 @@
 // The one-question satisfaction survey: when the operator hangs up, the caller (still on the
-// line) is asked for 1-5 by DTMF. The operator is released at once (their wrap-up starts), the
-// bridge and its recording end, and the answer is stored on the call and its ticket.
+// line) is asked for 1-5 by DTMF. The call's phase is `surveying` (still `bridged` in its row):
+// the operator is released at once (their wrap-up starts), so ending from this phase does not
+// release them again; the bridge and its recording end, and the answer is stored on the call and
+// its ticket.
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { OperatorService } from '../operators/operator.service.js';
@@ -20,10 +22,9 @@ export async function runSurvey(
   s: CallSession,
   cause: HangupCause,
 ): Promise<void> {
-  s.surveying = true;
+  s.to({ kind: 'surveying' });
   if (s.operatorId) {
     t.busy.delete(s.operatorId);
-    s.operatorReleased = true;
     await d.operators.callEnded(s.operatorId, new Date(), s.callId).catch((err: Error) => d.log.error({ callId: s.callId, err: err.message }, 'operator not released for wrap-up'));
   }
   if (s.bridgeId) await d.pbx.destroyBridge(s.bridgeId, s.recordingName).catch(() => undefined);

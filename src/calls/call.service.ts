@@ -1,7 +1,7 @@
 // The call lifecycle: inbound → ticket → IVR → queue → operator rung → bridged and recorded
-// → ended. PBX events drive it; each status change is applied in memory and written behind
-// (the call ledger), so nothing on a caller's path waits on Postgres.
-import { randomUUID } from 'node:crypto';
+// → ended. PBX events drive it; each call's state is its session's phase (call-phase.ts), and a
+// change of phase that changes the status is applied in memory and written behind (the call
+// ledger), so nothing on a caller's path waits on Postgres. How calls end is in call-hangup.ts.
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -18,26 +18,27 @@ import { headStartSec, type PriorityRule } from '../queues/priority.js';
 import { CallTickets } from './call-tickets.js';
 import { CallEvents } from './call-events.js';
 import { CallDispatch } from './call-dispatch.js';
-import { recordLegs } from './leg-recordings.js';
 import { silentPanels, type PanelPort } from './panel.port.js';
 import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
 import { CallIvr } from './call-ivr.js';
 import { CallOverflow } from './call-overflow.js';
 import { CallConsult } from './call-consult.js';
-import { runSurvey } from './call-survey.js';
 import type { CallLedger } from './call-ledger.js';
 import { updateCall } from './call.repository.js';
 import { WriteBehind } from './write-behind.js';
 import type { BusinessHours } from '../lines/business-hours.js';
 import type { CallRow, CallUpdate, HangupBy } from './call.table.js';
-import { CallSession, bridgeRecordingName } from './call-session.js';
+import { CallAnswer } from './call-answer.js';
+import { CallHangup } from './call-hangup.js';
+import { phaseOfRow, type CallPhase } from './call-phase.js';
+import { CallSession } from './call-session.js';
 import { LiveCalls, type LegKind } from './live-calls.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
 import { snapshotOf, type CallSnapshot } from './call-snapshot.js';
 import { CallbackCalls, type CallCore, type CallbackCallSettings } from './callback-calls.js';
 import type { CallbackPort, CallbackSink } from './callback.port.js';
 import { reclaimCalls, sweepOrphanedRecordings } from './call-reclaim.js';
-import { endStatusOnCallerHangup, isFinal, type CallStatus } from './call-state-machine.js';
+import { isFinal, type FinalStatus } from './call-state-machine.js';
 import type { HangupCause, PbxEvent, PbxPort } from './pbx.port.js';
 
 export interface CallServiceDeps {
@@ -79,7 +80,6 @@ export interface CallServiceDeps {
   staffed: (line: Line) => Promise<number>;
 }
 
-
 export class CallService implements CallCore, CallbackSink {
   /** The live calls: the one place their sessions, legs, waiting lists and busy operators are kept. */
   readonly live = new LiveCalls();
@@ -95,6 +95,8 @@ export class CallService implements CallCore, CallbackSink {
   private readonly overflow: CallOverflow;
   /** Warm transfers and conferences (the API drives them). */
   readonly consults: CallConsult;
+  private readonly hangups: CallHangup;
+  private readonly answers: CallAnswer;
   private draining = false;
   /** Writes the call causes beyond its row (operator states, the ticket's line), retried while Postgres is away. */
   private readonly behind: WriteBehind;
@@ -113,6 +115,8 @@ export class CallService implements CallCore, CallbackSink {
     this.overflow = new CallOverflow(this, { db: d.db, ledger: d.ledger, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
     this.acd = new CallDispatch(this, { pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec });
+    this.answers = new CallAnswer(this, { ...d, panels: d.panels, log: this.log, recordLegs: d.settings.recordLegs ?? false });
+    this.hangups = new CallHangup(this, { ...d, panels: d.panels, log: this.log, observer: this.observer, behind: this.behind, surveyTimeoutSec: d.settings.surveyTimeoutSec });
     this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms), onCallRow: (ms) => this.observer.callRow?.(ms) });
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
@@ -198,7 +202,7 @@ export class CallService implements CallCore, CallbackSink {
         if (this.draining || this.d.overload?.shedding) return void run('hand-back failed', this.handBack(e.channel.channelId));
         return void run('inbound call failed', this.ivr.inbound(e.channel, this));
       case 'operatorAnswered':
-        return void run('operator answer failed', this.onOperatorAnswered(e.callId, e.channelId));
+        return void run('operator answer failed', this.answers.answered(e.callId, e.channelId));
       case 'consultAnswered':
         return void run('colleague answer failed', this.consults.answered(e.callId, e.channelId));
       case 'customerAnswered': {
@@ -213,7 +217,7 @@ export class CallService implements CallCore, CallbackSink {
         if (!s) return;
         // Which digit is never logged: it may be part of a one-time code.
         this.log.debug({ callId: leg.callId }, 'dtmf');
-        if (s.status === 'queued' && !s.inCallbackMenu && e.digit === this.d.settings.callback.key && this.callbacks && !s.callbackId) {
+        if (s.phase.kind === 'queued' && e.digit === this.d.settings.callback.key && this.callbacks && !s.callbackId) {
           return void run('callback menu failed', this.callbacks.callerAsked(s));
         }
         s.pushDigit(e.digit);
@@ -223,7 +227,7 @@ export class CallService implements CallCore, CallbackSink {
         for (const s of this.live.all().values()) if (s.playbackFinished(e.playbackId)) return;
         return;
       case 'channelGone':
-        return void run('hangup handling failed', this.onChannelGone(e.channelId, e.cause));
+        return void run('hangup handling failed', this.hangups.channelGone(e.channelId, e.cause));
       case 'recordingFinished':
         for (const s of this.live.all().values()) if (s.recordingFinished(e.name)) break;
         return void run('recording finish failed', this.d.recordings.finished(e.name));
@@ -255,24 +259,31 @@ export class CallService implements CallCore, CallbackSink {
       call.caller_number,
       call.language === 'en' ? 'en' : 'ru',
       [...call.ivr_path],
-      call.status,
+      phaseOfRow(call),
       this.ivr.sessionDeps(),
     );
     Object.assign(s, {
       line: call.line, ticketId: call.ticket_id, operatorId: call.operator_id, operatorChannelId: call.operator_channel_id, bridgeId: call.bridge_id,
-      recordingId: call.recording_id, verifiedAccountId: call.verified_account_id, callbackId: call.callback_id, onHold: call.on_hold,
+      recordingId: call.recording_id, verifiedAccountId: call.verified_account_id, callbackId: call.callback_id,
     } satisfies Partial<CallSession>);
     this.live.add(s);
     this.d.ledger.adopt(call);
     return s;
   }
 
-  /** A transition: the state machine checks it, the row changes in memory, Postgres gets it behind. */
-  async move(s: CallSession, to: CallStatus, patch: CallUpdate = {}, detail = {}) {
+  /**
+   * A change of phase that changes the call's status: the phase table and the state machine check
+   * it, the row changes in memory with `patch` as one transition, Postgres gets it behind.
+   */
+  async move(s: CallSession, next: CallPhase, patch: CallUpdate = {}, detail = {}): Promise<CallRow> {
     // A ticket found or made since the last change (CallTickets keeps it on the session) goes with it.
     const ticket = s.ticketId && this.d.ledger.row(s.callId)?.ticket_id !== s.ticketId ? { ticket_id: s.ticketId } : {};
-    const row = this.d.ledger.transition(s.callId, s.status, to, { ...ticket, ...patch }, detail);
-    s.status = to;
+    let written: CallRow | undefined;
+    s.to(next, (from, to) => (written = this.d.ledger.transition(s.callId, from, to, { ...ticket, ...patch }, detail)));
+    // A change of phase alone (no status change) is no transition: only its row's patch.
+    const row = written ?? this.d.ledger.update(s.callId, { ...ticket, ...patch });
+    if (!written) return row;
+    const to = s.status;
     this.observer.transitioned?.(to, s.line);
     if (to === 'bridged' && 'answered_at' in patch) this.callEvents.emit('call.answered', row);
     else if (to === 'queued' && 'transfer' in detail) this.callEvents.emit('call.transferred', row, { transfer: (detail as { transfer: unknown }).transfer });
@@ -281,7 +292,9 @@ export class CallService implements CallCore, CallbackSink {
   }
 
   async enqueue(s: CallSession, line: Line): Promise<void> {
-    if (s.gone) return;
+    if (s.phase.kind !== 'ivr') return; // the caller left meanwhile
+    // Chosen in the IVR (the callback verb): the menu opens once they have their place.
+    const callbackAsked = s.phase.callbackAsked;
     s.line = line;
     // The music starts before the ticket and the row are written: the caller hears the queue
     // at once instead of silence while the database is busy.
@@ -294,7 +307,8 @@ export class CallService implements CallCore, CallbackSink {
       this.log.warn({ callId: s.callId, err: err.message }, 'queued without a ticket for now');
       return null;
     });
-    await this.move(s, 'queued', { line, queued_at: new Date() }, { line });
+    if (s.over) return; // hung up while the ticket was made: the call ends from the IVR
+    await this.move(s, { kind: 'queued' }, { line, queued_at: new Date() }, { line });
     if (ticketId) this.behind.run(`ticket-${ticketId}`, 'ticket line', () => setTicketLine(this.d.db, ticketId, line));
     await moh;
     // Priority as a head start (queues/priority.ts): ahead of those who called shortly before, never of everyone.
@@ -304,10 +318,7 @@ export class CallService implements CallCore, CallbackSink {
     this.callbacks?.startOffers(s, line);
     await this.overflow.watch(s, line);
     // Asked in the IVR: the same menu as the queue's callback key, now that they have a place.
-    if (s.callbackRequested && this.callbacks && s.status === 'queued') {
-      s.callbackRequested = false;
-      await this.callbacks.callerAsked(s);
-    }
+    if (callbackAsked && this.callbacks && s.in('queued')) await this.callbacks.callerAsked(s);
   }
 
   stopOffers(callId: string): void {
@@ -315,13 +326,8 @@ export class CallService implements CallCore, CallbackSink {
   }
 
   /** An operator joined a bridge already recording (a transfer, a consult): their own leg too. */
-  async colleagueJoined(callId: string, channelId: string): Promise<void> {
-    if (this.d.settings.recordLegs) await this.legsRecorded(callId, { operator: channelId });
-  }
-
-  /** Leg recordings (RECORD_LEGS) start with a row in Postgres: never in the way of the call when it is away. */
-  private async legsRecorded(callId: string, legs: { caller?: string; operator?: string }): Promise<void> {
-    await recordLegs({ ...this.d, log: this.log }, callId, legs).catch((err: Error) => this.log.error({ callId, err: err.message }, 'leg recordings not started'));
+  colleagueJoined(callId: string, channelId: string): Promise<void> {
+    return this.answers.colleagueJoined(callId, channelId);
   }
 
   handedOver(row: CallRow, detail: Record<string, unknown>): void {
@@ -348,122 +354,24 @@ export class CallService implements CallCore, CallbackSink {
     return this.acd.ring(s, op);
   }
 
-  private async onOperatorAnswered(callId: string, channelId: string): Promise<void> {
-    const s = this.live.session(callId);
-    if (!s || s.gone || s.status !== 'ringing' || s.operatorChannelId !== channelId) {
-      // The caller left while this operator's phone rang: release the operator.
-      await this.d.pbx.hangup(channelId);
-      return;
-    }
-    if (this.callbacks?.isDialling(callId)) return this.callbacks.operatorAnswered(s, channelId);
-    if (s.bridgeId) {
-      // A transferred call: the caller is still in the bridge, which goes on recording.
-      await this.d.pbx.stopBridgeMoh(s.bridgeId);
-      await this.d.pbx.addToBridge(s.bridgeId, channelId);
-      await this.move(s, 'bridged', {}, { operatorId: s.operatorId });
-      this.operatorWrite(s.operatorId, 'call started', (id) => this.d.operators.callStarted(id));
-      await this.colleagueJoined(callId, channelId); // their own leg recording, if any
-      this.log.info({ callId, operatorId: s.operatorId }, 'transferred call answered');
-      return;
-    }
-    const bridgeId = randomUUID();
-    const name = bridgeRecordingName(callId);
+  /** Ends the call as `to` (once: a call already ending is left to that). */
+  end(s: CallSession, to: FinalStatus, cause: HangupCause, by: HangupBy): Promise<void> {
+    return this.hangups.end(s, to, cause, by);
+  }
+
+  /** The rung operator did not pick up: the caller goes back to the head of the line. */
+  operatorMissed(s: CallSession, reason: string): Promise<void> {
+    return this.acd.operatorMissed(s, reason);
+  }
+
+  stopTimers(callId: string): void {
     this.callbacks?.stopOffers(callId);
-    await s.stopPrompt();
-    await this.d.pbx.stopMoh(s.callerChannelId);
-    const rec = this.d.recordings.planned(callId, name);
-    this.d.ledger.recording(callId, rec);
-    s.bridgeId = bridgeId;
-    s.recordingId = rec.id;
-    s.answeredAt = Date.now();
-    await this.move(s, 'bridged', { answered_at: new Date(), bridge_id: bridgeId, recording_id: rec.id });
-    if (s.operatorId) this.d.panels?.callOver(s.operatorId, callId, 'answered');
-    this.operatorWrite(s.operatorId, 'call started', (id) => this.d.operators.callStarted(id));
-    await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);
-    if (this.d.settings.recordLegs) await this.legsRecorded(callId, { caller: s.callerChannelId, operator: channelId });
-    this.log.info({ callId, operatorId: s.operatorId, recordingId: rec.id }, 'bridged and recording');
-    // The ticket's first response (SLA) and new -> open; never in the way of the call.
-    if (s.ticketId && s.operatorId) await this.d.tickets.callAnswered(s.ticketId, s.operatorId).catch((err: Error) => this.log.warn({ callId, err: err.message }, 'ticket first response not recorded'));
-  }
-
-  private async onChannelGone(channelId: string, cause: HangupCause): Promise<void> {
-    const leg = this.live.legOf(channelId);
-    if (!leg) return;
-    this.live.forgetLeg(channelId);
-    const s = this.live.session(leg.callId);
-    if (!s || s.ended) return;
-    if (leg.leg === 'consult') return this.consults.colleagueGone(s);
-    if (leg.leg === 'operator') {
-      if (s.status === 'ringing') return this.acd.operatorMissed(s, 'no-answer');
-      // The colleague is on: they keep the caller. Still ringing: they are let go with the call.
-      if (s.consult?.answered) return this.consults.handOver(s, 'operator hung up');
-      if (s.consult) await this.consults.release(s, 'the operator hung up');
-      if (s.status === 'dialling' && this.callbacks) return this.callbacks.operatorLeft(s, cause);
-      if (s.status !== 'bridged') return;
-      if (this.d.settings.surveyTimeoutSec > 0 && !s.gone) {
-        return runSurvey(this, { ...this.d, log: this.log, timeoutSec: this.d.settings.surveyTimeoutSec }, s, cause);
-      }
-      await this.end(s, 'completed', cause, 'operator');
-      await this.d.pbx.hangup(s.callerChannelId);
-      return;
-    }
-    if (s.status === 'dialling' && this.callbacks) return this.callbacks.customerGone(s, cause);
-    s.callerGone();
-    this.waiting.remove(s.callId);
-    const to = s.callbackBooked ? 'callback' : s.handled && (s.status === 'ivr' || s.status === 'queued') ? 'completed' : endStatusOnCallerHangup(s.status);
-    // Hanging up during the survey: the operator ended the conversation.
-    await this.end(s, to, cause, s.surveying ? 'operator' : 'caller');
-  }
-
-  async end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void> {
-    if (s.ended || isFinal(s.status)) return;
-    s.ended = true;
-    this.live.forgetLeg(s.callerChannelId);
-    // The operator's leg is hung up at once, while the rows are written: an ARI round trip is
-    // slow when Asterisk is busy, and the operator is offered the next call only after it.
-    if (s.operatorChannelId) this.live.forgetLeg(s.operatorChannelId);
-    const operatorLegGone = s.operatorChannelId ? this.d.pbx.hangup(s.operatorChannelId).catch(() => undefined) : undefined;
-    const ticketed = await this.callTickets.ensure(s).then(
-      () => true,
-      (err: Error) => (this.log.warn({ callId: s.callId, err: err.message }, 'no ticket for the call yet: made behind it'), false),
-    );
-    const at = new Date();
-    await this.move(s, to, { ended_at: at, hangup_cause: cause.text, hangup_cause_code: cause.code, hangup_by: by }, { by });
-    this.live.remove(s);
-    // Ending the bridge ends its recording: RecordingFinished then archives it (and if that
-    // event never comes, the recording service's safety net does).
-    const bridgeGone = s.bridgeId ? this.d.pbx.destroyBridge(s.bridgeId, s.recordingName).catch(() => undefined) : undefined;
-    if (s.recordingId) this.d.recordings.callEnded(s.recordingId);
-    await operatorLegGone;
-    this.callbacks?.stopOffers(s.callId);
-    this.overflow.forget(s.callId);
-    if (s.consult) await this.consults.release(s, 'the call ended');
-    if (s.operatorId && !s.operatorReleased) {
-      this.busy.delete(s.operatorId);
-      this.d.panels?.callOver(s.operatorId, s.callId, 'ended');
-      // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed.
-      if (to === 'completed' || to === 'unanswered') this.operatorWrite(s.operatorId, 'call ended', (id) => this.d.operators.callEnded(id, at, s.callId));
-    }
-    if (to === 'completed' && s.answeredAt) this.callbacks?.handleTime((Date.now() - s.answeredAt) / 1000);
-    if (!ticketed) this.ticketBehind(s);
-    this.log.info({ callId: s.callId, status: to, by, cause: cause.text }, 'call ended');
-    this.observer.callEnded(to, s.line);
-    if (s.line) this.dispatch(s.line);
-    await bridgeGone;
+    this.overflow.forget(callId);
   }
 
   /** An operator's state change caused by a call: in order per operator, never in the caller's way. */
   operatorWrite(operatorId: string | null, what: string, fn: (id: string) => Promise<unknown>): void {
     if (operatorId) this.behind.run(`operator-${operatorId}`, `operator ${what}`, () => fn(operatorId));
-  }
-
-  /** Every call ends on a ticket: one that ended while Postgres was away gets it once Postgres is back. */
-  private ticketBehind(s: CallSession): void {
-    this.behind.run(`call-${s.callId}`, 'ticket of an ended call', async () => {
-      await this.d.ledger.written(); // the row exists before it is pointed at its ticket
-      const ticketId = await this.callTickets.ensure(s);
-      this.log.info({ callId: s.callId, ticketId }, 'ticket made after the call');
-    });
   }
 
   /** Resolves when the writes behind calls are done, or after `deadlineMs` (shutdown: Postgres may be away). */

@@ -2,6 +2,8 @@
 // number (or keys another) and hangs up; their entry in the waiting list becomes a placeholder
 // at the same place. When the placeholder reaches the head and an operator is free, the
 // operator is rung first (agent-first), then the customer is dialled into the same bridge.
+// While the caller is in the menu the call's phase is `callback-menu` (its row stays `queued`);
+// once a callback is booked the phase says the call ends 'callback' however the caller leaves.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
@@ -11,7 +13,8 @@ import type { RecordingService } from '../recordings/recording.service.js';
 import { estimateWaitSec, HEAD_RANK, placeholderId, queueAnnouncement, type WaitingLists } from '../queues/waiting-list.js';
 import { newCallRow, type CallLedger } from './call-ledger.js';
 import type { CallRow, HangupBy } from './call.table.js';
-import type { CallStatus } from './call-state-machine.js';
+import type { CallPhase } from './call-phase.js';
+import type { FinalStatus } from './call-state-machine.js';
 import { CallerGoneError, bridgeRecordingName, type CallSession } from './call-session.js';
 import type { CallbackPort, ClaimedCallback, DialOutcome } from './callback.port.js';
 import type { HangupCause, PbxPort } from './pbx.port.js';
@@ -21,8 +24,8 @@ export interface CallCore {
   readonly waiting: WaitingLists;
   session(callId: string): CallSession | undefined;
   track(call: CallRow): CallSession;
-  move(s: CallSession, to: CallStatus, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<unknown>;
-  end(s: CallSession, to: CallStatus, cause: HangupCause, by: HangupBy): Promise<void>;
+  move(s: CallSession, next: CallPhase, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<unknown>;
+  end(s: CallSession, to: FinalStatus, cause: HangupCause, by: HangupBy): Promise<void>;
   ring(s: CallSession, op: OperatorRow): Promise<void>;
   ensureTicket(s: CallSession): Promise<string>;
   dispatch(line: Line): void;
@@ -75,7 +78,7 @@ export class CallbackCalls {
   startOffers(s: CallSession, line: Line): void {
     this.stopOffers(s.callId);
     const announce = async () => {
-      if (s.gone || s.status !== 'queued' || s.inCallbackMenu) return;
+      if (s.phase.kind !== 'queued') return;
       const staffed = await this.d.staffed(line);
       const position = this.core.waiting.position(line, s.callId);
       const ewtSec = estimateWaitSec(position, this.avgHandleSec, staffed);
@@ -85,10 +88,10 @@ export class CallbackCalls {
       this.d.log.info({ callId: s.callId, prompts, position, ewtSec }, 'queue announcement');
       await this.d.pbx.stopMoh(s.callerChannelId);
       for (const p of prompts) {
-        if (s.status !== 'queued' || s.inCallbackMenu) return;
+        if (s.phase.kind !== 'queued') return;
         await s.play(p, { interruptible: true });
       }
-      if (s.status === 'queued' && !s.inCallbackMenu) await this.d.pbx.startMoh(s.callerChannelId);
+      if (s.phase.kind === 'queued') await this.d.pbx.startMoh(s.callerChannelId);
     };
     const run = () => void announce().catch((err: Error) => {
       if (!(err instanceof CallerGoneError)) this.d.log.warn({ callId: s.callId, err: err.message }, 'queue announcement failed');
@@ -107,10 +110,11 @@ export class CallbackCalls {
 
   /** The caller pressed the callback key while queued. */
   async callerAsked(s: CallSession): Promise<void> {
-    if (s.inCallbackMenu || !s.line) return;
-    s.inCallbackMenu = true;
+    if (s.phase.kind !== 'queued' || !s.line) return;
+    s.to({ kind: 'callback-menu', endsAs: 'abandoned' });
     const line = s.line;
-    const still = () => !s.gone && s.status === 'queued';
+    // Still in the menu: not gone, and not taken by an operator who came free meanwhile.
+    const still = () => s.phase.kind === 'callback-menu';
     try {
       await this.d.pbx.stopMoh(s.callerChannelId);
       s.clearDigits();
@@ -140,15 +144,18 @@ export class CallbackCalls {
       }
       // The caller's own entry becomes the placeholder, at the very same place.
       if (!this.core.waiting.replace(s.callId, placeholderId(id))) this.core.waiting.insert(line, placeholderId(id), rank);
-      s.callbackBooked = true; // from here on, however the caller leaves, the call ends as 'callback'
+      if (still()) s.to({ kind: 'callback-menu', endsAs: 'callback' }); // from here on, however the caller leaves, the call ends as 'callback'
       this.stopOffers(s.callId);
       await s.recordStep('callback:booked');
       await s.play('callback-booked', { interruptible: false }).catch(() => undefined);
       await this.core.end(s, 'callback', { code: 16, text: 'Callback booked; place kept in the queue' }, 'system');
       await this.d.pbx.hangup(s.callerChannelId);
     } finally {
-      s.inCallbackMenu = false;
-      if (still()) await this.d.pbx.startMoh(s.callerChannelId).catch(() => undefined);
+      // Out of the menu without a callback (or its end failed): waiting again, with music.
+      if (still()) {
+        s.to({ kind: 'queued' });
+        await this.d.pbx.startMoh(s.callerChannelId).catch(() => undefined);
+      }
     }
   }
 
@@ -208,10 +215,10 @@ export class CallbackCalls {
     await this.d.ledger.written(s.callId); // the attempt row names the call: its row first
     if (!(await this.port.beginAttempt(cb, s.callId, s.operatorId))) {
       this.claimed.delete(s.callId);
-      await this.core.move(s, 'dialling', patch);
+      await this.core.move(s, { kind: 'dialling' }, patch);
       return this.core.end(s, 'unanswered', { code: 0, text: 'Attempt dialled before a restart; not dialled twice' }, 'system');
     }
-    await this.core.move(s, 'dialling', patch, { callbackId: cb.id, attemptNo: cb.attemptNo });
+    await this.core.move(s, { kind: 'dialling' }, patch, { callbackId: cb.id, attemptNo: cb.attemptNo });
     try {
       await this.d.pbx.dialOut({
         dialString: this.d.s.dialTemplate.replace('{number}', cb.number),
@@ -228,12 +235,12 @@ export class CallbackCalls {
 
   async customerAnswered(s: CallSession): Promise<void> {
     const cb = this.claimed.get(s.callId);
-    if (s.status !== 'dialling' || !cb) return;
+    if (s.phase.kind !== 'dialling' || !cb) return;
     if (!s.bridgeId) {
       // customer-first: now a caller like any other, first in the line.
       this.claimed.delete(s.callId);
       await this.port.attemptEnded(cb, 'answered');
-      await this.core.move(s, 'queued', { queued_at: new Date() }, { customerAnswered: true });
+      await this.core.move(s, { kind: 'queued' }, { queued_at: new Date() }, { customerAnswered: true });
       await this.d.pbx.startMoh(s.callerChannelId);
       this.core.joinQueue(s, s.line ?? cb.line, HEAD_RANK);
       return;
@@ -245,7 +252,7 @@ export class CallbackCalls {
     this.d.ledger.recording(s.callId, rec);
     s.recordingId = rec.id;
     s.answeredAt = Date.now();
-    await this.core.move(s, 'bridged', { answered_at: new Date(), recording_id: rec.id });
+    await this.core.move(s, { kind: 'bridged', held: false }, { answered_at: new Date(), recording_id: rec.id });
     await this.d.pbx.recordBridge(s.bridgeId, name);
     this.claimed.delete(s.callId);
     await this.port.attemptEnded(cb, 'answered');
@@ -256,7 +263,6 @@ export class CallbackCalls {
   async customerGone(s: CallSession, cause: HangupCause, outcome?: DialOutcome): Promise<void> {
     const cb = this.claimed.get(s.callId);
     this.claimed.delete(s.callId);
-    s.callerGone();
     await this.core.end(s, 'unanswered', cause, 'caller');
     if (cb) await this.port.attemptEnded(cb, outcome ?? outcomeOf(cause.code));
   }
@@ -280,7 +286,6 @@ export class CallbackCalls {
     if (!claimedCb) return;
     if (s.operatorChannelId && channels.has(s.operatorChannelId)) await this.d.pbx.hangup(s.operatorChannelId);
     if (channels.has(call.caller_channel_id)) await this.d.pbx.hangup(call.caller_channel_id);
-    s.callerGone();
     const dialling = call.status === 'dialling';
     await this.core.end(s, dialling ? 'unanswered' : 'failed', { code: 0, text: 'Service restarted during the callback' }, 'system');
     if (!dialling) return this.port.release(claimedCb);

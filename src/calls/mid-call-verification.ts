@@ -40,7 +40,7 @@ export async function verifyMidCall(d: { db: Db; pbx: PbxPort; log: Logger }, s:
     if (!(err instanceof CallerGoneError)) d.log.error({ callId: s.callId, err: (err as Error).message }, 'mid-call verification failed');
   } finally {
     s.verification = { method: 'ivr', operatorId: null };
-    if (!s.gone && !s.ended) {
+    if (!s.over) {
       await d.pbx.stopBridgeMoh(bridgeId).catch(() => undefined);
       await d.pbx.addToBridge(bridgeId, s.callerChannelId).catch((err: Error) => d.log.error({ callId: s.callId, err: err.message }, 'caller not put back'));
       if (recordingName) await d.pbx.unpauseRecording(recordingName).catch(() => undefined);
