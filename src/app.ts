@@ -120,7 +120,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   }
 
   const flows = await IvrFlowStore.open(config.ivr.flowFile);
-  const tokens = new TokenService(db, config.secretKey);
+  const tokens = new TokenService(db, config.secretKey, config.panel.outageGraceSec);
   if (config.bootstrapAdminToken) await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
 
   const ari = new AriConnection(config.ari, log.child({ component: 'ari' }));

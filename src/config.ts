@@ -119,6 +119,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'CALLBACK_MAX_PER_ACCOUNT_DAY', default: '10', doc: 'Callbacks one account may have booked within 24 hours.' },
   { name: 'PANEL_SESSION_IDLE_SEC', default: '1800', doc: 'An operator panel session ends after this long without requests.' },
   { name: 'PANEL_SESSION_MAX_SEC', default: '43200', doc: 'An operator panel session ends this long after sign-in, active or not.' },
+  { name: 'AUTH_OUTAGE_GRACE_SEC', default: '600', doc: 'While Postgres is away, an API token or panel session that Postgres confirmed within this many seconds is still let in, so the API can tell the calls in progress (0: nobody gets in while Postgres is away).' },
   { name: 'PANEL_COOKIE_SECURE', default: 'false', doc: 'Mark the panel session cookie Secure: set true wherever the panel is served over TLS.' },
   { name: 'PUBLIC_BASE_URL', default: 'http://127.0.0.1:15080', doc: 'How people outside reach this service (links to recordings in helpdesk comments).' },
   { name: 'RT_AUTH', optional: true, doc: 'Request Tracker credentials for the rt5 connector: "user:password" or "token:<RT auth token>".' },
@@ -386,6 +387,7 @@ export function loadConfig(env: Env = process.env) {
       maxSec: int(env, 'PANEL_SESSION_MAX_SEC', 1, 7 * 86_400),
       secureCookie: bool(env, 'PANEL_COOKIE_SECURE'),
       maxFailuresPerAddress: int(env, 'PANEL_SIGNIN_MAX_FAILURES_PER_ADDRESS', 1, 1_000_000),
+      outageGraceSec: int(env, 'AUTH_OUTAGE_GRACE_SEC', 0, 86_400),
     },
     outbound: {
       maxAttempts: int(env, 'OUTBOUND_MAX_ATTEMPTS', 1, 100),

@@ -16,6 +16,11 @@ import type { OperatorRow } from '../operators/operator.table.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { endSession, findOpenSession, insertSession, reserveSignIn, setPanelPassword, settleSignIn, touchSession } from './session.repository.js';
 import type { Principal } from './token.service.js';
+import { OutageGrace } from './outage-grace.js';
+import type { PanelSessionRow } from './session.table.js';
+
+/** An open panel session as Postgres last confirmed it, with its CSRF token. */
+type OpenSession = PanelSessionRow & { supervisor: boolean; csrf: string };
 
 export const SESSION_COOKIE = 'pbxdesk_session';
 const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -28,6 +33,8 @@ export interface SessionSettings {
   secureCookie: boolean;
   /** Failed sign-ins from one address (any logins) within the window before it is refused (default 20). */
   maxFailuresPerAddress?: number;
+  /** While Postgres is away, a session it confirmed within this many seconds still gets in (default 600). */
+  outageGraceSec?: number;
 }
 
 export class SessionService {
@@ -36,7 +43,12 @@ export class SessionService {
     private readonly secretKey: string,
     private readonly s: SessionSettings,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.grace = new OutageGrace((s.outageGraceSec ?? 600) * 1000);
+  }
+
+  /** Sessions Postgres confirmed lately: still let in while it is away (outage-grace.ts). */
+  private readonly grace: OutageGrace<OpenSession>;
 
   private hash(token: string): string {
     return createHmac('sha256', this.secretKey).update(`panel:${token}`).digest('hex');
@@ -90,20 +102,37 @@ export class SessionService {
   private async open(cookies: Cookies) {
     const token = parseCookie(cookies)[SESSION_COOKIE];
     if (!token) return undefined;
-    const s = await findOpenSession(this.db, this.hash(token));
-    if (!s) throw new UnauthenticatedError('the session is unknown or has ended');
+    const hash = this.hash(token);
+    let s;
+    try {
+      s = await findOpenSession(this.db, hash);
+    } catch (err) {
+      // Postgres away: the session as it last confirmed it, within its maximum age (idleness
+      // cannot be kept without Postgres, and is checked again once it is back).
+      const last = this.grace.orThrow(hash, err);
+      if (Date.now() - last.created_at.getTime() > this.s.maxSec * 1000) throw new SessionExpiredError('expired');
+      return last;
+    }
+    if (!s) {
+      this.grace.refused(hash);
+      throw new UnauthenticatedError('the session is unknown or has ended');
+    }
     const now = Date.now();
     if (now - s.created_at.getTime() > this.s.maxSec * 1000) {
+      this.grace.refused(hash);
       await endSession(this.db, s.id, 'expired');
       throw new SessionExpiredError('expired');
     }
     if (now - s.last_seen_at.getTime() > this.s.idleSec * 1000) {
+      this.grace.refused(hash);
       await endSession(this.db, s.id, 'idle');
       throw new SessionExpiredError('idle');
     }
     // A write a minute at most (less with a short idle limit): idleness is measured in minutes, not requests.
     if (now - s.last_seen_at.getTime() > Math.min(60_000, (this.s.idleSec * 1000) / 4)) await touchSession(this.db, s.id, new Date(now));
-    return { ...s, csrf: this.csrfOf(token) };
+    const open = { ...s, csrf: this.csrfOf(token) };
+    this.grace.confirmed(hash, open);
+    return open;
   }
 
   /** For the /api hook: a principal from the panel cookie, with the CSRF check on changes. */

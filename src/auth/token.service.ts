@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import { OperatorRequiredError, UnauthenticatedError } from '../errors.js';
 import { findActiveTokenByHash, insertToken, insertTokenOnce } from './token.repository.js';
 import type { Role } from './token.table.js';
+import { OutageGrace } from './outage-grace.js';
 
 export interface Principal {
   tokenId: string;
@@ -12,7 +13,12 @@ export interface Principal {
 }
 
 export class TokenService {
-  constructor(private readonly db: Db, private readonly secretKey: string) {}
+  /** Tokens Postgres confirmed lately: still let in while it is away (outage-grace.ts). */
+  private readonly grace: OutageGrace<Principal>;
+
+  constructor(private readonly db: Db, private readonly secretKey: string, outageGraceSec = 600) {
+    this.grace = new OutageGrace(outageGraceSec * 1000);
+  }
 
   hash(token: string): string {
     return createHmac('sha256', this.secretKey).update(token).digest('hex');
@@ -37,8 +43,19 @@ export class TokenService {
   async authenticate(header: string | undefined): Promise<Principal> {
     const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
     if (!m?.[1]) throw new UnauthenticatedError();
-    const row = await findActiveTokenByHash(this.db, this.hash(m[1]));
-    if (!row) throw new UnauthenticatedError('the token is unknown or revoked');
-    return { tokenId: row.id, role: row.role, operatorId: row.operator_id };
+    const hash = this.hash(m[1]);
+    let row;
+    try {
+      row = await findActiveTokenByHash(this.db, hash);
+    } catch (err) {
+      return this.grace.orThrow(hash, err);
+    }
+    if (!row) {
+      this.grace.refused(hash);
+      throw new UnauthenticatedError('the token is unknown or revoked');
+    }
+    const p: Principal = { tokenId: row.id, role: row.role, operatorId: row.operator_id };
+    this.grace.confirmed(hash, p);
+    return p;
   }
 }

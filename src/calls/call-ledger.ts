@@ -45,6 +45,11 @@ interface Live {
   row: CallRow;
   /** The journal number of this call's latest change: the row may be dropped once it is acknowledged. */
   lastN: number;
+  /**
+   * The transitions this instance made, kept while the call is live: the API tells a call's
+   * history from them while Postgres is away (a few per call; gone with the row).
+   */
+  events: { seq: number; from: string | null; to: string; at: string }[];
 }
 
 type Queued = JournalEntry & { queuedAt: number };
@@ -125,7 +130,7 @@ export class CallLedger {
   /** A new call, live from now on. */
   insert(row: CallRow): CallRow {
     const r = { ...row, ledger_seq: 1 };
-    const live: Live = { row: r, lastN: 0 };
+    const live: Live = { row: r, lastN: 0, events: [] };
     this.live.set(r.id, live);
     this.push(live, { k: 'insert', t: 'calls', row: plain(r) });
     this.push(live, { k: 'event', id: r.id, seq: 1, from: null, to: r.status, detail: {}, at: r.entered_at.toISOString() });
@@ -134,7 +139,7 @@ export class CallLedger {
 
   /** A call read back from Postgres (reclaimed after a restart): live again, its sequence going on. */
   adopt(row: CallRow): void {
-    if (!this.live.has(row.id)) this.live.set(row.id, { row: { ...row }, lastN: this.ackedN });
+    if (!this.live.has(row.id)) this.live.set(row.id, { row: { ...row }, lastN: this.ackedN, events: [] });
   }
 
   /** Moves a call to `to` with the row's changes, and records the transition; the new row. */
@@ -173,11 +178,13 @@ export class CallLedger {
     return l ? { ...l.row } : undefined;
   }
 
-  /** A call's transitions not in Postgres yet, in order. */
+  /**
+   * A live call's transitions held here, in order: all those this instance made (a reclaimed
+   * call's earlier ones are in Postgres only), among them every one not in Postgres yet. Readers
+   * merge them with what Postgres has by sequence number.
+   */
   pendingEvents(callId: string): { seq: number; from: string | null; to: string; at: string }[] {
-    const out: { seq: number; from: string | null; to: string; at: string }[] = [];
-    for (const { op } of this.queue) if (op.k === 'event' && op.id === callId) out.push({ seq: op.seq, from: op.from, to: op.to, at: op.at });
-    return out;
+    return [...(this.live.get(callId)?.events ?? [])];
   }
 
   has(callId: string): boolean {
@@ -234,6 +241,7 @@ export class CallLedger {
     const n = this.journaled(() => this.journal?.append(op)) ?? this.nextN + 1;
     this.nextN = n;
     l.lastN = n;
+    if (op.k === 'event') l.events.push({ seq: op.seq, from: op.from, to: op.to, at: op.at });
     this.queue.push({ n, op, queuedAt: Date.now() });
     this.kick();
   }

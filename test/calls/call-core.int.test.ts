@@ -193,11 +193,13 @@ describe('the call core through a fake PbxPort', () => {
     await c.t.app.ledger.written(id);
     const before = await apiCall(c, id);
     const row = c.t.app.ledger.row(id);
+    const events = c.t.app.ledger.pendingEvents(id);
+    expect(events.map((e) => e.to)).toEqual(['ivr', 'queued']); // held in memory while the call is live
     expect(() => c.t.app.ledger.transition(id, 'queued', 'bridged')).toThrow(InvalidCallTransitionError);
     expect(() => c.t.app.ledger.transition(id, 'queued', 'unanswered')).toThrow(InvalidCallTransitionError);
     expect(() => c.t.app.ledger.transition(id, 'bridged', 'queued')).toThrow(/is queued, not bridged/); // allowed, but not from where the call is
     expect(c.t.app.ledger.row(id)).toEqual(row);
-    expect(c.t.app.ledger.pendingEvents(id)).toEqual([]);
+    expect(c.t.app.ledger.pendingEvents(id)).toEqual(events);
     expect(await apiCall(c, id)).toEqual(before);
     // An operator's answer for a call nobody rang them for: their leg is hung up, the call stays queued.
     c.pbx.operatorAnswers({ endpoint: 'op-nobody', channelId: 'stray-leg', callId: id, callerId: '', timeoutSec: 5 });

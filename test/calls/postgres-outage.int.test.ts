@@ -1,7 +1,8 @@
 // Postgres goes away under calls in progress (the real one, stopped by lib.sh), and the service
 // is SIGKILLed while it is away. The call ledger keeps the calls going in memory, journals their
 // changes, and writes them once Postgres is back; the next instance replays the journal before
-// it reclaims. No call is lost, no row is left open, and every transition is in call_events.
+// it reclaims. No call is lost, no row is left open, and every transition is in call_events;
+// while it is away the API still tells a call in progress.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answerOnce, runCaller } from '../harness/sipp-driver.js';
@@ -61,7 +62,14 @@ describe('Postgres away under calls in progress', () => {
     postgres('stop');
     // B stays long enough to be answered once Postgres is back.
     const bRun = runCaller({ caller: b, number: '88005553535', steps: [{ digit: '1', method: 'info', afterMs: 1500 }], talkMs: 14_000 });
-    await sleep(8000);
+    await sleep(4000);
+    // The API still tells the truth while Postgres is away: A's call from memory, through the
+    // admin token Postgres confirmed a moment ago (outage-grace.ts).
+    const during = await client<Call>('GET', `/api/calls/${bridged!.id}`);
+    expect(during.status, JSON.stringify(during.body)).toBe(200);
+    expect(['bridged', 'completed']).toContain(during.body.status);
+    expect(during.body.transitions.map((x) => x.to).slice(0, 4)).toEqual(['ivr', 'queued', 'ringing', 'bridged']);
+    await sleep(4000);
     postgres('start');
     for (const [who, run] of [['A', aRun], ['B', bRun], ['operator', op.phone]] as const) {
       const r = await run;
