@@ -217,7 +217,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     businessHours: () => businessHours,
     events: outbound,
     panels,
-    staffed: (line) => countStaffed(db, line),
+    staffed: (line) => countStaffed(db, line, config.ari.node),
     flow: () => flows.current(),
     log,
     observer: {

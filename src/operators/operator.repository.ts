@@ -78,12 +78,16 @@ export async function countOperatorsByState(db: Db): Promise<{ line: Line; state
   return rows.map((r) => ({ line: r.line, state: r.state, count: Number(r.count) }));
 }
 
-/** Operators of a line who are logged in (any state but offline). */
-export async function countStaffed(db: Db, line: Line): Promise<number> {
+/**
+ * Operators of a line homed on `node` who are logged in (any state but offline): only they can
+ * answer that node's callers, so they alone count for its wait estimate and overflow rule.
+ */
+export async function countStaffed(db: Db, line: Line, node: string): Promise<number> {
   const r = await db
     .selectFrom('operators')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('line', '=', line)
+    .where('pbx_node', '=', node)
     .where('state', '!=', 'offline')
     .executeTakeFirstOrThrow();
   return Number(r.n);
