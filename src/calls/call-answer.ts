@@ -55,7 +55,7 @@ export class CallAnswer {
       // A transferred call: the caller is still in the bridge, which goes on recording.
       await this.d.pbx.stopBridgeMoh(s.bridgeId);
       await this.d.pbx.addToBridge(s.bridgeId, channelId);
-      await this.t.move(s, { kind: 'bridged', held: false }, {}, { operatorId: s.operatorId });
+      await this.t.move(s, { kind: 'bridged', caller: { at: 'bridge' } }, {}, { operatorId: s.operatorId });
       this.t.operatorWrite(s.operatorId, 'call started', (id) => this.d.operators.callStarted(id));
       await this.colleagueJoined(callId, channelId); // their own leg recording, if any
       this.d.log.info({ callId, operatorId: s.operatorId }, 'transferred call answered');
@@ -71,7 +71,7 @@ export class CallAnswer {
     s.bridgeId = bridgeId;
     s.recordingId = rec.id;
     s.answeredAt = Date.now();
-    await this.t.move(s, { kind: 'bridged', held: false }, { answered_at: new Date(), bridge_id: bridgeId, recording_id: rec.id });
+    await this.t.move(s, { kind: 'bridged', caller: { at: 'bridge' } }, { answered_at: new Date(), bridge_id: bridgeId, recording_id: rec.id });
     if (s.operatorId) this.d.panels?.callOver(s.operatorId, callId, 'answered');
     this.t.operatorWrite(s.operatorId, 'call started', (id) => this.d.operators.callStarted(id));
     await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);

@@ -54,10 +54,10 @@ export class CallConsult {
     if (p.kind === 'consulting') throw underWay();
     if (p.kind !== 'bridged') throw new CallNotBridgedError(callId, s.status);
     const channelId = randomUUID();
-    s.to({ kind: 'consulting', held: p.held, colleague: { operatorId: op.id, line: op.line, channelId, mode, answered: false } });
+    s.to({ kind: 'consulting', caller: p.caller, colleague: { operatorId: op.id, line: op.line, channelId, mode, answered: false } });
     this.t.busy.add(op.id);
     this.t.setLeg(channelId, callId, 'consult');
-    if (mode === 'consult' && !p.held) await applyHold(this.d, s, true);
+    if (mode === 'consult' && p.caller.at === 'bridge') await applyHold(this.d, s, true);
     this.d.log.info({ callId, operatorId: op.id, mode }, 'ringing a colleague into the call');
     this.d.panels.ringing(op.id, callId); // the colleague sees the caller and ticket before picking up
     await this.d.pbx.dial({ endpoint: op.sip_username, channelId, callId, callerId: s.callerNumber ?? 'unknown', timeoutSec: this.d.ringTimeoutSec, purpose: 'consult' });
@@ -115,7 +115,7 @@ export class CallConsult {
     s.operatorId = c.operatorId;
     s.operatorChannelId = c.channelId;
     const now = s.phase;
-    if (now.kind === 'consulting') s.to({ kind: 'bridged', held: now.held });
+    if (now.kind === 'consulting') s.to({ kind: 'bridged', caller: now.caller });
     this.t.setLeg(c.channelId, callId, 'operator');
     await applyHold(this.d, s, false); // the caller back from hold, with the colleague
     // Handing a first-line call to a second-line colleague is an escalation: the ticket follows
@@ -150,7 +150,7 @@ export class CallConsult {
   async release(s: CallSession, why: string): Promise<void> {
     const p = s.phase;
     if (p.kind !== 'consulting') return;
-    s.to({ kind: 'bridged', held: p.held });
+    s.to({ kind: 'bridged', caller: p.caller });
     await this.letGo(s.callId, p.colleague, why);
     if (!s.over) await applyHold(this.d, s, false);
   }

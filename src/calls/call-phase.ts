@@ -13,7 +13,7 @@
 //    │  └── back to the queue from: ringing (missed), bridged (transferred),
 //    │      dialling (a customer-first callback's customer answered)
 //    ▼
-//   ringing ──► bridged {held} ◄──► consulting {held, colleague}
+//   ringing ──► bridged {caller} ◄──► consulting {caller, colleague}
 //    │            │
 //    │            └──► surveying
 //    └──► dialling ──► bridged          a callback's customer (agent-first; customer-first: queued ──► dialling)
@@ -23,9 +23,10 @@
 //
 // Facts that used to be loose flags beside the status are phase data, decided when they are
 // decided: how the call ends if the caller hangs up now (`endsAs`: the IVR took a voicemail or
-// ended the call itself, a callback was booked), whether the caller is on hold, the colleague
-// rung into the call, whether the operator was already let go (the call ends from `surveying`),
-// and that the call is over (`ending`, `ended`). "Overflowed once" is history, not state: it is
+// ended the call itself, a callback was booked), where a talking call's caller is (with the
+// operator, on hold, keying a code an operator asked for), the colleague rung into the call,
+// whether the operator was already let go (the call ends from `surveying`), and that the call
+// is over (`ending`, `ended`). "Overflowed once" is history, not state: it is
 // in the call's IVR path (`overflow:…`), which a reclaimed call keeps too.
 import { InvalidCallTransitionError } from '../errors.js';
 import type { Line } from '../operators/operator.table.js';
@@ -41,6 +42,14 @@ export interface Colleague {
   answered: boolean;
 }
 
+/**
+ * Where the caller of a talking call is: in the bridge with the operator; on hold (out of it,
+ * hearing music, the row's on_hold); or keying their one-time code for the operator who asked
+ * (out of it, alone, the recording paused: mid-call-verification.ts). One at a time: a call on
+ * hold is not asked for a code, nor put on hold while the caller keys one.
+ */
+export type CallerPlace = { at: 'bridge' } | { at: 'hold' } | { at: 'code'; askedBy: string | null };
+
 export type LivePhase =
   /** The IVR flow runs. `callbackAsked`: the callback verb was chosen, the menu opens once queued. */
   | { kind: 'ivr'; callbackAsked: boolean; endsAs: 'abandoned' | 'completed' }
@@ -54,10 +63,10 @@ export type LivePhase =
   | { kind: 'ringing' }
   /** A callback's customer is being dialled. */
   | { kind: 'dialling' }
-  /** Caller and operator in the bridge, recording; `held`: the caller is out of it, hearing music. */
-  | { kind: 'bridged'; held: boolean }
+  /** Caller and operator in the bridge, recording; `caller`: where the caller is (with the operator, on hold, keying a code). */
+  | { kind: 'bridged'; caller: CallerPlace }
   /** Bridged, with a colleague rung into the call (consultation or conference). */
-  | { kind: 'consulting'; held: boolean; colleague: Colleague }
+  | { kind: 'consulting'; caller: CallerPlace; colleague: Colleague }
   /** Bridged no more: the operator hung up and was let go, the caller rates the call. */
   | { kind: 'surveying' };
 
@@ -169,7 +178,7 @@ export function phaseOfRow(row: { status: CallStatus; on_hold: boolean }): CallP
     case 'dialling':
       return { kind: 'dialling' };
     case 'bridged':
-      return { kind: 'bridged', held: row.on_hold };
+      return { kind: 'bridged', caller: row.on_hold ? { at: 'hold' } : { at: 'bridge' } };
     default:
       return { kind: 'ended', outcome: row.status };
   }

@@ -11,7 +11,7 @@ import { HEAD_RANK } from '../queues/waiting-list.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
 import type { CallLedger } from './call-ledger.js';
 import type { CallRow } from './call.table.js';
-import { isTalking, type CallPhase } from './call-phase.js';
+import { isTalking, type CallerPlace, type CallPhase } from './call-phase.js';
 import type { CallSession } from './call-session.js';
 import { verifyMidCall } from './mid-call-verification.js';
 import type { PbxPort } from './pbx.port.js';
@@ -67,11 +67,13 @@ export class CallRequests {
    */
   async requestVerification(callId: string, by: Principal): Promise<CallRow> {
     const s = bridgedCallFor(this.c.session(callId), callId, by);
-    if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
+    if (callerAt(s) === 'code') throw new VerificationBusyError(callId);
     if (isHeld(s)) throw new CallOnHoldError(callId);
-    s.verification = { method: 'operator', operatorId: s.operatorId };
+    const p = s.phase;
+    // From here the caller is keying a code for this operator: no hold, no second request.
+    if (isTalking(p)) s.to({ ...p, caller: { at: 'code', askedBy: s.operatorId } });
     this.log.info({ callId, by: by.role }, 'mid-call verification requested');
-    void verifyMidCall({ db: this.d.db, pbx: this.d.pbx, log: this.log }, s, s.operatorId);
+    void verifyMidCall({ db: this.d.db, pbx: this.d.pbx, log: this.log }, s);
     return this.d.ledger.row(callId) as CallRow;
   }
 
@@ -82,7 +84,7 @@ export class CallRequests {
    */
   async hold(callId: string, on: boolean, by: Principal): Promise<CallRow> {
     const s = bridgedCallFor(this.c.session(callId), callId, by);
-    if (s.verification.method === 'operator') throw new VerificationBusyError(callId);
+    if (callerAt(s) === 'code') throw new VerificationBusyError(callId);
     if (isHeld(s) !== on) {
       await applyHold(this.d, s, on);
       this.log.info({ callId, by: by.role }, on ? 'caller on hold' : 'caller off hold');
@@ -91,14 +93,20 @@ export class CallRequests {
   }
 }
 
-function isHeld(s: CallSession): boolean {
+/** Where a talking call's caller is (call-phase.ts CallerPlace); undefined when the call is not talking. */
+export function callerAt(s: CallSession): CallerPlace['at'] | undefined {
   const p = s.phase;
-  return isTalking(p) && p.held;
+  return isTalking(p) ? p.caller.at : undefined;
 }
 
-/** The caller out of the bridge with music (hold), or back into it: the `held` of a talking call's phase. */
+function isHeld(s: CallSession): boolean {
+  return callerAt(s) === 'hold';
+}
+
+/** The caller out of the bridge with music (hold), or back into it: where the caller is in a talking call's phase. */
 export async function applyHold(d: { ledger: CallLedger; pbx: PbxPort }, s: CallSession, on: boolean): Promise<void> {
-  if (!isTalking(s.phase) || isHeld(s) === on || !s.bridgeId) return;
+  // Only between the bridge and hold: a caller keying a code is neither (the requests refuse it).
+  if (callerAt(s) !== (on ? 'bridge' : 'hold') || !s.bridgeId) return;
   if (on) {
     await d.pbx.removeFromBridge(s.bridgeId, s.callerChannelId);
     await d.pbx.startMoh(s.callerChannelId);
@@ -108,7 +116,7 @@ export async function applyHold(d: { ledger: CallLedger; pbx: PbxPort }, s: Call
   }
   // Read again after the round trips: a colleague may have answered meanwhile (their data is kept).
   const p = s.phase;
-  if (isTalking(p)) s.to({ ...p, held: on });
+  if (isTalking(p)) s.to({ ...p, caller: on ? { at: 'hold' } : { at: 'bridge' } });
   d.ledger.update(s.callId, { on_hold: on });
 }
 

@@ -45,8 +45,6 @@ export class CallSession implements IvrContext {
   operatorChannelId: string | null = null;
   bridgeId: string | null = null;
   recordingId: string | null = null;
-  /** Who is asking for a code right now: the IVR, or an operator mid-call. */
-  verification: { method: 'ivr' | 'operator'; operatorId: string | null } = { method: 'ivr', operatorId: null };
   verifiedAccountId: string | null = null;
   /** Set while a callback's customer is being dialled or talked to. */
   callbackId: string | null = null;
@@ -83,6 +81,12 @@ export class CallSession implements IvrContext {
    */
   in(...kinds: PhaseKind[]): boolean {
     return kinds.includes(this.current.kind);
+  }
+
+  /** Who is asking for a code right now: an operator mid-call (the caller is at the code), or else the IVR. */
+  get verification(): { method: 'ivr' | 'operator'; operatorId: string | null } {
+    const p = this.current;
+    return (p.kind === 'bridged' || p.kind === 'consulting') && p.caller.at === 'code' ? { method: 'operator', operatorId: p.caller.askedBy } : { method: 'ivr', operatorId: null };
   }
 
   /** The persisted status the phase stands for (what the row says). */

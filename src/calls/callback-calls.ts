@@ -252,7 +252,7 @@ export class CallbackCalls {
     this.d.ledger.recording(s.callId, rec);
     s.recordingId = rec.id;
     s.answeredAt = Date.now();
-    await this.core.move(s, { kind: 'bridged', held: false }, { answered_at: new Date(), recording_id: rec.id });
+    await this.core.move(s, { kind: 'bridged', caller: { at: 'bridge' } }, { answered_at: new Date(), recording_id: rec.id });
     await this.d.pbx.recordBridge(s.bridgeId, name);
     this.claimed.delete(s.callId);
     await this.port.attemptEnded(cb, 'answered');

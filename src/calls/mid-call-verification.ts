@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { VerifyVerb } from '../ivr/verbs/verify.verb.js';
 import { addRecordingPause, closeRecordingPause, listLiveLegRecordings } from '../recordings/recording.repository.js';
+import { isTalking } from './call-phase.js';
 import { CallerGoneError, type CallSession } from './call-session.js';
 import type { PbxPort } from './pbx.port.js';
 
@@ -19,13 +20,14 @@ const MID_CALL_STEP = new VerifyVerb({
   timeoutSec: 15,
 });
 
-export async function verifyMidCall(d: { db: Db; pbx: PbxPort; log: Logger }, s: CallSession, operatorId: string | null): Promise<void> {
+/** `s` is talking with its caller at the code (call-requests.ts requestVerification put it there). */
+export async function verifyMidCall(d: { db: Db; pbx: PbxPort; log: Logger }, s: CallSession): Promise<void> {
   const bridgeId = s.bridgeId as string;
   const recordingName = s.recordingName;
-  // The legs' own recordings (RECORD_LEGS) pause too: the caller's leg would hold the code.
-  const legs = await listLiveLegRecordings(d.db, s.callId);
-  s.verification = { method: 'operator', operatorId };
+  let legs: { id: string; name: string }[] = [];
   try {
+    // The legs' own recordings (RECORD_LEGS) pause too: the caller's leg would hold the code.
+    legs = await listLiveLegRecordings(d.db, s.callId);
     if (recordingName) await d.pbx.pauseRecording(recordingName);
     if (s.recordingId) await addRecordingPause(d.db, s.recordingId, 'verification');
     for (const l of legs) {
@@ -39,7 +41,9 @@ export async function verifyMidCall(d: { db: Db; pbx: PbxPort; log: Logger }, s:
   } catch (err) {
     if (!(err instanceof CallerGoneError)) d.log.error({ callId: s.callId, err: (err as Error).message }, 'mid-call verification failed');
   } finally {
-    s.verification = { method: 'ivr', operatorId: null };
+    // Back with the operator, whatever the outcome (unless the call changed meanwhile: the operator left, it ended).
+    const p = s.phase;
+    if (isTalking(p) && p.caller.at === 'code') s.to({ ...p, caller: { at: 'bridge' } });
     if (!s.over) {
       await d.pbx.stopBridgeMoh(bridgeId).catch(() => undefined);
       await d.pbx.addToBridge(bridgeId, s.callerChannelId).catch((err: Error) => d.log.error({ callId: s.callId, err: err.message }, 'caller not put back'));

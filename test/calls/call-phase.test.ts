@@ -29,10 +29,11 @@ const LIVE: LivePhase[] = [
   { kind: 'overflow-ivr', endsAs: 'completed' },
   { kind: 'ringing' },
   { kind: 'dialling' },
-  { kind: 'bridged', held: false },
-  { kind: 'bridged', held: true },
-  { kind: 'consulting', held: true, colleague },
-  { kind: 'consulting', held: false, colleague: { ...colleague, mode: 'conference', answered: true } },
+  { kind: 'bridged', caller: { at: 'bridge' } },
+  { kind: 'bridged', caller: { at: 'hold' } },
+  { kind: 'bridged', caller: { at: 'code', askedBy: 'op' } },
+  { kind: 'consulting', caller: { at: 'hold' }, colleague },
+  { kind: 'consulting', caller: { at: 'code', askedBy: null }, colleague: { ...colleague, mode: 'conference', answered: true } },
   { kind: 'surveying' },
 ];
 const FINAL = CALL_STATUSES.filter(isFinal) as FinalStatus[];
@@ -122,8 +123,9 @@ describe('call phases', () => {
       [{ kind: 'callback-menu', endsAs: 'abandoned' }, 'abandoned'],
       [{ kind: 'queued' }, 'abandoned'],
       [{ kind: 'ringing' }, 'abandoned'],
-      [{ kind: 'bridged', held: true }, 'completed'],
-      [{ kind: 'consulting', held: false, colleague }, 'completed'],
+      [{ kind: 'bridged', caller: { at: 'hold' } }, 'completed'],
+      [{ kind: 'bridged', caller: { at: 'code', askedBy: 'op' } }, 'completed'],
+      [{ kind: 'consulting', caller: { at: 'bridge' }, colleague }, 'completed'],
       [{ kind: 'surveying' }, 'completed'],
     ];
     for (const [p, outcome] of cases) {
@@ -138,7 +140,8 @@ describe('call phases', () => {
       expect(statusOf(p)).toBe(status);
       expect(isOver(p)).toBe(isFinal(status));
     }
-    expect(phaseOfRow({ status: 'bridged', on_hold: true })).toEqual({ kind: 'bridged', held: true });
+    expect(phaseOfRow({ status: 'bridged', on_hold: true })).toEqual({ kind: 'bridged', caller: { at: 'hold' } });
+    expect(phaseOfRow({ status: 'bridged', on_hold: false })).toEqual({ kind: 'bridged', caller: { at: 'bridge' } });
   });
 });
 
@@ -151,7 +154,7 @@ describe('a call session changes state only through to()', () => {
     s.to({ kind: 'ringing' }, (from, to) => writes.push([from, to]));
     expect(writes).toEqual([['queued', 'ringing']]);
     expect(s.status).toBe('ringing');
-    expect(() => s.to({ kind: 'bridged', held: false })).toThrow(InvalidCallTransitionError);
+    expect(() => s.to({ kind: 'bridged', caller: { at: 'bridge' } })).toThrow(InvalidCallTransitionError);
     expect(s.phase).toEqual({ kind: 'ringing' });
   });
 
@@ -164,10 +167,19 @@ describe('a call session changes state only through to()', () => {
   it('refuses a change the table does not list, and changes data without a write', () => {
     const s = session('bridged');
     expect(() => s.to({ kind: 'ringing' }, () => undefined)).toThrow(InvalidCallTransitionError);
-    s.to({ kind: 'bridged', held: true });
-    s.to({ kind: 'consulting', held: true, colleague });
+    s.to({ kind: 'bridged', caller: { at: 'hold' } });
+    s.to({ kind: 'consulting', caller: { at: 'hold' }, colleague });
     expect(s.in('consulting')).toBe(true);
     expect(s.status).toBe('bridged');
+  });
+
+  it('says who asks for a code: the operator while the caller is at the code, else the IVR', () => {
+    const s = session('bridged');
+    expect(s.verification).toEqual({ method: 'ivr', operatorId: null });
+    s.to({ kind: 'bridged', caller: { at: 'code', askedBy: 'op-1' } });
+    expect(s.verification).toEqual({ method: 'operator', operatorId: 'op-1' });
+    s.to({ kind: 'bridged', caller: { at: 'bridge' } });
+    expect(s.verification.method).toBe('ivr');
   });
 
   it('records a callback asked in the IVR and a call the IVR ends, only while in the IVR', () => {
