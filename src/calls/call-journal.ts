@@ -115,13 +115,14 @@ export class CallJournal {
 
   private write(line: string): void {
     if (this.fd === undefined) throw new Error('call journal is not open');
-    const buf = Buffer.from(line);
-    const written = writeSync(this.fd, buf);
-    if (written !== buf.length) {
+    // The string as it is (no Buffer copy of every change): writeSync encodes it straight into the write.
+    const bytes = Buffer.byteLength(line);
+    const written = writeSync(this.fd, line);
+    if (written !== bytes) {
       // A short write (the disk filled): take the torn line back, so the next one starts clean.
       ftruncateSync(this.fd, this.size);
-      throw new Error(`call journal: short write (${written} of ${buf.length} bytes)`);
+      throw new Error(`call journal: short write (${written} of ${bytes} bytes)`);
     }
-    this.size += buf.length;
+    this.size += bytes;
   }
 }

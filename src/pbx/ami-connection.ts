@@ -29,6 +29,13 @@ export class AmiConnection {
   private timer: NodeJS.Timeout | undefined;
   private onConnect: () => void = () => undefined;
   private onFallback: (e: FallbackCallEvent) => void = () => undefined;
+  /**
+   * What each interface was last synced to on this connection (`queue|paused`): an operator's
+   * state changes several times a call (ringing, on call, wrap-up, available) but their
+   * fallback membership rarely does, and each QueueAdd/QueuePause is work for Asterisk and for
+   * us. Forgotten on every (re)connect, when the full sync pushes everything again.
+   */
+  private readonly synced = new Map<string, string>();
   reconnects = 0;
 
   constructor(private readonly s: AmiSettings, private readonly log: Logger) {}
@@ -96,6 +103,7 @@ export class AmiConnection {
         }
         if (this.attempt > 0) this.reconnects++;
         this.attempt = 0;
+        this.synced.clear();
         this.connected = true;
         this.log.info('AMI connected');
         this.onConnect();
@@ -115,15 +123,23 @@ export class AmiConnection {
   async syncQueueMember(endpoint: string, name: string, line: Line, state: OperatorState): Promise<void> {
     const queue = line === 'first' ? 'first-line' : 'second-line';
     const iface = `PJSIP/${endpoint}`;
+    const mgr = this.mgr;
     if (state === 'offline') {
+      this.synced.delete(iface);
       await this.action({ action: 'QueueRemove', queue, interface: iface }).catch(() => undefined);
       return;
     }
+    // on_call and wrap_up need no pause: app_queue sees the device busy and applies its own wrapuptime.
+    const paused = state === 'paused' ? 'true' : 'false';
+    const want = `${queue}|${name}|${paused}`;
+    if (this.synced.get(iface) === want) return;
+    this.synced.delete(iface);
     // QueueAdd fails when the member is there already; either way QueuePause then sets the state.
     await this.action({ action: 'QueueAdd', queue, interface: iface, membername: name, paused: 'false' }).catch(
       () => undefined,
     );
-    // on_call and wrap_up need no pause: app_queue sees the device busy and applies its own wrapuptime.
-    await this.action({ action: 'QueuePause', queue, interface: iface, paused: state === 'paused' ? 'true' : 'false' });
+    await this.action({ action: 'QueuePause', queue, interface: iface, paused });
+    // Only if still on the connection it was sent over: a reconnect meanwhile syncs everything again.
+    if (this.mgr === mgr && this.connected) this.synced.set(iface, want);
   }
 }

@@ -1,32 +1,5 @@
-// ari-client ships no types; this declares the small part pbxdesk uses.
-declare module 'ari-client' {
-  import type { EventEmitter } from 'node:events';
-  type Op<A = Record<string, unknown>, R = unknown> = (args: A) => Promise<R>;
-  export interface AriClient extends EventEmitter {
-    start(apps: string | string[]): Promise<void>;
-    stop(): void;
-    channels: {
-      answer: Op;
-      play: Op;
-      startMoh: Op;
-      stopMoh: Op;
-      originate: Op;
-      hangup: Op;
-      get: Op<{ channelId: string }, { id: string; dialplan?: { exten?: string } }>;
-      continueInDialplan: Op;
-      list: Op<Record<string, never>, { id: string }[]>;
-      record: Op;
-      snoopChannelWithId: Op;
-    };
-    asterisk: { setGlobalVar: Op<{ variable: string; value: string }> };
-    playbacks: { stop: Op };
-    recordings: { pause: Op; unpause: Op; stop: Op };
-    bridges: { create: Op; addChannel: Op; removeChannel: Op; record: Op; destroy: Op; startMoh: Op; stopMoh: Op };
-  }
-  export function connect(url: string, user: string, password: string): Promise<AriClient>;
-  const ari: { connect: typeof connect };
-  export default ari;
-}
+// asterisk-manager ships no types; this declares the small part pbxdesk uses. (ARI goes
+// through ari-rest.ts and ari-connection.ts, not ari-client.)
 declare module 'asterisk-manager' {
   import type { EventEmitter } from 'node:events';
   export interface AmiManager extends EventEmitter {

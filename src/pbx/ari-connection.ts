@@ -1,10 +1,13 @@
-// Keeps one ARI connection up forever. ari-client retries its websocket only 10 times
-// (about 43 s, then WebSocketMaxRetries) and fetches the API spec only at connect(), so
-// after it gives up, or when the first connect fails, we start over with a new client.
+// Keeps one ARI connection up forever: the Stasis app's event websocket (Node's own WebSocket)
+// and the REST requests (ari-rest.ts). A websocket that drops or cannot be opened is opened
+// again with a capped backoff, for as long as the service runs. Not ari-client: its swagger
+// layer cost about a third of the service's CPU per call (ari-rest.ts), and it gave up its
+// websocket after 10 retries.
 import { EventEmitter } from 'node:events';
-import ari, { type AriClient } from 'ari-client';
+import { WebSocket } from 'node:http';
 import type { Logger } from 'pino';
 import { backoffDelay } from './backoff.js';
+import { AriRest } from './ari-rest.js';
 
 export interface AriSettings {
   url: string;
@@ -27,7 +30,8 @@ export async function ariCredentialsRefused(s: Pick<AriSettings, 'url' | 'user' 
 }
 
 export class AriConnection extends EventEmitter {
-  private client: AriClient | undefined;
+  private readonly rest: AriRest;
+  private ws: InstanceType<typeof WebSocket> | undefined;
   private connected = false;
   private stopped = false;
   private attempt = 0;
@@ -37,50 +41,41 @@ export class AriConnection extends EventEmitter {
 
   constructor(private readonly s: AriSettings, private readonly log: Logger) {
     super();
+    this.rest = new AriRest(s);
   }
 
   isConnected(): boolean {
     return this.connected;
   }
 
-  current(): AriClient | undefined {
-    return this.connected ? this.client : undefined;
+  /** The REST side, while the app's websocket is up (Asterisk knows the app only then). */
+  current(): AriRest | undefined {
+    return this.connected ? this.rest : undefined;
   }
 
   start(): void {
-    void this.connectLoop();
+    this.open();
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.client?.stop();
-    this.client?.removeAllListeners();
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close();
     this.connected = false;
   }
 
-  private async connectLoop(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        const client = await ari.connect(this.s.url, this.s.user, this.s.password);
-        if (this.stopped) return;
-        this.wire(client);
-        await client.start(this.s.app);
-        return;
-      } catch (err) {
-        const delay = backoffDelay(this.attempt++, this.s.reconnectMaxDelayMs);
-        this.log.warn({ err: (err as Error).message, delayMs: delay }, 'ARI connect failed, retrying');
-        await new Promise((r) => (this.timer = setTimeout(r, delay)));
-      }
-    }
-  }
-
-  private wire(client: AriClient): void {
-    this.client?.removeAllListeners();
-    this.client = client;
-    // ari-client emits each event by its type name; we forward them all through one channel.
-    client.on('*', (event: { type: string }) => this.emit('event', event));
-    client.on('WebSocketConnected', () => {
+  private open(): void {
+    if (this.stopped || this.ws) return;
+    const u = new URL(this.s.url);
+    u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+    const base = `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+    // api_key in the query, as ari-client sent it: Asterisk takes it instead of a Basic header.
+    const ws = new WebSocket(`${base}/ari/events?app=${encodeURIComponent(this.s.app)}&api_key=${encodeURIComponent(this.s.user)}:${encodeURIComponent(this.s.password)}`);
+    this.ws = ws;
+    ws.onopen = () => {
+      if (this.ws !== ws) return;
       this.connected = true;
       this.attempt = 0;
       const reconnect = this.everConnected;
@@ -88,18 +83,46 @@ export class AriConnection extends EventEmitter {
       this.everConnected = true;
       this.log.info({ reconnect }, 'ARI connected');
       this.emit('connected', reconnect);
-    });
-    client.on('WebSocketReconnecting', () => {
-      if (this.connected) this.emit('disconnected');
-      this.connected = false;
-      this.log.warn('ARI websocket lost, ari-client retrying');
-    });
-    client.on('WebSocketMaxRetries', () => {
-      if (this.connected) this.emit('disconnected');
-      this.connected = false;
-      this.log.warn('ari-client gave up; reconnecting with a new client');
-      client.removeAllListeners();
-      if (!this.stopped) void this.connectLoop();
-    });
+    };
+    ws.onmessage = (m) => {
+      if (this.ws !== ws || typeof m.data !== 'string') return;
+      let event: { type: string };
+      try {
+        event = JSON.parse(m.data) as { type: string };
+      } catch {
+        this.log.warn('ARI event that is not JSON ignored');
+        return;
+      }
+      try {
+        this.emit('event', event);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message, stack: (err as Error).stack, type: event.type }, 'ARI event handler failed');
+      }
+    };
+    // Either event ends this socket: Node's WebSocket gives only 'error', no 'close', when the
+    // connection cannot be made at all; an open one that drops gives 'close'.
+    ws.onerror = (e) => this.down(ws, (e as { message?: string }).message ?? 'websocket error');
+    ws.onclose = () => this.down(ws, 'closed');
+  }
+
+  private down(ws: InstanceType<typeof WebSocket>, why: string): void {
+    if (this.ws !== ws) return;
+    this.ws = undefined;
+    try {
+      ws.close();
+    } catch {
+      // already closed
+    }
+    const wasConnected = this.connected;
+    this.connected = false;
+    if (this.stopped) return;
+    const delay = backoffDelay(this.attempt++, this.s.reconnectMaxDelayMs);
+    if (wasConnected) {
+      this.log.warn({ why, delayMs: delay }, 'ARI websocket lost, reconnecting');
+      this.emit('disconnected');
+    } else {
+      this.log.warn({ err: why, delayMs: delay }, 'ARI connect failed, retrying');
+    }
+    this.timer = setTimeout(() => this.open(), delay);
   }
 }

@@ -6,7 +6,7 @@
 // panel knows to pick it up by itself) meet in a small bridge of their own: the call's bridge
 // and its recording are untouched. Either side leaving ends the session.
 import type { Logger } from 'pino';
-import type { AriClient } from 'ari-client';
+import { seg, type AriRest } from './ari-rest.js';
 import type { SnoopStarts } from './snoop-start.js';
 
 export type MonitorMode = 'listen' | 'whisper' | 'barge';
@@ -23,7 +23,7 @@ export class AriMonitors {
   private readonly byChannel = new Map<string, string>();
 
   constructor(
-    private readonly client: () => AriClient,
+    private readonly client: () => AriRest,
     private readonly app: string,
     private readonly snoops: SnoopStarts,
     private readonly log: Logger,
@@ -34,9 +34,7 @@ export class AriMonitors {
     const c = this.client();
     const s: Session = { snoopId: `mon-${req.monitorId}`, phoneId: `monph-${req.monitorId}`, bridgeId: `monbr-${req.monitorId}`, ended: false };
     await this.snoops.start(s.snoopId, () =>
-      c.channels.snoopChannelWithId({
-        channelId: req.channelId,
-        snoopId: s.snoopId,
+      c.post(`/channels/${seg(req.channelId)}/snoop/${seg(s.snoopId)}`, {
         app: this.app,
         appArgs: `snoop,${req.monitorId}`,
         spy: 'both',
@@ -46,17 +44,14 @@ export class AriMonitors {
     this.byId.set(req.monitorId, s);
     this.byChannel.set(s.snoopId, req.monitorId);
     this.byChannel.set(s.phoneId, req.monitorId);
-    await c.bridges.create({ type: 'mixing', bridgeId: s.bridgeId, name: s.bridgeId });
-    await c.bridges.addChannel({ bridgeId: s.bridgeId, channel: [s.snoopId] });
-    await c.channels.originate({
-      endpoint: `PJSIP/${req.endpoint}`,
-      channelId: s.phoneId,
-      app: this.app,
-      appArgs: `monitor,${req.monitorId}`,
-      callerId: req.callerId,
-      timeout: 30,
-      variables: { [`PJSIP_HEADER(add,X-Pbxdesk-Monitor)`]: req.mode },
-    });
+    await c.post('/bridges', { type: 'mixing', bridgeId: s.bridgeId, name: s.bridgeId });
+    await c.post(`/bridges/${seg(s.bridgeId)}/addChannel`, { channel: [s.snoopId] });
+    await c.post(
+      '/channels',
+      { endpoint: `PJSIP/${req.endpoint}`, channelId: s.phoneId, app: this.app, appArgs: `monitor,${req.monitorId}`, callerId: req.callerId, timeout: 30 },
+      // Channel variables go in the body, wrapped as ARI wants them.
+      { variables: { [`PJSIP_HEADER(add,X-Pbxdesk-Monitor)`]: req.mode } },
+    );
   }
 
   /** StasisStart of a channel this module made; false when it is not one of ours. */
@@ -70,7 +65,7 @@ export class AriMonitors {
     const s = id ? this.byId.get(id) : undefined;
     if (!s) return true;
     this.client()
-      .bridges.addChannel({ bridgeId: s.bridgeId, channel: [channelId] })
+      .post(`/bridges/${seg(s.bridgeId)}/addChannel`, { channel: [channelId] })
       .catch((err: Error) => this.log.warn({ monitorId: id, err: err.message }, 'monitor phone not bridged'));
     return true;
   }
@@ -83,8 +78,8 @@ export class AriMonitors {
     if (!s.ended) {
       s.ended = true;
       const c = this.client();
-      for (const ch of [s.snoopId, s.phoneId]) if (ch !== channelId) c.channels.hangup({ channelId: ch }).catch(() => undefined);
-      c.bridges.destroy({ bridgeId: s.bridgeId }).catch(() => undefined);
+      for (const ch of [s.snoopId, s.phoneId]) if (ch !== channelId) c.delete(`/channels/${seg(ch)}`).catch(() => undefined);
+      c.delete(`/bridges/${seg(s.bridgeId)}`).catch(() => undefined);
       this.ended(id);
     }
     this.byChannel.delete(channelId);
@@ -94,6 +89,6 @@ export class AriMonitors {
 
   async stop(monitorId: string): Promise<void> {
     const s = this.byId.get(monitorId);
-    if (s) await this.client().channels.hangup({ channelId: s.phoneId }).catch(() => undefined);
+    if (s) await this.client().delete(`/channels/${seg(s.phoneId)}`).catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { DialRequest, OperatorEndpoint, PbxEvent, PbxPort } from '../calls/pbx.port.js';
 import { PbxUnavailableError } from '../errors.js';
 import type { AriConnection, AriSettings } from './ari-connection.js';
+import { seg, type AriRest } from './ari-rest.js';
 import { endpointFingerprint, listOperatorEndpointIds, pushOperatorEndpoint } from './endpoint-push.js';
 import { AriMonitors, type MonitorMode } from './ari-monitor.js';
 import { SnoopStarts } from './snoop-start.js';
@@ -121,35 +122,35 @@ export class AriPbxAdapter implements PbxPort {
     }
   }
 
-  private client() {
+  private client(): AriRest {
     const c = this.conn.current();
     if (!c) throw new PbxUnavailableError('ARI');
     return c;
   }
 
   async answer(channelId: string): Promise<void> {
-    await this.client().channels.answer({ channelId });
+    await this.client().post(`/channels/${seg(channelId)}/answer`);
   }
 
   async play(channelId: string, playbackId: string, media: string[]): Promise<void> {
-    await this.client().channels.play({ channelId, playbackId, media });
+    await this.client().post(`/channels/${seg(channelId)}/play`, { media, playbackId });
   }
 
   async stopPlayback(playbackId: string): Promise<void> {
     // A playback that already ended answers 404: that is the outcome we wanted.
-    await this.client().playbacks.stop({ playbackId }).catch(ignoreNotFound);
+    await this.client().delete(`/playbacks/${seg(playbackId)}`).catch(ignoreNotFound);
   }
 
   async startMoh(channelId: string): Promise<void> {
-    await this.client().channels.startMoh({ channelId, mohClass: 'default' });
+    await this.client().post(`/channels/${seg(channelId)}/moh`, { mohClass: 'default' });
   }
 
   async stopMoh(channelId: string): Promise<void> {
-    await this.client().channels.stopMoh({ channelId }).catch(ignoreNotFound);
+    await this.client().delete(`/channels/${seg(channelId)}/moh`).catch(ignoreNotFound);
   }
 
   async dial(req: DialRequest): Promise<void> {
-    await this.client().channels.originate({
+    await this.client().post('/channels', {
       endpoint: `PJSIP/${req.endpoint}`,
       channelId: req.channelId,
       app: this.s.app,
@@ -162,7 +163,7 @@ export class AriPbxAdapter implements PbxPort {
   async dialOut(req: { dialString: string; channelId: string; callId: string; callerId: string; timeoutSec: number }): Promise<void> {
     // An originated channel enters Stasis only once answered: a no-answer or busy shows up
     // as ChannelDestroyed with its cause (19, 17), which the call service turns into the outcome.
-    await this.client().channels.originate({
+    await this.client().post('/channels', {
       endpoint: req.dialString,
       channelId: req.channelId,
       app: this.s.app,
@@ -174,18 +175,17 @@ export class AriPbxAdapter implements PbxPort {
 
   async createBridge(bridgeId: string, channelIds: string[]): Promise<void> {
     const c = this.client();
-    await c.bridges.create({ type: 'mixing', bridgeId, name: `bridge-${bridgeId}` });
-    if (channelIds.length) await c.bridges.addChannel({ bridgeId, channel: channelIds });
+    await c.post('/bridges', { type: 'mixing', bridgeId, name: `bridge-${bridgeId}` });
+    if (channelIds.length) await c.post(`/bridges/${seg(bridgeId)}/addChannel`, { channel: channelIds });
   }
 
   async recordBridge(bridgeId: string, recordingName: string): Promise<void> {
-    await this.client().bridges.record({ bridgeId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false });
+    await this.client().post(`/bridges/${seg(bridgeId)}/record`, { name: recordingName, format: 'wav', ifExists: 'fail', beep: false });
   }
 
   async recordChannel(channelId: string, recordingName: string, maxSec: number): Promise<void> {
     // terminateOn '#': the caller ends their message; maxSilenceSeconds: a caller who walked away.
-    await this.client().channels.record({
-      channelId,
+    await this.client().post(`/channels/${seg(channelId)}/record`, {
       name: recordingName,
       format: 'wav',
       maxDurationSeconds: maxSec,
@@ -202,8 +202,8 @@ export class AriPbxAdapter implements PbxPort {
     // which the translation above ignores, and goes away with the channel it spies on.
     const c = this.client();
     const snoopId = `snoop-${recordingName}`;
-    await this.snoops.start(snoopId, () => c.channels.snoopChannelWithId({ channelId, snoopId, app: this.s.app, appArgs: 'leg', spy: 'in' }));
-    await c.channels.record({ channelId: snoopId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false, maxDurationSeconds: 0, maxSilenceSeconds: 0 });
+    await this.snoops.start(snoopId, () => c.post(`/channels/${seg(channelId)}/snoop/${seg(snoopId)}`, { app: this.s.app, appArgs: 'leg', spy: 'in' }));
+    await c.post(`/channels/${seg(snoopId)}/record`, { name: recordingName, format: 'wav', ifExists: 'fail', beep: false, maxDurationSeconds: 0, maxSilenceSeconds: 0 });
   }
 
   async monitor(req: { monitorId: string; channelId: string; endpoint: string; mode: MonitorMode; callerId: string }): Promise<void> {
@@ -215,57 +215,56 @@ export class AriPbxAdapter implements PbxPort {
   }
 
   async pauseRecording(recordingName: string): Promise<void> {
-    await this.client().recordings.pause({ recordingName });
+    await this.client().post(`/recordings/live/${seg(recordingName)}/pause`);
   }
 
   async unpauseRecording(recordingName: string): Promise<void> {
-    await this.client().recordings.unpause({ recordingName }).catch(ignoreNotFound);
+    await this.client().delete(`/recordings/live/${seg(recordingName)}/pause`).catch(ignoreNotFound);
   }
 
   async bridgeAndRecord(bridgeId: string, channelIds: string[], recordingName: string): Promise<void> {
     const c = this.client();
-    await c.bridges.create({ type: 'mixing', bridgeId, name: `call-${recordingName}` });
-    await c.bridges.addChannel({ bridgeId, channel: channelIds });
+    await c.post('/bridges', { type: 'mixing', bridgeId, name: `call-${recordingName}` });
+    await c.post(`/bridges/${seg(bridgeId)}/addChannel`, { channel: channelIds });
     // format wav: slin at 8 kHz. ifExists=fail: a name clash must never overwrite evidence.
-    await c.bridges.record({ bridgeId, name: recordingName, format: 'wav', ifExists: 'fail', beep: false });
+    await c.post(`/bridges/${seg(bridgeId)}/record`, { name: recordingName, format: 'wav', ifExists: 'fail', beep: false });
   }
 
   async destroyBridge(bridgeId: string, recordingName?: string | null): Promise<void> {
     // A recording that cannot be stopped (gone already, Asterisk busy) must not keep the bridge up.
-    if (recordingName) await this.client().recordings.stop({ recordingName }).catch(() => undefined);
-    await this.client().bridges.destroy({ bridgeId }).catch(ignoreNotFound);
+    if (recordingName) await this.client().post(`/recordings/live/${seg(recordingName)}/stop`).catch(() => undefined);
+    await this.client().delete(`/bridges/${seg(bridgeId)}`).catch(ignoreNotFound);
   }
 
   async addToBridge(bridgeId: string, channelId: string): Promise<void> {
-    await this.client().bridges.addChannel({ bridgeId, channel: channelId });
+    await this.client().post(`/bridges/${seg(bridgeId)}/addChannel`, { channel: channelId });
   }
 
   async removeFromBridge(bridgeId: string, channelId: string): Promise<void> {
-    await this.client().bridges.removeChannel({ bridgeId, channel: channelId }).catch(ignoreNotFound);
+    await this.client().post(`/bridges/${seg(bridgeId)}/removeChannel`, { channel: channelId }).catch(ignoreNotFound);
   }
 
   async startBridgeMoh(bridgeId: string): Promise<void> {
-    await this.client().bridges.startMoh({ bridgeId, mohClass: 'default' });
+    await this.client().post(`/bridges/${seg(bridgeId)}/moh`, { mohClass: 'default' });
   }
 
   async stopBridgeMoh(bridgeId: string): Promise<void> {
-    await this.client().bridges.stopMoh({ bridgeId }).catch(ignoreNotFound);
+    await this.client().delete(`/bridges/${seg(bridgeId)}/moh`).catch(ignoreNotFound);
   }
 
   async hangup(channelId: string): Promise<void> {
-    await this.client().channels.hangup({ channelId }).catch(ignoreNotFound);
+    await this.client().delete(`/channels/${seg(channelId)}`).catch(ignoreNotFound);
   }
 
   async setShedding(on: boolean): Promise<void> {
     // A global, not a channel variable: from-trunk reads it for every new caller before Stasis().
-    await this.client().asterisk.setGlobalVar({ variable: 'PBXDESK_SHED', value: on ? '1' : '0' });
+    await this.client().post('/asterisk/variable', { variable: 'PBXDESK_SHED', value: on ? '1' : '0' });
   }
 
   async continueToFallback(channelId: string): Promise<void> {
     // The 'fallback' label of extensions.conf's from-trunk: Answer, MixMonitor, Queue(first-line).
-    const ch = await this.client().channels.get({ channelId });
-    await this.client().channels.continueInDialplan({
-      channelId,
+    const ch = await this.client().get<AriChannel>(`/channels/${seg(channelId)}`);
+    await this.client().post(`/channels/${seg(channelId)}/continue`, {
       context: 'from-trunk',
       extension: ch.dialplan?.exten ?? 's',
       label: 'fallback',
@@ -273,7 +272,7 @@ export class AriPbxAdapter implements PbxPort {
   }
 
   async listChannelIds(): Promise<Set<string>> {
-    const list = await this.client().channels.list({});
+    const list = await this.client().get<{ id: string }[]>('/channels');
     return new Set(list.map((c) => c.id));
   }
 
@@ -313,6 +312,6 @@ function causeText(code: number): string {
 
 function ignoreNotFound(err: unknown): void {
   const msg = String((err as Error)?.message ?? err);
-  if (/not found|404|Channel not in Stasis/i.test(msg)) return;
+  if ((err as { status?: number })?.status === 404 || /not found|404|Channel not in Stasis/i.test(msg)) return;
   throw err;
 }
