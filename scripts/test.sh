@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on throwaway stacks: installs what is missing, runs lint and typecheck,
 # the unit tests, and the integration tests on two stacks side by side (shards), each with its
-# own Postgres, Redis and Asterisk on loopback (ports from 25000 and 35000, data in temp dirs),
+# own Postgres, Redis and Asterisk on loopback (ports from 20000 and 26000, data in temp dirs),
 # and removes everything it started.
 #
 # Why shards: integration files run one after another on one stack (one Asterisk, one Stasis
@@ -64,16 +64,20 @@ if [ $# -gt 0 ] || [ "$shards" = 1 ]; then
 fi
 
 # The whole suite, sharded. What the shards' stacks share is made once, here, before they start:
-# the Asterisk chroot (a first install takes minutes) and the prompts.
+# the Asterisk chroot (a first install takes minutes), its mounts and the prompts.
 "$REPO/scripts/asterisk-chroot.sh"
+mount_chroot
 "$REPO/scripts/make-prompts.sh" "$PBX_CHROOT${PROMPTS_DIR:-/var/lib/pbxdesk/prompts}"
 work="$(mktemp -d /tmp/pbxdesk-shards.XXXXXX)"
-pids=()
+pids=(); tails=()
 stop_shards() {
   local rc=$?
   touch "$work/stop"
-  for p in "${pids[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; done
-  wait || true
+  # Each shard is a process group of its own (setsid): the signal reaches its vitest too, and its
+  # script's EXIT trap then removes its stack.
+  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done
+  for p in "${tails[@]}"; do kill "$p" 2>/dev/null || true; done
   rm -rf "$work"
   exit "$rc"
 }
@@ -84,16 +88,17 @@ checks_log="$work/checks.log"
 ( npm run --silent lint && npm run --silent typecheck ) > "$checks_log" 2>&1 &
 checks=$!
 for i in $(seq 1 "$shards"); do
-  # Ports 25000+ and 35000+: each stack's RTP range (base+1000..+2998) and the two-node
-  # test's second Asterisk (base+5000) stay clear of the other's.
-  (
-    set +e
-    PBXDESK_TEST_SHARD="$i" TEST_PORT_BASE=$((25000 + (i - 1) * 10000)) PBXDESK_TEST_UNIT=$([ "$i" = 1 ] && echo 1 || echo 0) \
-      PBXDESK_TEST_GO="$work/go" PBXDESK_TEST_STOP="$work/stop" \
-      "$REPO/scripts/test.sh" $(cat "$work/shard-$i.txt") 2>&1 | sed -u "s/^/[$i] /"
-    echo "${PIPESTATUS[0]}" > "$work/rc-$i"
-  ) &
+  # Ports 20000+ and 26000+, below Linux's ephemeral range (32768+, where any outgoing
+  # connection may hold a port): a stack takes base..base+2999 (its RTP from base+1000) and the
+  # two-node test's second Asterisk base+3000..+5999, so the two shards never share a port.
+  # Output goes to a file, not a pipe: a shard outlives whatever reads it, and cleans up.
+  : > "$work/log-$i"
+  PBXDESK_TEST_SHARD="$i" TEST_PORT_BASE=$((20000 + (i - 1) * 6000)) PBXDESK_TEST_UNIT=$([ "$i" = 1 ] && echo 1 || echo 0) \
+    PBXDESK_TEST_GO="$work/go" PBXDESK_TEST_STOP="$work/stop" \
+    setsid -w "$REPO/scripts/test.sh" $(cat "$work/shard-$i.txt") > "$work/log-$i" 2>&1 &
   pids+=("$!")
+  tail -n +1 -F "$work/log-$i" 2>/dev/null | sed -u "s/^/[$i] /" &
+  tails+=("$!")
 done
 ok=0; wait "$checks" || ok=$?
 cat "$checks_log"
@@ -102,10 +107,10 @@ log "lint and typecheck passed; tests on $shards stacks"
 touch "$work/go"
 failed=""
 for i in $(seq 1 "$shards"); do
-  wait "${pids[$((i - 1))]}" || true
-  rc="$(cat "$work/rc-$i" 2>/dev/null || echo 1)"
+  rc=0; wait "${pids[$((i - 1))]}" || rc=$?
   [ "$rc" = 0 ] || failed="$failed $i"
 done
 pids=()
+sleep 1 # the last lines through tail
 [ -z "$failed" ] || die "shard(s)$failed failed (their lines are marked [n] above)"
 log "suite done in $(( $(date +%s) - t0 )) s"

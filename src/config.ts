@@ -119,7 +119,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'CALLBACK_MAX_PER_ACCOUNT_DAY', default: '10', doc: 'Callbacks one account may have booked within 24 hours.' },
   { name: 'PANEL_SESSION_IDLE_SEC', default: '1800', doc: 'An operator panel session ends after this long without requests.' },
   { name: 'PANEL_SESSION_MAX_SEC', default: '43200', doc: 'An operator panel session ends this long after sign-in, active or not.' },
-  { name: 'AUTH_OUTAGE_GRACE_SEC', default: '600', doc: 'While Postgres is away, an API token or panel session that Postgres confirmed within this many seconds is still let in, so the API can tell the calls in progress (0: nobody gets in while Postgres is away).' },
+  { name: 'AUTH_OUTAGE_GRACE_SEC', default: '300', doc: 'While Postgres is away, an API token or panel session that Postgres confirmed within this many seconds may still read (GET), so the API can tell the calls in progress; nothing that changes data gets in (0: nobody gets in while Postgres is away).' },
   { name: 'PANEL_COOKIE_SECURE', default: 'false', doc: 'Mark the panel session cookie Secure: set true wherever the panel is served over TLS.' },
   { name: 'PUBLIC_BASE_URL', default: 'http://127.0.0.1:15080', doc: 'How people outside reach this service (links to recordings in helpdesk comments).' },
   { name: 'RT_AUTH', optional: true, doc: 'Request Tracker credentials for the rt5 connector: "user:password" or "token:<RT auth token>".' },

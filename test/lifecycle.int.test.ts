@@ -5,13 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCaller } from './harness/sipp-driver.js';
 import { operatorWithPhone } from './support/phones.js';
 import { apiClient, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from './support/app.js';
+import { stackServicePort } from './support/stack.js';
 
 let next: TestApp | undefined;
 afterAll(async () => next?.stop());
 
 describe('SIGTERM with a bridged call', () => {
   it('exits cleanly and the call goes on, to be completed by the next instance', async () => {
-    const port = 25900 + Math.floor(Math.random() * 50);
+    const port = stackServicePort();
     const proc = spawn('node', ['dist/src/main.js'], {
       env: { ...process.env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_SEC: '20', PBXDESK_QUEUE_PREFIX: uniq('sigterm-') },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -2,9 +2,10 @@
 // checked in Postgres; with Postgres away no request got through, so the API could not tell the
 // calls in progress that the service still runs from memory (issue 17: "the API still tells the
 // truth"). A credential confirmed by Postgres within the grace period is taken on that
-// confirmation while Postgres is unavailable, never otherwise: a token revoked or a session ended
-// is dropped at its next check, and nothing can be revoked without Postgres anyway. A credential
-// revoked through another instance just before the outage stays usable here for at most the grace.
+// confirmation while Postgres is unavailable, never otherwise, and only to read (the callers of
+// orThrow pass safe methods only): a token or session refused at its last check, signed out or
+// ended by a password reset here is forgotten at once; one revoked by another process (the CLI,
+// another instance) just before the outage can still read for at most the grace.
 import { isUnavailable } from '../db/pg-errors.js';
 
 export class OutageGrace<V> {
@@ -27,6 +28,11 @@ export class OutageGrace<V> {
   /** Postgres refused it (unknown, revoked, ended). */
   refused(key: string): void {
     this.seen.delete(key);
+  }
+
+  /** Forgets every credential whose confirmed value matches (all sessions of an operator). */
+  forgetWhere(match: (value: V) => boolean): void {
+    for (const [k, s] of this.seen) if (match(s.value)) this.seen.delete(k);
   }
 
   /** What Postgres last confirmed for `key`, if `err` says it is away and that was within the grace; else `err` again. */

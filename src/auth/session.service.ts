@@ -15,7 +15,7 @@ import { findOperatorById, findOperatorByLogin } from '../operators/operator.rep
 import type { OperatorRow } from '../operators/operator.table.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { endSession, findOpenSession, insertSession, reserveSignIn, setPanelPassword, settleSignIn, touchSession } from './session.repository.js';
-import type { Principal } from './token.service.js';
+import { SAFE_METHODS, type Principal } from './token.service.js';
 import { OutageGrace } from './outage-grace.js';
 import type { PanelSessionRow } from './session.table.js';
 
@@ -33,7 +33,7 @@ export interface SessionSettings {
   secureCookie: boolean;
   /** Failed sign-ins from one address (any logins) within the window before it is refused (default 20). */
   maxFailuresPerAddress?: number;
-  /** While Postgres is away, a session it confirmed within this many seconds still gets in (default 600). */
+  /** While Postgres is away, a session it confirmed within this many seconds may still read (default 300). */
   outageGraceSec?: number;
 }
 
@@ -44,7 +44,7 @@ export class SessionService {
     private readonly s: SessionSettings,
     private readonly log: Logger,
   ) {
-    this.grace = new OutageGrace((s.outageGraceSec ?? 600) * 1000);
+    this.grace = new OutageGrace((s.outageGraceSec ?? 300) * 1000);
   }
 
   /** Sessions Postgres confirmed lately: still let in while it is away (outage-grace.ts). */
@@ -62,6 +62,7 @@ export class SessionService {
   /** A new password ends every open session of the operator: whoever knew the old one is out. */
   async setPassword(operatorId: string, password: string): Promise<boolean> {
     const r = await setPanelPassword(this.db, operatorId, await hashPassword(password));
+    this.grace.forgetWhere((s) => s.operator_id === operatorId);
     if (r.found) this.log.info({ operatorId, endedSessions: r.endedSessions }, 'panel password set; open sessions ended');
     return r.found;
   }
@@ -98,8 +99,11 @@ export class SessionService {
     return fastifyCookie.serialize(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', maxAge: token ? this.s.maxSec : 0, secure: this.s.secureCookie });
   }
 
-  /** The session behind a Cookie header (with its CSRF token), if any; ends it when it is idle or too old. */
-  private async open(cookies: Cookies) {
+  /**
+   * The session behind a Cookie header (with its CSRF token), if any; ends it when it is idle or
+   * too old. `reading`: the request only reads, so an outage's grace may let it in.
+   */
+  private async open(cookies: Cookies, reading: boolean) {
     const token = parseCookie(cookies)[SESSION_COOKIE];
     if (!token) return undefined;
     const hash = this.hash(token);
@@ -109,6 +113,7 @@ export class SessionService {
     } catch (err) {
       // Postgres away: the session as it last confirmed it, within its maximum age (idleness
       // cannot be kept without Postgres, and is checked again once it is back).
+      if (!reading) throw err;
       const last = this.grace.orThrow(hash, err);
       if (Date.now() - last.created_at.getTime() > this.s.maxSec * 1000) throw new SessionExpiredError('expired');
       return last;
@@ -137,7 +142,7 @@ export class SessionService {
 
   /** For the /api hook: a principal from the panel cookie, with the CSRF check on changes. */
   async authenticate(req: { cookie: Cookies; method: string; csrf: string | undefined }): Promise<Principal | undefined> {
-    const s = await this.open(req.cookie);
+    const s = await this.open(req.cookie, SAFE_METHODS.has(req.method));
     if (!s) return undefined;
     if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
       const want = Buffer.from(s.csrf);
@@ -148,7 +153,7 @@ export class SessionService {
   }
 
   async current(cookies: Cookies): Promise<{ operator: OperatorRow; expiresAt: Date; csrf: string }> {
-    const s = await this.open(cookies);
+    const s = await this.open(cookies, false);
     if (!s) throw new UnauthenticatedError('not signed in');
     const operator = await findOperatorById(this.db, s.operator_id);
     if (!operator) throw new UnauthenticatedError('the operator is gone');
@@ -158,6 +163,7 @@ export class SessionService {
   async signOut(cookies: Cookies): Promise<void> {
     const token = parseCookie(cookies)[SESSION_COOKIE];
     if (!token) return;
+    this.grace.refused(this.hash(token));
     const s = await findOpenSession(this.db, this.hash(token));
     if (s) {
       await endSession(this.db, s.id, 'signed_out');

@@ -6,6 +6,9 @@ import { findActiveTokenByHash, insertToken, insertTokenOnce } from './token.rep
 import type { Role } from './token.table.js';
 import { OutageGrace } from './outage-grace.js';
 
+/** Requests that only read: the only ones let in on an outage's grace. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export interface Principal {
   tokenId: string;
   role: Role;
@@ -16,7 +19,7 @@ export class TokenService {
   /** Tokens Postgres confirmed lately: still let in while it is away (outage-grace.ts). */
   private readonly grace: OutageGrace<Principal>;
 
-  constructor(private readonly db: Db, private readonly secretKey: string, outageGraceSec = 600) {
+  constructor(private readonly db: Db, private readonly secretKey: string, outageGraceSec = 300) {
     this.grace = new OutageGrace(outageGraceSec * 1000);
   }
 
@@ -40,7 +43,8 @@ export class TokenService {
     return insertTokenOnce(this.db, { name: 'bootstrap-admin', role: 'admin', tokenHash: this.hash(token) });
   }
 
-  async authenticate(header: string | undefined): Promise<Principal> {
+  /** `method`: while Postgres is away, a recently confirmed token may still read (GET, HEAD), never change anything. */
+  async authenticate(header: string | undefined, method = 'POST'): Promise<Principal> {
     const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
     if (!m?.[1]) throw new UnauthenticatedError();
     const hash = this.hash(m[1]);
@@ -48,6 +52,7 @@ export class TokenService {
     try {
       row = await findActiveTokenByHash(this.db, hash);
     } catch (err) {
+      if (!SAFE_METHODS.has(method)) throw err;
       return this.grace.orThrow(hash, err);
     }
     if (!row) {

@@ -33,7 +33,7 @@ async function principalFrom(req: FastifyRequest, tokens: TokenService, sessions
     const p = await sessions.authenticate({ cookie: req.cookies, method: req.method, csrf: typeof csrf === 'string' ? csrf : undefined });
     if (p) return p;
   }
-  return tokens.authenticate(req.headers.authorization);
+  return tokens.authenticate(req.headers.authorization, req.method);
 }
 
 /** A route's role rule: use it as the route's preHandler; server.ts reads it as the route's declared access. */

@@ -53,6 +53,8 @@ export class OperatorService {
   private listener: OperatorAvailabilityListener | undefined;
   private readonly changeListeners: ((op: OperatorRow) => void)[] = [];
   private readonly wrapUpTimers = new Map<string, NodeJS.Timeout>();
+  /** Each operator's endpoint push in progress (pushEndpoint runs them one after another). */
+  private readonly pushing = new Map<string, Promise<void>>();
   /**
    * This node's available operators as this instance last saw them: the ACD reads them here,
    * never Postgres, on a caller's path. Kept by every state change made here, and read again
@@ -107,7 +109,7 @@ export class OperatorService {
     }
     // With ARI down the endpoint is pushed on reconnect (pushEndpoints): Postgres is the truth.
     // An operator of another node gets their endpoint from that node's instance when it connects.
-    if (this.mine(row) && this.endpoints.isConnected()) await this.pushEndpoint(row);
+    if (this.mine(row) && this.endpoints.isConnected()) await this.pushEndpoint(row.id);
     return row;
   }
 
@@ -122,7 +124,7 @@ export class OperatorService {
     if (op.softphone !== 'webrtc') return false;
     const md5 = createHash('md5').update(`${op.sip_username}:${this.realm}:${randomBytes(24).toString('base64url')}`).digest('hex');
     const row = await setSipCredential(this.db, id, md5);
-    if (row && this.mine(row) && this.endpoints.isConnected()) await this.pushEndpoint(row);
+    if (row && this.mine(row) && this.endpoints.isConnected()) await this.pushEndpoint(row.id);
     return true;
   }
 
@@ -260,9 +262,15 @@ export class OperatorService {
    */
   async pushEndpoints(): Promise<{ pushed: number; operators: number }> {
     const all = (await listOperators(this.db)).filter((op) => this.mine(op));
-    const present = this.endpoints.endpointIds ? await this.endpoints.endpointIds() : new Set<string>();
+    // Asterisk's list unreadable: every endpoint is pushed, as before there was a list.
+    const present = this.endpoints.endpointIds
+      ? await this.endpoints.endpointIds().catch((err: Error) => {
+          this.log.warn({ err: err.message }, 'endpoint list unreadable: pushing every operator');
+          return new Set<string>();
+        })
+      : new Set<string>();
     const stale = all.filter((op) => !present.has(op.sip_username) || op.endpoint_fingerprint !== this.fingerprint(op));
-    for (let i = 0; i < stale.length; i += 10) await Promise.all(stale.slice(i, i + 10).map((op) => this.pushEndpoint(op)));
+    for (let i = 0; i < stale.length; i += 10) await Promise.all(stale.slice(i, i + 10).map((op) => this.pushEndpoint(op.id)));
     this.log.info({ pushed: stale.length, operators: all.length }, 'operator endpoints pushed');
     return { pushed: stale.length, operators: all.length };
   }
@@ -286,13 +294,29 @@ export class OperatorService {
     return fp ? `${this.node}:${fp}` : null;
   }
 
-  private async pushEndpoint(op: OperatorRow): Promise<void> {
-    await this.endpoints.upsertOperatorEndpoint(this.endpointOf(op));
-    // Recorded after Asterisk took it: a failed push is tried again at the next connect.
-    const fp = this.fingerprint(op);
-    if (fp !== op.endpoint_fingerprint) {
-      await setEndpointFingerprint(this.db, op.id, fp).catch((err: Error) => this.log.warn({ operatorId: op.id, err: err.message }, 'endpoint fingerprint not recorded'));
-    }
+  /**
+   * Pushes one operator's endpoint. Pushes of one operator run one after another, each from the
+   * row as it is when its turn comes: a connect's push racing a password reset cannot leave the
+   * old secret in Asterisk under the new secret's fingerprint (the last push is of the newest row).
+   */
+  private pushEndpoint(id: string): Promise<void> {
+    const next = (this.pushing.get(id) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        const op = await findOperatorById(this.db, id);
+        if (!op || !this.mine(op)) return;
+        await this.endpoints.upsertOperatorEndpoint(this.endpointOf(op));
+        // Recorded after Asterisk took it: a failed push is tried again at the next connect.
+        const fp = this.fingerprint(op);
+        if (fp !== op.endpoint_fingerprint) {
+          await setEndpointFingerprint(this.db, op.id, fp).catch((err: Error) => this.log.warn({ operatorId: op.id, err: err.message }, 'endpoint fingerprint not recorded'));
+        }
+      });
+    this.pushing.set(id, next);
+    void next.finally(() => {
+      if (this.pushing.get(id) === next) this.pushing.delete(id);
+    }).catch(() => undefined);
+    return next;
   }
 
   private async syncFallback(op: OperatorRow): Promise<void> {

@@ -32,6 +32,17 @@ describe('the outage grace', () => {
     expect([g.orThrow('x', away), g.orThrow('z', away)]).toEqual([3, 4]);
   });
 
+  it('forgets every credential of one holder at once (a password reset ends all their sessions)', () => {
+    const g = new OutageGrace<{ operator: string }>(60_000);
+    g.confirmed('s1', { operator: 'anna' });
+    g.confirmed('s2', { operator: 'anna' });
+    g.confirmed('s3', { operator: 'boris' });
+    g.forgetWhere((v) => v.operator === 'anna');
+    expect(() => g.orThrow('s1', away)).toThrow(away);
+    expect(() => g.orThrow('s2', away)).toThrow(away);
+    expect(g.orThrow('s3', away)).toEqual({ operator: 'boris' });
+  });
+
   it('keeps nothing with a grace of 0', () => {
     const g = new OutageGrace<string>(0);
     g.confirmed('a', 'admin');

@@ -9,6 +9,7 @@ import { answerOnce, runCaller } from '../harness/sipp-driver.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { apiClient, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
+import { stackServicePort } from '../support/stack.js';
 
 interface Call {
   id: string;
@@ -43,7 +44,7 @@ afterAll(async () => {
 
 describe('Postgres away under calls in progress', () => {
   it('loses no call, leaves no row open, and writes every transition in order once it is back; a SIGKILL during the outage loses nothing either', async () => {
-    const port = 25950 + Math.floor(Math.random() * 40);
+    const port = stackServicePort();
     const prefix = uniq('pg-outage-');
     const first = service(port, prefix);
     running = first.proc;

@@ -7,6 +7,7 @@ import { answerOnce, ringNoAnswer, runCaller } from '../harness/sipp-driver.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { apiClient, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
+import { stackServicePort } from '../support/stack.js';
 
 interface Call {
   id: string;
@@ -23,7 +24,7 @@ afterAll(async () => next?.stop());
 
 describe('SIGKILL with calls bridged, ringing and waiting', () => {
   it('loses none of them', async () => {
-    const port = 25900 + Math.floor(Math.random() * 50);
+    const port = stackServicePort();
     const prefix = uniq('sigkill-');
     const proc = spawn('node', ['dist/src/main.js'], {
       env: { ...process.env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', PBXDESK_QUEUE_PREFIX: prefix, SURVEY_TIMEOUT_SEC: '0' },

@@ -61,7 +61,8 @@ const info = (digit: string, afterMs: number): DtmfStep => ({ digit, method: 'in
 const callOf = async (api: TestApp['api'], caller: string) => (await api<{ calls: Call[] }>('GET', `/api/calls?caller=${caller}`)).body.calls[0];
 
 beforeAll(() => {
-  nodeBEnv = startExtraNode('b', Number(process.env.PORT_BASE ?? 25000) + 5000);
+  // base+3000..+5999: the stack's own ports and RTP end below it (scripts/test.sh's shard layout).
+  nodeBEnv = startExtraNode('b', Number(process.env.PORT_BASE ?? 25000) + 3000);
   targetB = `127.0.0.1:${nodeBEnv.PBX_SIP_PORT}`;
 });
 afterAll(() => {

@@ -18,10 +18,10 @@ export interface TestNet {
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
 export function createTestNet(): TestNet {
-  // A block of 25 numbers per stack (PORT_BASE 25000 → 51..75, 35000 → 76..100, the bench's
-  // 45000 → 101..125): the suite's shards run side by side, and one must never take down the
+  // A block of 25 numbers per stack (PORT_BASE 20000 → 1..25 and 26000 → 151..175, the suite's
+  // two shards; 25000 → 126..150): shards run side by side, and one must never take down the
   // other's namespace.
-  const block = Math.floor(Number(process.env.PORT_BASE ?? 25000) / 10000) % 10;
+  const block = Math.floor(Number(process.env.PORT_BASE ?? 25000) / 1000) % 10;
   const n = block * 25 + 1 + Math.floor(Math.random() * 25);
   const ns = `pbxd${n}`;
   const [vh, vb] = [`pbxv${n}h`, `pbxv${n}b`];

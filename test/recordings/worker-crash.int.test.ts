@@ -10,6 +10,7 @@ import { RecordingArchiveQueue } from '../../src/recordings/recording-archive.qu
 import { startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { db, spooledRecording } from '../support/recordings.js';
 import { DEFAULT_PBX_NODE } from '../../src/calls/call.table.js';
+import { stackServicePort } from '../support/stack.js';
 
 let next: TestApp | undefined;
 afterAll(async () => next?.stop());
@@ -17,7 +18,7 @@ afterAll(async () => next?.stop());
 describe('archive worker killed mid-transcode', () => {
   it('reprocesses the job once, with one archived file and one chain entry', async () => {
     const prefix = uniq('crash-');
-    const port = 25950 + Math.floor(Math.random() * 30);
+    const port = stackServicePort();
     const proc = spawn('node', ['dist/src/main.js'], {
       env: { ...process.env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', PBXDESK_QUEUE_PREFIX: prefix },
       stdio: 'ignore',

@@ -26,3 +26,11 @@ export function startExtraNode(name: string, portBase: number): Record<string, s
 export function stopExtraNodes(): void {
   spawnSync('bash', ['-c', '. scripts/lib.sh && stop_extra_nodes'], { cwd: path.resolve(PROJECT_ROOT), stdio: 'ignore', env: process.env });
 }
+
+/**
+ * A port for a service process a test starts itself: in its stack's free gap (PORT_BASE+900..+989;
+ * lib.sh's ports, SIPp's and RTP's lie elsewhere), so the suite's two shards never pick the same.
+ */
+export function stackServicePort(): number {
+  return Number(process.env.PORT_BASE ?? 25000) + 900 + Math.floor(Math.random() * 90);
+}
