@@ -16,15 +16,22 @@ import { bridgeRecordingName, type CallSession } from './call-session.js';
 import type { CallbackCalls } from './callback-calls.js';
 import { recordLegs } from './leg-recordings.js';
 import type { PanelPort } from './panel.port.js';
-import type { PbxPort } from './pbx.port.js';
+import type { LiveCalls } from './live-calls.js';
+import type { HangupCause, PbxPort } from './pbx.port.js';
 
 /** What answering needs from the call service. */
 export interface AnswerTarget {
   readonly callbackCalls: CallbackCalls | undefined;
+  readonly live: LiveCalls;
   session(callId: string): CallSession | undefined;
   move(s: CallSession, next: CallPhase, patch?: CallUpdate, detail?: Record<string, unknown>): Promise<CallRow>;
   operatorWrite(operatorId: string | null, what: string, fn: (id: string) => Promise<unknown>): void;
+  operatorMissed(s: CallSession, reason: string, pause?: boolean): Promise<void>;
+  operatorLeft(s: CallSession, cause: HangupCause): Promise<void>;
 }
+
+/** The operator's leg went while their answer was being put through (its own cause is not kept). */
+const LEFT_ON_ANSWER: HangupCause = { code: 16, text: 'Operator hung up as the call was put through' };
 
 export class CallAnswer {
   constructor(
@@ -61,11 +68,35 @@ export class CallAnswer {
       this.d.log.info({ callId, operatorId: s.operatorId }, 'transferred call answered');
       return;
     }
-    const bridgeId = randomUUID();
-    const name = bridgeRecordingName(callId);
+    // Picked up: from now on their leg going away is this answer's to settle, not a missed ring.
+    s.to({ kind: 'ringing', answered: true });
     callbacks?.stopOffers(callId);
     await s.stopPrompt();
-    await this.d.pbx.stopMoh(s.callerChannelId);
+    // Asterisk does not take a channel off its own music when ARI adds it to a mixing bridge: the
+    // stasis add-channel path imparts it without ast_moh_stop (only ast_bridge_add_channel, used by
+    // transfers, and a holding bridge's leave stop it), and a channel with the music generator on
+    // drops what the bridge writes to it (channel.c ast_write: a generator without
+    // AST_FLAG_WRITE_INT swallows the frames). So the music is stopped first; a failed stop does
+    // not keep the call from being put through, and is tried again once it is bridged.
+    const mohStopped = await this.d.pbx.stopMoh(s.callerChannelId).then(
+      () => true,
+      (err: Error) => (this.d.log.warn({ callId, err: err.message }, 'queue music not stopped; tried again once bridged'), false),
+    );
+    if (s.over) return; // the caller left: ending the call let the operator's leg go
+    if (!this.t.live.legOf(channelId)) return this.leftOnAnswer(s, 'hung up on answer');
+    const bridgeId = randomUUID();
+    const name = bridgeRecordingName(callId);
+    // Bridged first, the call then: the row never says bridged for a bridge Asterisk refused.
+    const bridged = await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name).then(
+      () => null,
+      (err: Error) => err,
+    );
+    if (s.over) {
+      // The caller left while the bridge was made (ending the call let the operator's leg go).
+      await this.d.pbx.destroyBridge(bridgeId, name).catch(() => undefined);
+      return;
+    }
+    if (bridged) return this.notBridged(s, channelId, bridgeId, name, bridged);
     const rec = this.d.recordings.planned(callId, name);
     this.d.ledger.recording(callId, rec);
     s.bridgeId = bridgeId;
@@ -74,11 +105,40 @@ export class CallAnswer {
     await this.t.move(s, { kind: 'bridged', caller: { at: 'bridge' } }, { answered_at: new Date(), bridge_id: bridgeId, recording_id: rec.id });
     if (s.operatorId) this.d.panels?.callOver(s.operatorId, callId, 'answered');
     this.t.operatorWrite(s.operatorId, 'call started', (id) => this.d.operators.callStarted(id));
-    await this.d.pbx.bridgeAndRecord(bridgeId, [s.callerChannelId, channelId], name);
-    if (this.d.recordLegs) await this.legsRecorded(callId, { caller: s.callerChannelId, operator: channelId });
     this.d.log.info({ callId, operatorId: s.operatorId, recordingId: rec.id }, 'bridged and recording');
+    // Their leg went while the bridge was made: they were put through, and hung up.
+    if (!this.t.live.legOf(channelId)) return this.t.operatorLeft(s, LEFT_ON_ANSWER);
+    if (!mohStopped) await this.d.pbx.stopMoh(s.callerChannelId).catch((err: Error) => this.d.log.warn({ callId, err: err.message }, 'queue music not stopped in the bridge'));
+    if (this.d.recordLegs) await this.legsRecorded(callId, { caller: s.callerChannelId, operator: channelId });
     // The ticket's first response (SLA) and new -> open; never in the way of the call.
     if (s.ticketId && s.operatorId) await this.d.tickets.callAnswered(s.ticketId, s.operatorId).catch((err: Error) => this.d.log.warn({ callId, err: err.message }, 'ticket first response not recorded'));
+  }
+
+  /**
+   * The operator hung up as they picked up, before the bridge was made: a missed ring after all
+   * (paused as missed), the caller back at the head of the line with their music again.
+   */
+  private async leftOnAnswer(s: CallSession, reason: string): Promise<void> {
+    await this.d.pbx.startMoh(s.callerChannelId).catch((err: Error) => this.d.log.warn({ callId: s.callId, err: err.message }, 'queue music not started again'));
+    await this.t.operatorMissed(s, reason);
+  }
+
+  /**
+   * Asterisk refused the bridge (or its recording): the call was never put through, so it does
+   * not say bridged. Whatever part of the bridge was made goes; the operator's leg is hung up and
+   * they are let go unpaused (the fault is ours); the caller goes back to the head of the line
+   * (ringing → queued) with their music, and is offered to the next free operator. If the caller's
+   * channel is what went, its channelGone ends the call as usual.
+   */
+  private async notBridged(s: CallSession, channelId: string, bridgeId: string, name: string, err: Error): Promise<void> {
+    this.d.log.error({ callId: s.callId, operatorId: s.operatorId, err: err.message }, 'caller and operator not bridged; the caller goes back to the line');
+    await this.d.pbx.destroyBridge(bridgeId, name).catch(() => undefined);
+    if (s.over) return;
+    if (!this.t.live.legOf(channelId)) return this.leftOnAnswer(s, 'hung up on answer');
+    this.t.live.forgetLeg(channelId); // its end is no missed ring
+    await this.d.pbx.hangup(channelId).catch(() => undefined);
+    await this.d.pbx.startMoh(s.callerChannelId).catch((e: Error) => this.d.log.warn({ callId: s.callId, err: e.message }, 'queue music not started again'));
+    await this.t.operatorMissed(s, 'not bridged', false);
   }
 
   /** An operator joined a bridge already recording (a transfer, a consult): their own leg too. */

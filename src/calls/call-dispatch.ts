@@ -129,7 +129,7 @@ export class CallDispatch {
     s.operatorId = op.id;
     s.operatorChannelId = channelId;
     this.core.setLeg(channelId, callId, 'operator');
-    await this.core.move(s, { kind: 'ringing' }, { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
+    await this.core.move(s, { kind: 'ringing', answered: false }, { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
     this.d.log.info({ callId, operatorId: op.id, line }, 'ringing operator');
     this.d.panels.ringing(op.id, callId); // the screen pop, before the phone is picked up
     if (s.queuedAt !== undefined) {
@@ -150,14 +150,17 @@ export class CallDispatch {
       .catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'missed operator not handled'));
   }
 
-  /** The rung operator did not pick up: the caller goes back to the head of the line. */
-  async operatorMissed(s: CallSession, reason: string): Promise<void> {
+  /**
+   * The rung operator did not pick up: the caller goes back to the head of the line. `pause`:
+   * the operator is paused as missed (not when the miss was ours: a bridge Asterisk refused).
+   */
+  async operatorMissed(s: CallSession, reason: string, pause = true): Promise<void> {
     const opId = s.operatorId;
     if (opId) {
       this.core.busy.delete(opId);
       this.d.panels.callOver(opId, s.callId, 'missed');
       // Postgres away: the caller still goes back to the line (the pause is the operator's record, not the caller's).
-      await this.d.operators.missed(opId).catch((err: Error) => this.d.log.error({ operatorId: opId, err: err.message }, 'missed operator not paused'));
+      if (pause) await this.d.operators.missed(opId).catch((err: Error) => this.d.log.error({ operatorId: opId, err: err.message }, 'missed operator not paused'));
     }
     s.operatorId = null;
     s.operatorChannelId = null;

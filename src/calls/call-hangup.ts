@@ -65,24 +65,29 @@ export class CallHangup {
     if (isOver(p)) return;
     if (leg.leg === 'consult') return this.t.consults.colleagueGone(s);
     if (leg.leg === 'operator') {
-      if (p.kind === 'ringing') return this.t.operatorMissed(s, 'no-answer');
+      // Picked up and being put through: the answer (call-answer.ts) finds the leg gone and settles it.
+      if (p.kind === 'ringing') return p.answered ? undefined : this.t.operatorMissed(s, 'no-answer');
       // The colleague is on: they keep the caller. Still ringing: they are let go with the call.
       if (p.kind === 'consulting' && p.colleague.answered) return this.t.consults.handOver(s, 'operator hung up');
       if (p.kind === 'consulting') await this.t.consults.release(s, 'the operator hung up');
       if (s.phase.kind === 'dialling' && this.t.callbackCalls) return this.t.callbackCalls.operatorLeft(s, cause);
-      if (s.phase.kind !== 'bridged') return;
-      if (this.d.surveyTimeoutSec > 0) {
-        return runSurvey({ busy: live.busy, end: (x, to, c, by) => this.end(x, to, c, by) }, { ...this.d, timeoutSec: this.d.surveyTimeoutSec }, s, cause);
-      }
-      await this.end(s, 'completed', cause, 'operator');
-      await this.d.pbx.hangup(s.callerChannelId);
-      return;
+      return this.operatorLeft(s, cause);
     }
     if (p.kind === 'dialling' && this.t.callbackCalls) return this.t.callbackCalls.customerGone(s, cause);
     live.waiting.remove(s.callId);
     // How the phase says the call ends (a voicemail taken, a callback booked: not abandoned);
     // hanging up during the survey: the operator ended the conversation.
     await this.end(s, outcomeOnCallerHangup(p), cause, p.kind === 'surveying' ? 'operator' : 'caller');
+  }
+
+  /** The operator of a bridged call hung up: the survey, or the call ends and the caller is let go. */
+  async operatorLeft(s: CallSession, cause: HangupCause): Promise<void> {
+    if (s.phase.kind !== 'bridged') return;
+    if (this.d.surveyTimeoutSec > 0) {
+      return runSurvey({ busy: this.t.live.busy, end: (x, to, c, by) => this.end(x, to, c, by) }, { ...this.d, timeoutSec: this.d.surveyTimeoutSec }, s, cause);
+    }
+    await this.end(s, 'completed', cause, 'operator');
+    await this.d.pbx.hangup(s.callerChannelId);
   }
 
   async end(s: CallSession, to: FinalStatus, cause: HangupCause, by: HangupBy): Promise<void> {

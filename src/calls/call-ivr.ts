@@ -8,11 +8,12 @@ import { callerTimeZone, openingAnnouncement } from '../lines/opening-announceme
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import { newCallRow, type CallLedger } from './call-ledger.js';
-import type { CallRow } from './call.table.js';
+import type { CallRow, HangupBy } from './call.table.js';
+import type { FinalStatus } from './call-state-machine.js';
 import { CallerGoneError, type CallSession, type CallSessionDeps } from './call-session.js';
 import type { CallTickets } from './call-tickets.js';
 import type { CallEvents } from './call-events.js';
-import type { InboundChannel, PbxPort } from './pbx.port.js';
+import type { HangupCause, InboundChannel, PbxPort } from './pbx.port.js';
 import type { IvrFlow } from '../ivr/ivr-flow.js';
 import { runFlow } from '../ivr/ivr-runner.js';
 import type { Language } from '../ivr/ivr-context.js';
@@ -22,6 +23,7 @@ import type { Line } from '../operators/operator.table.js';
 export interface InboundTarget {
   track(call: CallRow): CallSession;
   enqueue(s: CallSession, line: Line): Promise<void>;
+  end(s: CallSession, to: FinalStatus, cause: HangupCause, by: HangupBy): Promise<void>;
 }
 
 export class CallIvr {
@@ -72,7 +74,8 @@ export class CallIvr {
     log.info({ caller: ch.callerNumber, dialled: ch.dialledNumber }, 'call entered');
     this.d.callEvents.emit('call.started', call);
     const s = t.track(call);
-    await answered;
+    const notAnswered = await answered.then(() => null, (err: Error) => err);
+    if (notAnswered) return this.notAnswered(s, t, notAnswered);
     let line: Line | 'hangup';
     try {
       line = await runFlow(this.d.flow(), s);
@@ -88,6 +91,22 @@ export class CallIvr {
       return;
     }
     await t.enqueue(s, line);
+  }
+
+  /**
+   * Asterisk refused to answer the caller: our fault, so the call ends `failed` (decided at once,
+   * before any await, so the caller's channel leaving is no `abandoned`). The caller is handed to
+   * the dialplan's fallback (Answer, MixMonitor, the first line's queue with the same operators,
+   * which fallback-calls.ts accounts for in a row of its own) rather than hung up: a refused
+   * answer is most often Asterisk busy, and the channel is still there. If it is not (the caller
+   * left, or the continue is refused too), it is hung up; a channel gone already ignores that.
+   */
+  private async notAnswered(s: CallSession, t: InboundTarget, err: Error): Promise<void> {
+    if (s.over) return; // the caller hung up first: that ended the call
+    this.d.log.error({ callId: s.callId, err: err.message }, 'caller not answered; handed to the dialplan fallback');
+    const ended = t.end(s, 'failed', { code: 0, text: `answer refused: ${err.message}` }, 'system');
+    await this.d.pbx.continueToFallback(s.callerChannelId).catch(() => this.d.pbx.hangup(s.callerChannelId).catch(() => undefined));
+    await ended;
   }
 
   sessionDeps(): CallSessionDeps {

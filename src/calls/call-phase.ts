@@ -13,7 +13,7 @@
 //    │  └── back to the queue from: ringing (missed), bridged (transferred),
 //    │      dialling (a customer-first callback's customer answered)
 //    ▼
-//   ringing ──► bridged {caller} ◄──► consulting {caller, colleague}
+//   ringing {answered} ──► bridged {caller} ◄──► consulting {caller, colleague}
 //    │            │
 //    │            └──► surveying
 //    └──► dialling ──► bridged          a callback's customer (agent-first; customer-first: queued ──► dialling)
@@ -59,8 +59,11 @@ export type LivePhase =
   | { kind: 'callback-menu'; endsAs: 'abandoned' | 'callback' }
   /** Queued, sent into the flow by the line's overflow rule (out of the waiting list meanwhile). */
   | { kind: 'overflow-ivr'; endsAs: 'abandoned' | 'completed' }
-  /** An operator's phone rings for the call. */
-  | { kind: 'ringing' }
+  /**
+   * An operator's phone rings for the call. `answered`: they picked up and are being put through
+   * (the bridge is being made): their leg going away now is no missed ring, the answer handles it.
+   */
+  | { kind: 'ringing'; answered: boolean }
   /** A callback's customer is being dialled. */
   | { kind: 'dialling' }
   /** Caller and operator in the bridge, recording; `caller`: where the caller is (with the operator, on hold, keying a code). */
@@ -87,7 +90,7 @@ const NEXT: Record<PhaseKind, readonly PhaseKind[]> = {
   queued: ['callback-menu', 'overflow-ivr', 'ringing', 'dialling', 'ending'],
   'callback-menu': ['callback-menu', 'queued', 'ringing', 'ending'],
   'overflow-ivr': ['overflow-ivr', 'queued', 'ending'],
-  ringing: ['queued', 'bridged', 'dialling', 'ending'],
+  ringing: ['ringing', 'queued', 'bridged', 'dialling', 'ending'],
   dialling: ['queued', 'bridged', 'ending'],
   bridged: ['bridged', 'consulting', 'surveying', 'queued', 'ending'],
   // A consultation ends back in `bridged` (handed over or cancelled) or with the call.
@@ -174,7 +177,7 @@ export function phaseOfRow(row: { status: CallStatus; on_hold: boolean }): CallP
     case 'queued':
       return { kind: 'queued' };
     case 'ringing':
-      return { kind: 'ringing' };
+      return { kind: 'ringing', answered: false };
     case 'dialling':
       return { kind: 'dialling' };
     case 'bridged':

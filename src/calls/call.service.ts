@@ -298,8 +298,9 @@ export class CallService implements CallCore, CallbackSink {
     s.line = line;
     // The music starts before the ticket and the row are written: the caller hears the queue
     // at once instead of silence while the database is busy.
-    const moh = this.d.pbx.startMoh(s.callerChannelId);
-    moh.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
+    // Music is a nicety: a caller it could not start for (Asterisk busy) still takes their place
+    // and is rung. One whose channel is gone is ended by its channelGone as usual.
+    const moh = this.d.pbx.startMoh(s.callerChannelId).catch((err: Error) => this.log.warn({ callId: s.callId, err: err.message }, 'queue music not started'));
     s.ivrActed();
     // The ticket still asks Postgres. While it is away the caller is queued without one, and the
     // call gets its ticket when it ends (or later, see end()).
@@ -359,9 +360,14 @@ export class CallService implements CallCore, CallbackSink {
     return this.hangups.end(s, to, cause, by);
   }
 
-  /** The rung operator did not pick up: the caller goes back to the head of the line. */
-  operatorMissed(s: CallSession, reason: string): Promise<void> {
-    return this.acd.operatorMissed(s, reason);
+  /** The rung operator did not pick up: the caller goes back to the head of the line (`pause`: the operator paused as missed). */
+  operatorMissed(s: CallSession, reason: string, pause = true): Promise<void> {
+    return this.acd.operatorMissed(s, reason, pause);
+  }
+
+  /** The operator of a bridged call hung up. */
+  operatorLeft(s: CallSession, cause: HangupCause): Promise<void> {
+    return this.hangups.operatorLeft(s, cause);
   }
 
   stopTimers(callId: string): void {

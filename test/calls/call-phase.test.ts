@@ -27,7 +27,8 @@ const LIVE: LivePhase[] = [
   { kind: 'callback-menu', endsAs: 'callback' },
   { kind: 'overflow-ivr', endsAs: 'abandoned' },
   { kind: 'overflow-ivr', endsAs: 'completed' },
-  { kind: 'ringing' },
+  { kind: 'ringing', answered: false },
+  { kind: 'ringing', answered: true },
   { kind: 'dialling' },
   { kind: 'bridged', caller: { at: 'bridge' } },
   { kind: 'bridged', caller: { at: 'hold' } },
@@ -122,7 +123,8 @@ describe('call phases', () => {
       [{ kind: 'callback-menu', endsAs: 'callback' }, 'callback'],
       [{ kind: 'callback-menu', endsAs: 'abandoned' }, 'abandoned'],
       [{ kind: 'queued' }, 'abandoned'],
-      [{ kind: 'ringing' }, 'abandoned'],
+      [{ kind: 'ringing', answered: false }, 'abandoned'],
+      [{ kind: 'ringing', answered: true }, 'abandoned'],
       [{ kind: 'bridged', caller: { at: 'hold' } }, 'completed'],
       [{ kind: 'bridged', caller: { at: 'code', askedBy: 'op' } }, 'completed'],
       [{ kind: 'consulting', caller: { at: 'bridge' }, colleague }, 'completed'],
@@ -151,22 +153,22 @@ describe('a call session changes state only through to()', () => {
   it('writes a change of status first, and refuses one nobody writes', () => {
     const s = session('queued');
     const writes: [CallStatus, CallStatus][] = [];
-    s.to({ kind: 'ringing' }, (from, to) => writes.push([from, to]));
+    s.to({ kind: 'ringing', answered: false }, (from, to) => writes.push([from, to]));
     expect(writes).toEqual([['queued', 'ringing']]);
     expect(s.status).toBe('ringing');
     expect(() => s.to({ kind: 'bridged', caller: { at: 'bridge' } })).toThrow(InvalidCallTransitionError);
-    expect(s.phase).toEqual({ kind: 'ringing' });
+    expect(s.phase).toEqual({ kind: 'ringing', answered: false });
   });
 
   it('leaves the phase as it was when the write fails', () => {
     const s = session('queued');
-    expect(() => s.to({ kind: 'ringing' }, () => { throw new Error('refused'); })).toThrow('refused');
+    expect(() => s.to({ kind: 'ringing', answered: false }, () => { throw new Error('refused'); })).toThrow('refused');
     expect(s.phase).toEqual({ kind: 'queued' });
   });
 
   it('refuses a change the table does not list, and changes data without a write', () => {
     const s = session('bridged');
-    expect(() => s.to({ kind: 'ringing' }, () => undefined)).toThrow(InvalidCallTransitionError);
+    expect(() => s.to({ kind: 'ringing', answered: false }, () => undefined)).toThrow(InvalidCallTransitionError);
     s.to({ kind: 'bridged', caller: { at: 'hold' } });
     s.to({ kind: 'consulting', caller: { at: 'hold' }, colleague });
     expect(s.in('consulting')).toBe(true);
