@@ -37,6 +37,7 @@ export class AriConnection extends EventEmitter {
   private attempt = 0;
   private everConnected = false;
   private timer: NodeJS.Timeout | undefined;
+  private eventTypes: readonly string[] | undefined;
   reconnects = 0;
 
   constructor(private readonly s: AriSettings, private readonly log: Logger) {
@@ -55,6 +56,16 @@ export class AriConnection extends EventEmitter {
 
   start(): void {
     this.open();
+  }
+
+  /**
+   * Asks Asterisk to send the app only these event types, at every connect (an app made again
+   * after a reconnect or an Asterisk restart starts unfiltered). A call raises several times
+   * more events than the service acts on (variables set, state changes, bridge entries, talk
+   * detection...): each one costs Asterisk a JSON message and us a frame and a parse.
+   */
+  onlyEvents(types: readonly string[]): void {
+    this.eventTypes = types;
   }
 
   stop(): void {
@@ -81,6 +92,7 @@ export class AriConnection extends EventEmitter {
       const reconnect = this.everConnected;
       if (reconnect) this.reconnects++;
       this.everConnected = true;
+      this.filterEvents();
       this.log.info({ reconnect }, 'ARI connected');
       this.emit('connected', reconnect);
     };
@@ -103,6 +115,14 @@ export class AriConnection extends EventEmitter {
     // connection cannot be made at all; an open one that drops gives 'close'.
     ws.onerror = (e) => this.down(ws, (e as { message?: string }).message ?? 'websocket error');
     ws.onclose = () => this.down(ws, 'closed');
+  }
+
+  private filterEvents(): void {
+    if (!this.eventTypes) return;
+    // Not awaited: until it applies, the events it leaves out still come and are ignored as before.
+    this.rest
+      .put(`/applications/${encodeURIComponent(this.s.app)}/eventFilter`, undefined, { allowed: this.eventTypes.map((type) => ({ type })) })
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'ARI event filter not set: every event of the app comes'));
   }
 
   private down(ws: InstanceType<typeof WebSocket>, why: string): void {

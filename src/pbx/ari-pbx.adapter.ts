@@ -28,6 +28,9 @@ interface AriEvent {
   recording?: { name: string; cause?: string };
 }
 
+/** The ARI events translate() turns into PbxEvents; keep the two in step. */
+const TRANSLATED_EVENTS = ['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelHangupRequest', 'ChannelDtmfReceived', 'PlaybackFinished', 'RecordingFinished', 'RecordingFailed'] as const;
+
 export class AriPbxAdapter implements PbxPort {
   /** Snoop channels (leg recordings, monitoring) waiting for their StasisStart. */
   private readonly snoops = new SnoopStarts();
@@ -38,6 +41,8 @@ export class AriPbxAdapter implements PbxPort {
 
   constructor(private readonly conn: AriConnection, private readonly s: AriSettings, private readonly log: Logger) {
     this.monitors = new AriMonitors(() => this.client(), s.app, this.snoops, log, (monitorId) => this.handler({ type: 'monitorEnded', monitorId }));
+    // Exactly the types translate() acts on: Asterisk leaves out the rest (ari-connection.ts).
+    conn.onlyEvents(TRANSLATED_EVENTS);
     conn.on('event', (e: AriEvent) => this.translate(e));
     conn.on('connected', (reconnect: boolean) => this.handler({ type: 'connected', reconnect }));
     conn.on('disconnected', () => this.handler({ type: 'disconnected' }));

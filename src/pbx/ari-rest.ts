@@ -59,6 +59,10 @@ export class AriRest {
     return this.send<T>('POST', path, query, body);
   }
 
+  put<T = unknown>(path: string, query?: AriQuery, body?: unknown): Promise<T> {
+    return this.send<T>('PUT', path, query, body);
+  }
+
   delete(path: string, query?: AriQuery): Promise<unknown> {
     return this.send('DELETE', path, query);
   }
