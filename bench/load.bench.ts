@@ -38,6 +38,9 @@ interface Step {
   /** All of the machine's cores busy, % (SIPp, Postgres and ffmpeg included). */
   machineBusyPct: number;
   serviceCpuPct: number | null;
+  /** The step's wall time and the service's CPU seconds in it (user + system): CPU per call = serviceCpuSec / calls. */
+  wallSec: number;
+  serviceCpuSec: number | null;
   serviceRssMb: number | null;
   eventLoopLagP99Ms: number | null;
 }
@@ -91,6 +94,8 @@ async function rampStep(target: 'service' | 'baseline', run: string, cps: number
     asteriskCpuPct: a0 && a1 ? round(((a1.cpuSec - a0.cpuSec) / wall) * 100) : 0,
     machineBusyPct: m1.total > m0.total ? round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100) : 0,
     serviceCpuPct: s0 && s1 ? round(((s1.cpuSec - s0.cpuSec) / wall) * 100) : null,
+    wallSec: round(wall),
+    serviceCpuSec: s0 && s1 ? round(s1.cpuSec - s0.cpuSec, 2) : null,
     serviceRssMb: pids.service ? round(rss) : null,
     eventLoopLagP99Ms: lags.length ? round(Math.max(...lags)) : null,
   };
