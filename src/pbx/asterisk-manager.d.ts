@@ -1,5 +1,5 @@
-// asterisk-manager ships no types; this declares the small part pbxdesk uses. (ARI goes
-// through ari-rest.ts and ari-connection.ts, not ari-client.)
+// asterisk-manager ships no types; this declares the small part pbxdesk uses (ARI goes through
+// ari-rest.ts and ari-connection.ts: see there why not ari-client).
 declare module 'asterisk-manager' {
   import type { EventEmitter } from 'node:events';
   export interface AmiManager extends EventEmitter {
