@@ -3,19 +3,24 @@ import type { Db } from '../db/database.js';
 import type { DeliveryStatus, OutboundDeliveryRow, OutboundEventRow, OutboundEventType, OutboundSubscriptionRow } from './outbound.table.js';
 
 /** Stores an event and a delivery for every active subscriber of its type; the subscribers' ids. */
+/**
+ * The event and one delivery per active subscription to its type, in one statement (one round
+ * trip, atomic by itself): every call makes several events, and BEGIN, two INSERTs and COMMIT
+ * were a visible share of the service's CPU and Postgres time under load.
+ */
 export async function insertEventWithDeliveries(db: Db, type: OutboundEventType, payload: Record<string, unknown>): Promise<{ eventId: string; subscriptionIds: string[] }> {
-  return db.transaction().execute(async (trx) => {
-    const ev = await trx.insertInto('outbound_events').values({ type, payload: JSON.stringify(payload) }).returning('id').executeTakeFirstOrThrow();
-    const subs = await trx
-      .insertInto('outbound_deliveries')
-      .columns(['subscription_id', 'event_id'])
-      .expression((eb) =>
-        eb.selectFrom('outbound_subscriptions').select(['id', sql<string>`${ev.id}::bigint`.as('event_id')]).where('active', '=', true).where(sql<boolean>`${type} = any(events)`),
-      )
-      .returning('subscription_id')
-      .execute();
-    return { eventId: ev.id, subscriptionIds: subs.map((s) => s.subscription_id) };
-  });
+  const r = await sql<{ event_id: string; subscription_ids: string[] }>`
+    WITH ev AS (
+      INSERT INTO outbound_events (type, payload) VALUES (${type}, ${JSON.stringify(payload)}::jsonb) RETURNING id
+    ), d AS (
+      INSERT INTO outbound_deliveries (subscription_id, event_id)
+      SELECT s.id, ev.id FROM outbound_subscriptions s, ev WHERE s.active AND ${type} = any(s.events)
+      RETURNING subscription_id
+    )
+    SELECT (SELECT id FROM ev)::text AS event_id, coalesce((SELECT array_agg(subscription_id::text) FROM d), '{}') AS subscription_ids`.execute(db);
+  const row = r.rows[0];
+  if (!row) throw new Error('outbound event not stored');
+  return { eventId: row.event_id, subscriptionIds: row.subscription_ids };
 }
 
 export async function insertSubscription(db: Db, s: { connector: string; url: string; events: string[]; description: string | null }): Promise<OutboundSubscriptionRow> {
