@@ -12,7 +12,7 @@ import type { CallLedger } from './call-ledger.js';
 import type { CallRow, CallUpdate, HangupBy } from './call.table.js';
 import type { CallConsult } from './call-consult.js';
 import type { CallObserver } from './call-observer.js';
-import { isOver, outcomeOnCallerHangup, type CallPhase } from './call-phase.js';
+import { endedByOnCallerHangup, isOver, outcomeOnCallerHangup, type CallPhase } from './call-phase.js';
 import type { CallSession } from './call-session.js';
 import type { FinalStatus } from './call-state-machine.js';
 import { runSurvey } from './call-survey.js';
@@ -75,9 +75,9 @@ export class CallHangup {
     }
     if (p.kind === 'dialling' && this.t.callbackCalls) return this.t.callbackCalls.customerGone(s, cause);
     live.waiting.remove(s.callId);
-    // How the phase says the call ends (a voicemail taken, a callback booked: not abandoned);
-    // hanging up during the survey: the operator ended the conversation.
-    await this.end(s, outcomeOnCallerHangup(p), cause, p.kind === 'surveying' ? 'operator' : 'caller');
+    // How and by whom the phase says the call ends (a voicemail taken, a callback booked: not
+    // abandoned; the IVR ended it: the system; the survey: the operator ended the conversation).
+    await this.end(s, outcomeOnCallerHangup(p), cause, endedByOnCallerHangup(p));
   }
 
   /** The operator of a bridged call hung up: the survey, or the call ends and the caller is let go. */
@@ -99,8 +99,11 @@ export class CallHangup {
     live.forgetLeg(s.callerChannelId);
     // The operator's leg is hung up at once, while the rows are written: an ARI round trip is
     // slow when Asterisk is busy, and the operator is offered the next call only after it.
+    // From the survey, neither it nor the bridge is left: the operator's hangup began the survey,
+    // which ended the bridge.
+    const surveyed = was.kind === 'surveying';
     if (s.operatorChannelId) live.forgetLeg(s.operatorChannelId);
-    const operatorLegGone = s.operatorChannelId ? this.d.pbx.hangup(s.operatorChannelId).catch(() => undefined) : undefined;
+    const operatorLegGone = s.operatorChannelId && !surveyed ? this.d.pbx.hangup(s.operatorChannelId).catch(() => undefined) : undefined;
     const ticketed = await this.t.ensureTicket(s).then(
       () => true,
       (err: Error) => (this.d.log.warn({ callId: s.callId, err: err.message }, 'no ticket for the call yet: made behind it'), false),
@@ -110,13 +113,13 @@ export class CallHangup {
     live.remove(s);
     // Ending the bridge ends its recording: RecordingFinished then archives it (and if that
     // event never comes, the recording service's safety net does).
-    const bridgeGone = s.bridgeId ? this.d.pbx.destroyBridge(s.bridgeId, s.recordingName).catch(() => undefined) : undefined;
+    const bridgeGone = s.bridgeId && !surveyed ? this.d.pbx.destroyBridge(s.bridgeId, s.recordingName).catch(() => undefined) : undefined;
     if (s.recordingId) this.d.recordings.callEnded(s.recordingId);
     await operatorLegGone;
     this.t.stopTimers(s.callId);
     if (was.kind === 'consulting') await this.t.consults.letGo(s.callId, was.colleague, 'the call ended');
     // Ended from the survey: the operator was let go when it began.
-    if (s.operatorId && was.kind !== 'surveying') {
+    if (s.operatorId && !surveyed) {
       live.busy.delete(s.operatorId);
       this.d.panels?.callOver(s.operatorId, s.callId, 'ended');
       // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed.

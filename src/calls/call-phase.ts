@@ -169,6 +169,16 @@ export function outcomeOnCallerHangup(p: LivePhase): FinalStatus {
   }
 }
 
+/**
+ * Who ended a call whose caller's channel went in `p`: the IVR, when it ended the call itself
+ * (its hangup verb, a voicemail taken: it hangs the caller up, or they leave as it does);
+ * the operator, when they hung up first and the caller was in the survey; else the caller.
+ */
+export function endedByOnCallerHangup(p: LivePhase): HangupBy {
+  if ((p.kind === 'ivr' || p.kind === 'overflow-ivr') && p.endsAs === 'completed') return 'system';
+  return p.kind === 'surveying' ? 'operator' : 'caller';
+}
+
 /** The phase of a call read back from its row (reclaim, a callback's new call): the row keeps the status and hold. */
 export function phaseOfRow(row: { status: CallStatus; on_hold: boolean }): CallPhase {
   switch (row.status) {

@@ -98,7 +98,7 @@ describe('the call core through a fake PbxPort', () => {
     await settled(c, id);
     expect(c.pbx.trace(ch, id)).toEqual(['answer', 'play', 'hangup']);
     expect(c.pbx.argsOf('play').find((a) => a[0] === ch)?.[2]).toEqual([expect.stringMatching(/\/ru\/goodbye$/)]);
-    expect((await apiCall(c, id)).status).toBe('completed');
+    expect(await apiCall(c, id)).toMatchObject({ status: 'completed', hangupBy: 'system' }); // the IVR ended it, not the caller
     await expectStored(id, ['ivr', 'completed']);
   });
 
@@ -112,8 +112,8 @@ describe('the call core through a fake PbxPort', () => {
     c.pbx.recordingFinished(`voicemail-${id}`);
     await settled(c, id);
     expect(c.pbx.trace(ch, id)).toEqual(['answer', 'play', 'recordChannel', 'hangup']);
-    const call = await c.t.api<{ status: string; recordingId: string | null }>('GET', `/api/calls/${id}`);
-    expect(call.body.status).toBe('completed');
+    const call = await c.t.api<{ status: string; recordingId: string | null; hangupBy: string | null }>('GET', `/api/calls/${id}`);
+    expect(call.body).toMatchObject({ status: 'completed', hangupBy: 'system' });
     expect(call.body.recordingId).not.toBeNull();
     await expectStored(id, ['ivr', 'completed']);
   });

@@ -3,6 +3,7 @@ import {
   PHASE_KINDS,
   assertPhaseTransition,
   canPhaseTransition,
+  endedByOnCallerHangup,
   isOver,
   nextKinds,
   outcomeOnCallerHangup,
@@ -134,6 +135,16 @@ describe('call phases', () => {
       expect(outcomeOnCallerHangup(p)).toBe(outcome);
       expect(canPhaseTransition(p, { kind: 'ending', was: p, outcome, by: 'caller' })).toBe(true);
     }
+  });
+
+  it('says who ended a call whose caller left: the IVR that ended it itself, the operator before a survey, else the caller', () => {
+    const by = LIVE.map((p) => [p, endedByOnCallerHangup(p)] as const);
+    expect(by.filter(([, who]) => who === 'system').map(([p]) => p)).toEqual([
+      { kind: 'ivr', callbackAsked: true, endsAs: 'completed' },
+      { kind: 'overflow-ivr', endsAs: 'completed' },
+    ]);
+    expect(by.filter(([, who]) => who === 'operator').map(([p]) => p)).toEqual([{ kind: 'surveying' }]);
+    expect(by.filter(([, who]) => who === 'caller')).toHaveLength(LIVE.length - 3);
   });
 
   it('reads a phase back from every status a row can have', () => {
