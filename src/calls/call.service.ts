@@ -61,7 +61,7 @@ export interface CallServiceDeps {
   /** Calls the dialplan's fallback path took (shed): reclaim hands it those still up. */
   fallback?: { adopt(row: CallRow): void };
   /** Overload: while it sheds, new callers are handed to the dialplan fallback (overload-guard.ts). */
-  overload?: { readonly shedding: boolean; reassert(): void };
+  overload?: { readonly shedding: boolean; reassert(): void; callerWhileShedding(): void };
   settings: {
     /** The Asterisk node this instance drives (PBX_NODE): its calls and operators. */
     node: string;
@@ -249,6 +249,7 @@ export class CallService implements CallCore, CallbackSink {
   /** Draining or shedding: new callers go to the dialplan's fallback queue while calls here settle. */
   private async handBack(channelId: string): Promise<void> {
     this.log.info({ channelId }, 'draining or shedding: caller handed to the dialplan fallback');
+    this.d.overload?.callerWhileShedding();
     await this.d.pbx.continueToFallback(channelId);
   }
 

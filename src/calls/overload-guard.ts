@@ -33,11 +33,16 @@ export interface OverloadSettings {
 
 export type ShedReason = 'lag' | 'backlog' | 'unanswered';
 
+/** How often callers reaching the app while shedding may have the switch set again. */
+const REASSERT_MS = 5000;
+
 export class OverloadGuard {
   private on = false;
   private calmSince: number | undefined;
   /** Looks in a row with a signal over its bound: one alone is a blip (a GC pause, a burst), two are overload. */
   private overLooks = 0;
+  /** When a caller who came while shedding last had the switch set again. */
+  private reassertedAt = 0;
   /** Times the switch was turned on, for metrics and the bench. */
   sheds = 0;
 
@@ -76,6 +81,17 @@ export class OverloadGuard {
       this.log.warn('recovered: new callers come to the service again');
       this.flip(false, null);
     }
+  }
+
+  /**
+   * A caller reached the app (Stasis) although the dialplan should have shed them: it has most
+   * likely lost the switch (a `dialplan reload` resets [globals], PBXDESK_SHED with them), so it
+   * is set again; at most every REASSERT_MS, as callers who came while it was being set do too.
+   */
+  callerWhileShedding(now = Date.now()): void {
+    if (!this.on || now - this.reassertedAt < REASSERT_MS) return;
+    this.reassertedAt = now;
+    this.reassert();
   }
 
   /** Asterisk forgot the switch (it restarted, or we reconnected): set it again. */
