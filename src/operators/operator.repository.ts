@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.js';
 import type { Line, NewOperatorRow, OperatorRow, OperatorState } from './operator.table.js';
 
@@ -28,8 +28,10 @@ export async function listOperators(db: Db): Promise<OperatorRow[]> {
 }
 
 /**
- * Changes an operator's state and records the change in its history, in one transaction
- * (row lock first, so the history's from_state is what was really replaced).
+ * Changes an operator's state and records the change in its history, in one statement: the row
+ * is locked first (FOR UPDATE in the first step), so the history's from_state is what was really
+ * replaced. One round trip instead of a transaction's five: a call changes its operator's state
+ * several times, and that transaction was a visible share of the service's CPU under load.
  */
 export async function changeOperatorState(
   db: Kysely<Database>,
@@ -38,18 +40,19 @@ export async function changeOperatorState(
   reason: string | null,
   wrapupUntil: Date | null = null,
 ): Promise<OperatorRow | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const old = await trx.selectFrom('operators').select('state').where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!old) return undefined;
-    const row = await trx
-      .updateTable('operators')
-      .set({ state, state_reason: reason, state_changed_at: new Date(), wrapup_until: wrapupUntil })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx.insertInto('operator_state_history').values({ operator_id: id, from_state: old.state, to_state: state, reason }).execute();
-    return row;
-  });
+  const r = await sql<OperatorRow>`
+    WITH old AS (
+      SELECT id, state FROM operators WHERE id = ${id} FOR UPDATE
+    ), upd AS (
+      UPDATE operators o SET state = ${state}, state_reason = ${reason}, state_changed_at = ${new Date()}, wrapup_until = ${wrapupUntil}
+      FROM old WHERE o.id = old.id
+      RETURNING o.*
+    ), hist AS (
+      INSERT INTO operator_state_history (operator_id, from_state, to_state, reason)
+      SELECT old.id, old.state, ${state}, ${reason} FROM old
+    )
+    SELECT * FROM upd`.execute(db);
+  return r.rows[0];
 }
 
 export async function listOperatorsInWrapUp(db: Db): Promise<OperatorRow[]> {
