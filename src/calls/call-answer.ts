@@ -2,7 +2,10 @@
 // bridge and its one recording (kept across transfers and hand-overs); a transferred call's
 // caller is already in the bridge, which goes on recording; a callback's operator waits in the
 // bridge while the customer is dialled (callback-calls.ts). Leg recordings (RECORD_LEGS) start
-// here too. Apart from call.service.ts, which reaches it through answered() and colleagueJoined().
+// here too. The bridge is made before the call says bridged, and once the operator has picked up
+// (ringing {answered}), their leg going away is settled here: before they are in the bridge a
+// missed ring, after it an operator hangup. Music and bridges Asterisk refuses do not strand the
+// call. Apart from call.service.ts, which reaches it through answered() and colleagueJoined().
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
@@ -58,18 +61,9 @@ export class CallAnswer {
     }
     const callbacks = this.t.callbackCalls;
     if (callbacks?.isDialling(callId)) return callbacks.operatorAnswered(s, channelId);
-    if (s.bridgeId) {
-      // A transferred call: the caller is still in the bridge, which goes on recording.
-      await this.d.pbx.stopBridgeMoh(s.bridgeId);
-      await this.d.pbx.addToBridge(s.bridgeId, channelId);
-      await this.t.move(s, { kind: 'bridged', caller: { at: 'bridge' } }, {}, { operatorId: s.operatorId });
-      this.t.operatorWrite(s.operatorId, 'call started', (id) => this.d.operators.callStarted(id));
-      await this.colleagueJoined(callId, channelId); // their own leg recording, if any
-      this.d.log.info({ callId, operatorId: s.operatorId }, 'transferred call answered');
-      return;
-    }
     // Picked up: from now on their leg going away is this answer's to settle, not a missed ring.
     s.to({ kind: 'ringing', answered: true });
+    if (s.bridgeId) return this.transferredAnswered(s, s.bridgeId, channelId);
     callbacks?.stopOffers(callId);
     await s.stopPrompt();
     // Asterisk does not take a channel off its own music when ARI adds it to a mixing bridge: the
@@ -96,7 +90,7 @@ export class CallAnswer {
       await this.d.pbx.destroyBridge(bridgeId, name).catch(() => undefined);
       return;
     }
-    if (bridged) return this.notBridged(s, channelId, bridgeId, name, bridged);
+    if (bridged) return this.notBridged(s, channelId, { bridgeId, name }, bridged);
     const rec = this.d.recordings.planned(callId, name);
     this.d.ledger.recording(callId, rec);
     s.bridgeId = bridgeId;
@@ -115,29 +109,64 @@ export class CallAnswer {
   }
 
   /**
+   * A transferred call's next operator picked up: the caller waits in the bridge, which goes on
+   * recording, with the bridge's music (which, unlike a channel's, plays into the bridge over the
+   * conversation: a failed stop is tried again once the operator is in). The operator leaving
+   * meanwhile, or Asterisk refusing to add them, is settled as for a new call.
+   */
+  private async transferredAnswered(s: CallSession, bridgeId: string, channelId: string): Promise<void> {
+    const mohStopped = await this.d.pbx.stopBridgeMoh(bridgeId).then(
+      () => true,
+      (err: Error) => (this.d.log.warn({ callId: s.callId, err: err.message }, 'bridge music not stopped; tried again once joined'), false),
+    );
+    if (s.over) return; // the caller left: ending the call let the operator's leg and the bridge go
+    if (!this.t.live.legOf(channelId)) return this.leftOnAnswer(s, 'hung up on answer');
+    const refused = await this.d.pbx.addToBridge(bridgeId, channelId).then(
+      () => null,
+      (err: Error) => err,
+    );
+    if (s.over) return;
+    if (refused) return this.notBridged(s, channelId, null, refused);
+    await this.t.move(s, { kind: 'bridged', caller: { at: 'bridge' } }, {}, { operatorId: s.operatorId });
+    this.t.operatorWrite(s.operatorId, 'call started', (id) => this.d.operators.callStarted(id));
+    this.d.log.info({ callId: s.callId, operatorId: s.operatorId }, 'transferred call answered');
+    if (!this.t.live.legOf(channelId)) return this.t.operatorLeft(s, LEFT_ON_ANSWER);
+    if (!mohStopped) await this.d.pbx.stopBridgeMoh(bridgeId).catch((err: Error) => this.d.log.warn({ callId: s.callId, err: err.message }, 'bridge music not stopped'));
+    await this.colleagueJoined(s.callId, channelId); // their own leg recording, if any
+  }
+
+  /**
    * The operator hung up as they picked up, before the bridge was made: a missed ring after all
    * (paused as missed), the caller back at the head of the line with their music again.
    */
   private async leftOnAnswer(s: CallSession, reason: string): Promise<void> {
-    await this.d.pbx.startMoh(s.callerChannelId).catch((err: Error) => this.d.log.warn({ callId: s.callId, err: err.message }, 'queue music not started again'));
+    await this.musicAgain(s);
     await this.t.operatorMissed(s, reason);
   }
 
+  /** The caller waits again: the queue's music on their channel, or a transferred call's in its bridge. */
+  private async musicAgain(s: CallSession): Promise<void> {
+    const started = s.bridgeId ? this.d.pbx.startBridgeMoh(s.bridgeId) : this.d.pbx.startMoh(s.callerChannelId);
+    await started.catch((err: Error) => this.d.log.warn({ callId: s.callId, err: err.message }, 'queue music not started again'));
+  }
+
   /**
-   * Asterisk refused the bridge (or its recording): the call was never put through, so it does
-   * not say bridged. Whatever part of the bridge was made goes; the operator's leg is hung up and
+   * Asterisk refused the bridge (or its recording, or adding the operator to a transferred call's
+   * bridge): the call was never put through, so it does not say bridged. Whatever part of a new
+   * bridge was made goes; the operator's leg is hung up and
    * they are let go unpaused (the fault is ours); the caller goes back to the head of the line
    * (ringing → queued) with their music, and is offered to the next free operator. If the caller's
    * channel is what went, its channelGone ends the call as usual.
    */
-  private async notBridged(s: CallSession, channelId: string, bridgeId: string, name: string, err: Error): Promise<void> {
+  private async notBridged(s: CallSession, channelId: string, made: { bridgeId: string; name: string } | null, err: Error): Promise<void> {
     this.d.log.error({ callId: s.callId, operatorId: s.operatorId, err: err.message }, 'caller and operator not bridged; the caller goes back to the line');
-    await this.d.pbx.destroyBridge(bridgeId, name).catch(() => undefined);
+    // A new call's bridge goes (a transferred call's, with the caller in it and recording, stays).
+    if (made) await this.d.pbx.destroyBridge(made.bridgeId, made.name).catch(() => undefined);
     if (s.over) return;
     if (!this.t.live.legOf(channelId)) return this.leftOnAnswer(s, 'hung up on answer');
     this.t.live.forgetLeg(channelId); // its end is no missed ring
     await this.d.pbx.hangup(channelId).catch(() => undefined);
-    await this.d.pbx.startMoh(s.callerChannelId).catch((e: Error) => this.d.log.warn({ callId: s.callId, err: e.message }, 'queue music not started again'));
+    await this.musicAgain(s);
     await this.t.operatorMissed(s, 'not bridged', false);
   }
 

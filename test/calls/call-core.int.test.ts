@@ -380,6 +380,36 @@ describe('the call core through a fake PbxPort', () => {
     await settled(c, id);
     await expectStored(id, ['ivr', 'queued', 'ringing', 'queued', 'ringing', 'bridged', 'completed']);
   });
+
+  it('joining a transferred call’s bridge fails as the next operator answers: they are let go unpaused, the caller waits on in the bridge with its music', async () => {
+    await availableOperator(c, 'first');
+    const ch = c.pbx.inbound(randomPhone());
+    c.pbx.press(ch, '1');
+    const id = await newCall(c, ch);
+    const ringA = await until('A rung', () => c.pbx.lastDial(id));
+    c.pbx.operatorAnswers(ringA);
+    await reaches(c, id, 'bridged');
+    const b = await availableOperator(c, 'second');
+    c.logs.length = 0;
+    c.pbx.fail('addToBridge', { times: 1 });
+    expect((await c.t.api('POST', `/api/calls/${id}/transfer`, { line: 'second' })).status).toBe(202);
+    const ringB = await until('B rung', () => c.pbx.lastDial(id) !== ringA && c.pbx.lastDial(id));
+    c.pbx.operatorAnswers(ringB);
+    await failure('caller and operator not bridged; the caller goes back to the line');
+    const again = await until('B rung again', () => c.pbx.dials(id).length === 3 && c.pbx.lastDial(id));
+    expect(again.endpoint).toBe(b.endpoint);
+    expect(c.pbx.trace(ch, id, ringA.channelId, ringB.channelId)).toEqual([
+      'answer', 'startMoh', 'dial', 'stopMoh', 'bridgeAndRecord',
+      'startBridgeMoh', 'removeFromBridge', 'hangup', 'dial', // the transfer: A leaves, B rung
+      'stopBridgeMoh', 'addToBridge', 'hangup', 'startBridgeMoh', // B not added: let go, the music again
+      'dial',
+    ]);
+    c.pbx.operatorAnswers(again);
+    await reaches(c, id, 'bridged');
+    c.pbx.gone(ch);
+    await settled(c, id);
+    await expectStored(id, ['ivr', 'queued', 'ringing', 'bridged', 'queued', 'ringing', 'queued', 'ringing', 'bridged', 'completed']);
+  });
 });
 
 function liveStatusOf(id: string): string | undefined {
