@@ -68,4 +68,19 @@ describe('overload guard', () => {
     guard.sample(0);
     expect(guard.shedding).toBe(false);
   });
+  it('sets the switch again for a caller who reaches the app while it sheds, at most every 5 s', () => {
+    const { sig, switched, guard } = rig();
+    guard.callerWhileShedding(100_000);
+    expect(switched).toEqual([]); // not shedding: nothing to set again
+    sig.lag = 400;
+    guard.sample(0);
+    guard.sample(500);
+    expect(switched).toEqual([true]);
+    guard.callerWhileShedding(100_000); // a dialplan reload reset [globals]: set it again
+    guard.callerWhileShedding(101_000);
+    guard.callerWhileShedding(104_999);
+    expect(switched).toEqual([true, true]);
+    guard.callerWhileShedding(105_000);
+    expect(switched).toEqual([true, true, true]);
+  });
 });
