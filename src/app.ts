@@ -1,6 +1,7 @@
 // Wires the parts together. main.ts runs it as a process; integration tests run it in-process.
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startAppTimers } from './app-timers.js';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -328,9 +329,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   let callbackWorker: Worker | undefined;
   let slaWorker: Worker | undefined;
   let outboundWorker: Worker | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let recheckTimer: NodeJS.Timeout | undefined;
-  let loadTimer: NodeJS.Timeout | undefined;
+  let timers: { stop(): void } | undefined;
   let nodeLock: NodeLock | undefined;
   return {
     server,
@@ -363,33 +362,17 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
         if (config.recordings.workers === 'in-process') worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, config.ari.node, (id, final) => recordings.archive(id, final), log, metrics);
         retentionWorker = startRetentionWorker(redis.duplicate(), config.queuePrefix, () => custody.purge({ dryRun: false }), log, metrics);
         await retentionQueue.scheduleDaily();
-        // Orphaned spool files (a crash, or the dialplan fallback) are looked for regularly too,
-        // not only when ARI (re)connects.
-        sweepTimer = setInterval(() => {
-          calls.sweepRecordings().catch((err: Error) => log.warn({ err: err.message }, 'recording sweep failed'));
-        }, config.recordings.sweepIntervalSec * 1000);
-        sweepTimer.unref();
-        // Every 2 s: waiting lines are offered again, and callbacks another instance's job put in
-        // waiting are placed here too (several nodes: docs/scaling.md).
-        recheckTimer = setInterval(() => {
-          operators
-            .refreshAvailable()
-            .catch((err: Error) => log.warn({ err: err.message }, 'operators not read again'))
-            .finally(() => calls.recheckQueues());
-          callbacks.adoptWaiting().catch((err: Error) => log.warn({ err: err.message }, 'adopting waiting callbacks failed'));
-        }, 2000);
-        recheckTimer.unref();
-        // The event loop's delays of the start itself (loading, connecting, reclaiming) are no
-        // overload: the guard looks from 5 s after the start on.
-        loadTimer = setTimeout(() => {
-          lag.reset();
-          loadTimer = setInterval(() => {
-            overload.sample();
-            lag.reset();
-          }, 500);
-          loadTimer.unref();
-        }, 5000);
-        loadTimer.unref();
+        // Orphaned spool files are looked for regularly too, not only when ARI (re)connects.
+        timers = startAppTimers({
+          log,
+          sweepIntervalSec: config.recordings.sweepIntervalSec,
+          sweepRecordings: () => calls.sweepRecordings(),
+          refreshOperators: () => operators.refreshAvailable(),
+          recheckQueues: () => calls.recheckQueues(),
+          adoptWaitingCallbacks: () => callbacks.adoptWaiting(),
+          lag,
+          sampleOverload: () => overload.sample(),
+        });
         await operators.resumeWrapUps();
         await operators.refreshAvailable();
         // Placeholders back into their lines, scheduled attempts re-armed, before calls resume.
@@ -422,9 +405,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       await ledger.close(5000);
       await calls.settled(5000);
       await nodeLock?.release();
-      if (sweepTimer) clearInterval(sweepTimer);
-      if (recheckTimer) clearInterval(recheckTimer);
-      if (loadTimer) clearTimeout(loadTimer); // clears an interval as well
+      timers?.stop();
       lag.disable();
       await worker?.close();
       await retentionWorker?.close();

@@ -207,6 +207,12 @@ export class CallbackService implements CallbackPort {
     return row.id;
   }
 
+  async withdraw(id: string): Promise<void> {
+    const row = await moveCallback(this.db, id, ['scheduled', 'waiting'], { status: 'cancelled', closed_reason: 'withdrawn: the caller was put through while booking' });
+    this.sink().removeCallback(id);
+    if (row) this.log.info({ callbackId: id }, 'callback withdrawn: the caller was put through while booking');
+  }
+
   async get(id: string, actor: Actor): Promise<{ callback: CallbackRow; attempts: Awaited<ReturnType<typeof listAttempts>> }> {
     const callback = await this.visible(actor, id);
     return { callback, attempts: await listAttempts(this.db, id) };

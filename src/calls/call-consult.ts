@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Principal } from '../auth/token.service.js';
-import { CallNotBridgedError, NoConsultationError, NotFoundError, OperatorUnavailableError } from '../errors.js';
+import { CallNotBridgedError, NoConsultationError, NotFoundError, OperatorUnavailableError, VerificationBusyError } from '../errors.js';
 import { findOperatorById } from '../operators/operator.repository.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { CallLedger } from './call-ledger.js';
@@ -19,7 +19,7 @@ import type { Colleague } from './call-phase.js';
 import type { CallSession } from './call-session.js';
 import type { PbxPort } from './pbx.port.js';
 import type { PanelPort } from './panel.port.js';
-import { applyHold, bridgedCallFor } from './call-requests.js';
+import { applyHold, bridgedCallFor, callerAt } from './call-requests.js';
 import { setTicketLine } from '../tickets/ticket.repository.js';
 
 export interface ConsultTarget {
@@ -45,6 +45,9 @@ export class CallConsult {
     const s = this.live(callId, by);
     const underWay = () => new NoConsultationError(callId, 'a consultation or conference is already under way');
     if (s.in('consulting')) throw underWay();
+    // A private word with a colleague while the caller keys a code would be heard by the caller
+    // when the step puts them back into the bridge: one thing at a time.
+    if (callerAt(s) === 'code') throw new VerificationBusyError(callId);
     const op = await findOperatorById(this.d.db, operatorId);
     if (!op) throw new NotFoundError('operator', operatorId);
     if (op.id === s.operatorId) throw new OperatorUnavailableError(operatorId, 'already on this call');
@@ -53,6 +56,7 @@ export class CallConsult {
     const p = s.phase;
     if (p.kind === 'consulting') throw underWay();
     if (p.kind !== 'bridged') throw new CallNotBridgedError(callId, s.status);
+    if (p.caller.at === 'code') throw new VerificationBusyError(callId);
     const channelId = randomUUID();
     s.to({ kind: 'consulting', caller: p.caller, colleague: { operatorId: op.id, line: op.line, channelId, mode, answered: false } });
     this.t.busy.add(op.id);

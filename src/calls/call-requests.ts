@@ -41,6 +41,8 @@ export class CallRequests {
     if (!s.operatorChannelId) throw new CallNotBridgedError(callId, s.status);
     // A colleague rung in is theirs to finish first (complete or cancel): the call cannot leave them in its bridge.
     if (s.phase.kind === 'consulting') throw new NoConsultationError(callId, 'a consultation or conference is under way: complete or cancel it first');
+    // The caller is out of the bridge keying a code: the step puts them back when it ends.
+    if (callerAt(s) === 'code') throw new VerificationBusyError(callId);
     const [fromOp, fromCh, bridgeId] = [s.operatorId, s.operatorChannelId, s.bridgeId];
     if (isHeld(s)) await this.hold(callId, false, by); // the caller goes back into the bridge, which keeps them
     this.c.forgetLeg(fromCh); // its hangup below is ours, not the end of the call

@@ -142,6 +142,12 @@ export class CallbackCalls {
         await s.play('callback-refused', { interruptible: true });
         return;
       }
+      // An operator took the caller while the ticket and the callback were written (the ACD rings
+      // menu callers too): they are served now, so the callback goes, or they would be twice.
+      if (!still()) {
+        await this.port.withdraw(id).catch((err: Error) => this.d.log.error({ callId: s.callId, callbackId: id, err: err.message }, 'callback booked for a caller put through not withdrawn'));
+        return;
+      }
       // The caller's own entry becomes the placeholder, at the very same place.
       if (!this.core.waiting.replace(s.callId, placeholderId(id))) this.core.waiting.insert(line, placeholderId(id), rank);
       if (still()) s.to({ kind: 'callback-menu', endsAs: 'callback' }); // from here on, however the caller leaves, the call ends as 'callback'

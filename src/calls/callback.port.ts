@@ -27,6 +27,11 @@ export interface CallbackPort {
   release(callbackId: string): Promise<void>;
   /** A queued caller asked to be called back: the placeholder row, ranked where they stood. */
   bookFromQueue(req: { callId: string; number: string; line: Line; ticketId: string | null; accountId: string | null; rank: Date }): Promise<string>;
+  /**
+   * A callback booked from the queue whose caller an operator took while it was being booked:
+   * closed before anyone dials it (the caller is served now). Its counts against the limits stay.
+   */
+  withdraw(callbackId: string): Promise<void>;
   /** Why this number may not be called back (toll-fraud guard), or undefined. */
   refusal(number: string): string | undefined;
 }

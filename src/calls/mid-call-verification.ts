@@ -43,8 +43,10 @@ export async function verifyMidCall(d: { db: Db; pbx: PbxPort; log: Logger }, s:
   } finally {
     // Back with the operator, whatever the outcome (unless the call changed meanwhile: the operator left, it ended).
     const p = s.phase;
-    if (isTalking(p) && p.caller.at === 'code') s.to({ ...p, caller: { at: 'bridge' } });
-    if (!s.over) {
+    const talking = isTalking(p);
+    if (talking && p.caller.at === 'code') s.to({ ...p, caller: { at: 'bridge' } });
+    // Only a call still being talked: after the operator left (survey, the end) the bridge is gone.
+    if (talking && !s.over) {
       await d.pbx.stopBridgeMoh(bridgeId).catch(() => undefined);
       await d.pbx.addToBridge(bridgeId, s.callerChannelId).catch((err: Error) => d.log.error({ callId: s.callId, err: err.message }, 'caller not put back'));
       if (recordingName) await d.pbx.unpauseRecording(recordingName).catch(() => undefined);

@@ -53,6 +53,25 @@ describe('inside a bridged call', () => {
     expect(await findCallById(db, id)).toMatchObject({ on_hold: false, status: 'completed' });
   });
 
+  it('while the caller keys a code the operator asked for, no hold, consultation or transfer; the caller is back after', async () => {
+    const { ch, id, bridgeId } = await bridgedCall();
+    const b = await availableOperator(c);
+    let since = from(c.pbx);
+    expect((await c.t.api('POST', `/api/calls/${id}/verification`, {})).status).toBe(202);
+    await until('caller out of the bridge', () => since().some((r) => r.method === 'removeFromBridge'));
+    for (const [path, body] of [['hold', { hold: true }], ['consult', { operatorId: b.id }], ['transfer', { line: 'second' }]] as const) {
+      const r = await c.t.api<{ error: { code: string } }>('POST', `/api/calls/${id}/${path}`, body);
+      expect([path, r.status, r.body.error.code]).toEqual([path, 409, 'verification_in_progress']);
+    }
+    since = from(c.pbx);
+    c.pbx.press(ch, '#'); // nothing keyed: the step ends and puts the caller back
+    await until('caller back in the bridge', () => since().some((r) => r.method === 'addToBridge' && r.args[1] === ch), 20_000);
+    expect(since().some((r) => r.method === 'addToBridge' && r.args[0] === bridgeId)).toBe(true);
+    expect((await apiCall(c, id)).status).toBe('bridged');
+    c.pbx.gone(ch);
+    await settled(c, id);
+  });
+
   it('a warm transfer: the colleague is rung with the caller on hold, joins, and takes the call over', async () => {
     const { ch, id, op, opCh, bridgeId } = await bridgedCall();
     const b = await availableOperator(c);
