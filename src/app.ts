@@ -121,7 +121,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   }
 
   const flows = await IvrFlowStore.open(config.ivr.flowFile);
-  const tokens = new TokenService(db, config.secretKey, config.panel.outageGraceSec);
+  const tokens = new TokenService(db, config.secretKey, config.auth.outageGraceSec);
   if (config.bootstrapAdminToken) await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
 
   const ari = new AriConnection(config.ari, log.child({ component: 'ari' }));
@@ -147,7 +147,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   const outboundQueue = new OutboundQueue(redis, config.queuePrefix);
   outbound.useQueue(outboundQueue);
   recordings.useEvents(outbound);
-  const sessions = new SessionService(db, config.secretKey, config.panel, log.child({ component: 'panel-sessions' }));
+  const sessions = new SessionService(db, config.secretKey, { ...config.panel, outageGraceSec: config.auth.outageGraceSec }, log.child({ component: 'panel-sessions' }));
   const tickets = new TicketService(db, config.tickets.sla);
   // Operator panels: screen pops pushed over Server-Sent Events to the operator being rung.
   // The pop reads a live call's row from the call ledger (declared below; read only when a call rings).

@@ -272,8 +272,9 @@ export function loadConfig(env: Env = process.env) {
       maxSec: int(env, 'PANEL_SESSION_MAX_SEC', 1, 7 * 86_400),
       secureCookie: bool(env, 'PANEL_COOKIE_SECURE'),
       maxFailuresPerAddress: int(env, 'PANEL_SIGNIN_MAX_FAILURES_PER_ADDRESS', 1, 1_000_000),
-      outageGraceSec: int(env, 'AUTH_OUTAGE_GRACE_SEC', 0, 86_400),
     },
+    /** API tokens and panel sessions alike (src/auth/outage-grace.ts). */
+    auth: { outageGraceSec: int(env, 'AUTH_OUTAGE_GRACE_SEC', 0, 86_400) },
     outbound: {
       maxAttempts: int(env, 'OUTBOUND_MAX_ATTEMPTS', 1, 100),
       retryBaseMs: int(env, 'OUTBOUND_RETRY_BASE_MS', 10, 3_600_000),

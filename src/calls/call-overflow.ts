@@ -13,6 +13,9 @@ import type { CallLedger } from './call-ledger.js';
 import { CallerGoneError, type CallSession } from './call-session.js';
 import type { PbxPort } from './pbx.port.js';
 
+/** The IVR-path step an overflow writes (`overflow:<where>`): the one record that a call overflowed once. */
+const OVERFLOW_STEP = 'overflow:';
+
 export interface OverflowTarget {
   readonly waiting: { remove(id: string): void; rankOf(id: string): number | undefined };
   joinQueue(s: CallSession, line: Line, rank: number): void;
@@ -60,7 +63,7 @@ export class CallOverflow {
     if ('route' in rule.action) {
       const to = rule.action.route;
       this.d.log.info({ callId: s.callId, from: line, to, why }, 'overflow to the other line');
-      await s.recordStep(`overflow:${to}`);
+      await s.recordStep(`${OVERFLOW_STEP}${to}`);
       s.line = to;
       this.d.ledger.update(s.callId, { line: to });
       if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, to).catch((err: Error) => this.d.log.error({ callId: s.callId, err: err.message }, 'ticket line not changed'));
@@ -69,7 +72,7 @@ export class CallOverflow {
     }
     this.d.log.info({ callId: s.callId, line, node: rule.action.goto, why }, 'overflow into the flow');
     s.to({ kind: 'overflow-ivr', endsAs: 'abandoned' });
-    await s.recordStep(`overflow:${rule.action.goto}`);
+    await s.recordStep(`${OVERFLOW_STEP}${rule.action.goto}`);
     await this.d.pbx.stopMoh(s.callerChannelId);
     const next = await runFlow(this.d.flow(), s, rule.action.goto);
     if (next === 'hangup') {
@@ -88,5 +91,5 @@ export class CallOverflow {
 
 /** Overflowed before: the step is in the call's IVR path (recorded before anything else of the overflow). */
 function overflowedBefore(s: CallSession): boolean {
-  return s.ivrPath.some((step) => step.startsWith('overflow:'));
+  return s.ivrPath.some((step) => step.startsWith(OVERFLOW_STEP));
 }

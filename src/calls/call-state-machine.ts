@@ -17,10 +17,11 @@
 //   customer-first instead: queued ──► dialling (customer) ──► queued (at the head) ──► ringing ──► bridged
 import { InvalidCallTransitionError } from '../errors.js';
 
-export const CALL_STATUSES = ['ivr', 'queued', 'ringing', 'dialling', 'bridged', 'completed', 'abandoned', 'failed', 'callback', 'unanswered'] as const;
+/** The statuses a call ends in: no transition leaves them (the table below). */
+export const FINAL_STATUSES = ['completed', 'abandoned', 'failed', 'callback', 'unanswered'] as const;
+export type FinalStatus = (typeof FINAL_STATUSES)[number];
+export const CALL_STATUSES = ['ivr', 'queued', 'ringing', 'dialling', 'bridged', ...FINAL_STATUSES] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
-/** The statuses a call ends in. */
-export type FinalStatus = 'completed' | 'abandoned' | 'failed' | 'callback' | 'unanswered';
 
 const TRANSITIONS: Record<CallStatus, readonly CallStatus[]> = {
   ivr: ['queued', 'completed', 'abandoned', 'failed'],

@@ -81,19 +81,38 @@ export interface CallFilter {
   line?: Line;
   operatorId?: string;
   ticketId?: string;
+  /**
+   * An operator: only the calls they may read (call-visibility.ts: their own, those of tickets
+   * their line sees, ticketless ones on their line), filtered here so a page is a full page.
+   */
+  visibleTo?: { operatorId: string | null; line: Line | null };
   limit: number;
   offset: number;
 }
 
 export async function listCalls(db: Db, f: CallFilter): Promise<CallRow[]> {
-  let q = db.selectFrom('calls').selectAll();
-  if (f.from) q = q.where('entered_at', '>=', f.from);
-  if (f.to) q = q.where('entered_at', '<', f.to);
-  if (f.caller) q = q.where('caller_number', '=', f.caller);
-  if (f.line) q = q.where('line', '=', f.line);
-  if (f.operatorId) q = q.where('operator_id', '=', f.operatorId);
-  if (f.ticketId) q = q.where('ticket_id', '=', f.ticketId);
-  return q.orderBy('entered_at', 'desc').orderBy('id').limit(f.limit).offset(f.offset).execute();
+  let q = db.selectFrom('calls').leftJoin('tickets', 'tickets.id', 'calls.ticket_id').selectAll('calls');
+  if (f.from) q = q.where('calls.entered_at', '>=', f.from);
+  if (f.to) q = q.where('calls.entered_at', '<', f.to);
+  if (f.caller) q = q.where('calls.caller_number', '=', f.caller);
+  if (f.line) q = q.where('calls.line', '=', f.line);
+  if (f.operatorId) q = q.where('calls.operator_id', '=', f.operatorId);
+  if (f.ticketId) q = q.where('calls.ticket_id', '=', f.ticketId);
+  const v = f.visibleTo;
+  if (v) {
+    q = q.where((eb) =>
+      eb.or([
+        ...(v.operatorId ? [eb('calls.operator_id', '=', v.operatorId)] : []),
+        // The ticket rule (ticket-rules.ts lineSeesTicket): its line, and on the second line
+        // also first-line tickets escalated to it.
+        ...(v.line ? [eb('tickets.line', '=', v.line)] : []),
+        ...(v.line === 'second' ? [eb('tickets.escalated', '=', true)] : []),
+        ...(v.line ? [eb.and([eb('tickets.id', 'is', null), eb('calls.line', '=', v.line)])] : []),
+        eb.val(false),
+      ]),
+    );
+  }
+  return q.orderBy('calls.entered_at', 'desc').orderBy('calls.id').limit(f.limit).offset(f.offset).execute();
 }
 
 export async function listCallsOfTicket(db: Db, ticketId: string): Promise<CallRow[]> {

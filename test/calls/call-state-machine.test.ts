@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CALL_STATUSES,
+  FINAL_STATUSES,
   assertTransition,
   canTransition,
   endStatusOnCallerHangup,
@@ -33,11 +34,12 @@ describe('call state machine', () => {
     expect(canTransition('dialling', 'unanswered')).toBe(true);
   });
 
-  it('has no way out of a final status', () => {
-    for (const s of ['completed', 'abandoned', 'failed', 'callback', 'unanswered'] as const) {
+  it('has no way out of a final status, and the final statuses are exactly those', () => {
+    for (const s of FINAL_STATUSES) {
       expect(isFinal(s)).toBe(true);
       for (const to of CALL_STATUSES) expect(canTransition(s, to)).toBe(false);
     }
+    expect(CALL_STATUSES.filter((s) => isFinal(s))).toEqual([...FINAL_STATUSES]);
   });
 
   it('rejects an illegal transition with its own error', () => {

@@ -58,4 +58,16 @@ describe('calls by line', () => {
     expect(await one(mine.callId, op.first.token)).toBe(200);
     expect(await list(mine.ticketId, op.first.token)).toEqual([mine.callId]);
   });
+  it('a page of calls is a full page of what the operator may read (filtered before limit and offset)', async () => {
+    const caller = randomPhone();
+    const call = async (line: 'first' | 'second', at: Date) => {
+      const ticketId = (await t.api<{ id: string }>('POST', '/api/tickets', { subject: uniq('cv '), line })).body.id;
+      return (await db.insertInto('calls').values({ ticket_id: ticketId, caller_number: caller, status: 'completed', line, entered_at: at, caller_channel_id: uniq('cv-'), pbx_node: DEFAULT_PBX_NODE }).returning('id').executeTakeFirstOrThrow()).id;
+    };
+    const older = await call('first', new Date(Date.now() - 60_000));
+    await call('second', new Date()); // newer, and not the first line's
+    const page = await t.api<{ calls: { id: string }[] }>('GET', `/api/calls?caller=${caller}&limit=1`, undefined, op.first.token);
+    expect(page.body.calls.map((c) => c.id)).toEqual([older]);
+    expect((await t.api<{ calls: unknown[] }>('GET', `/api/calls?caller=${caller}&limit=1&offset=1`, undefined, op.first.token)).body.calls).toEqual([]);
+  });
 });
