@@ -8,7 +8,7 @@ import { findCallback, listAttempts } from '../../src/callbacks/callback.reposit
 import { findCallById } from '../../src/calls/call.repository.js';
 import { randomPhone } from '../support/app.js';
 import { CAUSE } from '../support/fake-pbx.js';
-import { apiCall, availableOperator, cancelOpenCallbacks, cleanUp, db, newCall, operatorState, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
+import { apiCall, availableOperator, cancelOpenCallbacks, cleanUp, db, keyedCall, newCall, operatorState, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
 
 let c: CoreApp;
 const booked: string[] = [];
@@ -102,9 +102,7 @@ describe('callbacks through the call core', () => {
   });
 
   it('the caller hangs up in the callback menu before confirming: abandoned, no callback booked', async () => {
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
+    const { ch, id } = await keyedCall(c, '1');
     await until('waiting on the first line', () => c.t.app.calls.queueOf('first').some((e) => e.id === id));
     c.pbx.press(ch, '*');
     await until('callback menu', () => c.pbx.prompted(ch, 'callback-confirm'));

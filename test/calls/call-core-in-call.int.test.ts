@@ -5,9 +5,8 @@
 // core asks the PBX, the row and call_events show them.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findCallById } from '../../src/calls/call.repository.js';
-import { randomPhone } from '../support/app.js';
 import { CAUSE, type FakePbx } from '../support/fake-pbx.js';
-import { apiCall, availableOperator, cleanUp, db, newCall, operatorState, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
+import { apiCall, availableOperator, cleanUp, db, operatorState, rungCall, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
 
 let c: CoreApp;
 beforeAll(async () => {
@@ -19,10 +18,7 @@ afterEach(async () => cleanUp(c));
 /** A caller bridged with a new operator of the first line. */
 async function bridgedCall(): Promise<{ ch: string; id: string; op: { id: string; endpoint: string }; opCh: string; bridgeId: string }> {
   const op = await availableOperator(c);
-  const ch = c.pbx.inbound(randomPhone());
-  c.pbx.press(ch, '1');
-  const id = await newCall(c, ch);
-  const dial = await until('operator rung', () => c.pbx.lastDial(id));
+  const { ch, id, dial } = await rungCall(c, '1');
   c.pbx.operatorAnswers(dial);
   const rec = await until('bridged and recording', () => c.pbx.argsOf('bridgeAndRecord').find((a) => a[2] === `call-${id}`));
   await until('bridged', () => c.t.app.ledger.row(id)?.status === 'bridged');

@@ -8,9 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCallTransitionError } from '../../src/errors.js';
 import { CAUSE } from '../support/fake-pbx.js';
 import { randomPhone } from '../support/app.js';
-import {
-  apiCall, availableOperator, cleanUp, newCall, operatorState, reaches, settled, startCoreApp, storedEvents, until, type CoreApp,
-} from '../support/call-core.js';
+import { apiCall, availableOperator, cleanUp, keyedCall, newCall, operatorState, reaches, rungCall, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
 
 let c: CoreApp;
 beforeAll(async () => {
@@ -29,9 +27,7 @@ async function expectStored(callId: string, path: string[]): Promise<void> {
 }
 
 async function queuedOn(line: '1' | '2'): Promise<{ ch: string; id: string }> {
-  const ch = c.pbx.inbound(randomPhone());
-  c.pbx.press(ch, line);
-  const id = await newCall(c, ch);
+  const { ch, id } = await keyedCall(c, line);
   await until(`${id} in the waiting list`, () => c.t.app.calls.queueOf(line === '1' ? 'first' : 'second').some((e) => e.id === id));
   return { ch, id };
 }
@@ -92,9 +88,7 @@ describe('the call core through a fake PbxPort', () => {
   });
 
   it('ivr → completed: the flow ends the call after its goodbye', async () => {
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '7');
-    const id = await newCall(c, ch);
+    const { ch, id } = await keyedCall(c, '7');
     await settled(c, id);
     expect(c.pbx.trace(ch, id)).toEqual(['answer', 'play', 'hangup']);
     expect(c.pbx.argsOf('play').find((a) => a[0] === ch)?.[2]).toEqual([expect.stringMatching(/\/ru\/goodbye$/)]);
@@ -103,9 +97,7 @@ describe('the call core through a fake PbxPort', () => {
   });
 
   it('ivr → completed: a voicemail, recorded on the caller’s channel until the recording ends', async () => {
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '8');
-    const id = await newCall(c, ch);
+    const { ch, id } = await keyedCall(c, '8');
     const rec = await until('voicemail recording', () => c.pbx.argsOf('recordChannel').find((a) => a[0] === ch));
     expect(rec).toEqual([ch, `voicemail-${id}`, 30]);
     expect(liveStatusOf(id)).toBe('ivr');
@@ -140,10 +132,7 @@ describe('the call core through a fake PbxPort', () => {
 
   it('ringing → abandoned: the caller hangs up while the operator’s phone rings; the operator is let go', async () => {
     const op = await availableOperator(c);
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
-    const dial = await until('operator rung', () => c.pbx.lastDial(id));
+    const { ch, id, dial } = await rungCall(c, '1');
     c.pbx.gone(ch);
     await settled(c, id);
     expect(c.pbx.trace(ch, id)).toEqual(['answer', 'startMoh', 'dial', 'hangup']);
@@ -158,9 +147,7 @@ describe('the call core through a fake PbxPort', () => {
 
   it('bridged → queued: a transfer to the other line keeps the bridge and its recording, then the next operator joins it', async () => {
     const a = await availableOperator(c, 'first');
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
+    const { ch, id } = await keyedCall(c, '1');
     const ringA = await until('A rung', () => c.pbx.lastDial(id));
     c.pbx.operatorAnswers(ringA);
     await reaches(c, id, 'bridged');
@@ -213,9 +200,7 @@ describe('the call core through a fake PbxPort', () => {
   it('an operator who cannot be dialled (the request fails): the caller goes back to the queue and the operator is paused', async () => {
     const a = await availableOperator(c);
     c.pbx.fail('dial', { times: 1 });
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
+    const { ch, id } = await keyedCall(c, '1');
     await until('A paused', async () => (await operatorState(c, a.id)) === 'paused');
     await reaches(c, id, 'queued');
     expect(c.t.app.calls.queueOf('first').map((e) => e.id)).toContain(id);
@@ -226,10 +211,7 @@ describe('the call core through a fake PbxPort', () => {
 
   it('the operator answers as the caller hangs up: abandoned, the operator’s leg let go, nobody bridged', async () => {
     const op = await availableOperator(c);
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
-    const dial = await until('operator rung', () => c.pbx.lastDial(id));
+    const { ch, id, dial } = await rungCall(c, '1');
     c.pbx.operatorAnswers(dial);
     c.pbx.gone(ch); // in the same moment
     await settled(c, id);
@@ -242,9 +224,7 @@ describe('the call core through a fake PbxPort', () => {
 
   it('a channel’s end reported twice (StasisEnd, then ChannelDestroyed) ends the call once and misses the operator once', async () => {
     const op = await availableOperator(c);
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
+    const { ch, id } = await keyedCall(c, '1');
     const ring = await until('operator rung', () => c.pbx.lastDial(id));
     const twice = (channelId: string, cause = CAUSE.normal) => {
       c.pbx.emit({ type: 'channelGone', channelId, cause });
@@ -284,9 +264,7 @@ describe('the call core through a fake PbxPort', () => {
   it('music on hold fails as the caller is queued: the caller still joins the line and is rung', async () => {
     c.logs.length = 0;
     c.pbx.fail('startMoh', { times: 1 });
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '2');
-    const id = await newCall(c, ch);
+    const { ch, id } = await keyedCall(c, '2');
     await failure('queue music not started', 40);
     await until(`${id} in the waiting list`, () => c.t.app.calls.queueOf('second').some((e) => e.id === id));
     expect(liveStatusOf(id)).toBe('queued');
@@ -301,10 +279,7 @@ describe('the call core through a fake PbxPort', () => {
   it('stopping the queue music fails as the operator answers: the call is still put through, and the music stopped once bridged', async () => {
     const op = await availableOperator(c);
     c.logs.length = 0;
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
-    const dial = await until('operator rung', () => c.pbx.lastDial(id));
+    const { ch, id, dial } = await rungCall(c, '1');
     expect(dial.endpoint).toBe(op.endpoint);
     c.pbx.fail('stopMoh', { times: 1 });
     c.pbx.operatorAnswers(dial);
@@ -324,10 +299,7 @@ describe('the call core through a fake PbxPort', () => {
   // the head of the line, with music again), never a bridge with the caller alone in it.
   it('the operator answers and hangs up at once: a missed ring, the caller back in the line, the operator paused, nobody bridged', async () => {
     const op = await availableOperator(c);
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
-    const dial = await until('operator rung', () => c.pbx.lastDial(id));
+    const { ch, id, dial } = await rungCall(c, '1');
     c.pbx.operatorAnswers(dial);
     c.pbx.gone(dial.channelId);
     await until(`${id} back in the line`, () => c.t.app.calls.queueOf('first').some((e) => e.id === id));
@@ -346,10 +318,7 @@ describe('the call core through a fake PbxPort', () => {
   // call ends completed by the operator, the caller is let go, the operator goes to wrap-up.
   it('the operator hangs up while the bridge is being made: an operator hangup, the call completed, the operator released', async () => {
     const op = await availableOperator(c);
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
-    const dial = await until('operator rung', () => c.pbx.lastDial(id));
+    const { ch, id, dial } = await rungCall(c, '1');
     c.pbx.fail('bridgeAndRecord', { when: () => (c.pbx.gone(dial.channelId), false) });
     c.pbx.operatorAnswers(dial);
     await settled(c, id);
@@ -363,10 +332,7 @@ describe('the call core through a fake PbxPort', () => {
   it('bridging fails as the operator answers: the call never says bridged, the operator is let go unpaused, the caller is back at the head of the line', async () => {
     const op = await availableOperator(c);
     c.logs.length = 0;
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
-    const dial = await until('operator rung', () => c.pbx.lastDial(id));
+    const { ch, id, dial } = await rungCall(c, '1');
     c.pbx.fail('bridgeAndRecord', { times: 1 });
     c.pbx.operatorAnswers(dial);
     await failure('caller and operator not bridged; the caller goes back to the line');
@@ -383,9 +349,7 @@ describe('the call core through a fake PbxPort', () => {
 
   it('joining a transferred call’s bridge fails as the next operator answers: they are let go unpaused, the caller waits on in the bridge with its music', async () => {
     await availableOperator(c, 'first');
-    const ch = c.pbx.inbound(randomPhone());
-    c.pbx.press(ch, '1');
-    const id = await newCall(c, ch);
+    const { ch, id } = await keyedCall(c, '1');
     const ringA = await until('A rung', () => c.pbx.lastDial(id));
     c.pbx.operatorAnswers(ringA);
     await reaches(c, id, 'bridged');

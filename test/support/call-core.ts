@@ -7,10 +7,11 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AppParts } from '../../src/app.js';
 import type { CallEventRow } from '../../src/calls/call.table.js';
+import type { DialRequest } from '../../src/calls/pbx.port.js';
 import { listCallEvents } from '../../src/calls/call.repository.js';
 import { db } from './recordings.js';
 import { FakePbx } from './fake-pbx.js';
-import { startTestApp, uniq, type TestApp } from './app.js';
+import { randomPhone, startTestApp, uniq, type TestApp } from './app.js';
 
 export { db };
 
@@ -161,6 +162,19 @@ export async function newCall(c: CoreApp, channelId: string): Promise<string> {
 }
 
 /** The call's status as this instance knows it now (the ledger's live row), or undefined once written and over. */
+/** A new caller who keys `digit` in the menu (1: first line, 2: second): their channel and call. */
+export async function keyedCall(c: CoreApp, digit: string): Promise<{ ch: string; id: string }> {
+  const ch = c.pbx.inbound(randomPhone());
+  c.pbx.press(ch, digit);
+  return { ch, id: await newCall(c, ch) };
+}
+
+/** A new caller who keys `digit`, and the operator's phone the ACD rings for them. */
+export async function rungCall(c: CoreApp, digit: string): Promise<{ ch: string; id: string; dial: DialRequest }> {
+  const { ch, id } = await keyedCall(c, digit);
+  return { ch, id, dial: await until('operator rung', () => c.pbx.lastDial(id)) };
+}
+
 export function liveStatus(c: CoreApp, callId: string): string | undefined {
   return c.t.app.calls.liveRow(callId)?.row.status;
 }
