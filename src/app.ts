@@ -198,7 +198,10 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       lagMs: () => lag.percentile(99) / 1e6,
       // A backlog because Postgres is away is no overload: the service is not behind, and the
       // fallback path would not write the calls any sooner.
-      backlogMs: () => (ledger.stats().failingSince === null ? ledger.stats().oldestMs : 0),
+      backlogMs: () => {
+        const st = ledger.stats();
+        return st.failingSince === null ? st.oldestMs : 0;
+      },
       unanswered: (): number => calls.unanswered,
     },
     pbx,
