@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { gauge, histogram, histogramPercentile, procStat, sippCounts, trunkChannels } from './load-probes.js';
 import { apiClient } from '../test/harness/api-client.js';
-import { SERVICE_NUMBER, ari, callerRuns, env, exited, freePort, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
+import { BASELINE_NUMBER, SERVICE_NUMBER, ari, callerRuns, installBaseline, env, exited, freePort, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { sql } from 'kysely';
 import { createDb } from '../src/db/database.js';
@@ -27,6 +27,12 @@ export interface SoakOptions {
   /** Overload: this rate (twice the best passing one) for `overloadSec`, then the soak's rate again; 0: no overload phase. */
   overloadCps: number;
   overloadSec: number;
+  /**
+   * Soak the plain-dialplan baseline instead (the load bench's: Answer, MixMonitor, Read, Queue
+   * to the same operators) at the same rate: what the machine sustains without the service. No
+   * faults, no overload phase, no rows or archive to check.
+   */
+  baseline?: boolean;
 }
 
 type Fault = 'sigkill-service' | 'restart-redis' | 'postgres-refusing-10s' | 'sigkill-while-postgres-away';
@@ -98,9 +104,10 @@ export async function soakBench(o: SoakOptions) {
     // ---- the soak ----
     const soakPrefix = `6${run}0`;
     const sec = o.minutes * 60;
-    process.stderr.write(`[soak] ${o.minutes} min at ${o.cps} calls/s\n`);
+    if (o.baseline) await installBaseline();
+    process.stderr.write(`[soak] ${o.minutes} min at ${o.cps} calls/s${o.baseline ? ' through the plain dialplan' : ''}\n`);
     const ledgerBefore = histogram((await scrape()) ?? '', 'pbxdesk_ledger_write_seconds');
-    const soakCallers = await callerRuns({ name: 'soak', number: SERVICE_NUMBER, prefix: soakPrefix, cps: o.cps, sec, timeoutSec: sec + o.talkSec + 180 });
+    const soakCallers = await callerRuns({ name: 'soak', number: o.baseline ? BASELINE_NUMBER : SERVICE_NUMBER, prefix: soakPrefix, cps: o.cps, sec, timeoutSec: sec + o.talkSec + 180 });
     let finished = false;
     void Promise.all(soakCallers.map((c) => c.done)).then(() => (finished = true));
     const t0 = Date.now();
@@ -125,9 +132,15 @@ export async function soakBench(o: SoakOptions) {
     const third = Math.max(1, Math.floor(lags.length / 3));
     const lagFirst = median(lags.slice(0, third));
     const lagLast = median(lags.slice(-third));
+    const created = soakSipp.reduce((a, c) => a + c.created, 0);
+    if (o.baseline) {
+      const succeeded = soakSipp.reduce((a, c) => a + c.ok, 0);
+      const failed = soakSipp.reduce((a, c) => a + c.failed, 0);
+      process.stderr.write(`[soak] baseline done: ${succeeded}/${created} ok\n`);
+      return { case: 'soak-baseline', options: o, machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '' }, soak: { cps: o.cps, minutes: o.minutes, calls: created, succeeded, failed, concurrentMedian: median(steady.map((s) => s.concurrent)), samples }, targets: { soakZeroFailed: failed === 0 } };
+    }
     const soakAccount = await account(soakPrefix);
     const recordings = await recordingCheck(soakPrefix);
-    const created = soakSipp.reduce((a, c) => a + c.created, 0);
     const soak = {
       cps: o.cps,
       minutes: o.minutes,

@@ -1,5 +1,5 @@
 // `npm run bench:soak [-- --minutes 10 --cps N --talk-sec 5 --operators 400 --fault-window-sec 45 --no-faults
-//   --overload-cps N --overload-sec 120 --no-overload]` (through scripts/bench.sh: a throwaway stack of its
+//   --overload-cps N --overload-sec 120 --no-overload --baseline]` (through scripts/bench.sh: a throwaway stack of its
 // own). The rate defaults to half the highest rate the newest full load run (bench/results/load-*.json)
 // sustained with < 1% failed calls, the overload phase to twice that highest rate; with no such run,
 // and no --cps, it refuses to guess. Writes bench/results/soak-<time>.json and prints a summary.
@@ -52,9 +52,10 @@ async function main() {
     operators: arg('operators', 400),
     faultWindowSec: arg('fault-window-sec', 45),
     faults: !process.argv.includes('--no-faults'),
+    baseline: process.argv.includes('--baseline'),
   });
   await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = path.join(dir, `soak-${process.argv.includes('--baseline') ? 'baseline-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(file, `${JSON.stringify(r, null, 2)}\n`);
   const { samples: _samples, ...soak } = r.soak;
   process.stdout.write(`${JSON.stringify({ ...r, soak }, null, 2)}\n\n${file}\n`);

@@ -42,6 +42,7 @@ import { recordingRoutes } from './recordings/recording.routes.js';
 import { accountRecordingRoutes } from './recordings/account-recording.routes.js';
 import { TicketService } from './tickets/ticket.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
+import { panelTicketsModule } from './panel/panel-tickets.module.js';
 import { SessionService } from './auth/session.service.js';
 import { PanelNotifier } from './panel/panel.notifier.js';
 import { ScreenPopService } from './panel/screen-pop.service.js';
@@ -54,6 +55,7 @@ import { WallboardService } from './supervisor/wallboard.service.js';
 import { WallboardNotifier } from './supervisor/wallboard.notifier.js';
 import { MonitorService } from './supervisor/monitor.service.js';
 import { supervisorRoutes } from './supervisor/supervisor.routes.js';
+import { reportRoutes } from './reports/reports.routes.js';
 import { attachSipWebSocketProxy } from './pbx/sip-websocket.proxy.js';
 import { sessionRoutes } from './auth/session.routes.js';
 import { panelPasswordRoutes } from './auth/panel-password.routes.js';
@@ -76,6 +78,9 @@ import { CallbackQueue } from './callbacks/callback.queue.js';
 import { startCallbackWorker } from './callbacks/callback.worker.js';
 import { callbackRoutes } from './callbacks/callback.routes.js';
 import { loadBusinessHours } from './lines/business-hours.js';
+import { missedCallsModule } from './missed/missed-call.module.js';
+import { qaModule } from './qa/qa.module.js';
+import { createAlerts } from './alerts/alert.module.js';
 
 export interface App {
   server: FastifyInstance;
@@ -153,7 +158,9 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   // The pop reads a live call's row from the call ledger (declared below; read only when a call rings).
   const panels = new PanelNotifier(new ScreenPopService(db, tickets, (id) => ledger.row(id)), log.child({ component: 'panels' }));
   const slaQueue = new SlaQueue(redis, config.queuePrefix);
-  tickets.connect({ notifier: ticketEventsNotifier(outbound), scheduler: slaQueue });
+  // Ticket lists between calls; ticket changes go to the panels of the lines that see them too.
+  const ticketLists = panelTicketsModule({ db, tickets, panels, lineOf: async (id) => (await operators.get(id)).line, log: log.child({ component: 'panel-tickets' }) });
+  tickets.connect({ notifier: ticketLists.notifier(ticketEventsNotifier(outbound)), scheduler: slaQueue });
   outbound.onRemoteChange((connector, change) => tickets.remoteChanged(connector, change));
   const verification = new VerificationService(db, config.secretKey, config.verification, log.child({ component: 'verification' }));
   verification.useEvents(outbound);
@@ -169,8 +176,12 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     boards.changed();
   });
   // The live calls' rows: in memory first, journalled locally, written behind to Postgres.
+  // Its own connection, not the shared pool: behind tickets, the archive and the API on a busy
+  // machine the batches waited for a pooled connection long enough to trip the overload guard
+  // (a 6-s backlog a minute into a 20 calls/s soak). The flush loop sends one batch at a time.
+  const ledgerDb = parts.ledgerSink ? undefined : createDb(config.databaseUrl, 1);
   const ledger = new CallLedger(
-    parts.ledgerSink ?? { apply: (ops) => applyLedgerOps(db, ops) },
+    parts.ledgerSink ?? { apply: (ops) => applyLedgerOps(ledgerDb ?? db, ops) },
     new CallJournal(path.join(config.callJournalDir, `calls-${config.ari.node}.jsonl`)),
     log.child({ component: 'call-ledger' }),
     undefined,
@@ -253,6 +264,8 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   const callbacks = new CallbackService(db, callbackQueue, () => businessHours, config.callbacks, () => calls, log.child({ component: 'callbacks' }), tickets);
   callbacks.useEvents(outbound);
   calls.useCallbacks(callbacks);
+  // Missed calls followed up: derived from the calls the ledger wrote (never on the caller's path).
+  const missed = missedCallsModule({ db, callbacks, panels, settings: { defaultRegion: config.callbacks.defaultRegion, ...config.missedCalls }, log: log.child({ component: 'missed-calls' }) });
 
   metrics = new Metrics({
     calls: () => calls.snapshot(),
@@ -270,6 +283,10 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       'outbound-delivery': await outboundQueue.counts(),
     }),
   });
+
+  // Supervisor alerts: judged on a timer (app-timers.ts), pushed to the wallboard and as outbound events.
+  const alerts = createAlerts({ db, log: log.child({ component: 'alerts' }), node: config.ari.node, serviceLevelSec: config.sip.serviceLevelSec, waiting: calls.waiting, queuedAt: (id) => ledger.row(id)?.queued_at, kickDeliveries: () => outbound.sweep() });
+  alerts.service.onChange((e) => boards.alertsChanged(e));
 
   outbound.observe(metrics);
   verification.observe(metrics);
@@ -307,16 +324,21 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       operatorRoutes(operators, config.sip),
       callRoutes(db, calls, new CallRequests(calls, { db, ledger, pbx, operators, log: log.child({ component: 'calls' }) })),
       ticketRoutes(tickets),
+      ticketLists.routes,
       recordingRoutes(access, custody),
       accountRecordingRoutes(access),
       tokenRoutes(tokens),
       ivrRoutes(flows),
       verificationRoutes(verification),
       callbackRoutes(callbacks),
+      missed.routes,
       outboundRoutes(outbound),
       panelPasswordRoutes(sessions, operators),
       panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets), new TicketClaimService(db, new CallTickets(db, tickets, log.child({ component: 'calls' })), tickets, (id) => calls.session(id), verification)),
+      alerts.routes,
       supervisorRoutes(db, wallboard, boards, new MonitorService(db, pbx, log.child({ component: 'monitor' })), () => businessHours),
+      reportRoutes(db, () => businessHours, config.reports.staffingTarget),
+      ...qaModule(db).routes,
     ],
   });
   // The panel's softphone: SIP over the service's WebSocket, relayed to Asterisk for signed-in panels only.
@@ -375,6 +397,9 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
           adoptWaitingCallbacks: () => callbacks.adoptWaiting(),
           lag,
           sampleOverload: () => overload.sample(),
+          followMissedCalls: () => missed.follow(),
+          alertEvalSec: config.sip.alertEvalSec,
+          evaluateAlerts: () => alerts.service.evaluate(),
         });
         await operators.resumeWrapUps();
         await operators.refreshAvailable();
@@ -421,6 +446,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       await archiveQueue.close();
       await retentionQueue.close();
       await redis.quit().catch(() => undefined);
+      await ledgerDb?.destroy();
       await db.destroy();
     },
   };

@@ -7,8 +7,11 @@
 // costs microseconds and survives the process being killed; Redis would be a network round
 // trip and another thing that can be away. The flush loop fdatasyncs the file before each
 // batch goes to Postgres, so a machine crash loses at most the changes of one batch interval.
+// That fdatasync runs in libuv's thread pool, not on the event loop: with Asterisk writing
+// hundreds of recordings to the same ext4 disk, one sync can wait on the journal commit of all
+// their dirty pages, and a synchronous one stalled every call for that long.
 // One instance drives a node (the node lock), so one journal per node is never shared.
-import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { LedgerOp } from './call-ledger.repository.js';
 
@@ -26,6 +29,8 @@ export class CallJournal {
   private size = 0;
   private lastN = 0;
   private ackedN = 0;
+  /** The fdatasync in flight, if any: the descriptor is closed only after it. */
+  private syncing: Promise<void> | null = null;
 
   constructor(
     private readonly file: string,
@@ -102,15 +107,25 @@ export class CallJournal {
     this.size = Buffer.byteLength(text);
   }
 
-  /** On disk, not only in the page cache (before a batch is sent). */
-  sync(): void {
-    if (this.fd !== undefined) fdatasyncSync(this.fd);
+  /** On disk, not only in the page cache (before a batch is sent); off the event loop. */
+  sync(): Promise<void> {
+    const fd = this.fd;
+    if (fd === undefined) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    this.syncing = p;
+    void p.catch(() => undefined).finally(() => {
+      if (this.syncing === p) this.syncing = null;
+    });
+    return p;
   }
 
   close(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
+    const fd = this.fd;
+    if (fd === undefined) return;
     this.fd = undefined;
+    // Closing under a sync in flight could let it sync (or fail on) a descriptor reused meanwhile.
+    if (this.syncing) void this.syncing.catch(() => undefined).finally(() => closeSync(fd));
+    else closeSync(fd);
   }
 
   private write(line: string): void {

@@ -274,7 +274,11 @@ export class CallLedger {
     while (this.queue.length && !this.stopped) {
       const batch = this.queue.slice(0, this.s.batchMax);
       try {
-        this.journaled(() => this.journal?.sync());
+        // A sync that fails is a journal that fails (its disk): logged once, the batch goes on.
+        const unsynced = await this.journal?.sync().then(() => null, (err: unknown) => err);
+        this.journaled(() => {
+          if (unsynced) throw unsynced;
+        });
         await this.sink.apply(coalesce(batch.map((e) => e.op))).catch((err: unknown) => {
           if (isDataError(err)) return this.isolate(batch);
           throw err;
