@@ -13,6 +13,8 @@ t0=$(date +%s)
 ensure_host_packages
 ensure_node_modules
 throwaway_stack bench "${BENCH_PORT_BASE:-45000}"
+# BENCH_CPU_GROUPS=0: everything in one cgroup (how the runs before 2026-12-07 were made).
+[ "${BENCH_CPU_GROUPS:-1}" = 0 ] || cpu_groups_start
 log "stack up in $(( $(date +%s) - t0 )) s; $what"
 case "$what" in
   load) node dist/bench/load.js "$@" ;;

@@ -232,10 +232,54 @@ throwaway_stack() {
   node dist/src/cli.js migrate
 }
 
+# Benchmarks: Asterisk, the service (with its ffmpeg children), Postgres, Redis and the SIPp load
+# each in a CPU cgroup of its own with equal shares, as docker-compose.yml's containers (or systemd
+# units) have them in a deployment. In one cgroup the kernel shares the CPU per thread, and once
+# the machine is saturated Asterisk's thread per channel outvotes every single-threaded process:
+# the service's event loop and the SIPp phones then lag by seconds for reasons no deployment has.
+# cgroup v1's cpu controller (what this machine mounts); without it everything shares one, as before.
+cpu_groups_start() {
+  local root=/sys/fs/cgroup/cpu
+  if ! mkdir -p "$root/pbxdesk-$(basename "$STACK_DIR")" 2>/dev/null; then
+    log "no writable cpu cgroup: the benchmark's processes share one"; return 0
+  fi
+  CPU_GROUP_DIR="$root/pbxdesk-$(basename "$STACK_DIR")"
+  mkdir -p "$CPU_GROUP_DIR"/{asterisk,service,postgres,redis,load}
+  log "cpu groups: $CPU_GROUP_DIR/{asterisk,service,postgres,redis,load}"
+  # Placed by a look every second: processes started later (the service after a SIGKILL, Postgres
+  # after a restart, each SIPp run) join their group within a second; children inherit it.
+  (
+    place() { local g="$1"; shift; for p in "$@"; do echo "$p" > "$CPU_GROUP_DIR/$g/cgroup.procs" 2>/dev/null || true; done; }
+    while [ -d "$CPU_GROUP_DIR" ]; do
+      place asterisk $(pgrep -f "$PBX_INSTANCE_DIR/etc/asterisk.conf")
+      place postgres $(head -1 "$STACK_DIR/pg/postmaster.pid" 2>/dev/null)
+      place redis $(cat "$STACK_DIR/redis.pid" 2>/dev/null)
+      place load $(pgrep -f "sipp -sf $SIPP_DIR/") $(pgrep -f "dist/bench/")
+      for p in $(pgrep -f "dist/src/main.js"); do
+        tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "STACK_DIR=$STACK_DIR" && place service "$p"
+      done
+      sleep 1
+    done
+  ) &
+  CPU_GROUP_PLACER=$!
+}
+
+cpu_groups_stop() {
+  [ -n "${CPU_GROUP_DIR:-}" ] || return 0
+  kill "${CPU_GROUP_PLACER:-}" 2>/dev/null || true
+  local g p
+  for g in "$CPU_GROUP_DIR"/*/; do
+    for p in $(cat "$g/cgroup.procs" 2>/dev/null); do echo "$p" > /sys/fs/cgroup/cpu/cgroup.procs 2>/dev/null || true; done
+    rmdir "$g" 2>/dev/null || true
+  done
+  rmdir "$CPU_GROUP_DIR" 2>/dev/null || true
+}
+
 throwaway_cleanup() {
   local rc=$?
   pkill -f "sipp -sf $SIPP_DIR/" 2>/dev/null || true
   stop_extra_nodes; stop_asterisk; stop_redis; stop_postgres
+  cpu_groups_stop
   rm -rf "$STACK_DIR" "${PBX_CHROOT:?}/var/lib/pbxdesk/instances/$(basename "$STACK_DIR")" "${PBX_CHROOT}$SIPP_DIR"
   exit "$rc"
 }
