@@ -1,5 +1,6 @@
 // The service's periodic work, started once the service is up and stopped with it: the sweep of
-// orphaned recordings, the 2-second re-offer of waiting lines, and the overload guard's looks.
+// orphaned recordings, the 2-second re-offer of waiting lines, the overload guard's looks, and
+// the supervisor alerts' evaluation.
 // Part of the composition root (app.ts), apart only for its length.
 import type { IntervalHistogram } from 'node:perf_hooks';
 import type { Logger } from 'pino';
@@ -18,6 +19,9 @@ export interface AppTimerDeps {
   /** The overload guard looks (every 0.5 s) at the event loop's delay, measured here. */
   lag: IntervalHistogram;
   sampleOverload(): void;
+  /** Supervisor alerts judged again (src/alerts/), every alertEvalSec. */
+  alertEvalSec: number;
+  evaluateAlerts(): Promise<unknown>;
 }
 
 export function startAppTimers(d: AppTimerDeps): { stop(): void } {
@@ -43,8 +47,13 @@ export function startAppTimers(d: AppTimerDeps): { stop(): void } {
     load.unref();
   }, 5000);
   load.unref();
+  const alerts = setInterval(() => {
+    d.evaluateAlerts().catch((err: Error) => d.log.warn({ err: err.message }, 'alerts not evaluated'));
+  }, d.alertEvalSec * 1000);
+  alerts.unref();
   return {
     stop() {
+      clearInterval(alerts);
       clearInterval(sweep);
       clearInterval(recheck);
       clearTimeout(load); // clears an interval as well

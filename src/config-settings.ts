@@ -48,6 +48,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'OPERATOR_RING_TIMEOUT_SEC', default: '20', doc: "Seconds an operator's phone rings before the caller goes back to the head of the queue." },
   { name: 'WRAPUP_REQUIRES_NOTE', default: 'panel', doc: "Whose wrap-up lasts until they give a note or a disposition for the call: never, panel (operators whose phone is the browser panel) or always." },
   { name: 'SERVICE_LEVEL_SEC', default: '20', doc: 'Service level threshold for the wallboard and reports: calls answered within this many seconds of queueing.' },
+  { name: 'ALERT_EVAL_SEC', default: '5', doc: 'How often each instance judges the supervisor alerts (longest wait, service level, SLA, pauses, abandonment; thresholds per line through the API, README "Alerts").' },
   { name: 'WRAPUP_SEC', default: '10', doc: 'Wrap-up after each call before the operator is offered the next (0: none); the operator can end it early.' },
   { name: 'DEFAULT_LANGUAGE', default: 'ru', doc: "The IVR's language (ru or en) until the caller picks one." },
   { name: 'IVR_FLOW_FILE', default: 'pbx-config/ivr/main.json', doc: 'The IVR flow, relative to the project root or absolute.' },

@@ -208,6 +208,7 @@ export function loadConfig(env: Env = process.env) {
       wrapUpSec: int(env, 'WRAPUP_SEC', 0, 3600),
       wrapUpRule: oneOf(env, 'WRAPUP_REQUIRES_NOTE', ['never', 'panel', 'always'] as const),
       serviceLevelSec: int(env, 'SERVICE_LEVEL_SEC', 1, 600),
+      alertEvalSec: int(env, 'ALERT_EVAL_SEC', 1, 300),
       priority: {
         verifiedAheadSec: int(env, 'QUEUE_VERIFIED_AHEAD_SEC', 0, 86_400),
         highAheadSec: int(env, 'QUEUE_HIGH_PRIORITY_AHEAD_SEC', 0, 86_400),

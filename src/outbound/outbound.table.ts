@@ -12,6 +12,8 @@ export const OUTBOUND_EVENT_TYPES = [
   'callback.scheduled',
   'callback.completed',
   'sla.breached',
+  'alert.raised',
+  'alert.cleared',
 ] as const;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 

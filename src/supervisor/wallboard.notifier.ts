@@ -1,17 +1,25 @@
 // Pushes the wallboard to open supervisor pages when something changed (a call moved, an
 // operator changed state), never on a timer: many changes within THROTTLE_MS make one push, and
 // nothing is counted while no page is open. A page that just opened gets the board at once.
+// Alerts (src/alerts/) go out on the same streams as event: alerts, when the open set changes.
 import type { Logger } from 'pino';
 import type { EventStream } from '../http/event-stream.js';
 import type { WallboardService } from './wallboard.service.js';
 
 const THROTTLE_MS = 150;
 
+/** The open alerts, and the ids raised since the last push (the page sounds for those). */
+export interface AlertsEvent {
+  active: unknown[];
+  raised: string[];
+}
+
 export class WallboardNotifier {
   private readonly streams = new Set<EventStream>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private alerts: AlertsEvent | undefined;
 
   constructor(private readonly board: WallboardService, private readonly log: Logger) {}
 
@@ -21,7 +29,14 @@ export class WallboardNotifier {
       (b) => stream.send('wallboard', b),
       (err: Error) => this.log.warn({ err: err.message }, 'wallboard not sent'),
     );
+    // Nothing is new to a page that just opened: it shows the open alerts without a sound.
+    if (this.alerts) stream.send('alerts', { active: this.alerts.active, raised: [] });
     return () => this.streams.delete(stream);
+  }
+
+  alertsChanged(e: AlertsEvent): void {
+    this.alerts = e;
+    for (const s of this.streams) s.send('alerts', e);
   }
 
   changed(): void {

@@ -3,6 +3,7 @@
 // download with a reason) and reports (per operator, per line, charts, CSV).
 import { t, applyI18n, language } from './i18n.js';
 import { api, currentSession, signInForm, signOut, $, h, duration, when, langToggle, stream, toast } from './common.js';
+import { mountAlerts, onAlerts } from './supervisor-alerts.js';
 
 const ui = { board: null, boardAt: 0, operators: [], tab: 'wallboard' };
 
@@ -19,7 +20,9 @@ async function boot() {
   $('#tabs').hidden = false;
   ui.operators = (await api('GET', '/api/operators')).operators;
   $('#rec-search').operator.append(...ui.operators.map((o) => h('option', { value: o.id }, o.name)));
+  void mountAlerts($('#alerts'));
   stream('/api/supervisor/events', {
+    alerts: onAlerts,
     wallboard: (b) => {
       ui.board = b;
       ui.boardAt = Date.now();
