@@ -262,6 +262,15 @@ export class CallbackTicketLineError extends AppError {
   }
 }
 
+/** A missed call's "call back" lost: another click booked it first, or the number got through and cleared it. */
+export class MissedCallTakenError extends AppError {
+  readonly code = 'missed_call_taken';
+  readonly status = 409;
+  constructor(id: string, status: string) {
+    super(`missed call ${id} is ${status === 'cleared' ? 'cleared already: the number got through or was called back' : 'being called back already'}`, { id, status });
+  }
+}
+
 /** A webhook or connector URL that points inside the network, or carries credentials. */
 export class OutboundTargetRefusedError extends AppError {
   readonly code = 'outbound_target_not_allowed';
@@ -370,5 +379,69 @@ export class OperatorRequiredError extends AppError {
   readonly status = 422;
   constructor() {
     super('an operator token needs operatorId: the operator it acts as');
+  }
+}
+
+// ---- QA scorecards (src/qa) ----
+
+export class InvalidQaFormError extends AppError {
+  readonly code = 'invalid_qa_form';
+  readonly status = 422;
+  constructor(errors: { path: string; message: string }[]) {
+    super(`QA form is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, { errors });
+  }
+}
+
+/** Answers that do not fit the form version (or remarks outside the recording). */
+export class InvalidQaEvaluationError extends AppError {
+  readonly code = 'invalid_qa_evaluation';
+  readonly status = 422;
+  constructor(errors: { path: string; message: string }[]) {
+    super(`evaluation is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, { errors });
+  }
+}
+
+/** A call nobody answered, one still in progress, or a supervisor's own call. */
+export class QaCallNotScorableError extends AppError {
+  readonly code = 'qa_call_not_scorable';
+  readonly status = 409;
+  constructor(callId: string, why: string) {
+    super(`call ${callId} cannot be scored: ${why}`, { callId, why });
+  }
+}
+
+/** A correction of an evaluation that has been corrected already (the other correction won). */
+export class QaEvaluationSupersededError extends AppError {
+  readonly code = 'qa_evaluation_superseded';
+  readonly status = 409;
+  constructor(id: string) {
+    super(`evaluation ${id} has been superseded by a correction; act on the correction`, { id });
+  }
+}
+
+/** The operator acknowledged or disputed this evaluation already (once each evaluation). */
+export class QaAlreadyAnsweredError extends AppError {
+  readonly code = 'qa_already_answered';
+  readonly status = 409;
+  constructor(id: string, kind: string) {
+    super(`evaluation ${id} has been ${kind} already`, { id, kind });
+  }
+}
+
+/** No open dispute to resolve: none was raised, or another supervisor resolved it first. */
+export class QaDisputeNotOpenError extends AppError {
+  readonly code = 'qa_dispute_not_open';
+  readonly status = 409;
+  constructor(id: string, why: string) {
+    super(`evaluation ${id} has no open dispute: ${why}`, { id, why });
+  }
+}
+
+/** A dispute goes to another supervisor: the evaluator may not resolve a dispute of their own evaluation. */
+export class QaOwnEvaluationError extends AppError {
+  readonly code = 'qa_own_evaluation';
+  readonly status = 403;
+  constructor(id: string) {
+    super(`evaluation ${id} is yours: a dispute of it is resolved by another supervisor`, { id });
   }
 }

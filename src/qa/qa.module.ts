@@ -1,0 +1,12 @@
+// QA scorecards' wiring: one service and its routes, so that app.ts grows by a line.
+import type { Kysely } from 'kysely';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Database } from '../db/database.js';
+import { QaService } from './qa.service.js';
+import { qaRoutes } from './qa.routes.js';
+import { qaReportRoutes } from './qa-report.routes.js';
+
+export function qaModule(db: Kysely<Database>): { service: QaService; routes: FastifyPluginAsyncTypebox[] } {
+  const service = new QaService(db);
+  return { service, routes: [qaRoutes(service), qaReportRoutes(service)] };
+}
