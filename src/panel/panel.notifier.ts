@@ -45,6 +45,16 @@ export class PanelNotifier implements PanelPort {
     });
   }
 
+  /** The operators with a panel open now (a feed of its own picks whom to tell: panel-tickets.notifier.ts). */
+  connected(): string[] {
+    return [...this.streams.keys()];
+  }
+
+  /** An event for one operator's open panels, in order with their call events. */
+  send(operatorId: string, event: string, data: unknown): void {
+    this.push(operatorId, event, async () => data);
+  }
+
   ringing(operatorId: string, callId: string): void {
     this.push(operatorId, 'ringing', () => this.pops.build(callId));
   }

@@ -6,6 +6,7 @@ import { CallDto, toCallDto } from '../calls/call.dto.js';
 import type { TicketService } from './ticket.service.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from './ticket.table.js';
 import { summaryFields, TicketSummary, toTicketSummary } from './ticket.dto.js';
+import { canMove } from './ticket-rules.js';
 
 const Status = Type.Union(TICKET_STATUSES.map((s) => Type.Literal(s)));
 const Priority = Type.Union(TICKET_PRIORITIES.map((p) => Type.Literal(p)));
@@ -21,6 +22,8 @@ const TicketDto = Type.Object({
   /** Everything that happened to the ticket, oldest first: calls, voicemails, callbacks, verification, notes, changes. */
   timeline: Type.Array(Type.Object({ at: Type.String(), kind: Type.String(), actor: Type.String(), data: Type.Record(Type.String(), Type.Unknown()) })),
   /** The ticket in external helpdesks (RT): its id there and whether the last sync worked. */
+  /** The statuses the ticket may be moved to now (none once merged away): the panel offers only these. */
+  nextStatuses: Type.Array(Type.String()),
   sync: Type.Array(
     Type.Object({ connector: Type.String(), remoteId: Nullable(Type.String()), remoteUrl: Nullable(Type.String()), state: Type.String(), lastError: Nullable(Type.String()), syncedAt: Nullable(Type.String()) }),
   ),
@@ -89,6 +92,7 @@ export const ticketRoutes =
         phones: [...new Set([ticket.caller_number, ...calls.map((c) => c.caller_number)].filter((n): n is string => !!n))],
         notes: notes.map((n) => ({ author: n.author, body: n.body, at: n.created_at.toISOString() })),
         timeline: timeline.map((e) => ({ at: e.at.toISOString(), kind: e.kind, actor: e.actor, data: e.data })),
+        nextStatuses: ticket.merged_into ? [] : TICKET_STATUSES.filter((s) => canMove(ticket.status, s)),
         sync: sync.map((l) => ({ connector: l.connector, remoteId: l.remote_id, remoteUrl: l.remote_url, state: l.sync_state, lastError: l.last_error, syncedAt: l.synced_at ? l.synced_at.toISOString() : null })),
       };
     };

@@ -6,6 +6,7 @@ import { Web } from '/panel/vendor/sip.js/index.js';
 import { t, applyI18n, language } from './i18n.js';
 import { api, currentSession, signInForm, signOut, $, h, duration, when, langToggle, stream, toast } from './common.js';
 import { Ringer } from './ringer.js';
+import { mountTickets } from './operator-tickets.js';
 
 const ui = {
   session: null,
@@ -33,7 +34,7 @@ async function boot() {
   ui.me = await api('GET', '/api/panel/me');
   renderState();
   wireControls();
-  stream('/api/panel/events', {
+  const events = stream('/api/panel/events', {
     ringing: onPop,
     answered: (e) => {
       if (e.callId !== ui.call?.callId) return;
@@ -48,6 +49,7 @@ async function boot() {
       renderState();
     },
   });
+  mountTickets({ events, me: ui.me });
   loadPhrases();
   document.addEventListener('languagechange', () => {
     renderState();

@@ -32,6 +32,28 @@ export class Ringer {
     this.timer = setInterval(burst, 3000);
   }
 
+  /** One short two-note chime (a new ticket in my line, when the operator turned the sound on). */
+  chime() {
+    try {
+      this.ctx ??= new AudioContext();
+      this.ctx.resume().catch(() => undefined);
+    } catch {
+      return;
+    }
+    const t0 = this.ctx.currentTime;
+    const gain = this.ctx.createGain();
+    gain.gain.setValueAtTime(0.06, t0);
+    gain.gain.setValueAtTime(0, t0 + 0.36);
+    gain.connect(this.ctx.destination);
+    [660, 880].forEach((f, i) => {
+      const o = this.ctx.createOscillator();
+      o.frequency.value = f;
+      o.connect(gain);
+      o.start(t0 + i * 0.18);
+      o.stop(t0 + (i + 1) * 0.18);
+    });
+  }
+
   stop() {
     clearInterval(this.timer);
     this.timer = null;
