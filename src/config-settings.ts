@@ -48,6 +48,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'OPERATOR_RING_TIMEOUT_SEC', default: '20', doc: "Seconds an operator's phone rings before the caller goes back to the head of the queue." },
   { name: 'WRAPUP_REQUIRES_NOTE', default: 'panel', doc: "Whose wrap-up lasts until they give a note or a disposition for the call: never, panel (operators whose phone is the browser panel) or always." },
   { name: 'SERVICE_LEVEL_SEC', default: '20', doc: 'Service level threshold for the wallboard and reports: calls answered within this many seconds of queueing.' },
+  { name: 'STAFFING_SERVICE_LEVEL', default: '80/20', doc: 'The target the staffing plan sizes each line for (Erlang C and Erlang A): X/Y, X% of calls answered within Y seconds, for every line; or per line, e.g. first=80/20,second=90/60 (a line left out: 80/20). SERVICE_LEVEL_SEC is what the wallboard measures; this is what the plan aims at.' },
   { name: 'ALERT_EVAL_SEC', default: '5', doc: 'How often each instance judges the supervisor alerts (longest wait, service level, SLA, pauses, abandonment; thresholds per line through the API, README "Alerts").' },
   { name: 'WRAPUP_SEC', default: '10', doc: 'Wrap-up after each call before the operator is offered the next (0: none); the operator can end it early.' },
   { name: 'DEFAULT_LANGUAGE', default: 'ru', doc: "The IVR's language (ru or en) until the caller picks one." },

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
 import { parseSlaTargets, type SlaTargets } from './tickets/ticket-rules.js';
+import { parseServiceTargets } from './reports/staffing-plan.js';
 import { isNumberType, isRegion, NUMBER_TYPES, type NumberRules } from './callbacks/callback-number.js';
 import { allowListOf } from './connectors/outbound-http.js';
 import type { S3Settings } from './recordings/s3-archive.store.js';
@@ -101,6 +102,14 @@ function s3Settings(env: Env): S3Settings | undefined {
 function slaTargets(env: Env, name: string): SlaTargets {
   try {
     return parseSlaTargets(str(env, name));
+  } catch (err) {
+    throw new ConfigError(name, (err as Error).message);
+  }
+}
+
+function serviceTargets(env: Env, name: string): ReturnType<typeof parseServiceTargets> {
+  try {
+    return parseServiceTargets(str(env, name));
   } catch (err) {
     throw new ConfigError(name, (err as Error).message);
   }
@@ -268,6 +277,7 @@ export function loadConfig(env: Env = process.env) {
       maxPerAccountDay: int(env, 'CALLBACK_MAX_PER_ACCOUNT_DAY', 1, 10_000),
     },
     tickets: { sla: slaTargets(env, 'SLA_TARGETS') },
+    reports: { staffingTarget: serviceTargets(env, 'STAFFING_SERVICE_LEVEL') },
     panel: {
       idleSec: int(env, 'PANEL_SESSION_IDLE_SEC', 1, 86_400),
       maxSec: int(env, 'PANEL_SESSION_MAX_SEC', 1, 7 * 86_400),

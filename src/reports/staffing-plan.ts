@@ -76,7 +76,7 @@ export function planLine(line: Line, target: ServiceTarget, timeZone: string, we
         handleSec: handle === null ? null : Math.round(handle),
         neededErlangC: forecast === 0 ? 0 : load ? agentsNeededC(load, target) : null,
         neededErlangA: forecast === 0 ? (patience ? 0 : null) : load && patience ? agentsNeededA({ ...load, patienceSec: patience }, target) : null,
-        loggedIn: round((s?.operatorSec ?? 0) / 3600 / weeks, 1),
+        loggedIn: round((s?.operatorSec ?? 0) / 3600 / weeks, 2),
       });
     }
   }
