@@ -19,6 +19,8 @@ export interface AppTimerDeps {
   /** The overload guard looks (every 0.5 s) at the event loop's delay, measured here. */
   lag: IntervalHistogram;
   sampleOverload(): void;
+  /** The missed-calls worklist follows the calls written since its last look (src/missed/). */
+  followMissedCalls(): Promise<unknown>;
   /** Supervisor alerts judged again (src/alerts/), every alertEvalSec. */
   alertEvalSec: number;
   evaluateAlerts(): Promise<unknown>;
@@ -34,6 +36,7 @@ export function startAppTimers(d: AppTimerDeps): { stop(): void } {
       .catch((err: Error) => d.log.warn({ err: err.message }, 'operators not read again'))
       .finally(() => d.recheckQueues());
     d.adoptWaitingCallbacks().catch((err: Error) => d.log.warn({ err: err.message }, 'adopting waiting callbacks failed'));
+    d.followMissedCalls().catch((err: Error) => d.log.warn({ err: err.message }, 'missed calls not followed'));
   }, 2000);
   recheck.unref();
   // The event loop's delays of the start itself (loading, connecting, reclaiming) are no

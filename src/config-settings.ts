@@ -105,6 +105,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'CALLBACK_DENIED_PREFIXES', default: '+76,+77,+7803,+7809,+7840,+7940,+881,+882,+883', doc: 'Comma-separated E.164 prefixes (with +) always refused for callbacks, whatever country and type say: Kazakhstan +76/+77, paid services 8-803/8-809, Abkhazia +7 840/940, satellite and international networks.' },
   { name: 'CALLBACK_MAX_PER_NUMBER_DAY', default: '3', doc: 'Callbacks one number may have booked within 24 hours.' },
   { name: 'CALLBACK_MAX_PER_ACCOUNT_DAY', default: '10', doc: 'Callbacks one account may have booked within 24 hours.' },
+  { name: 'MISSED_CALLS_AUTO_CALLBACK_SEC', default: '0', doc: 'Missed calls: a caller who hung up after waiting in the queue longer than this many seconds gets a callback booked automatically, within the line\'s business hours and the CALLBACK_* number rules and limits (a refusal is shown on the worklist entry); 0: off, operators call back from the panel.' },
   { name: 'PANEL_SESSION_IDLE_SEC', default: '1800', doc: 'An operator panel session ends after this long without requests.' },
   { name: 'PANEL_SESSION_MAX_SEC', default: '43200', doc: 'An operator panel session ends this long after sign-in, active or not.' },
   { name: 'AUTH_OUTAGE_GRACE_SEC', default: '300', doc: 'While Postgres is away, an API token or panel session that Postgres confirmed within this many seconds may still read (GET), so the API can tell the calls in progress; nothing that changes data gets in (0: nobody gets in while Postgres is away).' },

@@ -276,6 +276,8 @@ export function loadConfig(env: Env = process.env) {
       maxPerNumberDay: int(env, 'CALLBACK_MAX_PER_NUMBER_DAY', 1, 1000),
       maxPerAccountDay: int(env, 'CALLBACK_MAX_PER_ACCOUNT_DAY', 1, 10_000),
     },
+    /** The missed-calls worklist (src/missed/). */
+    missedCalls: { autoCallbackAfterSec: int(env, 'MISSED_CALLS_AUTO_CALLBACK_SEC', 0, 86_400) },
     tickets: { sla: slaTargets(env, 'SLA_TARGETS') },
     reports: { staffingTarget: serviceTargets(env, 'STAFFING_SERVICE_LEVEL') },
     panel: {

@@ -7,6 +7,7 @@ import { t, applyI18n, language } from './i18n.js';
 import { api, currentSession, signInForm, signOut, $, h, duration, when, langToggle, stream, toast } from './common.js';
 import { Ringer } from './ringer.js';
 import { mountTickets } from './operator-tickets.js';
+import { mountMissedCalls } from './operator-missed.js';
 
 const ui = {
   session: null,
@@ -50,6 +51,7 @@ async function boot() {
     },
   });
   mountTickets({ events, me: ui.me });
+  mountMissedCalls({ events, me: ui.me });
   loadPhrases();
   document.addEventListener('languagechange', () => {
     renderState();
