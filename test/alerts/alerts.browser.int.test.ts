@@ -3,10 +3,15 @@
 // line past its 2-second threshold (nobody available) and a supervisor stays on a break past its
 // 1 second; both alerts are raised once (API, one outbound event each, the signed webhook), shown
 // on the wallboard with a sound, and clear themselves when the caller hangs up and the pause ends.
+// The windowed kinds (service level, abandonment) and a ticket past its SLA are raised from rows
+// in Postgres, and clear when their kinds are turned off.
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../src/alerts/alert-rules.js';
+import { insertCall } from '../../src/calls/call.repository.js';
+import { DEFAULT_PBX_NODE } from '../../src/calls/call.table.js';
 import { verifySignature } from '../../src/outbound/webhook-signing.js';
 import { runCaller } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
@@ -54,8 +59,18 @@ const eventsFor = async (id: string) =>
 
 describe('alerts', () => {
   it('raise once when a caller waits past the threshold and a pause lasts, show on the wallboard with a sound, and clear themselves', async () => {
+    // A ticket of the second line a minute past its first-response due time, and a caller who
+    // abandoned it a minute ago: any abandoned call is over an abandon rate of 0, and under a
+    // service level of 1 (whatever else the line's last 30 minutes hold).
+    const ticket = (await t.api<{ id: string }>('POST', '/api/tickets', { subject: 'alerts: overdue', line: 'second' })).body.id;
+    await db.updateTable('tickets').set({ sla_first_due: new Date(Date.now() - 60_000) }).where('id', '=', ticket).execute();
+    const ago = (s: number) => new Date(Date.now() - s * 1000);
+    await insertCall(db, {
+      ticket_id: ticket, caller_number: randomPhone(), dialled_number: '88005553535', status: 'abandoned', line: 'second', caller_channel_id: `alerts-${randomUUID()}`,
+      entered_at: ago(70), queued_at: ago(60), ended_at: ago(30), pbx_node: DEFAULT_PBX_NODE,
+    });
     const th = await t.api('PUT', '/api/alerts/thresholds/second', {
-      longestWaitSec: 2, serviceLevelMin: null, slaOverdueSec: null, pauseMaxSec: { break: 1 }, abandonRateMax: null, abandonWindowMin: 30, minCalls: 10,
+      longestWaitSec: 2, serviceLevelMin: 1, slaOverdueSec: 0, pauseMaxSec: { break: 1 }, abandonRateMax: 0, abandonWindowMin: 30, minCalls: 1,
     });
     expect(th.status).toBe(200);
     expect((await t.api<{ lines: { line: string; longestWaitSec: number | null }[] }>('GET', '/api/alerts/thresholds')).body.lines.find((l) => l.line === 'second')).toMatchObject({ longestWaitSec: 2 });
@@ -81,10 +96,22 @@ describe('alerts', () => {
     expect(wait.threshold).toBe(2);
     const pause = await waitFor('the pause alert', async () => (await open()).find((a) => a.kind === 'pause_too_long' && a.subject === supId));
     expect(pause).toMatchObject({ line: 'second', threshold: 1 });
+    const windowed = await waitFor('the windowed and SLA alerts', async () => {
+      const a = (await open()).filter((x) => x.line === 'second');
+      const sl = a.find((x) => x.kind === 'service_level');
+      const ab = a.find((x) => x.kind === 'abandon_rate');
+      const sla = a.find((x) => x.kind === 'sla_breach' && x.subject === ticket);
+      return sl && ab && sla ? { sl, ab, sla } : undefined;
+    });
+    expect(windowed.sl.value).toBeLessThan(1);
+    expect(windowed.ab.value).toBeGreaterThan(0);
+    expect(windowed.sla.value).toBeGreaterThanOrEqual(60);
 
     // Pushed to the wallboard, with a sound for what was raised while it was open.
     await page.waitForSelector('#alerts li[data-kind=longest_wait][data-line=second]');
     await page.waitForSelector('#alerts li[data-kind=pause_too_long]');
+    await page.waitForSelector('#alerts li[data-kind=sla_breach]');
+    await page.waitForSelector('#alerts li[data-kind=abandon_rate]');
     expect(Number(await page.evaluate(() => document.body.dataset.alertChimes ?? '0'))).toBeGreaterThan(0);
     await page.screenshot({ path: `${ARTIFACTS}/alerts.png` });
 
@@ -107,6 +134,12 @@ describe('alerts', () => {
     await waitFor('the pause alert cleared', async () => !(await open()).some((a) => a.id === pause.id));
     expect(await eventsFor(wait.id)).toEqual(['alert.raised', 'alert.cleared']);
     expect(await eventsFor(pause.id)).toEqual(['alert.raised', 'alert.cleared']);
+
+    // Kinds turned off: their alerts clear as well.
+    await t.api('PUT', '/api/alerts/thresholds/second', { ...DEFAULT_THRESHOLDS, serviceLevelMin: null, abandonRateMax: null, slaOverdueSec: null });
+    const ids = [windowed.sl.id, windowed.ab.id, windowed.sla.id];
+    await waitFor('the windowed and SLA alerts cleared', async () => !(await open()).some((a) => ids.includes(a.id)));
+    for (const id of ids) expect(await eventsFor(id)).toEqual(['alert.raised', 'alert.cleared']);
   });
 
   it('lets supervisors read alerts but only admins set thresholds', async () => {

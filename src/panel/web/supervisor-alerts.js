@@ -50,9 +50,9 @@ function about(a) {
     case 'longest_wait':
       return `${duration(a.value)} > ${duration(a.threshold)} · ${t('al.node')} ${d.node ?? a.subject}`;
     case 'service_level':
-      return `${pct(a.value)} < ${pct(a.threshold)} (${d.offered} ${t('al.calls')}, ${d.windowMin} ${t('min')})`;
+      return `${pct(a.value)} < ${pct(a.threshold)} (${t('al.calls')}: ${d.offered}, ${d.windowMin} ${t('min')})`;
     case 'abandon_rate':
-      return `${pct(a.value)} > ${pct(a.threshold)} (${d.offered} ${t('al.calls')}, ${d.windowMin} ${t('min')})`;
+      return `${pct(a.value)} > ${pct(a.threshold)} (${t('al.calls')}: ${d.offered}, ${d.windowMin} ${t('min')})`;
     case 'pause_too_long':
       return `${d.name ?? a.subject} · ${t(`reason.${d.reason}`)} · ${duration(a.value)} > ${duration(a.threshold)}`;
     case 'sla_breach':
