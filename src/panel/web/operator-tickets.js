@@ -96,8 +96,11 @@ async function load() {
       const path = st.at.view === 'search' ? `/api/tickets?${q}` : `/api/tickets/views/${st.at.view}?${q}`;
       st.list = st.at.view === 'search' && !q ? { total: 0, tickets: [] } : await api('GET', path);
     } else if (st.at.kind === 'ticket') {
-      if (st.ticket?.id !== st.at.id) st.players.clear();
-      st.ticket = null;
+      // Another ticket: its players go; the same one reloaded (a pushed change) keeps them playing.
+      if (st.ticket?.id !== st.at.id) {
+        st.players.clear();
+        st.ticket = null;
+      }
       st.ticket = await api('GET', `/api/tickets/${st.at.id}`);
     }
   } catch (err) {
