@@ -268,6 +268,10 @@ cpu_groups_stop() {
   [ -n "${CPU_GROUP_DIR:-}" ] || return 0
   kill "${CPU_GROUP_PLACER:-}" 2>/dev/null || true
   local g p
+  # What is left in the service and load groups is this benchmark's own (a service whose bench was
+  # interrupted outlives it otherwise); the rest only leaves the groups so that they can go.
+  for p in $(cat "$CPU_GROUP_DIR/service/cgroup.procs" "$CPU_GROUP_DIR/load/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+  sleep 0.2
   for g in "$CPU_GROUP_DIR"/*/; do
     for p in $(cat "$g/cgroup.procs" 2>/dev/null); do echo "$p" > /sys/fs/cgroup/cpu/cgroup.procs 2>/dev/null || true; done
     rmdir "$g" 2>/dev/null || true
