@@ -304,11 +304,40 @@ function onTicket(ev) {
     if (st.at.kind !== 'list') $('#desk-tabs a[data-tab=tickets]').classList.add('has-new');
     toast(t('tk.newTicket', { number: ev.ticket.number }));
   }
-  if (st.at.kind === 'list' && st.at.view !== 'search') load();
+  if (st.at.kind === 'list' && st.at.view !== 'search' && touches(ev.ticket)) reload();
   else if (st.at.kind === 'ticket' && st.at.id === ev.ticket.id) {
     if (ev.change === 'gone') toast(t('tk.gone'));
-    load();
+    reload();
   }
+}
+
+/** Whether a change concerns the list on screen: a row of it, or a ticket its view and filters take in. */
+function touches(x) {
+  if (st.list?.tickets.some((r) => r.id === x.id)) return true;
+  if (!x.status || !['new', 'open', 'pending_customer'].includes(x.status)) return false;
+  if ((st.filters.priority && x.priority !== st.filters.priority) || (st.filters.category && x.category !== st.filters.category)) return false;
+  const view = st.at.view;
+  if (view === 'mine') return x.assigneeId === st.me.id;
+  if (view === 'unassigned') return !x.assigneeId;
+  if (view === 'waiting') return x.status === 'pending_customer';
+  return Boolean(x.slaClock && x.slaClock.state !== 'ok');
+}
+
+/** One reload at a time: a burst of pushed changes makes one more request, not one each. */
+let reloading = null;
+let again = false;
+function reload() {
+  if (reloading) {
+    again = true;
+    return;
+  }
+  reloading = load().finally(() => {
+    reloading = null;
+    if (again) {
+      again = false;
+      reload();
+    }
+  });
 }
 
 applyI18n(document);
