@@ -2,11 +2,13 @@
 // place of Asterisk (test/support/call-core.ts): an after-hours voicemail makes an entry on the
 // closed line, cleared when the number (spelled another way) later gets through; with the
 // automatic callback on, a caller who gave up after a wait gets a callback booked, and a number
-// the toll-fraud rules refuse keeps its entry open with the reason.
+// the toll-fraud rules refuse keeps its entry open with the reason. Two clicks at once book once.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordMissed } from '../../src/missed/missed-call.repository.js';
 import { randomPhone } from '../support/app.js';
 import { availableOperator, cancelOpenCallbacks, cleanUp, newCall, reaches, settled, startCoreApp, until, type CoreApp } from '../support/call-core.js';
 import { db } from '../support/recordings.js';
@@ -96,5 +98,16 @@ describe('missed calls followed from the written calls', () => {
     expect(refused.status).toBe('open');
     expect(refused.callbackOutcome).toMatch(/\+77/);
     await cancelOpenCallbacks([booked.callbackId as string]);
+  });
+
+  it('books once when two operators click "call back" at the same moment: the other gets 409', async () => {
+    const number = `+${randomPhone()}`;
+    const e = await recordMissed(db, { line: 'second', number, reason: 'abandoned', callId: randomUUID(), at: new Date(), waitedSec: 0, ticketId: null });
+    const clicks = await Promise.all([0, 1, 2].map(() => c.t.api<{ error?: { code: string } }>('POST', `/api/missed-calls/${e?.id}/callback`, {})));
+    expect(clicks.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    expect(clicks.filter((r) => r.status === 409).map((r) => r.body.error?.code)).toEqual(['missed_call_taken', 'missed_call_taken']);
+    const cbs = await db.selectFrom('callbacks').select('id').where('number', '=', number).execute();
+    expect(cbs).toHaveLength(1);
+    await cancelOpenCallbacks(cbs.map((x) => x.id));
   });
 });
