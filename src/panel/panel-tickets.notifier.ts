@@ -40,7 +40,14 @@ export class PanelTicketsNotifier implements TicketNotifier {
     this.tell(t, t, { change: 'sla', state, target });
   }
 
+  /** Resolves once every change so far has gone out (tests). */
+  settled(): Promise<void> {
+    return this.tail;
+  }
+
   private tell(t: TicketRow, before: Seen, what: Change): void {
+    // A call's new ticket is on no line yet (it is opened while the caller is in the IVR): nobody to tell.
+    if (t.line === null && before.line === null && !t.escalated) return;
     const ids = this.panels.connected();
     if (!ids.length) return;
     const item = toTicketListItem(t, this.now());
