@@ -33,6 +33,7 @@ async function main() {
     row(['max concurrent calls, < 1% failed', r.maxConcurrent.pbxdesk, r.maxConcurrent.baseline]),
     row(['ratio to baseline', r.maxConcurrent.ratio, '']),
     row(['max calls/s, < 1% failed (ratio)', `${r.maxCallsPerSec.pbxdesk} (${r.maxCallsPerSec.ratio ?? '—'})`, r.maxCallsPerSec.baseline]),
+    row(['max calls/s held: every call over in time (ratio)', `${r.maxCallsPerSecHeld.pbxdesk} (${r.maxCallsPerSecHeld.ratio ?? '—'})`, r.maxCallsPerSecHeld.baseline]),
     row(['INVITE → 200 OK p50/p95/p99, ms', r.latencyMs.inviteTo200 ? `${r.latencyMs.inviteTo200.p50}/${r.latencyMs.inviteTo200.p95}/${r.latencyMs.inviteTo200.p99}` : null, ((s) => (s ? `${s.inviteTo200Ms.p50}/${s.inviteTo200Ms.p95}/${s.inviteTo200Ms.p99}` : null))(r.baseline?.steps[r.baseline.steps.length - 1])]),
     row(['DTMF → next prompt p50/p95/p99, ms', `${r.latencyMs.dtmfToNextPrompt.p50}/${r.latencyMs.dtmfToNextPrompt.p95}/${r.latencyMs.dtmfToNextPrompt.p99}`, '']),
     row(['queue → operator ringing p50/p95/p99, ms', `${r.latencyMs.queueToRing.p50}/${r.latencyMs.queueToRing.p95}/${r.latencyMs.queueToRing.p99}`, '']),

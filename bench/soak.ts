@@ -28,9 +28,11 @@ const arg = (name: string, fallback: number) => {
 async function bestPassingCps(): Promise<number> {
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^load-.*\.json$/.test(f)).sort().reverse();
   for (const f of files) {
-    const r = JSON.parse(await readFile(path.join(dir, f), 'utf8')) as { options?: { smoke?: boolean }; pbxdesk?: { steps?: { cps: number; failedPct: number }[] } };
+    const r = JSON.parse(await readFile(path.join(dir, f), 'utf8')) as { options?: { smoke?: boolean }; pbxdesk?: { steps?: { cps: number; failedPct: number; held?: boolean }[] } };
     if (r.options?.smoke) continue;
-    const passing = (r.pbxdesk?.steps ?? []).filter((s) => s.failedPct <= 1).map((s) => s.cps);
+    // Held steps (drained in time) where the run says so; runs before that field: under 1 % failed.
+    const steps = r.pbxdesk?.steps ?? [];
+    const passing = steps.filter((s) => (s.held ?? s.failedPct <= 1)).map((s) => s.cps);
     if (passing.length >= 1) return Math.max(...passing);
   }
   throw new Error('no load run with a passing step in bench/results: run `npm run bench:load` first, or give --cps');
