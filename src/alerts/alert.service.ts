@@ -112,11 +112,17 @@ export class AlertService {
       const figures = await this.figures(thresholds, open, now);
       const holding = figures.flatMap((f) => conditionsOf(f, thresholds.find((t) => t.line === f.line) as AlertThresholds, now));
       const { raise, clear } = decide(open, holding, judgedBy(this.d.node));
-      let events = 0;
-      for (const c of raise) events += (await this.raise(c)) ? 1 : 0;
-      for (const a of clear) events += (await this.clear(a.id)) ? 1 : 0;
+      const raised: string[] = [];
+      let cleared = 0;
+      for (const c of raise) {
+        const id = await this.raise(c);
+        if (id) raised.push(id);
+      }
+      for (const a of clear) cleared += (await this.clear(a.id)) ? 1 : 0;
+      const events = raised.length + cleared;
       if (events) await this.d.kickDeliveries().catch((err: Error) => this.d.log.warn({ err: err.message }, 'alert events not kicked; the sweep delivers them'));
-      await this.pushIfChanged(events ? undefined : open);
+      // Read again whenever something was to change, whoever changed it (another instance may have been first).
+      await this.pushIfChanged(raise.length || clear.length ? undefined : open, raised);
     } finally {
       this.running = false;
     }
@@ -147,16 +153,16 @@ export class AlertService {
     });
   }
 
-  /** The alert and its event in one transaction; false when another instance raised it first. */
-  private async raise(c: Condition): Promise<boolean> {
+  /** The alert and its event in one transaction; its id, or undefined when another instance raised it first. */
+  private async raise(c: Condition): Promise<string | undefined> {
     return this.withEvent('alert.raised', (trx) => insertOpenAlert(trx, c));
   }
 
-  private async clear(id: string): Promise<boolean> {
+  private async clear(id: string): Promise<string | undefined> {
     return this.withEvent('alert.cleared', (trx) => clearOpenAlert(trx, id));
   }
 
-  private async withEvent(type: OutboundEventType, change: (trx: Db) => Promise<AlertRow | undefined>): Promise<boolean> {
+  private async withEvent(type: OutboundEventType, change: (trx: Db) => Promise<AlertRow | undefined>): Promise<string | undefined> {
     try {
       const row = await this.d.db.transaction().execute(async (trx) => {
         const r = await change(trx);
@@ -164,22 +170,22 @@ export class AlertService {
         return r;
       });
       if (row) this.d.log.info({ alert: toAlertDto(row), type }, type === 'alert.raised' ? 'alert raised' : 'alert cleared');
-      return Boolean(row);
+      return row?.id;
     } catch (err) {
       this.d.log.warn({ type, err: (err as Error).message }, 'alert change not stored; the next look tries again');
-      return false;
+      return undefined;
     }
   }
 
   /** Tells the listeners when the open alerts differ from the last push (raised or cleared here or by another instance). */
-  private async pushIfChanged(openNow?: AlertRow[]): Promise<void> {
+  private async pushIfChanged(openNow: AlertRow[] | undefined, raisedHere: readonly string[]): Promise<void> {
     const open = openNow ?? (await listOpenAlerts(this.d.db));
     const ids = new Set(open.map((a) => a.id));
     const before = this.known;
     this.known = ids;
     if (before && before.size === ids.size && [...ids].every((id) => before.has(id))) return;
-    // The first look after the start announces nothing as new: those alerts were raised before.
-    const raised = before ? [...ids].filter((id) => !before.has(id)) : [];
+    // The first look after the start announces as new only what it raised itself: the others were raised before.
+    const raised = before ? [...ids].filter((id) => !before.has(id)) : raisedHere.filter((id) => ids.has(id));
     const push: AlertsPush = { active: open.map(toAlertDto), raised };
     for (const fn of this.listeners) fn(push);
   }
