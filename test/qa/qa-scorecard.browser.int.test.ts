@@ -104,6 +104,7 @@ describe('QA scorecards in Chromium', () => {
     await desk.fill('#my-qa textarea[name=qa-comment]', 'I did give my name at 0:02');
     await desk.click('#my-qa .qa-detail button.danger');
     await desk.waitForFunction((id) => document.querySelector(`#my-qa li[data-evaluation="${id}"]`)?.textContent?.includes('disputed'), e.id);
+    await desk.screenshot({ path: `${ARTIFACTS}/qa-operator.png`, fullPage: true });
     const after = (await t.api<{ answer: string; events: { kind: string; comment: string }[] }>('GET', `/api/qa/evaluations/${e.id}`)).body;
     expect(after.answer).toBe('disputed');
     expect(after.events[0]).toMatchObject({ kind: 'disputed', comment: 'I did give my name at 0:02' });

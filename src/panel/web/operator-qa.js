@@ -17,6 +17,8 @@ async function start() {
   });
   styles();
   document.addEventListener('languagechange', () => render().catch(() => undefined));
+  // Evaluations are not pushed (they come days after a call): read again when the panel is looked at.
+  document.addEventListener('visibilitychange', () => !document.hidden && load().catch(() => undefined));
   await load();
 }
 
