@@ -322,7 +322,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     },
     api: [
       operatorRoutes(operators, config.sip),
-      callRoutes(db, calls, new CallRequests(calls, { db, ledger, pbx, operators, log: log.child({ component: 'calls' }) })),
+      callRoutes(db, calls, new CallRequests(calls, { db, tickets, ledger, pbx, operators, log: log.child({ component: 'calls' }) })),
       ticketRoutes(tickets),
       ticketLists.routes,
       recordingRoutes(access, custody),

@@ -20,7 +20,7 @@ import type { CallSession } from './call-session.js';
 import type { PbxPort } from './pbx.port.js';
 import type { PanelPort } from './panel.port.js';
 import { applyHold, bridgedCallFor, callerAt } from './call-requests.js';
-import { setTicketLine } from '../tickets/ticket.repository.js';
+import type { TicketLines } from '../tickets/ticket.service.js';
 
 export interface ConsultTarget {
   readonly busy: Set<string>;
@@ -34,7 +34,7 @@ export interface ConsultTarget {
 }
 
 export class CallConsult {
-  constructor(private readonly t: ConsultTarget, private readonly d: { db: Db; ledger: CallLedger; pbx: PbxPort; operators: OperatorService; panels: PanelPort; log: Logger; ringTimeoutSec: number }) {}
+  constructor(private readonly t: ConsultTarget, private readonly d: { db: Db; tickets: TicketLines; ledger: CallLedger; pbx: PbxPort; operators: OperatorService; panels: PanelPort; log: Logger; ringTimeoutSec: number }) {}
 
   private live(callId: string, by: Principal): CallSession & { bridgeId: string } {
     return bridgedCallFor(this.t.session(callId), callId, by);
@@ -127,7 +127,7 @@ export class CallConsult {
     const escalated = s.ticketId !== null && c.line !== s.line;
     if (escalated) s.line = c.line;
     const row = this.d.ledger.update(callId, { operator_id: c.operatorId, operator_channel_id: c.channelId, ...(escalated ? { line: c.line } : {}) });
-    if (escalated && s.ticketId) await setTicketLine(this.d.db, s.ticketId, c.line).catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'ticket line not changed'));
+    if (escalated && s.ticketId) await this.d.tickets.setLine(s.ticketId, c.line).catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'ticket line not changed'));
     // The panels: the one who handed over is done with it, the colleague now owns it.
     if (fromOp) this.d.panels.callOver(fromOp, callId, 'ended');
     this.d.panels.callOver(c.operatorId, callId, 'answered');

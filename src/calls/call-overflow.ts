@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import type { IvrFlow, OverflowRule } from '../ivr/ivr-flow.js';
 import { runFlow } from '../ivr/ivr-runner.js';
 import type { Line } from '../operators/operator.table.js';
-import { setTicketLine } from '../tickets/ticket.repository.js';
+import type { TicketLines } from '../tickets/ticket.service.js';
 import type { CallLedger } from './call-ledger.js';
 import { CallerGoneError, type CallSession } from './call-session.js';
 import type { PbxPort } from './pbx.port.js';
@@ -27,7 +27,7 @@ export class CallOverflow {
 
   constructor(
     private readonly t: OverflowTarget,
-    private readonly d: { db: Db; ledger: CallLedger; pbx: PbxPort; log: Logger; flow: () => IvrFlow; staffed: (line: Line) => Promise<number> },
+    private readonly d: { db: Db; tickets: TicketLines; ledger: CallLedger; pbx: PbxPort; log: Logger; flow: () => IvrFlow; staffed: (line: Line) => Promise<number> },
   ) {}
 
   /** A caller joined `line`'s queue: arm that line's rule. */
@@ -66,7 +66,7 @@ export class CallOverflow {
       await s.recordStep(`${OVERFLOW_STEP}${to}`);
       s.line = to;
       this.d.ledger.update(s.callId, { line: to });
-      if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, to).catch((err: Error) => this.d.log.error({ callId: s.callId, err: err.message }, 'ticket line not changed'));
+      if (s.ticketId) await this.d.tickets.setLine(s.ticketId, to).catch((err: Error) => this.d.log.error({ callId: s.callId, err: err.message }, 'ticket line not changed'));
       this.t.joinQueue(s, to, rank);
       return;
     }

@@ -8,7 +8,7 @@ import { CallNotBridgedError, CallOnHoldError, ForbiddenError, NoConsultationErr
 import type { Line } from '../operators/operator.table.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { HEAD_RANK } from '../queues/waiting-list.js';
-import { setTicketLine } from '../tickets/ticket.repository.js';
+import type { TicketLines } from '../tickets/ticket.service.js';
 import type { CallLedger } from './call-ledger.js';
 import type { CallRow } from './call.table.js';
 import { isTalking, type CallerPlace, type CallPhase } from './call-phase.js';
@@ -25,7 +25,7 @@ export interface CallControl {
 }
 
 export class CallRequests {
-  constructor(private readonly c: CallControl, private readonly d: { db: Db; ledger: CallLedger; pbx: PbxPort; operators: OperatorService; log: Logger }) {}
+  constructor(private readonly c: CallControl, private readonly d: { db: Db; tickets: TicketLines; ledger: CallLedger; pbx: PbxPort; operators: OperatorService; log: Logger }) {}
 
   private get log(): Logger {
     return this.d.log;
@@ -57,7 +57,7 @@ export class CallRequests {
       await this.d.operators.callEnded(fromOp, new Date(), callId).catch((err: Error) => this.log.error({ callId, err: err.message }, 'operator who transferred not released'));
     }
     const row = await this.c.move(s, { kind: 'queued' }, { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
-    if (s.ticketId) await setTicketLine(this.d.db, s.ticketId, line).catch((err: Error) => this.log.error({ callId, err: err.message }, 'ticket line not changed'));
+    if (s.ticketId) await this.d.tickets.setLine(s.ticketId, line).catch((err: Error) => this.log.error({ callId, err: err.message }, 'ticket line not changed'));
     this.log.info({ callId, fromOperatorId: fromOp, line }, 'call transferred');
     this.c.joinQueue(s, line, HEAD_RANK);
     return row;

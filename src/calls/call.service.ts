@@ -13,7 +13,7 @@ import type { OperatorService } from '../operators/operator.service.js';
 import { placeholderId, type QueueEntry } from '../queues/waiting-list.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
-import { findTicketById, setTicketLine } from '../tickets/ticket.repository.js';
+import { findTicketById } from '../tickets/ticket.repository.js';
 import { headStartSec, type PriorityRule } from '../queues/priority.js';
 import { CallTickets } from './call-tickets.js';
 import { CallEvents } from './call-events.js';
@@ -111,8 +111,8 @@ export class CallService implements CallCore, CallbackSink {
       if (!d.ledger.has(id)) return updateCall(d.db, id, patch);
       d.ledger.update(id, patch);
     });
-    this.consults = new CallConsult(this, { db: d.db, ledger: d.ledger, pbx: d.pbx, operators: d.operators, panels: d.panels ?? silentPanels, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
-    this.overflow = new CallOverflow(this, { db: d.db, ledger: d.ledger, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
+    this.consults = new CallConsult(this, { db: d.db, tickets: d.tickets, ledger: d.ledger, pbx: d.pbx, operators: d.operators, panels: d.panels ?? silentPanels, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
+    this.overflow = new CallOverflow(this, { db: d.db, tickets: d.tickets, ledger: d.ledger, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
     this.acd = new CallDispatch(this, { pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.answers = new CallAnswer(this, { ...d, panels: d.panels, log: this.log, recordLegs: d.settings.recordLegs ?? false });
@@ -311,7 +311,7 @@ export class CallService implements CallCore, CallbackSink {
     });
     if (s.over) return; // hung up while the ticket was made: the call ends from the IVR
     await this.move(s, { kind: 'queued' }, { line, queued_at: new Date() }, { line });
-    if (ticketId) this.behind.run(`ticket-${ticketId}`, 'ticket line', () => setTicketLine(this.d.db, ticketId, line));
+    if (ticketId) this.behind.run(`ticket-${ticketId}`, 'ticket line', () => this.d.tickets.setLine(ticketId, line));
     await moh;
     // Priority as a head start (queues/priority.ts): ahead of those who called shortly before, never of everyone.
     const ticketPriority = ticketId ? ((await findTicketById(this.d.db, ticketId).catch(() => undefined))?.priority ?? null) : null;

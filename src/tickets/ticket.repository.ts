@@ -30,15 +30,17 @@ export async function updateTicket(db: Db, id: string, patch: TicketUpdate): Pro
  * The line a call took the ticket to (queued, transferred, overflowed). A move from the first
  * line to the second is an escalation: second-line engineers see the ticket from then on.
  */
-export async function setTicketLine(db: Db, id: string, line: NonNullable<TicketRow['line']>, actor = 'system'): Promise<void> {
+export async function setTicketLine(db: Db, id: string, line: NonNullable<TicketRow['line']>, actor = 'system'): Promise<{ ticket: TicketRow; from: TicketRow['line'] } | undefined> {
   const t = await db.selectFrom('tickets').select('line').where('id', '=', id).executeTakeFirst();
-  if (!t || t.line === line) return;
-  await db
+  if (!t || t.line === line) return undefined;
+  const ticket = await db
     .updateTable('tickets')
     .set((eb) => ({ line, updated_at: new Date(), escalated: t.line === 'first' && line === 'second' ? true : eb.ref('escalated') }))
     .where('id', '=', id)
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
   if (t.line) await insertTicketEvent(db, id, 'line', actor, { from: t.line, to: line });
+  return { ticket, from: t.line };
 }
 
 /** A ticket a caller may attach a call to: one not resolved or closed. */

@@ -20,6 +20,7 @@ import {
   moveCallsToTicket,
   moveTicketChildren,
   searchTickets,
+  setTicketLine,
   updateTicket,
   type TicketSearch,
 } from './ticket.repository.js';
@@ -58,6 +59,9 @@ export interface TicketInput {
 }
 
 export type TicketPatch = Partial<Pick<TicketInput, 'subject' | 'description' | 'priority' | 'category' | 'line' | 'assigneeId' | 'customerName'>> & { status?: TicketStatus };
+
+/** What the call core needs of tickets when a call changes line. */
+export type TicketLines = Pick<TicketService, 'setLine'>;
 
 export class TicketService {
   private notifier: TicketNotifier | undefined;
@@ -205,6 +209,15 @@ export class TicketService {
    * moment early by the service's clock). Each (state, target) escalates once; the ticket's
    * flag is the worst so far and is cleared only by a priority change (new targets).
    */
+  /**
+   * The line a call took its ticket to (queued, transferred, overflowed): the panels of the line
+   * hear of it like of any other change, so a call's new ticket reaches their lists live.
+   */
+  async setLine(id: string, line: Line, actor = 'system'): Promise<void> {
+    const moved = await setTicketLine(this.db, id, line, actor);
+    if (moved) this.notifier?.ticketUpdated(moved.ticket, { line: { from: moved.from, to: line } });
+  }
+
   async checkSla(ticketId: string, at: Date): Promise<void> {
     const now = new Date(Math.max(this.now().getTime(), at.getTime()));
     const r = await this.db.transaction().execute(async (trx) => {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { insertCall } from '../../src/calls/call.repository.js';
 import { DEFAULT_PBX_NODE } from '../../src/calls/call.table.js';
 import { insertCallback } from '../../src/callbacks/callback.repository.js';
+import { recordMissed } from '../../src/missed/missed-call.repository.js';
 import { randomPhone, startTestApp, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
 import { makePrincipals, routesOf, sample, send, urlOf, type Principals } from '../support/route-fuzz.js';
@@ -47,6 +48,13 @@ const FIXTURES: { match: RegExp; make: () => Promise<Record<string, string>> }[]
         kind: 'scheduled', number: randomPhone(), line: 'second', status: 'cancelled', rank: new Date(), max_attempts: 1, requested_by: `token:${p.panelTokenId}`, closed_reason: 'matrix',
       });
       return { id: cb.id };
+    },
+  },
+  {
+    match: /^\/api\/missed-calls\/:id(\/|$)/,
+    make: async () => {
+      const e = await recordMissed(db, { line: 'second', number: `+${randomPhone()}`, reason: 'abandoned', callId: randomUUID(), at: new Date(), waitedSec: 5, ticketId: null });
+      return { id: (e as { id: string }).id };
     },
   },
 ];
