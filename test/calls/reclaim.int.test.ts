@@ -1,10 +1,15 @@
 // State that survives: a caller waiting in the queue while the service goes away keeps
 // their call; the next service instance takes the channel back from ARI and connects it.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ringNoAnswer, runCaller } from '../harness/sipp-driver.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
+import { cancelOpenCallbacks } from '../support/call-core.js';
+
+// Every instance adopts every waiting callback: one an earlier file of the shard left open would
+// take the free operator this file's reclaimed caller is waiting for.
+beforeAll(() => cancelOpenCallbacks());
 
 let current: TestApp | undefined;
 afterAll(async () => current?.stop());
