@@ -117,8 +117,13 @@ export async function startOperators(api: ApiClient, run: string, n: number, tal
     }
     phones.push(await sippProcess(`operators-${g}`, phoneScenario({ ringMs: 200, hangUpAfterMs: talkSec * 1000 }), ['-p', String(ports.sip), '-mp', String(ports.media), '-m', '10000000', '-l', '100000'], 6 * 3600_000));
   }
-  for (const id of ids) await api('PUT', `/api/operators/${id}/state`, { state: 'available' });
+  await allAvailable(api, ids);
   return { ids, uas: { kill: () => phones.forEach((p) => p.kill()) } };
+}
+
+/** Every one of the bench's operators available (at the start, and again before the baseline ramp). */
+export async function allAvailable(api: ApiClient, ids: readonly string[]): Promise<void> {
+  for (const id of ids) await api('PUT', `/api/operators/${id}/state`, { state: 'available' });
 }
 
 /**

@@ -11,7 +11,7 @@ import { CHROOT } from '../test/harness/sipp-driver.js';
 import { gauge, histogram, histogramPercentile, machineCpu, pidOf, procStat, sippCounts, sippRtts, trunkChannels, type Buckets } from './load-probes.js';
 import { percentile } from './bench-support.js';
 import { apiClient } from '../test/harness/api-client.js';
-import { BASELINE_NUMBER, SERVICE_NUMBER, ari, callerRuns, env, exited, freePort, installBaseline, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
+import { BASELINE_NUMBER, SERVICE_NUMBER, allAvailable, ari, callerRuns, env, exited, freePort, installBaseline, recordingCheck, round, sleep, startOperators, startService } from './load-rig.js';
 
 export interface LoadOptions {
   startCps: number;
@@ -172,7 +172,7 @@ export async function loadBench(o: LoadOptions) {
     // The baseline's queues have the same operators: those the service's last (failing) step
     // paused for missed rings would be missing from them (a run where that step failed 73 %
     // then failed the baseline at 10 calls/s). Everyone available again, as at the start.
-    if (!o.skipBaseline) for (const id of ops.ids) await api('PUT', `/api/operators/${id}/state`, { state: 'available' });
+    if (!o.skipBaseline) await allAvailable(api, ops.ids);
     const baseline = o.skipBaseline ? undefined : await ramp('baseline', run, o, { asterisk });
     // CPU and memory per 100 concurrent calls: each passing step's share, averaged.
     // CPU and memory at 100 concurrent calls: read off the passing steps (a line through the two
