@@ -21,7 +21,9 @@ import { resolveFfmpeg } from '../recordings/ffmpeg.js';
 export async function archiveWorkerCommand(config: Config, concurrency = availableParallelism()): Promise<number> {
   const node = config.ari.node;
   const log = pino({ level: config.logLevel, base: { service: 'pbxdesk-archive-worker', node }, redact: LOG_REDACT });
-  const db = createDb(config.databaseUrl, concurrency + 2);
+  // `concurrency` is ffmpeg processes at once; each takes batches of the jobs in hand.
+  const jobs = concurrency * 8;
+  const db = createDb(config.databaseUrl, Math.min(jobs, 16) + 2);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   let outboundQueue: OutboundQueue | undefined;
@@ -40,7 +42,7 @@ export async function archiveWorkerCommand(config: Config, concurrency = availab
     outboundQueue = new OutboundQueue(redis, config.queuePrefix);
     const recordings = new RecordingService(
       db,
-      { ...config.recordings, node, ffmpeg: resolveFfmpeg(config.recordings.ffmpegPath) },
+      { ...config.recordings, node, ffmpeg: resolveFfmpeg(config.recordings.ffmpegPath), transcodeSlots: concurrency },
       // The worker archives; it never queues (recordings are queued by the node's service).
       { enqueue: async () => { throw new Error('an archive worker does not queue recordings'); } },
       log.child({ component: 'recordings' }),
@@ -50,7 +52,7 @@ export async function archiveWorkerCommand(config: Config, concurrency = availab
     outbound.useQueue(outboundQueue);
     recordings.useEvents(outbound);
 
-    const worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, node, (id, final) => recordings.archive(id, final), log, undefined, concurrency);
+    const worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, node, (id, final) => recordings.archive(id, final), log, undefined, jobs);
     await worker.waitUntilReady();
     log.info({ queue: archiveQueueName(node), prefix: config.queuePrefix, concurrency, incoming: config.recordings.incoming, store: config.recordings.store }, 'archive worker ready');
 

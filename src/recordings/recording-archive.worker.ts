@@ -14,8 +14,12 @@ export function startArchiveWorker(
   archive: (recordingId: string, final: boolean) => Promise<void>,
   log: Logger,
   observer?: JobObserver,
-  /** Transcodes at once: 2 beside the service; a machine of its own (`pbxdesk worker archive`) takes more. */
-  concurrency = 2,
+  /**
+   * Jobs in hand at once. Most of a job's time is its transcode, which waits in the recording
+   * service's batcher for a free ffmpeg process: the more jobs in hand, the fuller each batch
+   * (the processes at once are the batcher's `transcodeSlots`, not this).
+   */
+  concurrency = 16,
 ): Worker<ArchiveJob> {
   const worker = new Worker<ArchiveJob>(
     archiveQueueName(node),

@@ -13,7 +13,8 @@ import type { ArchiveStores } from './archive.store.js';
 import { makeArchiveStores, makeIncomingStore, type StoreSettings } from './archive-store.factory.js';
 import type { IncomingStore } from './incoming.store.js';
 import { sha256File } from './fs-archive.store.js';
-import { CODEC_EXT, decodedDurationMs, transcode, type Codec } from './ffmpeg.js';
+import { CODEC_EXT, decodedDurationMs, transcodeMany, type Codec } from './ffmpeg.js';
+import { TranscodeBatcher } from './transcode-batcher.js';
 import { containerDurationMs } from './container-duration.js';
 import {
   findRecordingById,
@@ -39,6 +40,8 @@ export interface ArchiveSettings extends StoreSettings {
   codec: Codec;
   bitrateKbps: number;
   ffmpeg: string;
+  /** ffmpeg processes at once, each transcoding a batch: 2 beside Asterisk (as before batching), the cores on a worker machine. */
+  transcodeSlots?: number;
 }
 
 /** A transcode may differ from its source by this much at most (the issue's ±0.1 s). */
@@ -50,6 +53,7 @@ export class RecordingService {
   readonly stores: ArchiveStores;
   /** Where finished raw recordings wait for the archive workers (ARCHIVE_INCOMING). */
   readonly incoming: IncomingStore;
+  private readonly transcoder: TranscodeBatcher;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -60,6 +64,7 @@ export class RecordingService {
   ) {
     this.stores = makeArchiveStores(s);
     this.incoming = makeIncomingStore(s);
+    this.transcoder = new TranscodeBatcher((items) => transcodeMany(s.ffmpeg, items, s.codec, s.bitrateKbps), s.transcodeSlots ?? 2);
   }
 
   private events: EventPublisher = silentPublisher;
@@ -226,7 +231,7 @@ export class RecordingService {
       // Per attempt: an ffmpeg orphaned by a killed worker may still be writing the last one.
       const tmp = await this.stores.writer.scratchPath(key, `${process.pid}-${rec.attempts + 1}`);
       const destDir = path.dirname(tmp);
-      await transcode(this.s.ffmpeg, src, tmp, this.s.codec, this.s.bitrateKbps);
+      await this.transcoder.transcode(src, tmp);
       // From the container (one process per recording); a format whose container cannot tell is decoded.
       const outMs = (await containerDurationMs(tmp, this.s.codec)) ?? (await decodedDurationMs(this.s.ffmpeg, tmp));
       if (Math.abs(outMs - info.durationMs) > DURATION_TOLERANCE_MS) {

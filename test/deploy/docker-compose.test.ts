@@ -18,8 +18,8 @@ const compose = parse(text) as {
 };
 
 describe('docker-compose.yml', () => {
-  it('describes Asterisk, Postgres, Redis and the service, each with a health check', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['asterisk', 'postgres', 'redis', 'service']);
+  it('describes Asterisk, Postgres, Redis, the service and its archive worker, each with a health check', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['archive', 'asterisk', 'postgres', 'redis', 'service']);
     for (const [name, s] of Object.entries(compose.services)) expect(s.healthcheck?.test, name).toBeTruthy();
   });
 
@@ -42,6 +42,15 @@ describe('docker-compose.yml', () => {
     expect(cmd).toContain('--maxmemory-policy noeviction');
     expect(compose.services.service!.volumes).toContain('recordings:/app/recordings');
     expect(compose.volumes).toHaveProperty('recordings');
+  });
+
+  it("archives in a container of its own at a low CPU weight, with the service's settings and volumes", () => {
+    const { archive, service } = compose.services as Record<string, { environment?: Record<string, string>; volumes?: string[]; command?: string[]; cpu_shares?: number }>;
+    expect(service!.environment?.ARCHIVE_WORKERS).toBe('external');
+    expect(archive!.environment).toEqual(service!.environment);
+    expect(archive!.volumes).toEqual(service!.volumes);
+    expect(archive!.command?.join(' ')).toContain('cli.js worker archive');
+    expect(archive!.cpu_shares).toBeLessThan(1024);
   });
 
   it('takes every variable from the environment, and .env.example documents each one', () => {

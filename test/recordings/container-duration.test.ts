@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { containerDurationMs } from '../../src/recordings/container-duration.js';
-import { decodedDurationMs, transcode } from '../../src/recordings/ffmpeg.js';
+import { decodedDurationMs, transcode, transcodeMany } from '../../src/recordings/ffmpeg.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pbxdesk-duration-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +40,13 @@ describe('container duration', () => {
       }
     });
   }
+
+  it('one ffmpeg for several recordings gives each its own output (the archive batches)', async () => {
+    const items = [0.5, 5.25, 2].map((sec) => ({ sec, src: tone(sec), dest: path.join(dir, `many-${sec}.opus`) }));
+    await transcodeMany('ffmpeg', items, 'opus', 16);
+    for (const i of items) expect(Math.abs((await containerDurationMs(i.dest, 'opus'))! - i.sec * 1000)).toBeLessThanOrEqual(30);
+    await expect(transcodeMany('ffmpeg', [...items, { src: path.join(dir, 'missing.wav'), dest: path.join(dir, 'x.opus') }], 'opus', 16)).rejects.toThrow(/ffmpeg exited/);
+  });
 
   it('tells nothing for mp3 (decoded instead) or a file that is not what it says', async () => {
     expect(await containerDurationMs(tone(1), 'mp3')).toBeUndefined();
