@@ -445,3 +445,30 @@ export class QaOwnEvaluationError extends AppError {
     super(`evaluation ${id} is yours: a dispute of it is resolved by another supervisor`, { id });
   }
 }
+
+/** A saved review filter that is not one (its kind, parameters, name or line), every error with its path. */
+export class InvalidReviewFilterError extends AppError {
+  readonly code = 'invalid_review_filter';
+  readonly status = 422;
+  constructor(errors: { path: string; message: string }[]) {
+    super(`review filter is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, { errors });
+  }
+}
+
+/** A line's review filters have distinct names. */
+export class ReviewFilterNameTakenError extends AppError {
+  readonly code = 'review_filter_name_taken';
+  readonly status = 409;
+  constructor(line: string, name: string) {
+    super(`the ${line} line has a review filter named "${name}" already`, { line, name });
+  }
+}
+
+/** A supervisor keeps the review filters of their own line only. */
+export class ReviewFilterLineError extends AppError {
+  readonly code = 'review_filter_forbidden';
+  readonly status = 403;
+  constructor(line: string, own: string) {
+    super(`a supervisor of the ${own} line keeps review filters of that line only, not of the ${line} line`, { line, own });
+  }
+}
