@@ -50,6 +50,9 @@ import { panelRoutes } from './panel/panel.routes.js';
 import { panelPageRoutes } from './panel/panel-pages.routes.js';
 import { WrapUpService } from './panel/wrap-up.service.js';
 import { TicketClaimService } from './panel/ticket-claim.service.js';
+import { RepeatCallers } from './panel/repeat-caller.service.js';
+import type { LiveCallView } from './panel/pop-cache.js';
+import type { CallSession } from './calls/call-session.js';
 import { CallTickets } from './calls/call-tickets.js';
 import { WallboardService } from './supervisor/wallboard.service.js';
 import { WallboardNotifier } from './supervisor/wallboard.notifier.js';
@@ -156,7 +159,10 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   const tickets = new TicketService(db, config.tickets.sla);
   // Operator panels: screen pops pushed over Server-Sent Events to the operator being rung.
   // The pop reads a live call's row from the call ledger (declared below; read only when a call rings).
-  const panels = new PanelNotifier(new ScreenPopService(db, tickets, (id) => ledger.row(id)), log.child({ component: 'panels' }));
+  // Made ahead while the caller waits (pop-cache.ts), with the caller's other open tickets.
+  const repeatCallers = new RepeatCallers(db, config.callbacks.defaultRegion);
+  const pops: ScreenPopService = new ScreenPopService(db, tickets, (id) => ledger.row(id), { session: (id): CallSession | undefined => calls.session(id), live: (): Iterable<LiveCallView> => calls.live.all().values(), repeat: repeatCallers });
+  const panels = new PanelNotifier(pops, log.child({ component: 'panels' }));
   const slaQueue = new SlaQueue(redis, config.queuePrefix);
   // Ticket lists between calls; ticket changes go to the panels of the lines that see them too.
   const ticketLists = panelTicketsModule({ db, tickets, panels, lineOf: async (id) => (await operators.get(id)).line, log: log.child({ component: 'panel-tickets' }) });
@@ -241,7 +247,10 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       ivrStep: (ms) => metrics.ivrStep(ms),
       callRow: (ms) => metrics.callRow(ms),
       dispatched: (ms, l) => metrics.dispatched(ms, l),
-      transitioned: () => boards.changed(),
+      transitioned: () => {
+        boards.changed();
+        pops.transitioned();
+      },
     },
     settings: {
       node: config.ari.node,
@@ -334,7 +343,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       missed.routes,
       outboundRoutes(outbound),
       panelPasswordRoutes(sessions, operators),
-      panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets), new TicketClaimService(db, new CallTickets(db, tickets, log.child({ component: 'calls' })), tickets, (id) => calls.session(id), verification)),
+      panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets), new TicketClaimService(db, new CallTickets(db, tickets, log.child({ component: 'calls' })), tickets, (id) => calls.session(id), verification, { repeat: repeatCallers, ledger })),
       alerts.routes,
       supervisorRoutes(db, wallboard, boards, new MonitorService(db, pbx, log.child({ component: 'monitor' })), () => businessHours),
       reportRoutes(db, () => businessHours, config.reports.staffingTarget),

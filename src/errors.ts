@@ -205,6 +205,15 @@ export class NoTicketClaimError extends AppError {
   }
 }
 
+/** Attaching a call to a repeat caller's ticket lost a race, or the call was attached already (one attach per call). */
+export class CallAttachConflictError extends AppError {
+  readonly code = 'call_attach_conflict';
+  readonly status = 409;
+  constructor(callId: string, reason: 'in_progress' | 'already_attached' | 'no_ticket', message: string) {
+    super(message, { callId, reason });
+  }
+}
+
 export class VerificationBusyError extends AppError {
   readonly code = 'verification_in_progress';
   readonly status = 409;

@@ -10,6 +10,7 @@ import { listPhrases, updatePhrase } from './canned-phrase.repository.js';
 import type { PanelNotifier } from './panel.notifier.js';
 import { DISPOSITIONS, type WrapUpService } from './wrap-up.service.js';
 import type { TicketClaimService } from './ticket-claim.service.js';
+import { REPEAT_MATCHES } from './repeat-caller-rules.js';
 
 const Phrase = Type.Object({ id: Type.String(), language: Type.String(), kind: Type.String(), body: Type.String(), updatedBy: Nullable(Type.String()) });
 
@@ -130,6 +131,38 @@ export const panelRoutes =
       async (req) => {
         const t = await claims.confirm(principalOf(req), req.params.id);
         return { callId: req.params.id, ticket: { id: t.id, number: t.number } };
+      },
+    );
+
+    app.post(
+      '/panel/calls/:id/ticket-attach',
+      {
+        preHandler: requireRole('operator', 'supervisor', 'admin'),
+        config: { access: { line: 'own' } },
+        schema: {
+          summary: "Attach a repeat caller's call to one of their other open tickets, as the screen pop offers them (`repeatTickets`)",
+          description:
+            'The call moves onto the ticket instead of the one opened for it. That ticket is dropped (merged into the chosen one) when it is empty: no notes and no other calls; otherwise it is kept and only the call moves. Only a ticket the pop offers for the call now (an open ticket of the verified account or the calling number, one the call\'s line sees) can be chosen: else 404. One attach per call: a second one, or one racing it, is a 409 `call_attach_conflict`. Allowed to the operator on the call, supervisors and admins. A number match is a hint, not proof of who calls: check the caller first.',
+          params: UuidParam,
+          body: Type.Object({ ticketId: Type.String({ pattern: '^[0-9]{1,18}$' }) }, { additionalProperties: false, examples: [{ ticketId: '42' }] }),
+          response: {
+            200: Type.Object({
+              callId: Type.String(),
+              ticket: Type.Object({ id: Type.String(), number: Type.String() }),
+              match: Type.Union([Type.Literal(REPEAT_MATCHES[0]), Type.Literal(REPEAT_MATCHES[1])]),
+              fromTicketId: Type.String(),
+              dropped: Type.Boolean({ description: 'The ticket opened for the call was empty and merged into this one' }),
+            }),
+            400: ErrorBody,
+            403: ErrorBody,
+            404: ErrorBody,
+            409: ErrorBody,
+          },
+        },
+      },
+      async (req) => {
+        const r = await claims.attach(principalOf(req), req.params.id, req.body.ticketId);
+        return { callId: req.params.id, ticket: { id: r.ticket.id, number: r.ticket.number }, match: r.match, fromTicketId: r.from, dropped: r.dropped };
       },
     );
 

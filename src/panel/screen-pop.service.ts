@@ -1,11 +1,16 @@
 // The screen pop: everything an operator needs on screen before they answer. The caller's
 // number, whether they proved who they are (and as whom), how they came through the IVR and in
-// which language, how long they waited, and their ticket with its history.
+// which language, how long they waited, their ticket with its history, and their other open
+// tickets (repeat callers). Made ahead while the caller waits (pop-cache.ts), served at the ring.
 import type { Db } from '../db/database.js';
+import type { CallSession } from '../calls/call-session.js';
 import { findCallById } from '../calls/call.repository.js';
 import { findOpenTicketByNumber } from '../tickets/ticket.repository.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import type { CallRow } from '../calls/call.table.js';
+import { PopCache, type LiveCallView } from './pop-cache.js';
+import { pickRepeatTickets, type RepeatCandidate, type RepeatTicket } from './repeat-caller-rules.js';
+import type { RepeatCallers } from './repeat-caller.service.js';
 
 export interface ScreenPop {
   callId: string;
@@ -21,6 +26,12 @@ export interface ScreenPop {
    * /api/panel/calls/:id/ticket-claim); until then `ticket` is the call's own new one.
    */
   claim: { number: string; ticketId: string; line: string | null } | null;
+  /**
+   * The caller's other open tickets (not this call's own): `account` matches (verified as the
+   * ticket's account) first, then `number` matches (only a hint: caller IDs can be spoofed).
+   * Attach the call to one with POST /api/panel/calls/:id/ticket-attach.
+   */
+  repeatTickets: RepeatTicket[];
   ticket: {
     id: string;
     number: string;
@@ -32,24 +43,111 @@ export interface ScreenPop {
   } | null;
 }
 
+/** What the pop reads beyond Postgres: the call core's live calls, and the repeat-caller lookup. */
+export interface PopSources {
+  /** A live call's row as the call core has it now (its changes reach Postgres behind: the call ledger). */
+  liveRow?: (callId: string) => CallRow | undefined;
+  session?: (callId: string) => CallSession | undefined;
+  /** The live calls, for the looks that make pops ahead (pop-cache.ts). */
+  live?: () => Iterable<LiveCallView>;
+  repeat?: RepeatCallers;
+}
+
 export class ScreenPopService {
+  private readonly pops = new PopCache<{ pop: ScreenPop; queuedAt: number | null }>();
+  /** Repeat-caller candidates per call, by number and account (fetched in the IVR). */
+  private readonly candidates = new PopCache<RepeatCandidate[]>();
+  private looking = false;
+  private readonly src: PopSources;
+
   constructor(
     private readonly db: Db,
     private readonly tickets: TicketService,
-    /** A live call's row as the call core has it now (its changes reach Postgres behind: the call ledger). */
-    private readonly liveRow: (callId: string) => CallRow | undefined = () => undefined,
-  ) {}
+    liveRow: (callId: string) => CallRow | undefined = () => undefined,
+    more: Omit<PopSources, 'liveRow'> = {},
+  ) {
+    this.src = { ...more, liveRow };
+  }
 
+  /** The pop for a ringing operator: made ahead when it still stands, else now. */
   async build(callId: string): Promise<ScreenPop | undefined> {
+    const key = this.keyOf(callId);
+    const hit = key === undefined ? undefined : this.pops.get(callId, key);
+    const made = hit ? (hit.ready ?? (await hit.value)) : undefined;
+    if (made) return { ...made.pop, waitedSec: made.queuedAt === null ? null : Math.round((Date.now() - made.queuedAt) / 1000) };
+    const fresh = await this.make(callId);
+    return fresh?.pop;
+  }
+
+  /**
+   * The call core reported a transition: one look (per turn of the event loop) over the live
+   * calls makes what is missing and drops what is over. Never awaited by anyone.
+   */
+  transitioned(): void {
+    if (this.looking || !this.src.live) return;
+    this.looking = true;
+    setImmediate(() => {
+      this.looking = false;
+      try {
+        this.look();
+      } catch {
+        // A look is an optimisation: the ring builds the pop itself.
+      }
+    });
+  }
+
+  private look(): void {
+    const live = new Map<string, LiveCallView>();
+    for (const s of this.src.live?.() ?? []) live.set(s.callId, s);
+    for (const s of live.values()) {
+      if (s.status === 'ivr') void this.candidatesOf(s.callId, s.callerNumber, s.verifiedAccountId);
+      else if (s.status === 'queued' || s.status === 'ringing') {
+        const key = this.keyOf(s.callId);
+        if (key !== undefined) void this.pops.fill(s.callId, key, () => this.compute(s.callId));
+      }
+    }
+    const waiting = (id: string) => ['ivr', 'queued', 'ringing'].includes(live.get(id)?.status ?? '');
+    this.pops.retain(waiting);
+    this.candidates.retain(waiting);
+  }
+
+  /** What a made pop depends on that can change while the caller waits (a verification, a claim, a move). */
+  private keyOf(callId: string): string | undefined {
+    const row = this.src.liveRow?.(callId);
+    if (!row) return undefined;
+    const s = this.src.session?.(callId);
+    return [s?.ticketId ?? row.ticket_id, row.keyed_ticket_number, s?.verifiedAccountId ?? row.verified_account_id, row.line].join('|');
+  }
+
+  private async make(callId: string): Promise<{ pop: ScreenPop; queuedAt: number | null } | undefined> {
+    const key = this.keyOf(callId);
+    return key === undefined ? this.compute(callId) : this.pops.fill(callId, key, () => this.compute(callId), 0);
+  }
+
+  private candidatesOf(callId: string, callerNumber: string | null, accountId: string | null): Promise<RepeatCandidate[] | undefined> {
+    const repeat = this.src.repeat;
+    if (!repeat) return Promise.resolve([]);
+    return this.candidates.fill(callId, `${callerNumber}|${accountId}`, () => repeat.candidates({ callerNumber, verifiedAccountId: accountId }), 10_000);
+  }
+
+  private async compute(callId: string): Promise<{ pop: ScreenPop; queuedAt: number | null } | undefined> {
     // Verification (and, unless the call core hands CallTickets the ledger, the keyed number) is
     // written straight to Postgres; the path, line, wait and ticket reach it behind the live row
     // (the call ledger): each is taken from where it is current.
-    const [live, stored] = [this.liveRow(callId), await findCallById(this.db, callId)];
+    const [live, stored] = [this.src.liveRow?.(callId), await findCallById(this.db, callId)];
     const c = live && stored ? { ...stored, ...pick(live, ['ivr_path', 'line', 'queued_at', 'language', 'status']), ticket_id: live.ticket_id ?? stored.ticket_id, keyed_ticket_number: live.keyed_ticket_number ?? stored.keyed_ticket_number } : (live ?? stored);
     if (!c) return undefined;
-    const t = c.ticket_id ? await this.tickets.history(c.ticket_id).catch(() => undefined) : undefined;
-    const keyed = c.keyed_ticket_number ? await findOpenTicketByNumber(this.db, c.keyed_ticket_number) : undefined;
-    return {
+    const session = this.src.session?.(callId);
+    const ticketId = session?.ticketId ?? c.ticket_id;
+    const account = session?.verifiedAccountId ?? c.verified_account_id;
+    const [t, keyed, cands] = await Promise.all([
+      ticketId ? this.tickets.history(ticketId).catch(() => undefined) : undefined,
+      c.keyed_ticket_number ? findOpenTicketByNumber(this.db, c.keyed_ticket_number) : undefined,
+      // Not part of the pop's promise: a repeat lookup that fails leaves the list empty.
+      this.candidatesOf(callId, c.caller_number, account).catch(() => []),
+    ]);
+    const repeatTickets = pickRepeatTickets(cands ?? [], { verifiedAccountId: account, line: c.line, ownTicketId: ticketId });
+    const pop: ScreenPop = {
       callId: c.id,
       callerNumber: c.caller_number,
       language: c.language,
@@ -57,7 +155,8 @@ export class ScreenPopService {
       ivrPath: c.ivr_path,
       waitedSec: c.queued_at ? Math.round((Date.now() - c.queued_at.getTime()) / 1000) : null,
       verification: { status: c.verification_status, accountId: c.verified_account_id, customerName: t?.ticket.customer_name ?? null },
-      claim: keyed && keyed.id !== c.ticket_id ? { number: keyed.number, ticketId: keyed.id, line: keyed.line } : null,
+      claim: keyed && keyed.id !== ticketId ? { number: keyed.number, ticketId: keyed.id, line: keyed.line } : null,
+      repeatTickets,
       ticket: t
         ? {
             id: t.ticket.id,
@@ -80,6 +179,7 @@ export class ScreenPopService {
           }
         : null,
     };
+    return { pop, queuedAt: c.queued_at ? c.queued_at.getTime() : null };
   }
 }
 

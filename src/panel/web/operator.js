@@ -8,6 +8,7 @@ import { api, currentSession, signInForm, signOut, $, h, duration, when, langTog
 import { Ringer } from './ringer.js';
 import { mountTickets } from './operator-tickets.js';
 import { mountMissedCalls } from './operator-missed.js';
+import { renderRepeatCallers } from './operator-pop.js';
 
 const ui = {
   session: null,
@@ -210,6 +211,12 @@ function renderPop() {
   $('#pop-lang').textContent = p.language ?? '—';
   $('#pop-waited').textContent = p.waitedSec === null || p.waitedSec === undefined ? '—' : duration(p.waitedSec);
   $('#pop-ivr').textContent = (p.ivrPath ?? []).map((x) => ivrStep(x, p.claim)).join(' → ') || '—';
+  renderRepeatCallers(c, (r) => {
+    c.pop = { ...c.pop, repeatTickets: [], ticket: { id: r.ticket.id, number: r.ticket.number, history: [], notes: [] } };
+    if (ui.call !== c) return;
+    renderPop();
+    loadTicket(r.ticket.id, r.ticket.number);
+  });
   $('#ring-actions').hidden = c.phase !== 'ringing';
   $('#call-actions').hidden = c.phase !== 'talking';
   $('#transfer').hidden = c.phase !== 'talking';
