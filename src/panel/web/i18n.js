@@ -105,6 +105,8 @@ const CATALOGUE = {
     'rv.param.minHoldSec': 'дольше, с', 'rv.param.minTransfers': 'переводов не меньше', 'rv.param.maxScore': 'оценка не выше', 'rv.param.count': 'первых звонков',
     'rv.param.minMinutes': 'дольше, мин', 'rv.param.perWeek': 'звонков на оператора в неделю',
     'rv.hold': 'удержание {d}', 'rv.transfers': 'переводов: {n}', 'rv.survey': 'оценка {n}', 'rv.verification': 'проверка: {status}',
+    'rv.talk': 'разговор {d}', 'rv.desc.minHoldSec': 'дольше {n} с', 'rv.desc.minTransfers': 'не меньше {n}', 'rv.desc.maxScore': 'оценка {n} и ниже', 'rv.desc.count': 'первые {n}',
+    'rv.desc.minMinutes': 'дольше {n} мин', 'rv.desc.perWeek': 'по {n} на оператора в неделю',
   },
   en: {
     'app.title': 'pbxdesk — operator desk',
@@ -210,6 +212,8 @@ const CATALOGUE = {
     'rv.param.minHoldSec': 'longer than, s', 'rv.param.minTransfers': 'at least, transfers', 'rv.param.maxScore': 'score at most', 'rv.param.count': 'first calls',
     'rv.param.minMinutes': 'longer than, min', 'rv.param.perWeek': 'calls per operator a week',
     'rv.hold': 'hold {d}', 'rv.transfers': '{n} transfers', 'rv.survey': 'score {n}', 'rv.verification': 'verification: {status}',
+    'rv.talk': 'talked {d}', 'rv.desc.minHoldSec': 'over {n} s', 'rv.desc.minTransfers': 'at least {n}', 'rv.desc.maxScore': 'score {n} or lower', 'rv.desc.count': 'first {n}',
+    'rv.desc.minMinutes': 'over {n} min', 'rv.desc.perWeek': '{n} per operator a week',
   },
 };
 

@@ -35,7 +35,7 @@ function range() {
 const describeFilter = (f) => {
   const k = KINDS[f.kind];
   const value = k ? f.params[k.param] : undefined;
-  return t(`rv.kind.${f.kind}`) + (k ? ` ${t(`rv.param.${k.param}`)}: ${value}` : '') + (f.kind === 'sample' ? ` · ${t('rv.seed')} ${f.params.seed}` : '');
+  return t(`rv.kind.${f.kind}`) + (k ? ` · ${t(`rv.desc.${k.param}`, { n: value })}` : '') + (f.kind === 'sample' ? ` · ${t('rv.seed')} ${f.params.seed}` : '');
 };
 
 async function start() {
@@ -159,6 +159,7 @@ function why(kind, c) {
   if (kind === 'transfers') return t('rv.transfers', { n: c.transfers });
   if (kind === 'low-survey') return t('rv.survey', { n: c.surveyScore ?? '—' });
   if (kind === 'failed-verification') return t('rv.verification', { status: c.verification });
+  if (kind === 'long-call') return t('rv.talk', { d: duration(c.talkSec) });
   return c.status;
 }
 
