@@ -13,6 +13,7 @@ import { TokenService } from './auth/token.service.js';
 import { tokenRoutes } from './auth/token.routes.js';
 import { CallService } from './calls/call.service.js';
 import { callRoutes } from './calls/call.routes.js';
+import { outboundCallsModule } from './calls/outbound-calls.module.js';
 import { CallRequests } from './calls/call-requests.js';
 import { CallLedger, type LedgerSink } from './calls/call-ledger.js';
 import { OverloadGuard } from './calls/overload-guard.js';
@@ -332,6 +333,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     api: [
       operatorRoutes(operators, config.sip),
       callRoutes(db, calls, new CallRequests(calls, { db, tickets, ledger, pbx, operators, log: log.child({ component: 'calls' }) })),
+      outboundCallsModule({ db, calls, tickets, operators, settings: { rules: config.callbacks, maxPerNumberDay: config.callbacks.maxPerNumberDay, dialTemplate: config.callbacks.dialTemplate, ringSec: config.callbacks.ringSec, callerIds: config.clickToCall.callerIds } }),
       ticketRoutes(tickets),
       ticketLists.routes,
       recordingRoutes(access, custody),

@@ -10,6 +10,7 @@ import { isNumberType, isRegion, NUMBER_TYPES, type NumberRules } from './callba
 import { allowListOf } from './connectors/outbound-http.js';
 import type { S3Settings } from './recordings/s3-archive.store.js';
 import { SETTINGS } from './config-settings.js';
+import { LINES, type Line } from './operators/operator.table.js';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -165,6 +166,21 @@ function numberRules(env: Env): NumberRules {
   return { defaultRegion, allowedCountries, allowedTypes: types.filter(isNumberType), deniedPrefixes };
 }
 
+/** CLICK_TO_CALL_CALLER_ID: one number for every line, or per line (first=+74951234567,second=…). */
+function callerIds(env: Env, name: string): Partial<Record<Line, string>> {
+  const out: Partial<Record<Line, string>> = {};
+  let all: string | undefined;
+  for (const part of (optional(env, name) ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [line, number] = part.includes('=') ? part.split('=', 2).map((x) => x.trim()) : [undefined, part];
+    if (!number || !/^\+?[0-9]{3,18}$/.test(number)) throw new ConfigError(name, `"${part}" is not a phone number (3 to 18 digits, an optional leading +)`);
+    if (line === undefined) all = number;
+    else if ((LINES as readonly string[]).includes(line)) out[line as Line] = number;
+    else throw new ConfigError(name, `"${line}" is not a line (${LINES.join(', ')})`);
+  }
+  for (const l of LINES) out[l] ??= all;
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
+
 export function loadConfig(env: Env = process.env) {
   const secretKey = str(env, 'PBXDESK_SECRET_KEY');
   if (secretKey.length < 32) throw new ConfigError('PBXDESK_SECRET_KEY', 'must be at least 32 characters');
@@ -276,6 +292,8 @@ export function loadConfig(env: Env = process.env) {
       maxPerNumberDay: int(env, 'CALLBACK_MAX_PER_NUMBER_DAY', 1, 1000),
       maxPerAccountDay: int(env, 'CALLBACK_MAX_PER_ACCOUNT_DAY', 1, 10_000),
     },
+    /** Click-to-call (src/calls/outbound-calls*.ts): dialled like callbacks, under their number rules. */
+    clickToCall: { callerIds: callerIds(env, 'CLICK_TO_CALL_CALLER_ID') },
     /** The missed-calls worklist (src/missed/). */
     missedCalls: { autoCallbackAfterSec: int(env, 'MISSED_CALLS_AUTO_CALLBACK_SEC', 0, 86_400) },
     tickets: { sla: slaTargets(env, 'SLA_TARGETS') },

@@ -305,6 +305,15 @@ export class OperatorUnavailableError extends AppError {
   }
 }
 
+/** Click-to-call rings an operator's phone first: a supervisor or admin names whose. */
+export class ClickToCallOperatorRequiredError extends AppError {
+  readonly code = 'click_to_call_operator_required';
+  readonly status = 422;
+  constructor() {
+    super("click-to-call rings an operator's phone first: give operatorId, the operator whose phone rings");
+  }
+}
+
 export class NoConsultationError extends AppError {
   readonly code = 'no_consultation';
   readonly status = 409;

@@ -34,6 +34,7 @@ export const CallDto = Type.Object({
   callbackId: Nullable(Type.String()),
   surveyScore: Nullable(Type.Integer()),
   onHold: Type.Boolean(),
+  direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')], { description: 'outbound: an operator called the customer (click-to-call)' }),
 });
 export type CallDto = Static<typeof CallDto>;
 
@@ -70,5 +71,6 @@ export function toCallDto(c: CallRow): CallDto {
     callbackId: c.callback_id,
     surveyScore: c.survey_score,
     onHold: c.on_hold,
+    direction: c.direction ?? 'inbound',
   };
 }

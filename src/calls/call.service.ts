@@ -36,6 +36,7 @@ import { LiveCalls, type LegKind } from './live-calls.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
 import { snapshotOf, type CallSnapshot } from './call-snapshot.js';
 import { CallbackCalls, type CallCore, type CallbackCallSettings } from './callback-calls.js';
+import { OutboundCalls, type OutboundCallSettings, type OutboundLimits } from './outbound-calls.js';
 import type { CallbackPort, CallbackSink } from './callback.port.js';
 import { reclaimCalls, sweepOrphanedRecordings } from './call-reclaim.js';
 import { isFinal, type FinalStatus } from './call-state-machine.js';
@@ -86,6 +87,7 @@ export class CallService implements CallCore, CallbackSink {
   readonly waiting = this.live.waiting;
   readonly busy = this.live.busy;
   private callbacks: CallbackCalls | undefined;
+  private outbound: OutboundCalls | undefined;
   private readonly acd: CallDispatch;
   private readonly log: Logger;
   private readonly observer: CallObserver;
@@ -134,6 +136,13 @@ export class CallService implements CallCore, CallbackSink {
       s: { ...this.d.settings.callback, defaultLanguage: this.d.settings.defaultLanguage, node: this.d.settings.node },
       staffed: this.d.staffed,
     });
+  }
+
+  /** Click-to-call (outbound-calls.ts) plugs in like callbacks: its number limits live with them. */
+  useOutbound(limits: OutboundLimits, s: Omit<OutboundCallSettings, 'defaultLanguage' | 'node'>): OutboundCalls {
+    const d = this.d;
+    this.outbound = new OutboundCalls(this, { ...d, panels: d.panels ?? silentPanels, limits, log: this.log.child({ component: 'outbound-calls' }), s: { ...s, defaultLanguage: d.settings.defaultLanguage, node: d.settings.node } });
+    return this.outbound;
   }
 
   session(callId: string): CallSession | undefined {
@@ -201,12 +210,16 @@ export class CallService implements CallCore, CallbackSink {
         // Shedding: the dialplan sends new callers to the fallback itself; these came in as the switch was thrown.
         if (this.draining || this.d.overload?.shedding) return void run('hand-back failed', this.handBack(e.channel.channelId));
         return void run('inbound call failed', this.ivr.inbound(e.channel, this));
-      case 'operatorAnswered':
+      case 'operatorAnswered': {
+        const s = this.outbound?.owns(e.callId) ? this.live.session(e.callId) : undefined;
+        if (s && this.outbound) return void run('click-to-call answer failed', this.outbound.operatorAnswered(s, e.channelId));
         return void run('operator answer failed', this.answers.answered(e.callId, e.channelId));
+      }
       case 'consultAnswered':
         return void run('colleague answer failed', this.consults.answered(e.callId, e.channelId));
       case 'customerAnswered': {
         const s = this.live.session(e.callId);
+        if (s && this.outbound?.owns(s.callId)) return void run('click-to-call customer answer failed', this.outbound.customerAnswered(s));
         if (!s || !this.callbacks) return void run('stray customer leg', this.d.pbx.hangup(e.channelId));
         return void run('callback answer failed', this.callbacks.customerAnswered(s));
       }
@@ -363,6 +376,7 @@ export class CallService implements CallCore, CallbackSink {
 
   /** The rung operator did not pick up: the caller goes back to the head of the line (`pause`: the operator paused as missed). */
   operatorMissed(s: CallSession, reason: string, pause = true): Promise<void> {
+    if (this.outbound?.owns(s.callId)) return this.outbound.operatorMissed(s, reason); // nobody to put back in a line
     return this.acd.operatorMissed(s, reason, pause);
   }
 

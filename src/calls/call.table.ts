@@ -4,6 +4,10 @@ import type { CallStatus } from './call-state-machine.js';
 
 export type HangupBy = 'caller' | 'operator' | 'system';
 
+/** Who started the call: a customer (inbound, a callback's call too) or an operator (click-to-call, migration 0022). */
+export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+
 /** PBX_NODE's default: the node of a single-node setup (migration 0012's column default). */
 export const DEFAULT_PBX_NODE = 'pbx1';
 
@@ -47,6 +51,8 @@ export interface CallTable {
   wrapped_up_at: ColumnType<Date | null, undefined, Date | null>;
   /** The call ledger's sequence number of the last change written (migration 0013): an older one never overwrites it. */
   ledger_seq: ColumnType<number, number | undefined, number>;
+  /** Given at insert, never changed; the column's default is 'inbound'. */
+  direction: ColumnType<CallDirection, CallDirection | undefined, never>;
 }
 
 export interface CallEventTable {
@@ -60,7 +66,11 @@ export interface CallEventTable {
   at: ColumnType<Date, Date | undefined, never>;
 }
 
-export type CallRow = Selectable<CallTable>;
+/**
+ * A call's row. `direction` may be absent on a row made in memory (the call ledger's
+ * newCallRow): such a row is inserted without it, so Postgres gives it its default, inbound.
+ */
+export type CallRow = Omit<Selectable<CallTable>, 'direction'> & { direction?: CallDirection };
 export type NewCallRow = Insertable<CallTable>;
 export type CallUpdate = Updateable<CallTable>;
 export type CallEventRow = Selectable<CallEventTable>;

@@ -15,7 +15,8 @@ import { newCallRow, type CallLedger } from './call-ledger.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import type { CallPhase } from './call-phase.js';
 import type { FinalStatus } from './call-state-machine.js';
-import { CallerGoneError, bridgeRecordingName, type CallSession } from './call-session.js';
+import { CallerGoneError, type CallSession } from './call-session.js';
+import { customerJoinsBridge, operatorWaitsInBridge } from './outbound-calls-bridge.js';
 import type { CallbackPort, ClaimedCallback, DialOutcome } from './callback.port.js';
 import type { HangupCause, PbxPort } from './pbx.port.js';
 
@@ -208,11 +209,7 @@ export class CallbackCalls {
   async operatorAnswered(s: CallSession, operatorChannelId: string): Promise<void> {
     const cb = this.claimed.get(s.callId);
     if (!cb) throw new Error(`callback call ${s.callId} has no claimed callback`);
-    const bridgeId = randomUUID();
-    await this.d.pbx.createBridge(bridgeId, [operatorChannelId]);
-    s.bridgeId = bridgeId;
-    if (s.operatorId) await this.d.operators.callStarted(s.operatorId).catch((err: Error) => this.d.log.error({ callId: s.callId, err: err.message }, 'operator not marked on call'));
-    await this.d.pbx.startBridgeMoh(bridgeId);
+    const bridgeId = await operatorWaitsInBridge(this.d, s, operatorChannelId);
     await this.dialCustomer(s, cb, { bridge_id: bridgeId });
   }
 
@@ -251,15 +248,7 @@ export class CallbackCalls {
       this.core.joinQueue(s, s.line ?? cb.line, HEAD_RANK);
       return;
     }
-    const name = bridgeRecordingName(s.callId);
-    await this.d.pbx.stopBridgeMoh(s.bridgeId);
-    await this.d.pbx.addToBridge(s.bridgeId, s.callerChannelId);
-    const rec = this.d.recordings.planned(s.callId, name);
-    this.d.ledger.recording(s.callId, rec);
-    s.recordingId = rec.id;
-    s.answeredAt = Date.now();
-    await this.core.move(s, { kind: 'bridged', caller: { at: 'bridge' } }, { answered_at: new Date(), recording_id: rec.id });
-    await this.d.pbx.recordBridge(s.bridgeId, name);
+    await customerJoinsBridge(this.d, (...a) => this.core.move(...a), s, s.bridgeId);
     this.claimed.delete(s.callId);
     await this.port.attemptEnded(cb, 'answered');
     this.d.log.info({ callId: s.callId, callbackId: cb.id }, 'callback answered, bridged and recording');

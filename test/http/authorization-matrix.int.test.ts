@@ -40,6 +40,8 @@ const secondLineCall = async () => {
 const FIXTURES: { match: RegExp; make: () => Promise<Record<string, string>> }[] = [
   { match: /^\/api\/tickets\/:id(\/|$)/, make: async () => ({ id: await secondLineTicket(), into: await secondLineTicket() }) },
   { match: /^\/api\/(panel\/)?calls\/:id(\/|$)/, make: async () => ({ id: await secondLineCall() }) },
+  // Click-to-call from a ticket: the operator of the ticket's line may, the other line's may not.
+  { match: /^\/api\/calls\/outbound$/, make: async () => ({ ticketId: await secondLineTicket() }) },
   {
     match: /^\/api\/callbacks\/:id(\/|$)/,
     make: async () => {

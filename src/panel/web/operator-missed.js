@@ -5,6 +5,7 @@
 // events, no polling); read again whenever the stream (re)connects.
 import { t } from './i18n.js';
 import { api, $, h, duration, when, toast } from './common.js';
+import { dialButton } from './operator-dial.js';
 
 const st = { root: null, me: null, entries: new Map(), picking: null, busy: new Set() };
 
@@ -91,6 +92,8 @@ function row(e) {
       actions.push(
         h('button.btn.small.primary', { 'data-action': 'now', disabled: busy, onclick: () => callBack(e) }, t('mc.now')),
         h('button.btn.small', { 'data-action': 'book', disabled: busy, onclick: () => ((st.picking = e.id), render()) }, t('mc.book')),
+        // Or call them now from my own phone (click-to-call): the entry clears once they answer.
+        dialButton({ ticketId: e.ticketId, number: e.number }),
       );
     }
   }

@@ -6,6 +6,7 @@
 import { t, applyI18n } from './i18n.js';
 import { api, $, h, duration, when, toast } from './common.js';
 import { Ringer } from './ringer.js';
+import { dialButton, dialForm } from './operator-dial.js';
 
 const VIEWS = ['mine', 'unassigned', 'sla', 'waiting', 'search'];
 const PAGE = 25;
@@ -200,6 +201,7 @@ function renderTicket() {
     ['tk.survey', x.surveyScore ?? '—'], ['tk.sla', x.sla.state === 'ok' ? t('tk.slaOk') : t(`tk.sla.${x.sla.state}`)],
   ];
   $('#ticket-facts').replaceChildren(...facts.flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)]));
+  dialBox(x);
   const f = $('#ticket-edit');
   if (!f.contains(document.activeElement)) {
     f.status.replaceChildren(...[x.status, ...x.nextStatuses.filter((s) => s !== x.status)].map((s) => h('option', { value: s }, label('status', s))));
@@ -228,16 +230,32 @@ function entry(e) {
   const change = 'from' in d && 'to' in d ? `${shown(e.kind, d.from)} → ${shown(e.kind, d.to)}` : null;
   let body;
   if (e.kind === 'note') body = h('div.note-body', {}, d.body);
-  else if (e.kind === 'call' || e.kind === 'callback-call' || e.kind === 'voicemail') {
+  else if (e.kind === 'call' || e.kind === 'callback-call' || e.kind === 'outbound-call' || e.kind === 'voicemail') {
     body = h('span', {}, [d.callerNumber, label('status', d.status), d.durationSec !== null ? duration(d.durationSec) : null, d.surveyScore ? `${t('tk.survey')}: ${d.surveyScore}` : null].filter(Boolean).join(' · '),
       d.recordingId ? st.players.get(d.recordingId) ?? h('button.btn.small.play', { type: 'button', onclick: (ev) => play(ev.target, d.recordingId) }, `▶ ${t('rec.play')}`) : null);
   } else if (e.kind === 'verification') body = `${d.outcome} · ${d.method}${d.accountId ? ` · ${d.accountId}` : ''}`;
-  else if (e.kind === 'callback') body = `${d.number} · ${d.status}${d.closedReason ? ` · ${d.closedReason}` : ''}`;
+  else if (e.kind === 'callback') body = h('span', {}, `${d.number} · ${d.status}${d.closedReason ? ` · ${d.closedReason}` : ''} `, dialButton({ ticketId: st.ticket.id, number: d.number }));
   else if (e.kind === 'callback-attempt') body = `#${d.attemptNo} · ${d.outcome ?? '…'}`;
   else if (e.kind === 'sla') body = `${t(`tk.sla.${d.state}`)} · ${t(`tk.target.${d.target}`)}`;
   else if (e.kind === 'created') body = [label('priority', d.priority), d.line ? t(`line.${d.line}`) : null, d.category].filter(Boolean).join(' · ');
   else body = change ?? Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ');
   return h(`li.tl.tl-${e.kind}`, { dataset: { kind: e.kind } }, h('div.muted.small', {}, `${when(e.at)} · ${actor(e.actor)}`), h('b', {}, label('tl', e.kind)), ' ', body);
+}
+
+/**
+ * Click-to-call from the ticket (operator-dial.js): its phone to begin with, or another number.
+ * Made again only for another ticket or language: a pushed change must not wipe what was typed.
+ */
+function dialBox(x) {
+  let box = $('#ticket-dial');
+  if (!box) {
+    box = h('div.ticket-dial', { id: 'ticket-dial' });
+    $('#ticket-facts').after(box);
+  }
+  if (box.dataset.ticket === x.id && box.dataset.label === t('dial.call')) return;
+  box.dataset.ticket = x.id;
+  box.dataset.label = t('dial.call');
+  box.replaceChildren(dialForm({ ticketId: x.id, number: x.phones[0] ?? '' }));
 }
 
 function shown(kind, v) {
