@@ -245,8 +245,15 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     observer: {
       callEnded: (s, l) => metrics.callEnded(s, l),
       queueToRing: (ms, l) => metrics.queueToRing(ms, l),
-      ivrStep: (ms) => metrics.ivrStep(ms),
-      callRow: (ms) => metrics.callRow(ms),
+      // A call starting, a digit acted on, a transition: the screen pops are made ahead (pop-cache.ts).
+      ivrStep: (ms) => {
+        metrics.ivrStep(ms);
+        pops.transitioned();
+      },
+      callRow: (ms) => {
+        metrics.callRow(ms);
+        pops.transitioned();
+      },
       dispatched: (ms, l) => metrics.dispatched(ms, l),
       transitioned: () => {
         boards.changed();

@@ -12,7 +12,8 @@
 //   otherwise it is built at once as before. Callers who wait long get theirs rebuilt every
 //   REFRESH_MS, so a note added meanwhile is there too.
 // - Answered (bridged) or ended: evicted; a consultation's ring builds afresh.
-// Looks happen on every call transition the core reports (coalesced into one per turn).
+// Looks happen when the core reports a call starting (its row), an IVR step acted on, or any
+// transition (coalesced into one per turn of the event loop).
 
 /** A live call as the look sees it (a subset of the core's CallSession). */
 export interface LiveCallView {
