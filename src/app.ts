@@ -394,9 +394,11 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
         ari.stop();
         ami.stop();
       });
+      // Asked every 100 ms for 5 s: a SIGKILLed predecessor's session ends within a moment, and
+      // every step of waiting here is time with no instance taking calls.
       for (let i = 0; !(await nodeLock.acquire()); i++) {
-        if (i >= 10) throw new NodeTakenError(config.ari.node);
-        await new Promise((r) => setTimeout(r, 500));
+        if (i >= 50) throw new NodeTakenError(config.ari.node);
+        await new Promise((r) => setTimeout(r, 100));
       }
       try {
         // What a crash left unwritten goes to Postgres before any call is reclaimed from it.

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ArchiveStore } from './archive.store.js';
 
 export interface S3Settings {
@@ -20,23 +20,42 @@ export interface S3Settings {
   prefix: string;
 }
 
-export function s3Client(s: S3Settings): S3Client {
-  return new S3Client({
-    region: s.region,
-    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
-    forcePathStyle: s.forcePathStyle,
-    // Checksums only where S3 requires them: newer SDKs otherwise stream uploads as
-    // aws-chunked with trailing CRCs, which many S3-compatible stores do not take.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
-  });
+type Sdk = typeof import('@aws-sdk/client-s3');
+let sdk: Promise<Sdk> | undefined;
+
+/**
+ * The AWS SDK and one client, made on the first request. The SDK is about 230 ms of module
+ * loading, paid at every start (a restart after a crash included) by installations that archive
+ * to disk, had it been imported at the top.
+ */
+export class S3Connection {
+  private made: Promise<{ sdk: Sdk; client: S3Client }> | undefined;
+
+  constructor(private readonly s: S3Settings) {}
+
+  get(): Promise<{ sdk: Sdk; client: S3Client }> {
+    this.made ??= (sdk ??= import('@aws-sdk/client-s3')).then((m) => ({
+      sdk: m,
+      client: new m.S3Client({
+        region: this.s.region,
+        ...(this.s.endpoint ? { endpoint: this.s.endpoint } : {}),
+        forcePathStyle: this.s.forcePathStyle,
+        // Checksums only where S3 requires them: newer SDKs otherwise stream uploads as
+        // aws-chunked with trailing CRCs, which many S3-compatible stores do not take.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        credentials: { accessKeyId: this.s.accessKeyId, secretAccessKey: this.s.secretAccessKey },
+      }),
+    }));
+    return this.made;
+  }
 }
 
 /** An object's size by HEAD; undefined when it is not there. */
-export async function s3ObjectSize(client: S3Client, bucket: string, key: string): Promise<number | undefined> {
+export async function s3ObjectSize(s3: S3Connection, bucket: string, key: string): Promise<number | undefined> {
+  const { sdk: m, client } = await s3.get();
   try {
-    const r = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const r = await client.send(new m.HeadObjectCommand({ Bucket: bucket, Key: key }));
     return r.ContentLength;
   } catch (err) {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -46,10 +65,10 @@ export async function s3ObjectSize(client: S3Client, bucket: string, key: string
 }
 
 export class S3ArchiveStore implements ArchiveStore {
-  private readonly client: S3Client;
+  private readonly s3: S3Connection;
 
   constructor(private readonly s: S3Settings, private readonly scratchDir: string) {
-    this.client = s3Client(s);
+    this.s3 = new S3Connection(s);
   }
 
   private parse(location: string): { bucket: string; key: string } {
@@ -66,8 +85,9 @@ export class S3ArchiveStore implements ArchiveStore {
   async put(localFile: string, key: string): Promise<{ location: string; size: number }> {
     const fullKey = `${this.s.prefix}${key}`;
     const { size } = await stat(localFile);
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.s.bucket, Key: fullKey, Body: createReadStream(localFile), ContentLength: size, ContentType: key.endsWith('.opus') ? 'audio/ogg' : 'application/octet-stream' }),
+    const { sdk: m, client } = await this.s3.get();
+    await client.send(
+      new m.PutObjectCommand({ Bucket: this.s.bucket, Key: fullKey, Body: createReadStream(localFile), ContentLength: size, ContentType: key.endsWith('.opus') ? 'audio/ogg' : 'application/octet-stream' }),
     );
     await unlink(localFile);
     return { location: `s3://${this.s.bucket}/${fullKey}`, size };
@@ -79,12 +99,13 @@ export class S3ArchiveStore implements ArchiveStore {
 
   async size(location: string): Promise<number | undefined> {
     const { bucket, key } = this.parse(location);
-    return s3ObjectSize(this.client, bucket, key);
+    return s3ObjectSize(this.s3, bucket, key);
   }
 
   async read(location: string, range?: { start: number; end: number }): Promise<Readable> {
     const { bucket, key } = this.parse(location);
-    const r = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
+    const { sdk: m, client } = await this.s3.get();
+    const r = await client.send(new m.GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
     return r.Body as Readable;
   }
 
@@ -97,6 +118,7 @@ export class S3ArchiveStore implements ArchiveStore {
 
   async remove(location: string): Promise<void> {
     const { bucket, key } = this.parse(location);
-    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    const { sdk: m, client } = await this.s3.get();
+    await client.send(new m.DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
 }

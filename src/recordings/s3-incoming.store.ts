@@ -8,15 +8,14 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { localSpoolFile, unlinkIfThere, type IncomingStore, type RawRecording } from './incoming.store.js';
-import { s3Client, s3ObjectSize, type S3Settings } from './s3-archive.store.js';
+import { S3Connection, s3ObjectSize, type S3Settings } from './s3-archive.store.js';
 
 export class S3IncomingStore implements IncomingStore {
-  private readonly client: S3Client;
+  private readonly s3: S3Connection;
 
   constructor(private readonly s: S3Settings, private readonly spoolDir: string, private readonly scratchDir: string) {
-    this.client = s3Client(s);
+    this.s3 = new S3Connection(s);
   }
 
   key(rec: RawRecording): string {
@@ -29,17 +28,19 @@ export class S3IncomingStore implements IncomingStore {
     // Gone already: uploaded by an earlier offer (the sweeper offers again after a crash).
     if (!st) return;
     const Key = this.key(rec);
-    await this.client.send(new PutObjectCommand({ Bucket: this.s.bucket, Key, Body: createReadStream(local), ContentLength: st.size, ContentType: 'audio/wav' }));
-    const stored = await s3ObjectSize(this.client, this.s.bucket, Key);
+    const { sdk: m, client } = await this.s3.get();
+    await client.send(new m.PutObjectCommand({ Bucket: this.s.bucket, Key, Body: createReadStream(local), ContentLength: st.size, ContentType: 'audio/wav' }));
+    const stored = await s3ObjectSize(this.s3, this.s.bucket, Key);
     if (stored !== st.size) throw new Error(`incoming ${Key} holds ${stored ?? 'nothing'} of ${st.size} bytes; the spool file is kept`);
     await unlinkIfThere(local);
   }
 
   async open(rec: RawRecording, attempt: string): Promise<{ file: string; cleanup(): Promise<void> }> {
     const Key = this.key(rec);
+    const { sdk: m, client } = await this.s3.get();
     let body: Readable;
     try {
-      body = (await this.client.send(new GetObjectCommand({ Bucket: this.s.bucket, Key }))).Body as Readable;
+      body = (await client.send(new m.GetObjectCommand({ Bucket: this.s.bucket, Key }))).Body as Readable;
     } catch (err) {
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (e.name !== 'NoSuchKey' && e.$metadata?.httpStatusCode !== 404) throw err;
@@ -62,7 +63,8 @@ export class S3IncomingStore implements IncomingStore {
   }
 
   async consumed(rec: RawRecording): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.s.bucket, Key: this.key(rec) }));
+    const { sdk: m, client } = await this.s3.get();
+    await client.send(new m.DeleteObjectCommand({ Bucket: this.s.bucket, Key: this.key(rec) }));
     // A recording archived from the spool here (see open) is removed there too.
     await unlinkIfThere(await localSpoolFile(this.spoolDir, rec));
   }
