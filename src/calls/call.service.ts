@@ -140,9 +140,8 @@ export class CallService implements CallCore, CallbackSink {
 
   /** Click-to-call (outbound-calls.ts) plugs in like callbacks: its number limits live with them. */
   useOutbound(limits: OutboundLimits, s: Omit<OutboundCallSettings, 'defaultLanguage' | 'node'>): OutboundCalls {
-    const d = this.d;
-    this.outbound = new OutboundCalls(this, { ...d, panels: d.panels ?? silentPanels, limits, log: this.log.child({ component: 'outbound-calls' }), s: { ...s, defaultLanguage: d.settings.defaultLanguage, node: d.settings.node } });
-    return this.outbound;
+    const { panels = silentPanels, settings } = this.d;
+    return (this.outbound = new OutboundCalls(this, { ...this.d, panels, limits, log: this.log.child({ component: 'outbound-calls' }), s: { ...s, defaultLanguage: settings.defaultLanguage, node: settings.node } }));
   }
 
   session(callId: string): CallSession | undefined {
@@ -205,21 +204,19 @@ export class CallService implements CallCore, CallbackSink {
   private handle(e: PbxEvent): void {
     const run = (what: string, p: Promise<unknown>) =>
       p.catch((err: Error) => this.log.error({ err: err.message, stack: err.stack, event: e.type }, what));
+    const outbound = this.outbound?.handle(e); // a click-to-call's answers are its own
+    if (outbound) return void run('click-to-call answer failed', outbound);
     switch (e.type) {
       case 'inbound':
         // Shedding: the dialplan sends new callers to the fallback itself; these came in as the switch was thrown.
         if (this.draining || this.d.overload?.shedding) return void run('hand-back failed', this.handBack(e.channel.channelId));
         return void run('inbound call failed', this.ivr.inbound(e.channel, this));
-      case 'operatorAnswered': {
-        const s = this.outbound?.owns(e.callId) ? this.live.session(e.callId) : undefined;
-        if (s && this.outbound) return void run('click-to-call answer failed', this.outbound.operatorAnswered(s, e.channelId));
+      case 'operatorAnswered':
         return void run('operator answer failed', this.answers.answered(e.callId, e.channelId));
-      }
       case 'consultAnswered':
         return void run('colleague answer failed', this.consults.answered(e.callId, e.channelId));
       case 'customerAnswered': {
         const s = this.live.session(e.callId);
-        if (s && this.outbound?.owns(s.callId)) return void run('click-to-call customer answer failed', this.outbound.customerAnswered(s));
         if (!s || !this.callbacks) return void run('stray customer leg', this.d.pbx.hangup(e.channelId));
         return void run('callback answer failed', this.callbacks.customerAnswered(s));
       }

@@ -25,11 +25,12 @@ import type { FinalStatus } from './call-state-machine.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import { customerJoinsBridge, operatorWaitsInBridge } from './outbound-calls-bridge.js';
 import type { PanelPort } from './panel.port.js';
-import type { HangupCause, PbxPort } from './pbx.port.js';
+import type { HangupCause, PbxEvent, PbxPort } from './pbx.port.js';
 
 /** The parts of the call service click-to-call needs; CallService implements it. */
 export interface OutboundCore {
   readonly busy: Set<string>;
+  session(callId: string): CallSession | undefined;
   track(call: CallRow): CallSession;
   move(s: CallSession, next: CallPhase, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<unknown>;
   end(s: CallSession, to: FinalStatus, cause: HangupCause, by: HangupBy): Promise<void>;
@@ -83,6 +84,14 @@ export class OutboundCalls {
   /** Is this live call a click-to-call (its row says so)? */
   owns(callId: string): boolean {
     return this.d.ledger.row(callId)?.direction === 'outbound';
+  }
+
+  /** The PBX events that are a click-to-call's own (its operator's and customer's answers): their handling, else undefined. */
+  handle(e: PbxEvent): Promise<void> | undefined {
+    if (e.type !== 'operatorAnswered' && e.type !== 'customerAnswered') return undefined;
+    const s = this.owns(e.callId) ? this.core.session(e.callId) : undefined;
+    if (!s) return undefined;
+    return e.type === 'operatorAnswered' ? this.operatorAnswered(s, e.channelId) : this.customerAnswered(s);
   }
 
   /**
