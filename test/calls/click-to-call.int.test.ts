@@ -4,6 +4,7 @@
 // number rings the operator's WebRTC phone first (the pop), then the customer, a SIPp phone on
 // loopback behind the trunk, with the line's caller ID. Media flows both ways (WebRTC stats),
 // and the recording is archived on that ticket, on an outbound call row of its own.
+import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocPorts, answerOnce } from '../harness/sipp-driver.js';
@@ -11,6 +12,7 @@ import { launchChromium } from '../support/browser.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { mediaStats, panelOperator } from '../support/panel.js';
+import { recordMissed } from '../../src/missed/missed-call.repository.js';
 import { db } from '../support/recordings.js';
 
 const customer = allocPorts();
@@ -43,10 +45,19 @@ interface Call { id: string; status: string; direction: string; ticketId: string
 
 describe('click-to-call from the panel', () => {
   it('refuses a denied number in words, then calls the ticket’s customer: operator first, media both ways, recorded on the ticket', async () => {
-    const anna = await panelOperator(t, browser, { line: 'first', name: 'Анна Звонарёва' });
     const number = randomPhone();
     const ticket = (await t.api<{ id: string; number: string }>('POST', '/api/tickets', { subject: 'Перезвонить клиенту', line: 'first', callerNumber: number })).body;
+    // The customer also gave up in the queue once (a missed-calls entry), and has a callback booked for tomorrow.
+    const missed = (await recordMissed(db, { line: 'first', number: `+${number}`, reason: 'abandoned', callId: randomUUID(), at: new Date(Date.now() - 60_000), waitedSec: 40, ticketId: ticket.id })) as { id: string };
+    const booked = await t.api<{ id: string }>('POST', '/api/callbacks', { number, line: 'first', ticketId: ticket.id, notBefore: new Date(Date.now() + 86_400_000).toISOString() });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const anna = await panelOperator(t, browser, { line: 'first', name: 'Анна Звонарёва' });
     const page = anna.page;
+    // From the missed-calls list and from the callback on the ticket's timeline: a Call button each
+    // (refused here in words: the operator is not available yet).
+    const entry = `#missed li[data-id="${missed.id}"]`;
+    await page.click(`${entry} button[data-action=dial]`);
+    await page.waitForFunction((sel) => document.querySelector(`${sel} .dial-msg`)?.textContent?.includes('доступны'), entry);
     await page.evaluate((id) => (location.hash = `#ticket/${id}`), ticket.id);
     const form = '#ticket-dial form';
     await page.waitForFunction((n) => (document.querySelector('#ticket-dial input[name=number]') as HTMLInputElement | null)?.value === n, number);
@@ -62,6 +73,9 @@ describe('click-to-call from the panel', () => {
     await page.fill(`${form} input[name=number]`, number);
     await page.click(`${form} button[data-action=dial]`);
     await page.waitForFunction(() => document.querySelector('#ticket-dial .dial-msg')?.textContent?.includes('доступны'));
+    await page.click('#ticket-timeline li.tl-callback button[data-action=dial]');
+    await page.waitForFunction(() => document.querySelector('#ticket-timeline li.tl-callback .dial-msg')?.textContent?.includes('доступны'));
+    expect((await t.api('DELETE', `/api/callbacks/${booked.body.id}`)).status).toBe(200);
 
     await page.click('#go-available');
     await page.waitForSelector('#state-pill.available');
@@ -100,5 +114,11 @@ describe('click-to-call from the panel', () => {
     // On that ticket: the call and its recording.
     const tk = (await t.api<{ calls: { id: string; recordingId: string | null }[] }>('GET', `/api/tickets/${ticket.id}`)).body;
     expect(tk.calls.find((c) => c.id === callId)?.recordingId).toBe(call.recordingId);
+    // The customer was reached: their missed-calls entry is cleared, in the panel too.
+    await waitFor('the missed call cleared', async () => {
+      const list = (await t.api<{ missedCalls: { id: string; status: string }[] }>('GET', '/api/missed-calls?line=first&status=all')).body.missedCalls;
+      return list.find((x) => x.id === missed.id)?.status === 'cleared';
+    });
+    await page.waitForSelector(entry, { state: 'detached' });
   });
 });
