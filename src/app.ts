@@ -85,6 +85,7 @@ import { loadBusinessHours } from './lines/business-hours.js';
 import { missedCallsModule } from './missed/missed-call.module.js';
 import { qaModule } from './qa/qa.module.js';
 import { createAlerts } from './alerts/alert.module.js';
+import { colleaguesModule } from './operators/colleague.module.js';
 
 export interface App {
   server: FastifyInstance;
@@ -282,6 +283,8 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   callbacks.useEvents(outbound);
   calls.useCallbacks(callbacks);
   // Missed calls followed up: derived from the calls the ledger wrote (never on the caller's path).
+  // Internal calls: the panels' colleague list, and calls between colleagues (dialplan, AMI) kept from the ACD.
+  const colleagues = colleaguesModule({ operators, panels, ami, pbx, asterisk: ariPbx, recorded: config.internalCalls.recorded, log: log.child({ component: 'colleagues' }) });
   const missed = missedCallsModule({ db, callbacks, panels, settings: { defaultRegion: config.callbacks.defaultRegion, ...config.missedCalls }, log: log.child({ component: 'missed-calls' }) });
 
   metrics = new Metrics({
@@ -350,6 +353,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       verificationRoutes(verification),
       callbackRoutes(callbacks),
       missed.routes,
+      colleagues.routes,
       outboundRoutes(outbound),
       panelPasswordRoutes(sessions, operators),
       panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets), new TicketClaimService(db, new CallTickets(db, tickets, log.child({ component: 'calls' })), tickets, (id) => calls.session(id), verification, { repeat: repeatCallers, ledger })),

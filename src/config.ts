@@ -296,6 +296,8 @@ export function loadConfig(env: Env = process.env) {
     clickToCall: { callerIds: callerIds(env, 'CLICK_TO_CALL_CALLER_ID') },
     /** The missed-calls worklist (src/missed/). */
     missedCalls: { autoCallbackAfterSec: int(env, 'MISSED_CALLS_AUTO_CALLBACK_SEC', 0, 86_400) },
+    /** Calls between colleagues by extension (extensions.conf [pbxdesk-internal]). */
+    internalCalls: { recorded: bool(env, 'INTERNAL_CALLS_RECORDED') },
     tickets: { sla: slaTargets(env, 'SLA_TARGETS') },
     reports: { staffingTarget: serviceTargets(env, 'STAFFING_SERVICE_LEVEL') },
     panel: {

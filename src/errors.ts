@@ -86,6 +86,24 @@ export class OperatorLoginTakenError extends AppError {
   }
 }
 
+/** Internal calls: another operator has this extension already. */
+export class ExtensionTakenError extends AppError {
+  readonly code = 'extension_taken';
+  readonly status = 409;
+  constructor(extension: string) {
+    super(`extension ${extension} belongs to another operator`, { extension });
+  }
+}
+
+/** Internal calls: not 3–4 digits starting 1–9, or an emergency/service number (operators/extension.ts). */
+export class InvalidExtensionError extends AppError {
+  readonly code = 'invalid_extension';
+  readonly status = 400;
+  constructor(extension: string, reason: 'format' | 'reserved') {
+    super(reason === 'reserved' ? `${extension} is an emergency or service number, never an extension` : 'an extension is 3 or 4 digits and does not start with 0', { extension, reason });
+  }
+}
+
 export class InvalidCallTransitionError extends AppError {
   readonly code = 'invalid_call_transition';
   readonly status = 409;

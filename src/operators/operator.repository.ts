@@ -104,3 +104,12 @@ export async function setWrapUpCall(db: Db, id: string, callId: string | null): 
 export async function setEndpointFingerprint(db: Db, id: string, fingerprint: string | null): Promise<void> {
   await db.updateTable('operators').set({ endpoint_fingerprint: fingerprint }).where('id', '=', id).execute();
 }
+
+/** Internal calls: a new extension (null: none). A unique violation (23505) means another operator has it. */
+export async function setOperatorExtension(db: Db, id: string, extension: string | null): Promise<OperatorRow | undefined> {
+  return db.updateTable('operators').set({ extension }).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+export async function listExtensions(db: Db): Promise<(string | null)[]> {
+  return (await db.selectFrom('operators').select('extension').execute()).map((r) => r.extension);
+}

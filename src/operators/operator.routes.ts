@@ -3,6 +3,9 @@ import { principalOf, requireRole } from '../http/auth.hook.js';
 import { ErrorBody, IdParam, Line } from '../http/schemas.js';
 import type { OperatorService } from './operator.service.js';
 import type { OperatorRow } from './operator.table.js';
+import { EXTENSION_PATTERN } from './extension.js';
+
+const Extension = Type.String({ pattern: EXTENSION_PATTERN, description: 'the short number colleagues dial (3–4 digits, not starting with 0; emergency numbers are refused)' });
 
 const OperatorDto = Type.Object({
   id: Type.String(),
@@ -14,6 +17,7 @@ const OperatorDto = Type.Object({
   supervisor: Type.Boolean(),
   pbxNode: Type.String({ description: 'the Asterisk node the phone registers to' }),
   stateReason: Type.Union([Type.String(), Type.Null()]),
+  extension: Type.Union([Type.String(), Type.Null()], { description: 'internal calls: the short number colleagues dial; null: none' }),
   sip: Type.Object({ username: Type.String(), domain: Type.String(), wsUrl: Type.String() }),
 });
 
@@ -30,6 +34,7 @@ export const operatorRoutes =
       supervisor: o.supervisor,
       pbxNode: o.pbx_node,
       stateReason: o.state_reason,
+      extension: o.extension,
       sip: { username: o.sip_username, domain: sip.domain, wsUrl: sip.wsUrl },
     });
 
@@ -47,6 +52,7 @@ export const operatorRoutes =
               softphone: Type.Optional(Type.Union([Type.Literal('sip'), Type.Literal('webrtc')], { description: "'webrtc': the browser panel is the phone" })),
               supervisor: Type.Optional(Type.Boolean({ description: 'may watch lines, monitor calls and audit recordings from the panel' })),
               pbxNode: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: "the Asterisk node the phone registers to (docs/scaling.md); default: this instance's PBX_NODE" })),
+              extension: Type.Optional({ ...Extension, description: 'default: the next free one from 1000' }),
             },
             { additionalProperties: false, examples: [{ login: 'anna', name: 'Анна Петрова', line: 'second', sipPassword: 'a-long-sip-secret' }] },
           ),
@@ -54,6 +60,20 @@ export const operatorRoutes =
         },
       },
       async (req, reply) => reply.status(201).send(dto(await ops.create(req.body))),
+    );
+
+    app.put(
+      '/operators/:id/extension',
+      {
+        preHandler: requireRole('admin'),
+        schema: {
+          summary: "Give an operator another extension for internal calls (null: none); Asterisk's mapping follows at once",
+          params: IdParam,
+          body: Type.Object({ extension: Type.Union([Extension, Type.Null()]) }, { additionalProperties: false, examples: [{ extension: '2041' }] }),
+          response: { 200: OperatorDto, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req) => dto(await ops.setExtension(req.params.id, req.body.extension)),
     );
 
     app.get(

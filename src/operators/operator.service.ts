@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/token.service.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { ForbiddenError, NotFoundError, OperatorLoginTakenError, WrapUpRequiredError } from '../errors.js';
+import { ExtensionTakenError, ForbiddenError, InvalidExtensionError, NotFoundError, OperatorLoginTakenError, WrapUpRequiredError } from '../errors.js';
 import type { OperatorEndpoint } from '../calls/pbx.port.js';
 import { DEFAULT_PBX_NODE } from '../calls/call.table.js';
 import {
@@ -20,16 +20,22 @@ import {
   findOperatorBySipUsername,
   listAvailableOnNode,
   setEndpointFingerprint,
+  setOperatorExtension,
+  listExtensions,
 } from './operator.repository.js';
+import { extensionProblem, lowestFreeExtension, type EndpointIdentity } from './extension.js';
+import type { InternalCalls } from './internal-calls.js';
 import type { Line, OperatorRow, OperatorState, PauseReason, Softphone } from './operator.table.js';
 
 export interface EndpointProvisioner {
   isConnected(): boolean;
-  upsertOperatorEndpoint(ep: OperatorEndpoint): Promise<void>;
+  upsertOperatorEndpoint(ep: OperatorEndpoint & EndpointIdentity): Promise<void>;
   /** The operator endpoints Asterisk has now, in one request (absent: every operator is pushed at connect). */
   endpointIds?(): Promise<Set<string>>;
   /** What a push of `ep` writes, as a hash (absent: every operator is pushed at connect). */
-  endpointFingerprint?(ep: OperatorEndpoint): string;
+  endpointFingerprint?(ep: OperatorEndpoint & EndpointIdentity): string;
+  /** Internal calls: an extension given up leads nowhere any more (absent: the dialplan's caller-ID check refuses it anyway). */
+  forgetExtension?(extension: string): Promise<void>;
 }
 
 export interface FallbackQueues {
@@ -43,6 +49,11 @@ export interface OperatorAvailabilityListener {
 
 /** Whose wrap-up needs a note or a disposition before the next call: nobody, panel (WebRTC) operators, everyone. */
 export type WrapUpRule = 'never' | 'panel' | 'always';
+
+function checkExtension(extension: string): void {
+  const problem = extensionProblem(extension);
+  if (problem) throw new InvalidExtensionError(extension, problem);
+}
 
 /** Operators' PJSIP endpoint ids carry a prefix so no login can clash with the trunk's. */
 export function endpointIdFor(login: string): string {
@@ -64,6 +75,8 @@ export class OperatorService {
   /** Per operator, the number of the last change made here: a refresh older than it does not undo it. */
   private readonly changeNo = new Map<string, number>();
   private changes = 0;
+  /** Calls between colleagues now (colleague.module.ts wires it to AMI): the ACD leaves their operators out. */
+  private internal: InternalCalls | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -87,13 +100,23 @@ export class OperatorService {
     this.listener = l;
   }
 
-  async create(input: { login: string; name: string; line: Line; sipPassword: string; softphone?: Softphone; supervisor?: boolean; pbxNode?: string }): Promise<OperatorRow> {
+  async create(input: {
+    login: string;
+    name: string;
+    line: Line;
+    sipPassword: string;
+    softphone?: Softphone;
+    supervisor?: boolean;
+    pbxNode?: string;
+    /** Absent: the next free one (migration 0023's sequence, else the lowest free). */
+    extension?: string;
+  }): Promise<OperatorRow> {
+    if (input.extension) checkExtension(input.extension);
     if (await findOperatorByLogin(this.db, input.login)) throw new OperatorLoginTakenError(input.login);
     const username = endpointIdFor(input.login);
     const md5 = createHash('md5').update(`${username}:${this.realm}:${input.sipPassword}`).digest('hex');
-    let row: OperatorRow;
-    try {
-      row = await insertOperator(this.db, {
+    const insert = (extension: string | null | undefined) =>
+      insertOperator(this.db, {
         login: input.login,
         name: input.name,
         line: input.line,
@@ -102,11 +125,25 @@ export class OperatorService {
         softphone: input.softphone ?? 'sip',
         supervisor: input.supervisor ?? false,
         pbx_node: input.pbxNode ?? this.node,
+        ...(extension === undefined ? {} : { extension }),
       });
-    } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new OperatorLoginTakenError(input.login);
-      throw err;
+    let row: OperatorRow | undefined;
+    // The sequence's next number may be one an admin gave by hand: then the lowest free one (twice,
+    // for a race with another creation), and none at all rather than no operator (an admin sets it).
+    for (const attempt of [0, 1, 2, 3]) {
+      const extension = input.extension ?? (attempt === 0 ? undefined : attempt === 3 ? null : lowestFreeExtension(await listExtensions(this.db)));
+      try {
+        row = await insert(extension);
+        break;
+      } catch (err) {
+        const e = err as { code?: string; constraint?: string };
+        if (e.code !== '23505') throw err;
+        if (e.constraint !== 'operators_extension_key') throw new OperatorLoginTakenError(input.login);
+        if (input.extension) throw new ExtensionTakenError(input.extension);
+      }
     }
+    if (!row) throw new ExtensionTakenError(input.extension ?? '');
+    if (!row.extension) this.log.warn({ operatorId: row.id }, 'no free extension: the operator has none until an admin gives one');
     // With ARI down the endpoint is pushed on reconnect (pushEndpoints): Postgres is the truth.
     // An operator of another node gets their endpoint from that node's instance when it connects.
     if (this.mine(row) && this.endpoints.isConnected()) await this.pushEndpoint(row.id);
@@ -128,6 +165,30 @@ export class OperatorService {
     return true;
   }
 
+  /** Internal calls: an admin gives an operator another extension (null: none). */
+  async setExtension(id: string, extension: string | null): Promise<OperatorRow> {
+    if (extension) checkExtension(extension);
+    const before = await this.get(id);
+    let row: OperatorRow | undefined;
+    try {
+      row = await setOperatorExtension(this.db, id, extension);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new ExtensionTakenError(extension ?? '');
+      throw err;
+    }
+    if (!row) throw new NotFoundError('operator', id);
+    if (this.mine(row) && this.endpoints.isConnected()) {
+      // The new entry and caller ID first, then the old entry cleared; with Asterisk away both happen at the next connect
+      // (the new one by the changed fingerprint; the old one is refused by the dialplan's caller-ID check meanwhile).
+      await this.pushEndpoint(row.id);
+      // Unless someone took the old number meanwhile (their push made it theirs already).
+      if (before.extension && before.extension !== extension && !(await listExtensions(this.db)).includes(before.extension)) {
+        await this.endpoints.forgetExtension?.(before.extension).catch((err: Error) => this.log.warn({ operatorId: id, err: err.message }, 'old extension not removed from Asterisk'));
+      }
+    }
+    return row;
+  }
+
   async list(): Promise<OperatorRow[]> {
     return listOperators(this.db);
   }
@@ -147,11 +208,29 @@ export class OperatorService {
     return this.change(id, state, state === 'paused' ? (reason ?? 'other') : null);
   }
 
+  /**
+   * Internal calls: an operator talking to a colleague is not offered queue calls, and when that
+   * call ends the ACD looks at their line again.
+   */
+  useInternalCalls(internal: InternalCalls): void {
+    this.internal = internal;
+    internal.onChange((endpoints, busy) => {
+      if (busy) return;
+      const lines = new Set([...this.availableNow.values()].filter((o) => endpoints.includes(o.sip_username)).map((o) => o.line));
+      for (const l of lines) this.listener?.operatorAvailable(l);
+    });
+  }
+
+  /** In a call with a colleague now (extensions.conf [pbxdesk-internal]). */
+  inInternalCall(op: OperatorRow): boolean {
+    return this.internal?.busy(op.sip_username) ?? false;
+  }
+
   /** A line's available operators on this node, the one idle longest first (app_queue's leastrecent), from memory. */
   available(line: Line): OperatorRow[] {
     const idle = (o: OperatorRow) => o.last_call_ended_at?.getTime() ?? -Infinity;
     return [...this.availableNow.values()]
-      .filter((o) => o.line === line)
+      .filter((o) => o.line === line && !this.inInternalCall(o))
       .sort((a, b) => idle(a) - idle(b) || Number(BigInt(a.id) - BigInt(b.id)));
   }
 
@@ -269,9 +348,15 @@ export class OperatorService {
           return new Set<string>();
         })
       : new Set<string>();
-    const stale = all.filter((op) => !present.has(op.sip_username) || op.endpoint_fingerprint !== this.fingerprint(op));
+    const stale = all.filter(
+      (op) => !present.has(op.sip_username) || (op.extension && !present.has(`ext-${op.extension}`)) || op.endpoint_fingerprint !== this.fingerprint(op),
+    );
     for (let i = 0; i < stale.length; i += 10) await Promise.all(stale.slice(i, i + 10).map((op) => this.pushEndpoint(op.id)));
-    this.log.info({ pushed: stale.length, operators: all.length }, 'operator endpoints pushed');
+    // Internal calls: extension endpoints (ext-<n>, endpoint-push.ts) no operator of this node has any more.
+    const wanted = new Set(all.map((op) => `ext-${op.extension}`));
+    const gone = [...present].filter((id) => /^ext-\d+$/.test(id) && !wanted.has(id)).map((id) => id.slice(4));
+    for (const ext of gone) await this.endpoints.forgetExtension?.(ext).catch((err: Error) => this.log.warn({ extension: ext, err: err.message }, 'stale extension not removed'));
+    this.log.info({ pushed: stale.length, operators: all.length, extensionsRemoved: gone.length }, 'operator endpoints pushed');
     return { pushed: stale.length, operators: all.length };
   }
 
@@ -284,8 +369,8 @@ export class OperatorService {
     return op.pbx_node === this.node;
   }
 
-  private endpointOf(op: OperatorRow): OperatorEndpoint {
-    return { id: op.sip_username, md5Cred: op.sip_md5_cred, realm: this.realm, webrtc: op.softphone === 'webrtc' };
+  private endpointOf(op: OperatorRow): OperatorEndpoint & EndpointIdentity {
+    return { id: op.sip_username, md5Cred: op.sip_md5_cred, realm: this.realm, webrtc: op.softphone === 'webrtc', extension: op.extension, displayName: op.name };
   }
 
   /** The hash of what a push writes for this operator on this node; null when the provisioner cannot tell. */

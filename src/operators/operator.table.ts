@@ -35,6 +35,8 @@ export interface OperatorTable {
   pbx_node: ColumnType<string, string | undefined, string>;
   /** What was last pushed to Asterisk for the operator's endpoint (migration 0017); null: never. */
   endpoint_fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The short number colleagues dial (migration 0023, operators/extension.ts); null: none. Defaults to the next free one. */
+  extension: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 

@@ -21,6 +21,12 @@ export type FallbackCallEvent =
   | { kind: 'started'; channelId: string; caller: string | null; dialled: string | null; shed: boolean }
   | { kind: 'ended'; channelId: string; line: Line; memberEndpoint: string | null; holdSec: number | null; cause: number };
 
+/**
+ * A call between colleagues in extensions.conf [pbxdesk-internal] (PJSIP endpoint ids), or
+ * 'reset' at every (re)connect: AMI does not replay what was missed meanwhile.
+ */
+export type InternalCallEvent = { kind: 'started' | 'ended'; id: string; caller: string; callee: string } | { kind: 'reset' };
+
 export class AmiConnection {
   private mgr: AmiManager | undefined;
   private connected = false;
@@ -29,6 +35,7 @@ export class AmiConnection {
   private timer: NodeJS.Timeout | undefined;
   private onConnect: () => void = () => undefined;
   private onFallback: (e: FallbackCallEvent) => void = () => undefined;
+  private onInternal: (e: InternalCallEvent) => void = () => undefined;
   /**
    * What each interface was last synced to on this connection (`queue|paused`): an operator's
    * state changes several times a call (ringing, on call, wrap-up, available) but their
@@ -52,6 +59,11 @@ export class AmiConnection {
   /** Callers the fallback path took (shed, or the app away while this connection was up). */
   onFallbackCall(fn: (e: FallbackCallEvent) => void): void {
     this.onFallback = fn;
+  }
+
+  /** Calls between colleagues (the ACD leaves both out while they talk: OperatorService). */
+  onInternalCall(fn: (e: InternalCallEvent) => void): void {
+    this.onInternal = fn;
   }
 
   start(): void {
@@ -93,6 +105,9 @@ export class AmiConnection {
       // PBXDESK_LINE is set only when the caller keyed 2 in the fallback menu (extensions.conf).
       this.onFallback({ kind: 'ended', channelId: e.call ?? '', line: e.line === 'second' ? 'second' : 'first', memberEndpoint: member, holdSec: Number.isFinite(hold) ? hold : null, cause: Number(e.cause) || 0 });
     });
+    mgr.on('userevent-pbxdeskinternal', (e: Record<string, string>) => {
+      if (e.state === 'start' || e.state === 'end') this.onInternal({ kind: e.state === 'start' ? 'started' : 'ended', id: e.call ?? '', caller: e.caller ?? '', callee: e.callee ?? '' });
+    });
     mgr.on('close', () => retry('closed'));
     mgr.connect(this.s.port, this.s.host, (err) => {
       if (err) return retry(err.message);
@@ -106,6 +121,7 @@ export class AmiConnection {
         this.synced.clear();
         this.connected = true;
         this.log.info('AMI connected');
+        this.onInternal({ kind: 'reset' });
         this.onConnect();
       });
     });

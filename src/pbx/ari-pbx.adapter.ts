@@ -1,11 +1,11 @@
 // PbxPort over ARI. Translates Asterisk's events into the domain's PbxEvents and its
 // REST calls into the port's methods. Nothing outside src/pbx/ sees ARI.
 import type { Logger } from 'pino';
-import type { DialRequest, OperatorEndpoint, PbxEvent, PbxPort } from '../calls/pbx.port.js';
+import type { DialRequest, PbxEvent, PbxPort } from '../calls/pbx.port.js';
 import { PbxUnavailableError } from '../errors.js';
 import type { AriConnection, AriSettings } from './ari-connection.js';
 import { seg, type AriRest } from './ari-rest.js';
-import { endpointFingerprint, listOperatorEndpointIds, pushOperatorEndpoint } from './endpoint-push.js';
+import { deleteExtensionEndpoint, endpointFingerprint, listOperatorEndpointIds, pushOperatorEndpoint, type ProvisionedEndpoint } from './endpoint-push.js';
 import { AriMonitors, type MonitorMode } from './ari-monitor.js';
 import { SnoopStarts } from './snoop-start.js';
 
@@ -281,7 +281,7 @@ export class AriPbxAdapter implements PbxPort {
     return new Set(list.map((c) => c.id));
   }
 
-  async upsertOperatorEndpoint(ep: OperatorEndpoint): Promise<void> {
+  async upsertOperatorEndpoint(ep: ProvisionedEndpoint): Promise<void> {
     // Plain HTTP, independent of the event websocket: it fails by itself when Asterisk is down.
     await pushOperatorEndpoint(this.s, ep);
     this.log.debug({ endpoint: ep.id }, 'operator endpoint pushed');
@@ -291,8 +291,18 @@ export class AriPbxAdapter implements PbxPort {
     return listOperatorEndpointIds(this.s);
   }
 
-  endpointFingerprint(ep: OperatorEndpoint): string {
+  endpointFingerprint(ep: ProvisionedEndpoint): string {
     return endpointFingerprint(ep);
+  }
+
+  /** Internal calls recorded or not: extensions.conf [pbxdesk-internal] reads this global (INTERNAL_CALLS_RECORDED). */
+  async setInternalRecording(on: boolean): Promise<void> {
+    await this.client().post('/asterisk/variable', { variable: 'PBXDESK_INTERNAL_REC', value: on ? '1' : '0' });
+  }
+
+  /** Internal calls: an extension no longer leads anywhere (its operator got another one, or is another node's). */
+  forgetExtension(extension: string): Promise<void> {
+    return deleteExtensionEndpoint(this.s, extension);
   }
 }
 

@@ -4,9 +4,28 @@
 // Used by the service at every connect (only what changed) and by the CLI.
 import { createHash } from 'node:crypto';
 import type { OperatorEndpoint } from '../calls/pbx.port.js';
+import { callerIdName, type EndpointIdentity } from '../operators/extension.js';
+
+/** An operator endpoint with what internal calls need (extension, name). */
+export type ProvisionedEndpoint = OperatorEndpoint & EndpointIdentity;
+
+/**
+ * Internal calls: each extension is a PJSIP endpoint of its own, `ext-<extension>`, whose `aors`
+ * names the operator's endpoint (op-<login>). extensions.conf [pbxdesk-internal] derives that
+ * endpoint's name from the dialled digits and reads the operator behind it with
+ * PJSIP_ENDPOINT(ext-<n>,aors): no lookup in the service, and it lives in astdb like the
+ * operators' endpoints, so it survives an Asterisk restart and works while the service is away.
+ * (astdb entries of our own through DB() were the first idea: Asterisk refuses DB() writes from
+ * ARI as dangerous, and AMI's DBPut needs the 'system' class the AMI account must not have.)
+ * The endpoint carries no calls: it shares the operator's auth (only that operator could ever
+ * sign in as it) and its context takes nothing in.
+ */
+export function extensionEndpointId(extension: string): string {
+  return `ext-${extension}`;
+}
 
 /** The three objects a push writes (auth, aor, endpoint), field by field. */
-function endpointObjects(ep: OperatorEndpoint): [type: string, fields: Record<string, string>][] {
+function endpointObjects(ep: ProvisionedEndpoint): [type: string, fields: Record<string, string>][] {
   return [
     ['auth', { auth_type: 'md5', username: ep.id, realm: ep.realm, md5_cred: ep.md5Cred }],
     ['aor', { max_contacts: '1', remove_existing: 'yes', qualify_frequency: '0' }],
@@ -14,6 +33,9 @@ function endpointObjects(ep: OperatorEndpoint): [type: string, fields: Record<st
       'endpoint',
       {
         context: 'operators',
+        // What a colleague's phone shows for an internal call. Inbound, the endpoint's own caller
+        // ID replaces what the phone sends, so an operator cannot pose as another.
+        callerid: ep.extension ? `"${callerIdName(ep.displayName ?? '') || ep.extension}" <${ep.extension}>` : '',
         disallow: 'all',
         allow: 'alaw,ulaw',
         auth: ep.id,
@@ -35,8 +57,8 @@ function endpointObjects(ep: OperatorEndpoint): [type: string, fields: Record<st
 }
 
 /** A hash of everything a push writes: a change of the fields here changes every fingerprint, so all are pushed again. */
-export function endpointFingerprint(ep: OperatorEndpoint): string {
-  return createHash('sha256').update(JSON.stringify(endpointObjects(ep))).digest('hex').slice(0, 32);
+export function endpointFingerprint(ep: ProvisionedEndpoint): string {
+  return createHash('sha256').update(JSON.stringify([endpointObjects(ep), extensionObject(ep)])).digest('hex').slice(0, 32);
 }
 
 /** Operator endpoint ids Asterisk has now (astdb and pjsip.conf), in one request. */
@@ -46,9 +68,25 @@ export async function listOperatorEndpointIds(ari: { url: string; user: string; 
   return new Set(((await res.json()) as { resource: string }[]).map((e) => e.resource));
 }
 
-export async function pushOperatorEndpoint(ari: { url: string; user: string; password: string }, ep: OperatorEndpoint): Promise<void> {
-  const put = async (type: string, fields: Record<string, string>) => {
-    const res = await fetch(`${ari.url}/ari/asterisk/config/dynamic/res_pjsip/${type}/${encodeURIComponent(ep.id)}`, {
+/** The extension's endpoint (see extensionEndpointId); codecs only because an endpoint without any is refused. */
+function extensionObject(ep: ProvisionedEndpoint): [id: string, fields: Record<string, string>] | null {
+  if (!ep.extension) return null;
+  return [extensionEndpointId(ep.extension), { context: 'pbxdesk-nothing', aors: ep.id, auth: ep.id, disallow: 'all', allow: 'alaw' }];
+}
+
+/** An extension given up, or no longer this node's: its endpoint goes, and the number leads nowhere. */
+export async function deleteExtensionEndpoint(ari: { url: string; user: string; password: string }, extension: string): Promise<void> {
+  const id = extensionEndpointId(extension);
+  const res = await fetch(`${ari.url}/ari/asterisk/config/dynamic/res_pjsip/endpoint/${encodeURIComponent(id)}`, {
+    method: 'DELETE',
+    headers: { authorization: `Basic ${Buffer.from(`${ari.user}:${ari.password}`).toString('base64')}` },
+  });
+  if (!res.ok && res.status !== 404) throw new Error(`ARI config endpoint/${id}: ${res.status} ${await res.text()}`);
+}
+
+export async function pushOperatorEndpoint(ari: { url: string; user: string; password: string }, ep: ProvisionedEndpoint): Promise<void> {
+  const put = async (type: string, fields: Record<string, string>, id = ep.id) => {
+    const res = await fetch(`${ari.url}/ari/asterisk/config/dynamic/res_pjsip/${type}/${encodeURIComponent(id)}`, {
       method: 'PUT',
       headers: {
         authorization: `Basic ${Buffer.from(`${ari.user}:${ari.password}`).toString('base64')}`,
@@ -56,8 +94,11 @@ export async function pushOperatorEndpoint(ari: { url: string; user: string; pas
       },
       body: JSON.stringify({ fields: Object.entries(fields).map(([attribute, value]) => ({ attribute, value })) }),
     });
-    if (!res.ok) throw new Error(`ARI config ${type}/${ep.id}: ${res.status} ${await res.text()}`);
+    if (!res.ok) throw new Error(`ARI config ${type}/${id}: ${res.status} ${await res.text()}`);
   };
   // In this order: the endpoint names its auth and aor, which must exist first.
   for (const [type, fields] of endpointObjects(ep)) await put(type, fields);
+  // After the operator's: the extension's endpoint names its auth and aor.
+  const ext = extensionObject(ep);
+  if (ext) await put('endpoint', ext[1], ext[0]);
 }
