@@ -16,6 +16,7 @@ import { declaredAccess, type AccessRule } from './access.js';
 import { boundNumbers, rejectBadText, requestValidators, strictJsonBodies } from './input-guard.js';
 import { answerClientError, registerGuards } from './guards.js';
 import { BadUrlError } from '../errors.js';
+import { compiledOnFirstUse, lazySerializers } from './lazy-compilers.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -68,10 +69,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     },
     // Requests Node refuses before fastify sees them (header or URL over 16 KiB, broken HTTP).
     clientErrorHandler: answerClientError,
+    schemaController: lazySerializers(),
   });
   // Bodies keep their JSON types; querystrings and params are text and are coerced.
   const validators = requestValidators({ useDefaults: true, removeAdditional: false, allErrors: false });
-  app.setValidatorCompiler(({ schema, httpPart }) => (validators[(httpPart ?? 'body') as keyof typeof validators] ?? validators.body).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    compiledOnFirstUse(() => (validators[(httpPart ?? 'body') as keyof typeof validators] ?? validators.body).compile(schema)),
+  );
   strictJsonBodies(app);
   installErrorHandler(app);
   if (opts.validateResponses) strictResponses(app);
@@ -138,7 +142,7 @@ function strictResponses(app: FastifyInstance): void {
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats.default(ajv);
   app.setSerializerCompiler(({ schema, method, url, httpStatus }) => {
-    const validate = ajv.compile(schema as object);
+    const validate = compiledOnFirstUse(() => ajv.compile(schema as object));
     return (data) => {
       const plainData = JSON.parse(JSON.stringify(data)) as unknown;
       if (!validate(plainData)) {
