@@ -8,15 +8,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { allocPorts, phoneScenario, PBX_TARGET, registerPhone, sippProcess, type SippResult } from '../harness/sipp-driver.js';
+import type { Browser } from 'playwright-core';
 import { startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { createTestNet, type TestNet } from '../support/netns.js';
+import { mediaStats, panelOperator } from '../support/panel.js';
 import { db } from '../support/recordings.js';
 
 let t: TestApp;
+let net: TestNet;
+let browser: Browser | undefined;
 beforeAll(async () => {
-  t = await startTestApp();
+  // The service on the test network: the browser case's panels reach it (and Asterisk) from there.
+  net = createTestNet();
+  t = await startTestApp({ HTTP_HOST: net.hostAddr });
   await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
 });
-afterAll(async () => t?.stop());
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+  net?.close();
+});
 
 interface Op {
   id: string;
@@ -218,5 +230,47 @@ describe('internal calls', () => {
     // Extension-shaped, but nobody's: unallocated.
     const emergency = await dial(caller, '112', { refusedWith: 404 });
     expect(emergency.code, emergency.stdout + emergency.stderr).toBe(0);
+  });
+
+  it('two panels call each other by extension: the colleague card dials, the other panel rings as an internal call, media both ways', async () => {
+    browser = await launchChromium(net.chromium, t.base);
+    const anna = await panelOperator(t, browser, { line: 'first', name: 'Анна Петрова' });
+    const boris = await panelOperator(t, browser, { line: 'second', name: 'Борис Смирнов' });
+    const borisExt = (await t.api<{ operators: Op[] }>('GET', '/api/operators')).body.operators.find((o) => o.id === boris.id)!.extension!;
+    const annaExt = (await t.api<{ operators: Op[] }>('GET', '/api/operators')).body.operators.find((o) => o.id === anna.id)!.extension!;
+    const since = new Date();
+
+    // Boris signed in after Anna's list was read: his first state change puts him on it (pushed), with his extension.
+    expect((await t.api('PUT', `/api/operators/${boris.id}/state`, { state: 'paused', reason: 'training' })).status).toBe(200);
+    const row = `#colleagues li[data-id="${boris.id}"]`;
+    await anna.page.waitForSelector(`${row} .ic-state.paused`);
+    expect(await anna.page.textContent(row)).toContain(borisExt);
+    expect(await anna.page.textContent('#colleagues h3')).toContain(annaExt);
+    await anna.page.click(`${row} .ic-dial`);
+    await anna.page.waitForSelector('#ic-call:not([hidden])');
+
+    // Boris's panel rings: an internal call from Anna, no caller number, no ticket.
+    await boris.page.waitForSelector('#call.ringing', { timeout: 20_000 });
+    await boris.page.waitForFunction((name) => document.querySelector('#pop-caller')?.textContent?.includes(name), 'Анна Петрова');
+    expect(await boris.page.textContent('#pop-caller')).toContain(`Внутренний вызов: Анна Петрова (${annaExt})`);
+    expect(await boris.page.textContent('#ticket-number')).toBe('');
+    expect(await boris.page.isVisible('#pop-verif')).toBe(false);
+    await boris.page.click('#answer');
+    await boris.page.waitForSelector('#call-actions:not([hidden])');
+    await anna.page.waitForFunction(() => document.querySelector('#ic-call')?.textContent?.includes('Разговор'));
+    for (const p of [anna.page, boris.page]) {
+      await waitFor('RTP both ways', async () => {
+        const s = await mediaStats(p);
+        return s && s.pairSucceeded && s.packetsReceived > 25 && s.packetsSent > 25 ? s : undefined;
+      }, 30_000);
+    }
+    await anna.page.screenshot({ path: `${ARTIFACTS}/internal-call-caller.png` });
+    await boris.page.screenshot({ path: `${ARTIFACTS}/internal-call-callee.png` });
+
+    await anna.page.click('#ic-call .ic-hangup');
+    await boris.page.waitForSelector('#call', { state: 'hidden', timeout: 20_000 });
+    await anna.page.waitForSelector('#ic-call', { state: 'hidden' });
+    const rows = await sql<{ n: string }>`SELECT count(*) AS n FROM calls WHERE entered_at >= ${since} AND operator_id IN (${anna.id}, ${boris.id})`.execute(db);
+    expect(Number(rows.rows[0]!.n)).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { api, currentSession, signInForm, signOut, $, h, duration, when, langTog
 import { Ringer } from './ringer.js';
 import { mountTickets } from './operator-tickets.js';
 import { mountMissedCalls } from './operator-missed.js';
+import { mountColleagues } from './operator-colleagues.js';
 import { renderRepeatCallers } from './operator-pop.js';
 
 const ui = {
@@ -60,6 +61,7 @@ async function boot() {
     loadPhrases();
   });
   setInterval(tick, 500);
+  mountColleagues({ events, ui });
   await startPhone();
 }
 
