@@ -22,6 +22,7 @@ import type { Line } from '../operators/operator.table.js';
 import { findTicketById, insertTicketNote } from '../tickets/ticket.repository.js';
 import { canSeeTicket, lineSeesTicket } from '../tickets/ticket-rules.js';
 import type { Actor, TicketService } from '../tickets/ticket.service.js';
+import { countRecentOutboundCalls } from '../calls/outbound-calls.repository.js';
 import { checkNumber, type NumberRules } from './callback-number.js';
 import { firstDue, mayHandleCallback, nextAttemptAt } from './callback-rules.js';
 import type { CallbackQueue } from './callback.queue.js';
@@ -113,7 +114,9 @@ export class CallbackService implements CallbackPort {
   private async guard(trx: Db, number: string, accountId: string | null): Promise<void> {
     await lockCallbackKeys(trx, number, accountId);
     const since = new Date(Date.now() - DAY_MS);
-    if ((await countRecentCallbacks(trx, 'number', number, since)) >= this.s.maxPerNumberDay) {
+    // Click-to-calls to the number count too (they count callbacks likewise: outbound-calls.repository.ts).
+    const toNumber = (await countRecentCallbacks(trx, 'number', number, since)) + (await countRecentOutboundCalls(trx, number, since));
+    if (toNumber >= this.s.maxPerNumberDay) {
       throw new CallbackRateLimitedError('number', this.s.maxPerNumberDay);
     }
     if (accountId && (await countRecentCallbacks(trx, 'account_id', accountId, since)) >= this.s.maxPerAccountDay) {

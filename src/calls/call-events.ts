@@ -16,6 +16,8 @@ export interface CallEventPayload {
   ticket: { number: string; subject: string } | null;
   /** What the caller keyed as a ticket number (a pbxdesk one, or a helpdesk's). */
   keyedTicketNumber: string | null;
+  /** For outbound (click-to-call) the caller number is the customer called. */
+  direction: 'inbound' | 'outbound';
   callerNumber: string | null;
   dialledNumber: string | null;
   language: string;
@@ -53,6 +55,7 @@ export class CallEvents {
       ticketId: c.ticket_id,
       ticket: ticket ? { number: ticket.number, subject: ticket.subject } : null,
       keyedTicketNumber: c.keyed_ticket_number,
+      direction: c.direction ?? 'inbound',
       callerNumber: c.caller_number,
       dialledNumber: c.dialled_number,
       language: c.language,

@@ -83,7 +83,8 @@ export class CallHangup {
   /** The operator of a bridged call hung up: the survey, or the call ends and the caller is let go. */
   async operatorLeft(s: CallSession, cause: HangupCause): Promise<void> {
     if (s.phase.kind !== 'bridged') return;
-    if (this.d.surveyTimeoutSec > 0) {
+    // The survey rates the service a caller got; a customer the operator called is not asked.
+    if (this.d.surveyTimeoutSec > 0 && this.d.ledger.row(s.callId)?.direction !== 'outbound') {
       return runSurvey({ busy: this.t.live.busy, end: (x, to, c, by) => this.end(x, to, c, by) }, { ...this.d, timeoutSec: this.d.surveyTimeoutSec }, s, cause);
     }
     await this.end(s, 'completed', cause, 'operator');

@@ -36,6 +36,14 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
   const active = await listActiveCalls(d.db, d.node);
   for (const call of active) {
     const known = t.liveSessions().get(call.id);
+    // A click-to-call not yet talking cannot be picked up again: nobody waits in a line for it,
+    // only phones ring. Both legs go and it ends unanswered; the operator calls again.
+    if (call.direction === 'outbound' && call.status !== 'bridged') {
+      if (known) continue;
+      for (const ch of [call.operator_channel_id, call.caller_channel_id]) if (ch && channels.has(ch)) await d.pbx.hangup(ch).catch(() => undefined);
+      await t.end(t.track(call), 'unanswered', { code: 0, text: 'click-to-call not yet answered when the service restarted' }, 'system');
+      continue;
+    }
     // A callback's call: its own rules (the attempt counts or the placeholder goes back) until
     // the customer is on the line; after that (customer-first, waiting) it is a caller like any other.
     const customerOnLine = call.status !== 'dialling' && channels.has(call.caller_channel_id);

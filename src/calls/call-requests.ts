@@ -120,6 +120,8 @@ export async function applyHold(d: { ledger: CallLedger; pbx: PbxPort }, s: Call
   const p = s.phase;
   if (isTalking(p)) s.to({ ...p, caller: on ? { at: 'hold' } : { at: 'bridge' } });
   d.ledger.update(s.callId, { on_hold: on });
+  // In call_events too, so a hold's length can be told afterwards (QA's long-holds review filter).
+  d.ledger.event(s.callId, { hold: on });
 }
 
 /**

@@ -14,6 +14,8 @@
 //   by a callback placeholder, which later makes a call of its own:
 //   queued ──► ringing (operator first) ──► dialling (customer) ──► bridged ──► completed
 //                                               └──► unanswered (no answer, busy, failed)
+//   click-to-call (direction outbound): ringing (operator) ──► dialling ──► bridged ──► completed,
+//   or unanswered from ringing or dialling.
 //   customer-first instead: queued ──► dialling (customer) ──► queued (at the head) ──► ringing ──► bridged
 import { InvalidCallTransitionError } from '../errors.js';
 
@@ -27,7 +29,8 @@ const TRANSITIONS: Record<CallStatus, readonly CallStatus[]> = {
   ivr: ['queued', 'completed', 'abandoned', 'failed'],
   // completed from queued: overflow into the flow, which took a voicemail.
   queued: ['ringing', 'abandoned', 'failed', 'callback', 'dialling', 'completed'],
-  ringing: ['bridged', 'queued', 'abandoned', 'failed', 'dialling'],
+  // unanswered from ringing: a click-to-call whose operator did not pick up their own call.
+  ringing: ['bridged', 'queued', 'abandoned', 'failed', 'dialling', 'unanswered'],
   dialling: ['bridged', 'unanswered', 'failed', 'queued'],
   bridged: ['queued', 'completed', 'failed'],
   completed: [],

@@ -187,6 +187,6 @@ export class OutboundCalls {
    */
   async operatorMissed(s: CallSession, reason: string): Promise<void> {
     if (!s.in('ringing')) return;
-    await this.core.end(s, 'failed', { code: 0, text: `operator's phone not answered (${reason})` }, 'operator');
+    await this.core.end(s, 'unanswered', { code: 0, text: `operator's phone not answered (${reason})` }, 'operator');
   }
 }

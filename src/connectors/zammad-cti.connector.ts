@@ -18,7 +18,10 @@ const CAUSES: Record<string, string> = {
 };
 
 export function zammadPayload(type: string, p: CallPayload): Record<string, unknown> | null {
-  const base = { from: p.callerNumber || 'anonymous', to: p.dialledNumber ?? '', direction: 'in', callId: p.callId };
+  // Outbound (click-to-call): Zammad's caller log wants the customer as `to`.
+  const base = p.direction === 'outbound'
+    ? { from: p.dialledNumber ?? '', to: p.callerNumber ?? '', direction: 'out', callId: p.callId }
+    : { from: p.callerNumber || 'anonymous', to: p.dialledNumber ?? '', direction: 'in', callId: p.callId };
   switch (type) {
     case 'call.started':
       return { event: 'newCall', ...base, ...(p.line ? { queue: p.line } : {}) };

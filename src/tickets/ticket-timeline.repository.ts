@@ -17,7 +17,7 @@ export async function ticketTimeline(db: Db, ticketId: string): Promise<Timeline
     db
       .selectFrom('calls as c')
       .leftJoin('recordings as r', 'r.id', 'c.recording_id')
-      .select(['c.id', 'c.entered_at', 'c.answered_at', 'c.ended_at', 'c.status', 'c.line', 'c.operator_id', 'c.caller_number', 'c.recording_id', 'c.survey_score', 'c.callback_id', 'r.kind as recording_kind', 'r.duration_ms'])
+      .select(['c.id', 'c.entered_at', 'c.answered_at', 'c.ended_at', 'c.status', 'c.line', 'c.operator_id', 'c.caller_number', 'c.recording_id', 'c.survey_score', 'c.callback_id', 'c.direction', 'r.kind as recording_kind', 'r.duration_ms'])
       .where('c.ticket_id', '=', ticketId)
       .execute(),
     db
@@ -39,7 +39,7 @@ export async function ticketTimeline(db: Db, ticketId: string): Promise<Timeline
     ...notes.map((n) => ({ at: n.created_at, kind: 'note', actor: n.author, data: { noteId: n.id, body: n.body } })),
     ...calls.map((c) => ({
       at: c.entered_at,
-      kind: c.recording_kind === 'voicemail' ? 'voicemail' : c.callback_id ? 'callback-call' : 'call',
+      kind: c.recording_kind === 'voicemail' ? 'voicemail' : c.callback_id ? 'callback-call' : c.direction === 'outbound' ? 'outbound-call' : 'call',
       actor: c.operator_id ? `operator:${c.operator_id}` : 'caller',
       data: {
         callId: c.id,

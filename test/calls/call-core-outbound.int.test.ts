@@ -1,7 +1,7 @@
 // Click-to-call through the call core's fast path, with a FakePbx: the operator's phone rings
 // first, then the customer is dialled into the operator's bridge: ringing → dialling → bridged →
 // completed on a row of its own (direction outbound, on the ticket, recorded). The operator not
-// picking up (failed), the customer not answering or busy (unanswered), either side hanging up;
+// picking up (unanswered), the customer not answering or busy (unanswered), either side hanging up;
 // the callback number rules and the per-number limit; an operator already on a call (409).
 // Postgres and Redis are the suite's real ones.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -76,13 +76,13 @@ describe('click-to-call through the call core', () => {
     expect(await findCallById(db, id)).toMatchObject({ status: 'completed', hangup_by: 'operator', direction: 'outbound' });
   });
 
-  it('the operator does not pick up: failed, nobody dialled, the operator not paused', async () => {
+  it('the operator does not pick up: unanswered, nobody dialled, the operator not paused', async () => {
     const { op, id, ring } = await started();
     c.pbx.gone(ring.channelId, CAUSE.noAnswer);
     await settled(c, id);
     expect(c.pbx.dialOuts(id)).toEqual([]);
-    expect((await storedEvents(id)).map((e) => e.to_status)).toEqual(['ringing', 'failed']);
-    expect(await findCallById(db, id)).toMatchObject({ status: 'failed', hangup_by: 'operator' });
+    expect((await storedEvents(id)).map((e) => e.to_status)).toEqual(['ringing', 'unanswered']);
+    expect(await findCallById(db, id)).toMatchObject({ status: 'unanswered', hangup_by: 'operator' });
     expect(await operatorState(c, op.id)).toBe('available');
     expect(c.t.app.calls.busy.has(op.id)).toBe(false);
   });

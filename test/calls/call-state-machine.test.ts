@@ -34,6 +34,10 @@ describe('call state machine', () => {
     expect(canTransition('dialling', 'unanswered')).toBe(true);
   });
 
+  it('ends a click-to-call its operator did not pick up as unanswered', () => {
+    expect(canTransition('ringing', 'unanswered')).toBe(true);
+  });
+
   it('has no way out of a final status, and the final statuses are exactly those', () => {
     for (const s of FINAL_STATUSES) {
       expect(isFinal(s)).toBe(true);

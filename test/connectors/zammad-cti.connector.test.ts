@@ -17,6 +17,9 @@ describe('Zammad generic CTI payloads', () => {
     expect(zammadPayload('call.ended', { ...call, status: 'failed' })).toMatchObject({ cause: 'congestion' });
     expect(zammadPayload('call.started', { ...call, callerNumber: null })).toMatchObject({ from: 'anonymous' });
   });
+  it('gives a click-to-call as direction out, the customer called as `to`', () => {
+    expect(zammadPayload('call.answered', { ...call, direction: 'outbound', callerNumber: '79160000001', dialledNumber: null })).toMatchObject({ event: 'answer', from: '', to: '79160000001', direction: 'out' });
+  });
   it('skips events that mean nothing to Zammad', () => {
     expect(zammadPayload('ticket.created', {})).toBeNull();
   });

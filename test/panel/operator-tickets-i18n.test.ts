@@ -20,7 +20,7 @@ describe('the ticket lists in the catalogue', () => {
       ...['nearing', 'breached'].map((x) => `tk.sla.${x}`),
       ...['pending', 'synced', 'failed'].map((x) => `tk.syncState.${x}`),
       ...['caller', 'system'].map((x) => `tk.actor.${x}`),
-      ...['created', 'status', 'line', 'priority', 'category', 'assignee', 'note', 'call', 'voicemail', 'verification', 'callback', 'callback-attempt', 'sla'].map((k) => `tl.${k}`),
+      ...['created', 'status', 'line', 'priority', 'category', 'assignee', 'note', 'call', 'outbound-call', 'voicemail', 'verification', 'callback', 'callback-attempt', 'sla'].map((k) => `tl.${k}`),
     ];
     expect(named.length).toBeGreaterThan(20);
     expect([...named, ...built].filter((k) => !keys.has(k))).toEqual([]);
