@@ -11,6 +11,7 @@
 //   same ticket, keyed number, verified account and line (`key`), and not older than MAX_AGE_MS;
 //   otherwise it is built at once as before. Callers who wait long get theirs rebuilt every
 //   REFRESH_MS, so a note added meanwhile is there too.
+// - Only while some operator panel is open: with desk phones alone nobody is popped.
 // - Answered (bridged) or ended: evicted; a consultation's ring builds afresh.
 // Looks happen when the core reports a call starting (its row), an IVR step acted on, or any
 // transition (coalesced into one per turn of the event loop).
@@ -23,8 +24,10 @@ export interface LiveCallView {
   readonly verifiedAccountId: string | null;
 }
 
-export const REFRESH_MS = 5_000;
-export const MAX_AGE_MS = 15_000;
+// A pop's ticket side is read afresh by the panel anyway (GET /api/tickets/:id): the refresh only
+// keeps the pop's own notes and history roughly current, at a cost per waiting caller.
+export const REFRESH_MS = 15_000;
+export const MAX_AGE_MS = 30_000;
 
 interface Entry<T> {
   key: string;

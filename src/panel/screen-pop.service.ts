@@ -50,6 +50,8 @@ export interface PopSources {
   session?: (callId: string) => CallSession | undefined;
   /** The live calls, for the looks that make pops ahead (pop-cache.ts). */
   live?: () => Iterable<LiveCallView>;
+  /** Whether any panel is open to pop to: without one (desk phones only) nothing is made ahead. */
+  wanted?: () => boolean;
   repeat?: RepeatCallers;
 }
 
@@ -97,6 +99,11 @@ export class ScreenPopService {
   }
 
   private look(): void {
+    if (this.src.wanted && !this.src.wanted()) {
+      this.pops.retain(() => false);
+      this.candidates.retain(() => false);
+      return;
+    }
     const live = new Map<string, LiveCallView>();
     for (const s of this.src.live?.() ?? []) live.set(s.callId, s);
     for (const s of live.values()) {
