@@ -1,11 +1,12 @@
 // Internal calls (issue 19) against the real Asterisk: an operator's endpoint (SIPp, digest
 // auth like a desk phone) dials a colleague's extension and the colleague's registered phone
 // rings and answers, marked internal for the panel, with no call row or ticket; the ACD and the
-// colleague list see both operators busy meanwhile. A trunk-looking number, an emergency number
+// colleague list see both operators busy meanwhile; recorded apart when the setting is on. A trunk-looking number, an emergency number
 // and an extension nobody has are refused by the dialplan. Extensions are assigned and edited,
 // and Asterisk's extension endpoints (ext-<n>, endpoint-push.ts) follow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { allocPorts, phoneScenario, PBX_TARGET, registerPhone, sippProcess, type SippResult } from '../harness/sipp-driver.js';
 import type { Browser } from 'playwright-core';
@@ -48,6 +49,11 @@ const ari = async (path: string) => {
   const auth = Buffer.from(`${process.env.PBX_ARI_USER}:${process.env.PBX_ARI_PASSWORD}`).toString('base64');
   const res = await fetch(`${process.env.ARI_URL}/ari${path}`, { headers: { authorization: `Basic ${auth}` } });
   return { status: res.status, body: (await res.json().catch(() => null)) as unknown };
+};
+const ariPost = async (p: string, query: Record<string, string>) => {
+  const auth = Buffer.from(`${process.env.PBX_ARI_USER}:${process.env.PBX_ARI_PASSWORD}`).toString('base64');
+  const res = await fetch(`${process.env.ARI_URL}/ari${p}?${new URLSearchParams(query)}`, { method: 'POST', headers: { authorization: `Basic ${auth}` } });
+  expect(res.status).toBeLessThan(300);
 };
 /** The operator endpoint an extension leads to in Asterisk (its ext-<n> endpoint's aors), null: none. */
 const aorsOf = async (extension: string) => {
@@ -189,6 +195,8 @@ describe('internal calls', () => {
     expect(directory.body.colleagues.find((c) => c.id === callee.id)).toMatchObject({ extension: callee.extension, state: 'available' });
     expect(directory.body.colleagues.some((c) => c.id === caller.id)).toBe(false);
 
+    // Recorded when INTERNAL_CALLS_RECORDED says so: the service sets this global at each ARI connect (off here).
+    await ariPost('/asterisk/variable', { variable: 'PBXDESK_INTERNAL_REC', value: '1' });
     const phone = internalPhone(ports, caller.extension!);
     const call = dial(caller, callee.extension!, { talkMs: 4000 });
     // While they talk, the ACD offers neither a queue call and the list says busy (AMI UserEvents from the dialplan).
@@ -204,8 +212,14 @@ describe('internal calls', () => {
     const during = await t.api<Directory>('GET', '/api/panel/directory', undefined, token);
     expect(during.body.colleagues.find((c) => c.id === callee.id)?.state).toBe('busy');
     const [c, p] = await Promise.all([call, phone]);
+    await ariPost('/asterisk/variable', { variable: 'PBXDESK_INTERNAL_REC', value: '0' });
     expect(c.code, c.stdout + c.stderr).toBe(0);
     expect(p.code, p.stdout + p.stderr).toBe(0);
+    // Apart from the archive's spool: no call row or ticket to file it under.
+    const internalDir = path.join(path.dirname(process.env.RECORDINGS_SPOOL_DIR as string), 'internal');
+    const recorded = (await readdir(internalDir)).filter((f) => f.includes(`-${caller.extension}-${callee.extension}-`));
+    expect(recorded).toHaveLength(1);
+    await Promise.all(recorded.map((f) => rm(path.join(internalDir, f))));
     await waitFor('both back for the ACD', async () => {
       const free = t.app.operators.available('second').map((o) => o.id);
       return free.includes(caller.id) && free.includes(callee.id);
