@@ -31,6 +31,9 @@ function from(pbx: FakePbx): () => { method: string; args: unknown[] }[] {
   return () => pbx.requests.slice(n).filter((r) => r.method !== 'upsertOperatorEndpoint');
 }
 
+/** A hold or its end (call-requests.ts applyHold): an event beside the transitions. */
+const isHold = (e: { detail: unknown }) => typeof (e.detail as { hold?: unknown } | null)?.hold === 'boolean';
+
 const consultDial = (id: string) => until('colleague rung', () => c.pbx.dials(id).find((d) => d.purpose === 'consult'));
 
 describe('inside a bridged call', () => {
@@ -45,7 +48,10 @@ describe('inside a bridged call', () => {
     expect(since()).toEqual([{ method: 'stopMoh', args: [ch] }, { method: 'addToBridge', args: [bridgeId, ch] }]);
     c.pbx.gone(ch);
     await settled(c, id);
-    expect((await storedEvents(id)).map((e) => e.to_status)).toEqual(['ivr', 'queued', 'ringing', 'bridged', 'completed']);
+    // Each hold and its end is an event of its own (a hold's length is told from them afterwards).
+    const events = await storedEvents(id);
+    expect(events.map((e) => e.to_status)).toEqual(['ivr', 'queued', 'ringing', 'bridged', 'bridged', 'bridged', 'completed']);
+    expect(events.slice(4, 6).map((e) => e.detail)).toEqual([{ hold: true }, { hold: false }]);
     expect(await findCallById(db, id)).toMatchObject({ on_hold: false, status: 'completed' });
   });
 
@@ -91,7 +97,9 @@ describe('inside a bridged call', () => {
     await until('the first operator let go', async () => (await operatorState(c, op.id)) === 'available');
     c.pbx.gone(ch);
     await settled(c, id);
-    const events = await storedEvents(id);
+    const all = await storedEvents(id);
+    expect(all.filter(isHold).map((e) => e.detail)).toEqual([{ hold: true }, { hold: false }]);
+    const events = all.filter((e) => !isHold(e));
     expect(events.map((e) => [e.from_status, e.to_status])).toEqual([
       [null, 'ivr'], ['ivr', 'queued'], ['queued', 'ringing'], ['ringing', 'bridged'], ['bridged', 'bridged'], ['bridged', 'completed'],
     ]);
@@ -112,7 +120,7 @@ describe('inside a bridged call', () => {
     expect(await apiCall(c, id)).toMatchObject({ status: 'bridged', operatorId: op.id });
     c.pbx.gone(ch);
     await settled(c, id);
-    expect((await storedEvents(id)).map((e) => e.to_status)).toEqual(['ivr', 'queued', 'ringing', 'bridged', 'completed']);
+    expect((await storedEvents(id)).filter((e) => !isHold(e)).map((e) => e.to_status)).toEqual(['ivr', 'queued', 'ringing', 'bridged', 'completed']);
   });
 
   it('a conference the first operator leaves: the colleague keeps the caller', async () => {
