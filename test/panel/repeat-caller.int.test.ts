@@ -4,7 +4,10 @@
 // first call's ticket as a number match (a hint, not proof), before an older ticket stored with
 // the number's national spelling. One click attaches the call to the first:
 // the API then shows one ticket with both calls, and the second call's empty ticket merged in.
+// Through the API alone: a verified caller's account match, a new ticket with a note kept (only
+// the call moves), and two attaches racing (one wins, the other is a 409).
 // Screenshot: docs/screenshots/repeat-caller-pop.png.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { runCaller } from '../harness/sipp-driver.js';
@@ -13,6 +16,8 @@ import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { panelOperator } from '../support/panel.js';
 import { db } from '../support/recordings.js';
+import { insertCall } from '../../src/calls/call.repository.js';
+import { DEFAULT_PBX_NODE } from '../../src/calls/call.table.js';
 
 let t: TestApp;
 let net: TestNet;
@@ -88,5 +93,40 @@ describe('repeat callers in the screen pop', () => {
     await anna.page.waitForSelector('#wrapup:not([hidden]), #idle:not([hidden])', { timeout: 20_000 });
     const r = await second;
     expect(r.code, r.stdout + r.stderr).toBe(0);
+  });
+
+  it('attaches a verified caller to their account’s ticket, keeps a new ticket with a note, and lets one of two racing attaches win', async () => {
+    const caller = randomPhone();
+    const account = `acc-${randomUUID().slice(0, 8)}`;
+    const mk = async (body: Record<string, unknown>) => (await t.api<{ id: string; number: string }>('POST', '/api/tickets', { line: 'first', ...body })).body;
+    const byAccount = await mk({ subject: 'Счёт за декабрь', accountId: account });
+    const byNumber = await mk({ subject: 'Звонил с этого номера', callerNumber: caller });
+    const own = await mk({ subject: `Call from ${caller}`, callerNumber: caller });
+    await t.api('POST', `/api/tickets/${own.id}/notes`, { body: 'Клиент уже рассказал о проблеме' });
+    const call = await insertCall(db, {
+      ticket_id: own.id, caller_number: caller, dialled_number: '88005553535', status: 'completed', line: 'first',
+      caller_channel_id: `repeat-${randomUUID()}`, ended_at: new Date(), pbx_node: DEFAULT_PBX_NODE,
+    });
+    await db.updateTable('calls').set({ verification_status: 'verified', verified_account_id: account }).where('id', '=', call.id).execute();
+
+    // Two at once, to the account's ticket and to the number's: one wins, the other is refused.
+    const [a, b] = await Promise.all([
+      t.api<{ match: string; dropped: boolean; ticket: { id: string } }>('POST', `/api/panel/calls/${call.id}/ticket-attach`, { ticketId: byAccount.id }),
+      t.api<{ error: { code: string } }>('POST', `/api/panel/calls/${call.id}/ticket-attach`, { ticketId: byNumber.id }),
+    ]);
+    const [won, lost] = a.status === 200 ? [a, b] : [b, a];
+    expect([won.status, lost.status]).toEqual([200, 409]);
+    expect((lost.body as { error: { code: string } }).error.code).toBe('call_attach_conflict');
+    const w = won.body as { match: string; dropped: boolean; ticket: { id: string } };
+    expect(w.match).toBe(w.ticket.id === byAccount.id ? 'account' : 'number');
+    // The new ticket had a note: kept, with the note, only the call moved.
+    expect(w.dropped).toBe(false);
+    const kept = (await t.api<{ mergedInto: string | null; notes: { body: string }[]; calls: unknown[] }>('GET', `/api/tickets/${own.id}`)).body;
+    expect([kept.mergedInto, kept.notes.length, kept.calls.length]).toEqual([null, 1, 0]);
+    expect((await t.api<{ calls: { id: string }[] }>('GET', `/api/tickets/${w.ticket.id}`)).body.calls.map((c) => c.id)).toEqual([call.id]);
+    // Not a ticket the pop offers (closed, or someone else's): 404.
+    const other = await mk({ subject: 'Чужое обращение', callerNumber: randomPhone() });
+    const refused = await t.api<{ error: { code: string } }>('POST', `/api/panel/calls/${(await insertCall(db, { ticket_id: own.id, caller_number: caller, dialled_number: '88005553535', status: 'completed', line: 'first', caller_channel_id: `repeat-${randomUUID()}`, ended_at: new Date(), pbx_node: DEFAULT_PBX_NODE })).id}/ticket-attach`, { ticketId: other.id });
+    expect([refused.status, refused.body.error.code]).toEqual([404, 'not_found']);
   });
 });
