@@ -49,7 +49,7 @@ interface Live {
    * The transitions this instance made, kept while the call is live: the API tells a call's
    * history from them while Postgres is away (a few per call; gone with the row).
    */
-  events: { seq: number; from: string | null; to: string; at: string }[];
+  events: { seq: number; from: string | null; to: string; at: string; detail: Record<string, unknown> }[];
 }
 
 type Queued = JournalEntry & { queuedAt: number };
@@ -183,7 +183,7 @@ export class CallLedger {
    * call's earlier ones are in Postgres only), among them every one not in Postgres yet. Readers
    * merge them with what Postgres has by sequence number.
    */
-  pendingEvents(callId: string): { seq: number; from: string | null; to: string; at: string }[] {
+  pendingEvents(callId: string): Live['events'] {
     return [...(this.live.get(callId)?.events ?? [])];
   }
 
@@ -241,7 +241,7 @@ export class CallLedger {
     const n = this.journaled(() => this.journal?.append(op)) ?? this.nextN + 1;
     this.nextN = n;
     l.lastN = n;
-    if (op.k === 'event') l.events.push({ seq: op.seq, from: op.from, to: op.to, at: op.at });
+    if (op.k === 'event') l.events.push({ seq: op.seq, from: op.from, to: op.to, at: op.at, detail: op.detail });
     this.queue.push({ n, op, queuedAt: Date.now() });
     this.kick();
   }

@@ -64,7 +64,12 @@ export const callRoutes =
               CallDto,
               Type.Object({
                 transitions: Type.Array(
-                  Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.String(), at: Type.String() }),
+                  Type.Object({
+                    from: Type.Union([Type.String(), Type.Null()]),
+                    to: Type.String(),
+                    at: Type.String(),
+                    hold: Type.Optional(Type.Boolean({ description: 'Present on a hold (true) or its end (false): no change of status.' })),
+                  }),
                 ),
               }),
             ]),
@@ -89,8 +94,8 @@ export const callRoutes =
         return {
           ...toCallDto(call),
           transitions: [
-            ...events.map((e) => ({ from: e.from_status, to: e.to_status, at: e.at.toISOString() })),
-            ...(live?.pendingEvents ?? []).filter((e) => !written.has(e.seq)).map(({ from, to, at }) => ({ from, to, at })),
+            ...events.map((e) => ({ from: e.from_status, to: e.to_status, at: e.at.toISOString(), ...holdOf(e.detail) })),
+            ...(live?.pendingEvents ?? []).filter((e) => !written.has(e.seq)).map(({ from, to, at, detail }) => ({ from, to, at, ...holdOf(detail) })),
           ],
         };
       },
@@ -211,4 +216,10 @@ function pickForeign(r: CallRow | undefined): Partial<CallRow> {
   if (!r) return {};
   const { verification_status, verified_account_id, verification_method, verified_at, verification_flagged, legal_hold, disposition, wrapped_up_at } = r;
   return { verification_status, verified_account_id, verification_method, verified_at, verification_flagged, legal_hold, disposition, wrapped_up_at };
+}
+
+/** A hold event's flag (call-requests.ts applyHold), for the call's history. */
+function holdOf(detail: unknown): { hold?: boolean } {
+  const hold = (detail as { hold?: unknown } | null)?.hold;
+  return typeof hold === 'boolean' ? { hold } : {};
 }

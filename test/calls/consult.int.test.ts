@@ -15,7 +15,7 @@ interface Call {
   onHold: boolean;
   endedAt: string | null;
   recordingId: string;
-  transitions: { from: string | null; to: string }[];
+  transitions: { from: string | null; to: string; hold?: boolean }[];
 }
 
 let t: TestApp;
@@ -73,7 +73,9 @@ describe('warm transfer', () => {
       return c.endedAt ? c : undefined;
     });
     expect(ended).toMatchObject({ status: 'completed', operatorId: colleague.id, recordingId: live.recordingId });
-    expect(ended.transitions.filter((x) => x.from === 'bridged' && x.to === 'bridged')).toHaveLength(1);
+    // The hand-over; the caller's hold and its end are events beside it, marked `hold`.
+    expect(ended.transitions.filter((x) => x.from === 'bridged' && x.to === 'bridged' && x.hold === undefined)).toHaveLength(1);
+    expect(ended.transitions.filter((x) => x.hold !== undefined).map((x) => x.hold)).toEqual([true, false]);
   });
 });
 

@@ -1,6 +1,6 @@
 // Every string of the panel and the supervisor pages comes from one catalogue, in both
 // languages: the same keys in Russian and English, and every key the pages use exists.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 let keys: { ru: string[]; en: string[] };
@@ -23,8 +23,8 @@ describe('the UI catalogue', () => {
     const named = [
       ...used('operator.html', /data-i18n="([^"]+)"/g),
       ...used('supervisor.html', /data-i18n="([^"]+)"/g),
-      ...used('operator.js', /\bt\('([a-z][\w.-]*)'\)/g),
-      ...used('supervisor.js', /\bt\('([a-z][\w.-]*)'\)/g),
+      // Every module of the pages (each feature has its own), not only the two main ones.
+      ...readdirSync(WEB).filter((f) => f.endsWith('.js') && f !== 'i18n.js').flatMap((f) => used(f, /\bt\('([a-z][\w.-]*)'\)/g)),
     ];
     expect(named.length).toBeGreaterThan(50);
     expect(named.filter((k) => !all.has(k))).toEqual([]);
