@@ -1,13 +1,10 @@
 // One error class per failure. The HTTP layer maps them to status codes in one place
-// (http/error-handler.ts); the codes are part of the API contract.
-export abstract class AppError extends Error {
-  abstract readonly code: string;
-  abstract readonly status: number;
-  constructor(message: string, readonly details?: Record<string, unknown>) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+// (http/error-handler.ts); the codes are part of the API contract. A feature with many of its
+// own keeps them in its own *.errors.ts, re-exported here so callers import from one place.
+import { AppError } from './app-error.js';
+
+export { AppError };
+export * from './qa/qa.errors.js';
 
 export class NotFoundError extends AppError {
   readonly code = 'not_found';
@@ -232,6 +229,15 @@ export class CallAttachConflictError extends AppError {
   }
 }
 
+/** A call attached to a ticket bound to an account only when the caller is verified as that account: a number is no proof. */
+export class AttachVerificationRequiredError extends AppError {
+  readonly code = 'attach_verification_required';
+  readonly status = 403;
+  constructor(ticketId: string) {
+    super(`ticket ${ticketId} belongs to an account: verify the caller as that account first (a calling number proves nothing)`, { ticketId });
+  }
+}
+
 export class VerificationBusyError extends AppError {
   readonly code = 'verification_in_progress';
   readonly status = 409;
@@ -415,96 +421,5 @@ export class OperatorRequiredError extends AppError {
   readonly status = 422;
   constructor() {
     super('an operator token needs operatorId: the operator it acts as');
-  }
-}
-
-// ---- QA scorecards (src/qa) ----
-
-export class InvalidQaFormError extends AppError {
-  readonly code = 'invalid_qa_form';
-  readonly status = 422;
-  constructor(errors: { path: string; message: string }[]) {
-    super(`QA form is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, { errors });
-  }
-}
-
-/** Answers that do not fit the form version (or remarks outside the recording). */
-export class InvalidQaEvaluationError extends AppError {
-  readonly code = 'invalid_qa_evaluation';
-  readonly status = 422;
-  constructor(errors: { path: string; message: string }[]) {
-    super(`evaluation is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, { errors });
-  }
-}
-
-/** A call nobody answered, one still in progress, or a supervisor's own call. */
-export class QaCallNotScorableError extends AppError {
-  readonly code = 'qa_call_not_scorable';
-  readonly status = 409;
-  constructor(callId: string, why: string) {
-    super(`call ${callId} cannot be scored: ${why}`, { callId, why });
-  }
-}
-
-/** A correction of an evaluation that has been corrected already (the other correction won). */
-export class QaEvaluationSupersededError extends AppError {
-  readonly code = 'qa_evaluation_superseded';
-  readonly status = 409;
-  constructor(id: string) {
-    super(`evaluation ${id} has been superseded by a correction; act on the correction`, { id });
-  }
-}
-
-/** The operator acknowledged or disputed this evaluation already (once each evaluation). */
-export class QaAlreadyAnsweredError extends AppError {
-  readonly code = 'qa_already_answered';
-  readonly status = 409;
-  constructor(id: string, kind: string) {
-    super(`evaluation ${id} has been ${kind} already`, { id, kind });
-  }
-}
-
-/** No open dispute to resolve: none was raised, or another supervisor resolved it first. */
-export class QaDisputeNotOpenError extends AppError {
-  readonly code = 'qa_dispute_not_open';
-  readonly status = 409;
-  constructor(id: string, why: string) {
-    super(`evaluation ${id} has no open dispute: ${why}`, { id, why });
-  }
-}
-
-/** A dispute goes to another supervisor: the evaluator may not resolve a dispute of their own evaluation. */
-export class QaOwnEvaluationError extends AppError {
-  readonly code = 'qa_own_evaluation';
-  readonly status = 403;
-  constructor(id: string) {
-    super(`evaluation ${id} is yours: a dispute of it is resolved by another supervisor`, { id });
-  }
-}
-
-/** A saved review filter that is not one (its kind, parameters, name or line), every error with its path. */
-export class InvalidReviewFilterError extends AppError {
-  readonly code = 'invalid_review_filter';
-  readonly status = 422;
-  constructor(errors: { path: string; message: string }[]) {
-    super(`review filter is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, { errors });
-  }
-}
-
-/** A line's review filters have distinct names. */
-export class ReviewFilterNameTakenError extends AppError {
-  readonly code = 'review_filter_name_taken';
-  readonly status = 409;
-  constructor(line: string, name: string) {
-    super(`the ${line} line has a review filter named "${name}" already`, { line, name });
-  }
-}
-
-/** A supervisor keeps the review filters of their own line only. */
-export class ReviewFilterLineError extends AppError {
-  readonly code = 'review_filter_forbidden';
-  readonly status = 403;
-  constructor(line: string, own: string) {
-    super(`a supervisor of the ${own} line keeps review filters of that line only, not of the ${line} line`, { line, own });
   }
 }

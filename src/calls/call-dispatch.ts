@@ -23,6 +23,8 @@ export interface DispatchCore {
   setLeg(channelId: string, callId: string, leg: 'operator'): void;
   forgetLeg(channelId: string): void;
   move(s: CallSession, next: CallPhase, patch?: Record<string, unknown>, detail?: Record<string, unknown>): Promise<unknown>;
+  /** The core's own handling of a missed ring: a click-to-call's differs (nobody to put back in a line). */
+  operatorMissed(s: CallSession, reason: string): Promise<void>;
 }
 
 export class CallDispatch {
@@ -145,7 +147,7 @@ export class CallDispatch {
       .catch(async (err: Error) => {
         this.d.log.warn({ callId, operatorId: op.id, err: err.message }, 'operator could not be dialled');
         this.core.forgetLeg(channelId);
-        await this.operatorMissed(s, 'unreachable');
+        await this.core.operatorMissed(s, 'unreachable');
       })
       .catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'missed operator not handled'));
   }

@@ -5,7 +5,7 @@ import type { Db } from '../db/database.js';
 import { findOperatorById } from '../operators/operator.repository.js';
 import { findTicketById } from '../tickets/ticket.repository.js';
 import type { EventPublisher } from '../outbound/outbound.service.js';
-import type { CallRow } from './call.table.js';
+import type { CallDirection, CallRow } from './call.table.js';
 
 type CallEventType = 'call.started' | 'call.answered' | 'call.ended' | 'call.transferred';
 
@@ -17,7 +17,7 @@ export interface CallEventPayload {
   /** What the caller keyed as a ticket number (a pbxdesk one, or a helpdesk's). */
   keyedTicketNumber: string | null;
   /** For outbound (click-to-call) the caller number is the customer called. */
-  direction: 'inbound' | 'outbound';
+  direction: CallDirection;
   callerNumber: string | null;
   dialledNumber: string | null;
   language: string;

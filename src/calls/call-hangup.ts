@@ -123,8 +123,9 @@ export class CallHangup {
     if (s.operatorId && !surveyed) {
       live.busy.delete(s.operatorId);
       this.d.panels?.callOver(s.operatorId, s.callId, 'ended');
-      // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed.
-      if (to === 'completed' || to === 'unanswered') this.t.operatorWrite(s.operatorId, 'call ended', (id) => this.d.operators.callEnded(id, at, s.callId));
+      // Only an operator who picked up gets wrap-up; one rung but not answered was handled as missed
+      // (a click-to-call its operator did not pick up ends unanswered from ringing: not theirs either).
+      if (to === 'completed' || (to === 'unanswered' && was.kind !== 'ringing')) this.t.operatorWrite(s.operatorId, 'call ended', (id) => this.d.operators.callEnded(id, at, s.callId));
     }
     if (to === 'completed' && s.answeredAt) this.t.callbackCalls?.handleTime((Date.now() - s.answeredAt) / 1000);
     if (!ticketed) this.ticketBehind(s);

@@ -373,7 +373,7 @@ export class CallService implements CallCore, CallbackSink {
 
   /** The rung operator did not pick up: the caller goes back to the head of the line (`pause`: the operator paused as missed). */
   operatorMissed(s: CallSession, reason: string, pause = true): Promise<void> {
-    if (this.outbound?.owns(s.callId)) return this.outbound.operatorMissed(s, reason); // nobody to put back in a line
+    if (this.outbound?.firstRing(s)) return this.outbound.operatorMissed(s, reason); // nobody to put back in a line
     return this.acd.operatorMissed(s, reason, pause);
   }
 

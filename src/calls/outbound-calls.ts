@@ -7,7 +7,7 @@
 // Through the state machine like every call, with the customer as the row's caller:
 //   ringing (the operator's phone) ──► dialling (the customer's) ──► bridged ──► completed
 //      │                                   └──► unanswered (no answer, busy, either side hung up first)
-//      └──► failed (the operator did not pick up, or could not be rung: no customer was dialled)
+//      └──► unanswered too when the operator did not pick up, or could not be rung (nobody dialled)
 // The row is written to Postgres before anything rings (the per-number limit counts it; the
 // request is the operator's click, not a caller waiting), then the call goes on in memory.
 import { randomUUID } from 'node:crypto';
@@ -86,11 +86,21 @@ export class OutboundCalls {
     return this.d.ledger.row(callId)?.direction === 'outbound';
   }
 
+  /**
+   * A click-to-call still in its own first stage: its operator rung, no bridge yet. Once talking
+   * it is a call like any other: transferred, it is queued in its bridge, and the next operator's
+   * answer and miss are the ACD's (a colleague's pick-up must not dial the customer again).
+   */
+  firstRing(s: CallSession): boolean {
+    return !s.bridgeId && this.owns(s.callId);
+  }
+
   /** The PBX events that are a click-to-call's own (its operator's and customer's answers): their handling, else undefined. */
   handle(e: PbxEvent): Promise<void> | undefined {
     if (e.type !== 'operatorAnswered' && e.type !== 'customerAnswered') return undefined;
-    const s = this.owns(e.callId) ? this.core.session(e.callId) : undefined;
-    if (!s) return undefined;
+    const s = this.core.session(e.callId);
+    if (!s || !this.owns(s.callId)) return undefined;
+    if (e.type === 'operatorAnswered' ? !this.firstRing(s) : !s.in('dialling')) return undefined;
     return e.type === 'operatorAnswered' ? this.operatorAnswered(s, e.channelId) : this.customerAnswered(s);
   }
 
@@ -183,7 +193,7 @@ export class OutboundCalls {
 
   /**
    * The operator's phone was not picked up (or could not be rung): nobody was dialled, so the
-   * call fails. The operator is not paused as missed: they asked for this call, nobody waits.
+   * call ends unanswered. The operator is not paused as missed: they asked for this call, nobody waits.
    */
   async operatorMissed(s: CallSession, reason: string): Promise<void> {
     if (!s.in('ringing')) return;

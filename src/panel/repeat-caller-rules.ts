@@ -27,6 +27,12 @@ export interface RepeatTicket {
   line: Line | null;
   lastActivityAt: string;
   match: RepeatMatch;
+  /**
+   * The ticket belongs to an account. A number match to it is shown, but the call is attached
+   * only once the caller is verified as that account (its history would otherwise go to whoever
+   * uses that number, or spoofs it).
+   */
+  accountBound: boolean;
 }
 
 export interface RepeatCandidate {
@@ -80,7 +86,7 @@ export function pickRepeatTickets(cands: readonly RepeatCandidate[], call: Repea
     const byAccount = call.verifiedAccountId !== null && c.accountId === call.verifiedAccountId;
     if (!byAccount && call.verifiedAccountId !== null && c.accountId !== null) continue;
     seen.add(c.id);
-    picked.push({ id: c.id, number: c.number, subject: c.subject, status: c.status, line: c.line, lastActivityAt: c.lastActivity.toISOString(), match: byAccount ? 'account' : 'number', at: c.lastActivity.getTime() });
+    picked.push({ id: c.id, number: c.number, subject: c.subject, status: c.status, line: c.line, lastActivityAt: c.lastActivity.toISOString(), match: byAccount ? 'account' : 'number', accountBound: c.accountId !== null, at: c.lastActivity.getTime() });
   }
   picked.sort((a, b) => (a.match === b.match ? b.at - a.at || Number(b.id) - Number(a.id) : a.match === 'account' ? -1 : 1));
   return picked.slice(0, limit).map(({ at: _at, ...t }) => t);

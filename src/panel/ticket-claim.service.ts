@@ -13,7 +13,7 @@ import type { CallTickets } from '../calls/call-tickets.js';
 import type { CallLedger } from '../calls/call-ledger.js';
 import { findCallById, updateCall } from '../calls/call.repository.js';
 import type { Db } from '../db/database.js';
-import { CallAttachConflictError, ForbiddenError, NotFoundError, TicketForbiddenError, TicketMergeError } from '../errors.js';
+import { AttachVerificationRequiredError, CallAttachConflictError, ForbiddenError, NotFoundError, TicketForbiddenError, TicketMergeError } from '../errors.js';
 import { findTicketById, insertTicketEvent, moveCallsToTicket } from '../tickets/ticket.repository.js';
 import { ticketContents, wasAttached } from '../tickets/repeat-caller.repository.js';
 import { canSeeTicket } from '../tickets/ticket-rules.js';
@@ -63,6 +63,7 @@ export class TicketClaimService {
       const target = await findTicketById(this.db, ticketId);
       if (!target) throw new NotFoundError('ticket', ticketId);
       if (!canSeeTicket(actor, target)) throw new TicketForbiddenError(target.id, actor.line);
+      if (offered.match !== 'account' && target.account_id) throw new AttachVerificationRequiredError(target.id);
       const contents = await ticketContents(this.db, own, callId);
       const dropped = !!contents && contents.notes === 0 && contents.otherCalls === 0 && contents.mergedInto === null;
       if (dropped) {

@@ -17,12 +17,14 @@ describe('repeat-caller tickets', () => {
     const r = pickRepeatTickets(cs, { verifiedAccountId: 'acc-1', line: 'first', ownTicketId: null }, 5);
     expect(ids(r)).toEqual(['2', '9', '7', '6', '5']);
     expect(r.map((x) => x.match)).toEqual(['account', 'account', 'number', 'number', 'number']);
-    expect(r[0]).toEqual({ id: '2', number: '100002', subject: 't2', status: 'open', line: 'first', lastActivityAt: at(2).toISOString(), match: 'account' });
+    expect(r[0]).toEqual({ id: '2', number: '100002', subject: 't2', status: 'open', line: 'first', lastActivityAt: at(2).toISOString(), match: 'account', accountBound: true });
   });
 
   it('without verification every match is a number match, even on a ticket bound to an account', () => {
     const r = pickRepeatTickets([cand('1', { accountId: 'acc-1' }), cand('2')], { verifiedAccountId: null, line: 'first', ownTicketId: null });
     expect(r.map((x) => [x.id, x.match])).toEqual([['2', 'number'], ['1', 'number']]);
+    // Shown as a hint; attaching to the account's ticket waits for verification (ticket-claim.service.ts).
+    expect(r.map((x) => x.accountBound)).toEqual([false, true]);
   });
 
   it("never offers the call's own ticket, a closed one, another line's, or another account's to a verified caller", () => {

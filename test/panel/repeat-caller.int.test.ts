@@ -128,5 +128,10 @@ describe('repeat callers in the screen pop', () => {
     const other = await mk({ subject: 'Чужое обращение', callerNumber: randomPhone() });
     const refused = await t.api<{ error: { code: string } }>('POST', `/api/panel/calls/${(await insertCall(db, { ticket_id: own.id, caller_number: caller, dialled_number: '88005553535', status: 'completed', line: 'first', caller_channel_id: `repeat-${randomUUID()}`, ended_at: new Date(), pbx_node: DEFAULT_PBX_NODE })).id}/ticket-attach`, { ticketId: other.id });
     expect([refused.status, refused.body.error.code]).toEqual([404, 'not_found']);
+    // An account's ticket found by the number alone: offered as a hint, attached only once the caller is verified as that account.
+    const bound = await mk({ subject: 'Договор на этом номере', callerNumber: caller, accountId: `acc-${randomUUID().slice(0, 8)}` });
+    const unverified = await insertCall(db, { ticket_id: own.id, caller_number: caller, dialled_number: '88005553535', status: 'completed', line: 'first', caller_channel_id: `repeat-${randomUUID()}`, ended_at: new Date(), pbx_node: DEFAULT_PBX_NODE });
+    const needsCode = await t.api<{ error: { code: string } }>('POST', `/api/panel/calls/${unverified.id}/ticket-attach`, { ticketId: bound.id });
+    expect([needsCode.status, needsCode.body.error.code]).toEqual([403, 'attach_verification_required']);
   });
 });

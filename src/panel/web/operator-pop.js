@@ -49,8 +49,9 @@ function item(call, x, attached) {
     call.callId
       ? h('button.btn.small.rc-attach', {
           type: 'button',
-          title: x.match === 'number' ? t('rc.numberHint') : t('rc.attachHint'),
-          disabled: busy.has(call.callId),
+          // A number match to an account's ticket waits for the caller's verification (the server refuses it too).
+          title: x.match === 'number' ? t(x.accountBound ? 'rc.verifyFirst' : 'rc.numberHint') : t('rc.attachHint'),
+          disabled: busy.has(call.callId) || (x.match === 'number' && x.accountBound),
           onclick: () => attach(call, x, attached),
         }, t('rc.attach'))
       : null,
@@ -65,7 +66,7 @@ async function attach(call, x, attached) {
     toast(`${t('rc.done', { number: r.ticket.number })} (${t(r.dropped ? 'rc.dropped' : 'rc.kept')})`);
     attached(r);
   } catch (err) {
-    toast(err.code === 'call_attach_conflict' ? t('rc.err.conflict') : `${t('err.generic')}: ${err.message}`);
+    toast(err.code === 'call_attach_conflict' ? t('rc.err.conflict') : err.code === 'attach_verification_required' ? t('rc.verifyFirst') : `${t('err.generic')}: ${err.message}`);
   } finally {
     busy.delete(call.callId);
   }
