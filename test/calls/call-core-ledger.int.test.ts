@@ -192,7 +192,8 @@ describe('the call ledger under the call core', () => {
     c.pbx.press(ch, '*');
     await until('callback menu', () => c.pbx.prompted(ch, 'callback-confirm'));
     c.pbx.press(ch, '1');
-    await until('booked', () => c.t.app.calls.queueOf('first').some((e) => e.kind === 'callback'));
+    // The booking is a Postgres transaction and a BullMQ job: seconds on a machine busy with the other shard.
+    await until('booked', () => c.t.app.calls.queueOf('first').some((e) => e.kind === 'callback'), 15_000);
     const callbackId = c.t.app.calls.queueOf('first').find((e) => e.kind === 'callback')!.id;
     await gate.close();
     const op = await availableOperator(c, 'first');

@@ -1,11 +1,11 @@
 // SIGKILL with calls in every state: one bridged, one ringing an operator, one waiting in the
 // queue. The next instance reclaims them from ARI: the bridged call talks (and records) on, the
 // ringing one is offered again, the waiting one keeps its place behind it. None is lost.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answerOnce, ringNoAnswer, runCaller } from '../harness/sipp-driver.js';
 import { operatorWithPhone } from '../support/phones.js';
-import { apiClient, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { apiClient, cancelLeftoverCallbacks, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
 import { stackServicePort } from '../support/stack.js';
 
@@ -20,17 +20,24 @@ interface Call {
 }
 
 let next: TestApp | undefined;
-afterAll(async () => next?.stop());
+let proc: ChildProcess | undefined;
+afterAll(async () => {
+  // A failure before the kill below must not leave the service running: it would hold the
+  // node's lock, and every later file of the shard would fail to start.
+  proc?.kill('SIGKILL');
+  await next?.stop();
+});
 
 describe('SIGKILL with calls bridged, ringing and waiting', () => {
   it('loses none of them', async () => {
     const port = stackServicePort();
     const prefix = uniq('sigkill-');
-    const proc = spawn('node', ['dist/src/main.js'], {
+    await cancelLeftoverCallbacks();
+    proc = spawn('node', ['dist/src/main.js'], {
       env: { ...process.env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', PBXDESK_QUEUE_PREFIX: prefix, SURVEY_TIMEOUT_SEC: '0' },
       stdio: 'ignore',
     });
-    const exited = new Promise((r) => proc.on('exit', r));
+    const exited = new Promise((r) => proc!.on('exit', r));
     const client = apiClient(`http://127.0.0.1:${port}`);
     await waitFor('the service process', async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200);
     await clearLine(client, 'first');
@@ -49,6 +56,7 @@ describe('SIGKILL with calls bridged, ringing and waiting', () => {
 
     proc.kill('SIGKILL');
     await exited;
+    proc = undefined;
     // The phone that never answers is logged out before the next instance starts.
     await db.updateTable('operators').set({ state: 'offline' }).where('id', '=', deaf.id).execute();
     next = await startTestApp({ PBXDESK_QUEUE_PREFIX: prefix, WRAPUP_SEC: '0' });

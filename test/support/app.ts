@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { apiClient as harnessClient } from '../harness/api-client.js';
 import { createApp, type App, type AppParts } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { createDb } from '../../src/db/database.js';
 import { LOG_REDACT } from '../../src/log-redact.js';
 
 export interface TestApp {
@@ -80,6 +81,20 @@ export async function clearLine(api: TestApp['api'], line: 'first' | 'second'): 
   const ops = await api<{ operators: { id: string; line: string; state: string }[] }>('GET', '/api/operators');
   for (const o of ops.body.operators) {
     if (o.line === line && o.state !== 'offline') await api('PUT', `/api/operators/${o.id}/state`, { state: 'offline' });
+  }
+}
+
+/**
+ * Cancels the callbacks left open (an earlier file of the shard may leave one waiting): every
+ * instance adopts waiting callbacks as places in its lines, so a test's callers would queue, and
+ * its operators be rung, behind them. Call it before the test's app starts.
+ */
+export async function cancelLeftoverCallbacks(): Promise<void> {
+  const db = createDb(process.env.DATABASE_URL as string, 1);
+  try {
+    await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+  } finally {
+    await db.destroy();
   }
 }
 
