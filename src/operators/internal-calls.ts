@@ -5,6 +5,11 @@
 // "missed"; the colleague list shows them busy. Operators' states in Postgres do not change:
 // an internal call is no call of the call centre's (no row, no wrap-up, no statistics).
 
+/**
+ * A call between colleagues in extensions.conf [pbxdesk-internal] (PJSIP endpoint ids), or
+ * 'reset' at every AMI (re)connect: AMI does not replay what was missed meanwhile. Owned here,
+ * where it is consumed; src/pbx/ami-connection.ts produces it.
+ */
 export type InternalCallEvent = { kind: 'started' | 'ended'; id: string; caller: string; callee: string } | { kind: 'reset' };
 
 /** After this long an internal call whose end was never heard is forgotten (an AMI hiccup must not bench an operator for good). */

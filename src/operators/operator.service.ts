@@ -34,7 +34,7 @@ export interface EndpointProvisioner {
   endpointIds?(): Promise<Set<string>>;
   /** What a push of `ep` writes, as a hash (absent: every operator is pushed at connect). */
   endpointFingerprint?(ep: OperatorEndpoint & EndpointIdentity): string;
-  /** Internal calls: an extension given up leads nowhere any more (absent: the dialplan's caller-ID check refuses it anyway). */
+  /** Internal calls: an extension given up leads nowhere any more (absent: it still rings its former owner until the next connect's sweep). */
   forgetExtension?(extension: string): Promise<void>;
 }
 
@@ -179,7 +179,7 @@ export class OperatorService {
     if (!row) throw new NotFoundError('operator', id);
     if (this.mine(row) && this.endpoints.isConnected()) {
       // The new entry and caller ID first, then the old entry cleared; with Asterisk away both happen at the next connect
-      // (the new one by the changed fingerprint; the old one is refused by the dialplan's caller-ID check meanwhile).
+      // (the new one by the changed fingerprint; until then the old number still rings its former owner).
       await this.pushEndpoint(row.id);
       // Unless someone took the old number meanwhile (their push made it theirs already).
       if (before.extension && before.extension !== extension && !(await listExtensions(this.db)).includes(before.extension)) {

@@ -5,6 +5,7 @@
 // backoff, a new manager object per attempt, forever.
 import AsteriskManager, { type AmiManager } from 'asterisk-manager';
 import type { Logger } from 'pino';
+import type { InternalCallEvent } from '../operators/internal-calls.js';
 import type { Line, OperatorState } from '../operators/operator.table.js';
 import { backoffDelay } from './backoff.js';
 
@@ -20,12 +21,6 @@ export interface AmiSettings {
 export type FallbackCallEvent =
   | { kind: 'started'; channelId: string; caller: string | null; dialled: string | null; shed: boolean }
   | { kind: 'ended'; channelId: string; line: Line; memberEndpoint: string | null; holdSec: number | null; cause: number };
-
-/**
- * A call between colleagues in extensions.conf [pbxdesk-internal] (PJSIP endpoint ids), or
- * 'reset' at every (re)connect: AMI does not replay what was missed meanwhile.
- */
-export type InternalCallEvent = { kind: 'started' | 'ended'; id: string; caller: string; callee: string } | { kind: 'reset' };
 
 export class AmiConnection {
   private mgr: AmiManager | undefined;
