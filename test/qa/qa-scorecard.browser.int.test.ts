@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
-// QA scorecards in Chromium: a supervisor plays a call's archived recording (a real speech file
-// through the audited audio route, not a SIPp call: the call path is covered elsewhere), pins a
+// QA scorecards in Chromium: a SIPp caller talks to the operator through the service, and a
+// supervisor plays that call's archived recording (through the audited audio route), pins a
 // remark at the player's current time, answers the form and submits; the evaluated operator
 // sees it under "my evaluations" on the panel and disputes it with a comment; the Quality tab
 // lists the open dispute (not the evaluator's to resolve) and the report counts the evaluation;
@@ -8,12 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
-import { startTestApp, uniq, type TestApp } from '../support/app.js';
-import { db, spooledRecording } from '../support/recordings.js';
+import { allocPorts, answerOnce, registerPhone, runCaller } from '../harness/sipp-driver.js';
+import { cancelLeftoverCallbacks, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 
 let t: TestApp;
 let browser: Browser;
 beforeAll(async () => {
+  await cancelLeftoverCallbacks();
   t = await startTestApp();
   browser = await launchChromium();
 });
@@ -40,9 +41,32 @@ const FORM = {
 async function person(name: string, supervisor: boolean) {
   const login = uniq('qa-web-');
   const password = `${uniq('panel-')}${uniq()}`;
-  const id = (await t.api<{ id: string }>('POST', '/api/operators', { login, name, line: 'first', sipPassword: `${uniq('sip-')}${uniq()}`, supervisor })).body.id;
-  expect((await t.api('PUT', `/api/operators/${id}/panel-password`, { password })).status).toBe(204);
-  return { id, login, password };
+  const sipPassword = `${uniq('sip-')}${uniq()}`;
+  const r = (await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', { login, name, line: 'first', sipPassword, supervisor })).body;
+  expect((await t.api('PUT', `/api/operators/${r.id}/panel-password`, { password })).status).toBe(204);
+  return { id: r.id, login, password, sip: { username: r.sip.username, password: sipPassword } };
+}
+
+/** A real call: a SIPp caller keys 1 and talks `talkMs` with the operator's SIPp phone; its archived recording. */
+async function recordedCall(op: Awaited<ReturnType<typeof person>>, talkMs: number): Promise<{ callId: string; recordingId: string }> {
+  await clearLine(t.api, 'first');
+  const ports = allocPorts();
+  const reg = await registerPhone({ username: op.sip.username, password: op.sip.password, sipPort: ports.sip });
+  expect(reg.code, reg.stdout + reg.stderr).toBe(0);
+  const phone = answerOnce({ sipPort: ports.sip, mediaPort: ports.media });
+  expect((await t.api('PUT', `/api/operators/${op.id}/state`, { state: 'available' })).status).toBe(200);
+  const caller = randomPhone();
+  const run = await runCaller({ caller, number: '88005553535', steps: [{ digit: '1', method: 'info', afterMs: 1500 }], talkMs });
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  expect((await phone).code).toBe(0);
+  // Off the line again: the panel sign-in below must not make them take other files' callers.
+  await t.api('PUT', `/api/operators/${op.id}/state`, { state: 'offline' });
+  return waitFor('the call recorded and archived', async () => {
+    const c = (await t.api<{ calls: { id: string; recordingId: string | null; operatorId: string | null; endedAt: string | null }[] }>('GET', `/api/calls?caller=${caller}`)).body.calls[0];
+    if (!c?.endedAt || !c.recordingId || c.operatorId !== op.id) return undefined;
+    const rec = (await t.api<{ status: string }>('GET', `/api/recordings/${c.recordingId}`)).body;
+    return rec.status === 'archived' ? { callId: c.id, recordingId: c.recordingId } : undefined;
+  });
 }
 
 async function signIn(path: string, who: { login: string; password: string }): Promise<Page> {
@@ -59,9 +83,9 @@ describe('QA scorecards in Chromium', () => {
   it('a supervisor scores a recording with a pinned remark; the operator sees it and disputes it', async () => {
     const op = await person('Anna Petrova', false);
     const sup = await person('Olga Supervisor', true);
-    const { call, rec } = await spooledRecording({ operatorId: op.id, seconds: 8 });
-    await db.updateTable('calls').set({ answered_at: new Date(Date.now() - 60_000) }).where('id', '=', call.id).execute();
-    await t.app.recordings.archive(rec.id, true);
+    const { callId, recordingId } = await recordedCall(op, 8000);
+    const call = { id: callId };
+    const rec = { id: recordingId };
     expect((await t.api('POST', '/api/qa/forms', FORM)).status).toBe(201);
 
     const page = await signIn('/panel/supervisor', sup);
