@@ -44,10 +44,12 @@ describe('after hours', () => {
       return c?.endedAt ? c : undefined;
     });
     expect(call.status).toBe('completed');
-    // Opens the day after tomorrow at midnight in Moscow: 04:00 that day in Novosibirsk.
+    // Opens the day after tomorrow at midnight in Moscow: 04:00 that day in Novosibirsk. From
+    // 17:00 to 21:00 UTC Novosibirsk is already on Moscow's next day, so there it opens "tomorrow"
+    // (the suite failed on this once when run in those hours).
     expect(call.ivrPath).toEqual([
       'hours:first=closed',
-      expect.stringMatching(/^hours:first=opens (mon|tue|wed|thu|fri|sat|sun) 00:00 Europe\/Moscow; caller \1 04:00 Asia\/Novosibirsk$/),
+      expect.stringMatching(/^hours:first=opens (mon|tue|wed|thu|fri|sat|sun) 00:00 Europe\/Moscow; caller (\1|tomorrow) 04:00 Asia\/Novosibirsk$/),
       'voicemail',
     ]);
     expect(call.recordingId).toBeTruthy();
