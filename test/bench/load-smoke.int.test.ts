@@ -3,12 +3,13 @@
 // answering; it checks the bench still measures what it reports, not capacity.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBench } from '../../bench/load.bench.js';
+import { cancelOpenCallbacks } from '../support/app.js';
 import { db } from '../support/recordings.js';
 
 beforeAll(async () => {
   // Operators other tests left available have no phones: the bench's callers must not go to them.
   await db.updateTable('operators').set({ state: 'offline' }).where('state', '!=', 'offline').execute();
-  await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+  await cancelOpenCallbacks();
 });
 
 describe('the load benchmark (smoke)', () => {

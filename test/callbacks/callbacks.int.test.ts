@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocPorts, answerOnce, ringNoAnswer, runCaller, type DtmfStep } from '../harness/sipp-driver.js';
-import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { cancelOpenCallbacks, clearLine, randomPhone, startTestApp, type TestApp, uniq, waitFor } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { db } from '../support/recordings.js';
 import { restartRedis } from '../support/stack.js';
@@ -49,7 +49,7 @@ const start = async () => {
 };
 beforeAll(async () => {
   // Callbacks other runs left open would take the suite's operators: they are not this file's.
-  await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+  await cancelOpenCallbacks();
   await start();
   await clearLine(t.api, 'first');
   await clearLine(t.api, 'second');

@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocPorts, answerOnce } from '../harness/sipp-driver.js';
 import { launchChromium } from '../support/browser.js';
-import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
+import { cancelOpenCallbacks, clearLine, randomPhone, startTestApp, type TestApp, waitFor } from '../support/app.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { mediaStats, panelOperator } from '../support/panel.js';
 import { recordMissed } from '../../src/missed/missed-call.repository.js';
@@ -21,7 +21,7 @@ let net: TestNet;
 let browser: Browser;
 beforeAll(async () => {
   // Callbacks other files left open would take this file's operator.
-  await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+  await cancelOpenCallbacks();
   net = createTestNet();
   t = await startTestApp({
     HTTP_HOST: net.hostAddr,

@@ -4,7 +4,7 @@
 // call.transferred event for webhook subscribers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCaller } from '../harness/sipp-driver.js';
-import { clearLine, randomPhone, startTestApp, waitFor, type TestApp, cancelLeftoverCallbacks } from '../support/app.js';
+import { clearLine, randomPhone, startTestApp, waitFor, type TestApp, cancelOpenCallbacks } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 
@@ -22,7 +22,7 @@ let t: TestApp;
 let hook: Receiver;
 let subId: string;
 beforeAll(async () => {
-  await cancelLeftoverCallbacks();
+  await cancelOpenCallbacks();
   t = await startTestApp();
   await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
   await clearLine(t.api, 'first');

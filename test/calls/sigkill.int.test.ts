@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answerOnce, ringNoAnswer, runCaller } from '../harness/sipp-driver.js';
 import { operatorWithPhone } from '../support/phones.js';
-import { apiClient, cancelLeftoverCallbacks, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { apiClient, cancelOpenCallbacks, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
 import { stackServicePort } from '../support/stack.js';
 
@@ -32,7 +32,7 @@ describe('SIGKILL with calls bridged, ringing and waiting', () => {
   it('loses none of them', async () => {
     const port = stackServicePort();
     const prefix = uniq('sigkill-');
-    await cancelLeftoverCallbacks();
+    await cancelOpenCallbacks();
     proc = spawn('node', ['dist/src/main.js'], {
       env: { ...process.env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', PBXDESK_QUEUE_PREFIX: prefix, SURVEY_TIMEOUT_SEC: '0' },
       stdio: 'ignore',

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordMissed } from '../../src/missed/missed-call.repository.js';
 import { allocPorts, answerOnce, registerPhone, runCaller, type DtmfStep } from '../harness/sipp-driver.js';
-import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { cancelOpenCallbacks, clearLine, randomPhone, startTestApp, type TestApp, uniq, waitFor } from '../support/app.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { db } from '../support/recordings.js';
 
@@ -19,7 +19,7 @@ let t: TestApp;
 let browser: Browser | undefined;
 beforeAll(async () => {
   // Callbacks other files left open would take this file's operator.
-  await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+  await cancelOpenCallbacks();
   t = await startTestApp({
     WRAPUP_SEC: '0',
     // The customer's phone is a SIPp on loopback behind the trunk.

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { runCaller } from '../harness/sipp-driver.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
-import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
+import { cancelOpenCallbacks, clearLine, randomPhone, startTestApp, type TestApp, waitFor } from '../support/app.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { mediaStats, panelOperator } from '../support/panel.js';
 import { db } from '../support/recordings.js';
@@ -17,7 +17,7 @@ let t: TestApp;
 let net: TestNet;
 let browser: Browser;
 beforeAll(async () => {
-  await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+  await cancelOpenCallbacks();
   net = createTestNet();
   t = await startTestApp({ HTTP_HOST: net.hostAddr, WRAPUP_SEC: '0', WRAPUP_REQUIRES_NOTE: 'panel' });
   await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);

@@ -5,14 +5,13 @@
 // operator's stream gets nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCaller, type DtmfStep } from '../harness/sipp-driver.js';
-import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { cancelOpenCallbacks, clearLine, randomPhone, startTestApp, type TestApp, uniq, waitFor } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
-import { db } from '../support/recordings.js';
 
 let t: TestApp;
 beforeAll(async () => {
   // Callbacks other runs left open would ring this file's operators: not this test's business.
-  await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+  await cancelOpenCallbacks();
   t = await startTestApp({ WRAPUP_SEC: '0' });
   await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
   await clearLine(t.api, 'first');

@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { allocPorts, answerOnce, registerPhone, runCaller } from '../harness/sipp-driver.js';
-import { cancelLeftoverCallbacks, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { cancelOpenCallbacks, clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 
 let t: TestApp;
 let browser: Browser;
 beforeAll(async () => {
-  await cancelLeftoverCallbacks();
+  await cancelOpenCallbacks();
   t = await startTestApp();
   browser = await launchChromium();
 });

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { allocPorts, answerOnce, registerPhone, runCaller } from '../harness/sipp-driver.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
-import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
+import { cancelOpenCallbacks, clearLine, randomPhone, startTestApp, type TestApp, uniq, waitFor } from '../support/app.js';
 import { db } from '../support/recordings.js';
 
 let t: TestApp;
 let browser: Browser;
 beforeAll(async () => {
-  await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+  await cancelOpenCallbacks();
   t = await startTestApp({ WRAPUP_SEC: '0' });
   await waitFor('readyz', async () => (await fetch(`${t.base}/readyz`)).status === 200);
   await clearLine(t.api, 'first');

@@ -85,14 +85,17 @@ export async function clearLine(api: TestApp['api'], line: 'first' | 'second'): 
 }
 
 /**
- * Cancels the callbacks left open (an earlier file of the shard may leave one waiting): every
- * instance adopts waiting callbacks as places in its lines, so a test's callers would queue, and
- * its operators be rung, behind them. Call it before the test's app starts.
+ * Cancels the callbacks left open (all, or those of `ids`). An earlier file of the shard may
+ * leave one waiting, and every instance adopts waiting callbacks as places in its lines, so a
+ * test's callers would queue, and its operators be rung, behind them: call it before the test's
+ * app starts.
  */
-export async function cancelLeftoverCallbacks(): Promise<void> {
+export async function cancelOpenCallbacks(ids?: string[]): Promise<void> {
   const db = createDb(process.env.DATABASE_URL as string, 1);
   try {
-    await db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']).execute();
+    let q = db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']);
+    if (ids) q = q.where('id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000']);
+    await q.execute();
   } finally {
     await db.destroy();
   }

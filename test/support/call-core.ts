@@ -11,7 +11,7 @@ import type { DialRequest } from '../../src/calls/pbx.port.js';
 import { listCallEvents } from '../../src/calls/call.repository.js';
 import { db } from './recordings.js';
 import { FakePbx } from './fake-pbx.js';
-import { randomPhone, startTestApp, uniq, type TestApp } from './app.js';
+import { cancelOpenCallbacks, randomPhone, startTestApp, uniq, type TestApp } from './app.js';
 
 export { db };
 
@@ -46,15 +46,8 @@ export interface CoreApp {
   stop(): Promise<void>;
 }
 
-/**
- * Callbacks other files left open would be placed in this app's lines and take its operators
- * (every instance adopts waiting callbacks): they are not this file's (as test/callbacks does).
- */
-export async function cancelOpenCallbacks(ids?: string[]): Promise<void> {
-  let q = db.updateTable('callbacks').set({ status: 'cancelled', closed_reason: 'test cleanup' }).where('status', 'in', ['scheduled', 'waiting', 'dialling']);
-  if (ids) q = q.where('id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000']);
-  await q.execute();
-}
+// cancelOpenCallbacks: one implementation for every test (test/support/app.ts).
+export { cancelOpenCallbacks } from './app.js';
 
 export async function startCoreApp(opts: { env?: Record<string, string>; parts?: Omit<AppParts, 'pbx'>; node?: string; journalDir?: string; keepCallbacks?: boolean } = {}): Promise<CoreApp> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pbxdesk-call-core-'));
