@@ -15,7 +15,7 @@ import { benchDatabase, percentile } from './bench-support.js';
 
 const allDay = ['00:00-24:00'];
 const week = { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay };
-const OPEN: BusinessHours = { first: { timeZone: 'UTC', week, holidays: [] }, second: { timeZone: 'UTC', week, holidays: [] } };
+const OPEN: BusinessHours = { lines: { first: { timeZone: 'UTC', week, holidays: [] }, second: { timeZone: 'UTC', week, holidays: [] } } };
 
 export async function callbackBench(opts: { callbacks: number; windowSec: number }) {
   const config = loadConfig();

@@ -10,7 +10,8 @@ import { isNumberType, isRegion, NUMBER_TYPES, type NumberRules } from './callba
 import { allowListOf } from './connectors/outbound-http.js';
 import type { S3Settings } from './recordings/s3-archive.store.js';
 import { SETTINGS } from './config-settings.js';
-import { LINES, type Line } from './operators/operator.table.js';
+import { LINES } from './operators/operator.table.js';
+import type { Line } from './vocabulary.js';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {

@@ -2,7 +2,8 @@
 // and abandoned, who is paused, which tickets are overdue) and its thresholds to the conditions
 // that hold now, and from those and the alerts open in Postgres to what is raised and cleared.
 // No clock of its own: `now` is given, so the tests drive it.
-import { PAUSE_REASONS, type Line, type PauseReason } from '../operators/operator.table.js';
+import { PAUSE_REASONS, type PauseReason } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 export const ALERT_KINDS = ['longest_wait', 'service_level', 'sla_breach', 'pause_too_long', 'abandon_rate'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { callbackIdOf, type WaitingLists } from '../queues/waiting-list.js';
 import { oldestOf } from './alert-rules.js';
 import { alertRoutes } from './alert.routes.js';

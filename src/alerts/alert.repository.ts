@@ -3,7 +3,8 @@
 // tickets. The tables are not in the shared Database type: plain SQL, kept here.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { LINES, type Line, type PauseReason } from '../operators/operator.table.js';
+import { LINES, type PauseReason } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { AlertKind, AlertThresholds, Condition } from './alert-rules.js';
 import { DEFAULT_THRESHOLDS } from './alert-rules.js';
 

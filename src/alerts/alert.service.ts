@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { insertEventWithDeliveries } from '../outbound/outbound.repository.js';
 import type { OutboundEventType } from '../outbound/outbound.table.js';
-import { LINES, type Line } from '../operators/operator.table.js';
+import { LINES } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { conditionsOf, decide, judgedBy, SERVICE_LEVEL_WINDOW_MIN, type AlertKind, type AlertThresholds, type Condition, type LineFigures } from './alert-rules.js';
 import {
   clearOpenAlert,

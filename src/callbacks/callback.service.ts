@@ -17,8 +17,8 @@ import {
   TicketForbiddenError,
 } from '../errors.js';
 import type { CallbackPort, CallbackSink, ClaimedCallback, DialOutcome } from '../calls/callback.port.js';
-import { nextOpen, type BusinessHours } from '../lines/business-hours.js';
-import type { Line } from '../operators/operator.table.js';
+import { hoursOf, nextOpen, type BusinessHours } from '../lines/business-hours.js';
+import type { Line } from '../vocabulary.js';
 import { findTicketById, insertTicketNote } from '../tickets/ticket.repository.js';
 import { canSeeTicket, lineSeesTicket } from '../tickets/ticket-rules.js';
 import type { Actor, TicketService } from '../tickets/ticket.service.js';
@@ -159,7 +159,7 @@ export class CallbackService implements CallbackPort {
     const number = this.e164(req.number);
     const w = firstDue(new Date(), req.notBefore ?? null, req.notAfter ?? null);
     if ('error' in w) throw new CallbackWindowError(w.error);
-    const due = nextOpen(this.hours()[req.line], w.due);
+    const due = nextOpen(hoursOf(this.hours(), req.line), w.due);
     if (!due || (req.notAfter && due >= req.notAfter)) {
       throw new CallbackWindowError(`the ${req.line} line is closed for the whole requested window`);
     }
@@ -242,7 +242,7 @@ export class CallbackService implements CallbackPort {
     if (!cb || cb.status !== 'scheduled' || cb.attempts !== job.attemptNo - 1) return;
     const now = new Date();
     if (cb.not_after && cb.not_after <= now) return void (await this.close(cb, 'the calling window passed'));
-    const open = nextOpen(this.hours()[cb.line], now);
+    const open = nextOpen(hoursOf(this.hours(), cb.line), now);
     if (!open) return void (await this.close(cb, `the ${cb.line} line is closed`));
     if (open > now) {
       // Closed now (a retry ran into the evening): the same attempt, at the next opening.
@@ -289,7 +289,7 @@ export class CallbackService implements CallbackPort {
     const row = await findCallback(this.db, id);
     if (!row || row.status !== 'dialling') return;
     const next = nextAttemptAt(row, new Date(), this.s.retrySec);
-    const at = next && nextOpen(this.hours()[row.line], next);
+    const at = next && nextOpen(hoursOf(this.hours(), row.line), next);
     if (!at || (row.not_after && at >= row.not_after)) {
       const outcomes = (await listAttempts(this.db, id)).map((a) => a.outcome ?? 'unknown');
       return this.close(row, `not reached after ${row.attempts} attempt(s): ${outcomes.join(', ')}`);

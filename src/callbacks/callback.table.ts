@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 export const CALLBACK_STATUSES = ['scheduled', 'waiting', 'dialling', 'completed', 'failed', 'cancelled'] as const;
 export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];

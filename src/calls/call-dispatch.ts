@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { OperatorService } from '../operators/operator.service.js';
-import { LINES, type Line, type OperatorRow } from '../operators/operator.table.js';
+import { LINES, type OperatorRow } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { callbackIdOf, HEAD_RANK, type WaitingLists } from '../queues/waiting-list.js';
 import type { CallObserver } from './call-observer.js';
 import type { CallPhase } from './call-phase.js';

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
-import { isOpen, nextOpen, type BusinessHours } from '../lines/business-hours.js';
+import { hoursOf, isOpen, nextOpen, type BusinessHours } from '../lines/business-hours.js';
 import { callerTimeZone, openingAnnouncement } from '../lines/opening-announcement.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { VerificationService } from '../verification/verification.service.js';
@@ -16,8 +16,8 @@ import type { CallEvents } from './call-events.js';
 import type { HangupCause, InboundChannel, PbxPort } from './pbx.port.js';
 import type { IvrFlow } from '../ivr/ivr-flow.js';
 import { runFlow } from '../ivr/ivr-runner.js';
-import type { Language } from '../ivr/ivr-context.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Language } from '../vocabulary.js';
+import type { Line } from '../vocabulary.js';
 
 /** What running a new caller's IVR needs from the call service. */
 export interface InboundTarget {
@@ -131,14 +131,14 @@ export class CallIvr {
           return { outcome: 'unavailable', triesLeft: 0 };
         }),
       verifyTriesLeft: (s) => this.d.verification.triesLeft(s.callId).catch(() => 1),
-      isLineOpen: (line) => isOpen(this.d.businessHours()[line], new Date()),
+      isLineOpen: (line) => isOpen(hoursOf(this.d.businessHours(), line), new Date()),
       lineOpening: (s, line) => {
         const hours = this.d.businessHours();
         const now = new Date();
         return openingAnnouncement({
-          opensAt: nextOpen(hours[line], now),
+          opensAt: nextOpen(hoursOf(hours, line), now),
           now,
-          lineTimeZone: hours[line].timeZone,
+          lineTimeZone: hoursOf(hours, line).timeZone,
           callerTimeZone: callerTimeZone(s.callerNumber, hours.callerRegions ?? []),
         });
       },

@@ -1,6 +1,6 @@
 // What the call domain reports for monitoring. The Prometheus side implements it
 // (src/metrics); the domain never sees prom-client.
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { CallStatus } from './call-state-machine.js';
 
 export interface CallObserver {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { IvrFlow, OverflowRule } from '../ivr/ivr-flow.js';
 import { runFlow } from '../ivr/ivr-runner.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { TicketLines } from '../tickets/ticket.service.js';
 import type { CallLedger } from './call-ledger.js';
 import { CallerGoneError, type CallSession } from './call-session.js';

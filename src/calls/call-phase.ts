@@ -29,7 +29,7 @@
 // is over (`ending`, `ended`). "Overflowed once" is history, not state: it is
 // in the call's IVR path (`overflow:…`), which a reclaimed call keeps too.
 import { InvalidCallTransitionError } from '../errors.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { HangupBy } from './call.table.js';
 import { assertTransition, canTransition, isFinal, type CallStatus, type FinalStatus } from './call-state-machine.js';
 

@@ -3,7 +3,7 @@
 // not hand them over by itself); calls whose caller is gone are closed, never left open.
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import { listActiveCalls } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';

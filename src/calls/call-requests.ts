@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Principal } from '../auth/token.service.js';
 import { CallNotBridgedError, CallOnHoldError, ForbiddenError, NoConsultationError, NotFoundError, VerificationBusyError } from '../errors.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { HEAD_RANK } from '../queues/waiting-list.js';
 import type { TicketLines } from '../tickets/ticket.service.js';

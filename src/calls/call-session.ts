@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidCallTransitionError } from '../errors.js';
 import type { IvrContext, Language } from '../ivr/ivr-context.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { assertPhaseTransition, isOver, statusOf, type CallPhase, type PhaseKind } from './call-phase.js';
 import type { CallStatus } from './call-state-machine.js';
 import type { PbxPort } from './pbx.port.js';

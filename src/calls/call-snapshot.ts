@@ -1,4 +1,4 @@
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { CallSession } from './call-session.js';
 import type { CallStatus } from './call-state-machine.js';
 

@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { NoTicketClaimError, NotFoundError } from '../errors.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { decideKeyedTicket, isRealNumber } from '../tickets/ticket-claim-rules.js';
 import { findOpenTicketByNumber, findTicketById, insertTicketEvent, ticketHasPhone } from '../tickets/ticket.repository.js';
 import type { Actor, TicketService } from '../tickets/ticket.service.js';

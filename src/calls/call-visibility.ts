@@ -5,7 +5,7 @@
 import type { Principal } from '../auth/token.service.js';
 import type { Db } from '../db/database.js';
 import { findOperatorById } from '../operators/operator.repository.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { findTicketLines } from '../tickets/ticket.repository.js';
 import { canSeeTicket } from '../tickets/ticket-rules.js';
 import type { CallRow } from './call.table.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { CallEventRow, CallRow, CallUpdate, NewCallRow } from './call.table.js';
 import { CALL_STATUSES, assertTransition, isFinal, type CallStatus } from './call-state-machine.js';
 

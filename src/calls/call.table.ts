@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { CallStatus } from './call-state-machine.js';
 
 export type HangupBy = 'caller' | 'operator' | 'system';

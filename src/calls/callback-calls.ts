@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import type { Line, OperatorRow } from '../operators/operator.table.js';
+import type { OperatorRow } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import { estimateWaitSec, HEAD_RANK, placeholderId, queueAnnouncement, type WaitingLists } from '../queues/waiting-list.js';

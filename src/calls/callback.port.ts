@@ -1,7 +1,7 @@
 // What the call service needs from callbacks (implemented in src/callbacks/), so that calls
 // never import the callback module: a placeholder reaching the head of its line is claimed,
 // its dial is keyed once per attempt, and the outcome is handed back.
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 export type DialOutcome = 'answered' | 'no-answer' | 'busy' | 'failed' | 'interrupted' | 'machine';
 

@@ -8,7 +8,7 @@ import type { RecordingService } from '../recordings/recording.service.js';
 import type { CallLedger } from './call-ledger.js';
 import { newCallRow } from './call-ledger.js';
 import type { CallRow } from './call.table.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 export interface FallbackCallDeps {
   ledger: CallLedger;

@@ -13,8 +13,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { OperatorUnavailableError } from '../errors.js';
-import type { Language } from '../ivr/ivr-context.js';
-import type { Line, OperatorRow } from '../operators/operator.table.js';
+import type { Language } from '../vocabulary.js';
+import type { OperatorRow } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';

@@ -6,7 +6,7 @@ import type { Database } from '../db/database.js';
 import { insertCall, transitionCall } from '../calls/call.repository.js';
 import { DEFAULT_PBX_NODE } from '../calls/call.table.js';
 import { insertOperator, findOperatorByLogin } from '../operators/operator.repository.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { insertTicket } from '../tickets/ticket.repository.js';
 import type { Progress } from './progress.js';
 

@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
+import { LINE_ID_PATTERN } from '../vocabulary.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -10,7 +11,8 @@ export const ErrorBody = Type.Object(
 /** bigint ids as Postgres gives them: digits, short enough for int8. */
 export const IdParam = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) });
 export const UuidParam = Type.Object({ id: Type.String({ format: 'uuid' }) });
-export const Line = Type.Union([Type.Literal('first'), Type.Literal('second')]);
+/** A line's id; which lines exist is configuration, so services check it against the LineCatalog (unknown_line, 400). */
+export const Line = Type.String({ pattern: LINE_ID_PATTERN, examples: ['first'] });
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 

@@ -1,7 +1,9 @@
 // What a verb may do to the call it runs on. The call service implements it per call.
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 
-export type Language = 'ru' | 'en';
+import type { Language } from '../vocabulary.js';
+
+export type { Language };
 
 export interface IvrContext {
   readonly language: Language;

@@ -15,6 +15,7 @@ import { VerifyVerb } from './verbs/verify.verb.js';
 import { HoursVerb } from './verbs/hours.verb.js';
 import { VoicemailVerb } from './verbs/voicemail.verb.js';
 import { CallbackVerb } from './verbs/callback.verb.js';
+import { LINE_ID_PATTERN, type Line } from '../vocabulary.js';
 
 const VERBS = {
   play: PlayVerb,
@@ -39,7 +40,7 @@ const Overflow = Type.Object(
     whenNobodyLoggedIn: Type.Optional(Type.Boolean()),
     /** `route` to the other line (keeping the caller's place in time), or `goto` a node (a voicemail). */
     action: Type.Union([
-      Type.Object({ route: Type.Union([Type.Literal('first'), Type.Literal('second')]) }, { additionalProperties: false }),
+      Type.Object({ route: Type.String({ pattern: LINE_ID_PATTERN }) }, { additionalProperties: false }),
       Type.Object({ goto: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     ]),
   },
@@ -52,7 +53,7 @@ const FlowShape = Type.Object(
     start: Type.String({ minLength: 1 }),
     /** The language per dialled number (a DID for English speakers), before any menu choice. */
     languages: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9+]{3,20}$' }), Type.Union([Type.Literal('ru'), Type.Literal('en')]))),
-    overflow: Type.Optional(Type.Object({ first: Type.Optional(Overflow), second: Type.Optional(Overflow) }, { additionalProperties: false })),
+    overflow: Type.Optional(Type.Record(Type.String({ pattern: LINE_ID_PATTERN }), Overflow)),
     nodes: Type.Record(Type.String({ pattern: '^[a-z0-9-]+$' }), Type.Array(Type.Object({ verb: Type.String() }), { minItems: 1 })),
   },
   { additionalProperties: false },
@@ -60,7 +61,7 @@ const FlowShape = Type.Object(
 
 export interface IvrFlow {
   start: string;
-  overflow: { first?: OverflowRule; second?: OverflowRule };
+  overflow: Readonly<Record<Line, OverflowRule | undefined>>;
   languages: Readonly<Record<string, 'ru' | 'en'>>;
   nodes: ReadonlyMap<string, readonly Verb[]>;
   /** The document as validated, for the admin API to show back. */

@@ -1,6 +1,6 @@
 // Runs a flow verb by verb until a verb routes the call. A flow that runs out of verbs,
 // or loops past the step limit, ends on the first line: the IVR never drops a caller.
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { IvrFlow } from './ivr-flow.js';
 import type { IvrContext } from './ivr-context.js';
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { Value } from 'typebox/value';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 const Window = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$' });
 const Day = Type.Array(Window);
@@ -21,9 +21,17 @@ const LineHours = Type.Object(
   { additionalProperties: false },
 );
 const Region = Type.Object({ prefix: Type.String({ pattern: '^[0-9]{1,8}$' }), timeZone: Type.String({ minLength: 1 }) }, { additionalProperties: false });
-const HoursDoc = Type.Object({ first: LineHours, second: LineHours, callerRegions: Type.Optional(Type.Array(Region)) }, { additionalProperties: false });
+// Every key but callerRegions is a line's id: lines are configuration (issue 21).
+const HoursDoc = Type.Object({ callerRegions: Type.Optional(Type.Array(Region)) }, { additionalProperties: LineHours });
 export type LineHours = Static<typeof LineHours>;
-export type BusinessHours = Static<typeof HoursDoc>;
+export type Region = Static<typeof Region>;
+export interface BusinessHours {
+  lines: Readonly<Record<Line, LineHours>>;
+  callerRegions?: Region[];
+}
+
+/** A line with no hours of its own in the file is open around the clock. */
+const ALWAYS_OPEN: LineHours = { timeZone: 'UTC', week: { mon: ['00:00-24:00'], tue: ['00:00-24:00'], wed: ['00:00-24:00'], thu: ['00:00-24:00'], fri: ['00:00-24:00'], sat: ['00:00-24:00'], sun: ['00:00-24:00'] }, holidays: [] };
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
@@ -32,8 +40,9 @@ export class InvalidBusinessHoursError extends Error {}
 export function parseBusinessHours(doc: unknown): BusinessHours {
   const errs = [...Value.Errors(HoursDoc, doc)].filter((e) => e.keyword !== 'boolean');
   if (errs.length) throw new InvalidBusinessHoursError(errs.map((e) => `${e.instancePath || '/'}: ${e.message}`).join('; '));
-  const h = doc as BusinessHours;
-  const zones: [string, string][] = [['/first/timeZone', h.first.timeZone], ['/second/timeZone', h.second.timeZone]];
+  const { callerRegions, ...lines } = doc as { callerRegions?: Region[] } & Record<Line, LineHours>;
+  const h: BusinessHours = { lines, ...(callerRegions ? { callerRegions } : {}) };
+  const zones: [string, string][] = Object.entries(lines).map(([line, l]) => [`/${line}/timeZone`, l.timeZone]);
   (h.callerRegions ?? []).forEach((r, i) => zones.push([`/callerRegions/${i}/timeZone`, r.timeZone]));
   for (const [where, zone] of zones) {
     try {
@@ -114,5 +123,5 @@ export function isOpen(h: LineHours, at: Date): boolean {
 }
 
 export function hoursOf(b: BusinessHours, line: Line): LineHours {
-  return b[line];
+  return b.lines[line] ?? ALWAYS_OPEN;
 }

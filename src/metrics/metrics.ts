@@ -3,7 +3,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallObserver } from '../calls/call-observer.js';
 import type { CallStatus } from '../calls/call-state-machine.js';
-import type { Line, OperatorState } from '../operators/operator.table.js';
+import type { OperatorState } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { JobObserver } from '../recordings/recording-archive.worker.js';
 import type { DeliveryObserver } from '../outbound/outbound.service.js';
 import type { VerificationObserver } from '../verification/verification.service.js';

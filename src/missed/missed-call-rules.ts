@@ -11,7 +11,8 @@
 // Numbers are compared in E.164 (callback-number.ts reads them as a callback would), so that
 // 8 912 …, 7912 … and +7 912 … of one Russian number are one caller.
 import { toE164 } from '../callbacks/callback-number.js';
-import { LINES, type Line } from '../operators/operator.table.js';
+import { LINES } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 export const MISSED_REASONS = ['abandoned', 'voicemail'] as const;
 export type MissedReason = (typeof MISSED_REASONS)[number];

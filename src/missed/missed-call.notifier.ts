@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { PanelNotifier } from '../panel/panel.notifier.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { toMissedCallDto } from './missed-call.dto.js';
 import { changedSince, operatorIdsForLine, type MissedCallRow } from './missed-call.repository.js';
 

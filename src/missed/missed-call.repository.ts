@@ -4,7 +4,7 @@
 // is a conditional update, and clearing touches only entries still open or booked.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { CallTransition, ClearedReason, Missed, MissedReason, MissedStatus, Reached } from './missed-call-rules.js';
 
 export interface MissedCallRow {

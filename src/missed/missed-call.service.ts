@@ -9,7 +9,7 @@ import type { Principal } from '../auth/token.service.js';
 import type { CallbackService } from '../callbacks/callback.service.js';
 import type { CallbackRow } from '../callbacks/callback.table.js';
 import { AppError, CallbackTicketLineError, ForbiddenError, MissedCallTakenError, NotFoundError, TicketForbiddenError } from '../errors.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { Actor } from '../tickets/ticket.service.js';
 import { mayFollowUp } from './missed-call-rules.js';
 import type { MissedCallNotifier } from './missed-call.notifier.js';

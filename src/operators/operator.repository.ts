@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.js';
-import type { Line, NewOperatorRow, OperatorRow, OperatorState } from './operator.table.js';
+import type { NewOperatorRow, OperatorRow, OperatorState } from './operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 export async function insertOperator(db: Db, o: NewOperatorRow): Promise<OperatorRow> {
   return db.insertInto('operators').values(o).returningAll().executeTakeFirstOrThrow();

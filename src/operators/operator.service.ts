@@ -25,7 +25,8 @@ import {
 } from './operator.repository.js';
 import { extensionProblem, lowestFreeExtension, type EndpointIdentity } from './extension.js';
 import type { InternalCalls } from './internal-calls.js';
-import type { Line, OperatorRow, OperatorState, PauseReason, Softphone } from './operator.table.js';
+import type { OperatorRow, OperatorState, PauseReason, Softphone } from './operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 export interface EndpointProvisioner {
   isConnected(): boolean;

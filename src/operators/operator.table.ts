@@ -1,7 +1,10 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
-export const LINES = ['first', 'second'] as const;
-export type Line = (typeof LINES)[number];
+import type { Language, Line } from '../vocabulary.js';
+import { DEFAULT_LINE_IDS } from '../vocabulary.js';
+
+/** Being replaced by the LineCatalog (issue 21): lines are configuration, not these two. */
+export const LINES = DEFAULT_LINE_IDS;
 export const OPERATOR_STATES = ['available', 'on_call', 'wrap_up', 'paused', 'offline'] as const;
 export type OperatorState = (typeof OPERATOR_STATES)[number];
 /** What an operator or supervisor may set; on_call and wrap_up follow the calls. */
@@ -55,7 +58,7 @@ export interface OperatorStateHistoryTable {
 
 export interface CannedPhraseTable {
   id: Generated<string>;
-  language: 'ru' | 'en';
+  language: Language;
   kind: 'greeting' | 'ask_number' | 'hold' | 'thanks' | 'other';
   body: string;
   position: ColumnType<number, number | undefined, number>;

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { TicketNotifier, TicketService } from '../tickets/ticket.service.js';
 import { TicketListService } from '../tickets/ticket-list.service.js';
 import { ticketListRoutes } from '../tickets/ticket-list.routes.js';

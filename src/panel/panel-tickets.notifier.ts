@@ -3,7 +3,7 @@
 // panel's own event stream (PanelNotifier), as event "ticket". A ticket on no line yet (a call's,
 // before it queues) is staff's only and goes to no panel.
 import type { Logger } from 'pino';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { TicketNotifier } from '../tickets/ticket.service.js';
 import { lineSeesTicket } from '../tickets/ticket-rules.js';
 import { toTicketListItem } from '../tickets/ticket-list.dto.js';

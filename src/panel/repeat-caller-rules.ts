@@ -10,7 +10,7 @@
 // rule as the ticket lists), never the call's own ticket. Account matches first, then number
 // matches, each newest activity first, at most `limit`.
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { isRealNumber } from '../tickets/ticket-claim-rules.js';
 import { lineSeesTicket } from '../tickets/ticket-rules.js';
 import type { TicketStatus } from '../tickets/ticket.table.js';

@@ -6,7 +6,8 @@
 import AsteriskManager, { type AmiManager } from 'asterisk-manager';
 import type { Logger } from 'pino';
 import type { InternalCallEvent } from '../operators/internal-calls.js';
-import type { Line, OperatorState } from '../operators/operator.table.js';
+import type { OperatorState } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { backoffDelay } from './backoff.js';
 
 export interface AmiSettings {

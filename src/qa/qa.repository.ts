@@ -3,7 +3,7 @@
 // "current" unless a correction supersedes it; reports count current evaluations only.
 import { sql, type Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { QaFormDefinition } from './qa-form.js';
 import type { QaScore } from './qa-score.js';
 import type { QaEvaluationEventRow, QaEvaluationRow, QaEventKind, QaFormRow, QaFormVersionRow, QaRemark, QaTables } from './qa.table.js';

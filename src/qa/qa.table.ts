@@ -1,7 +1,7 @@
 // The QA tables (migration 0018). The repository reaches them through db.withTables<QaTables>(),
 // so the shared Database interface needs no edit for them.
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { QaFormDefinition } from './qa-form.js';
 import type { ScoredAnswer } from './qa-score.js';
 

@@ -4,7 +4,7 @@
 // kinds look at. Paged; the totals count every call found, not just the page.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { wholeWeeks, type ReviewFilterSpec } from './review-filter.js';
 import type { ReviewFilterRow, ReviewFilterTables } from './review-filter.table.js';
 

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/token.service.js';
 import type { Database } from '../db/database.js';
 import { InvalidValueError, NotFoundError, ReviewFilterLineError, ReviewFilterNameTakenError } from '../errors.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { parseReviewFilter, type ReviewFilterSpec } from './review-filter.js';
 import {
   deleteReviewFilter,

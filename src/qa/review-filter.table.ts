@@ -1,7 +1,7 @@
 // The review filters' table (migration 0021), reached through db.withTables<ReviewFilterTables>()
 // so that the shared Database interface needs no edit for it.
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { ReviewFilterKind } from './review-filter.js';
 
 export interface ReviewFilterTable {

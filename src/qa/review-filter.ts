@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { Type, type Static, type TSchema } from '@fastify/type-provider-typebox';
 import { Value } from 'typebox/value';
 import { InvalidReviewFilterError } from '../errors.js';
-import { LINES, type Line } from '../operators/operator.table.js';
+import { LINES } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 const Int = (minimum: number, maximum: number, description: string) => Type.Integer({ minimum, maximum, description });
 const Params = <T extends Parameters<typeof Type.Object>[0]>(p: T) => Type.Object(p, { additionalProperties: false });

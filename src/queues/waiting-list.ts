@@ -2,7 +2,7 @@
 // queue). A callback placeholder ("cb:<id>") carries the rank of the caller who asked for it,
 // so it keeps that place: nobody who came earlier is overtaken, nobody later gets ahead.
 // A caller whose operator did not answer keeps their rank too, and is therefore back in front.
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 export interface WaitingEntry {
   id: string;

@@ -1,5 +1,6 @@
 // Chain of custody: proving archived files unaltered, and deleting them only as retention
 // allows. Both are reachable from the API and, offline, from the CLI.
+import type { Line } from '../vocabulary.js';
 import { unlink } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -22,11 +23,8 @@ export interface ChainReport {
   problems: ChainProblem[];
 }
 
-export interface RetentionPolicy {
-  default: number;
-  first?: number;
-  second?: number;
-}
+/** Days per line (RECORDING_RETENTION_DAYS); `default` for the rest and for calls with no line. */
+export type RetentionPolicy = { default: number } & Partial<Record<Line, number>>;
 
 export class CustodyService {
   constructor(
@@ -83,7 +81,7 @@ export class CustodyService {
     return { ok: problems.length === 0, entries: done, filesChecked: files, problems };
   }
 
-  retentionDays(line: 'first' | 'second' | null): number {
+  retentionDays(line: Line | null): number {
     return (line ? this.retention[line] : undefined) ?? this.retention.default;
   }
 

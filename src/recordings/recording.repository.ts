@@ -1,3 +1,4 @@
+import type { Line } from '../vocabulary.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { NewRecordingRow, RecordingRow, RecordingUpdate } from './recording.table.js';
@@ -55,7 +56,7 @@ export interface RecordingSearch {
   operatorId?: string;
   caller?: string;
   ticketId?: string;
-  line?: 'first' | 'second';
+  line?: Line;
   minDurationMs?: number;
   /** Calls whose caller proved who they are (one-time code), or those who did not. */
   verified?: boolean;
@@ -110,7 +111,7 @@ export async function listOwnRecordingsOfAccount(db: Db, accountId: string, limi
 }
 
 /** Recordings past retention, with no legal hold on them, their call or their ticket. */
-export async function listPurgeable(db: Db, line: 'first' | 'second' | null, olderThan: Date) {
+export async function listPurgeable(db: Db, line: Line | null, olderThan: Date) {
   let s = db
     .selectFrom('recordings as r')
     .leftJoin('calls as c', 'c.id', 'r.call_id')

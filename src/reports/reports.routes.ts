@@ -6,7 +6,8 @@ import type { Db } from '../db/database.js';
 import { InvalidValueError } from '../errors.js';
 import { requireRole } from '../http/auth.hook.js';
 import { hoursOf, type BusinessHours } from '../lines/business-hours.js';
-import { LINES, type Line } from '../operators/operator.table.js';
+import { LINES } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { toCsv } from '../supervisor/supervisor.routes.js';
 import type { ServiceTarget } from './erlang.js';
 import { planLine } from './staffing-plan.js';
@@ -63,7 +64,7 @@ export const reportRoutes =
           LINES.map(async (line) => {
             const window = await staffingWindow(db, until, weeks, zone(line));
             const counts = await staffingCounts(db, line, window.from, window.to, zone(line));
-            return { ...planLine(line, targets[line], zone(line), weeks, counts.totals, counts.slots), from: window.from.toISOString(), to: window.to.toISOString() };
+            return { ...planLine(line, targets[line] ?? targets.first!, zone(line), weeks, counts.totals, counts.slots), from: window.from.toISOString(), to: window.to.toISOString() };
           }),
         );
         if (req.query.format === 'csv') {

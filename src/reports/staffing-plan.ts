@@ -3,7 +3,8 @@
 // (and, where callers hung up often enough to estimate their patience, Erlang A) says the line's
 // target needs, and the operators who were actually signed in. Pure: the SQL is in
 // staffing.repository.ts.
-import { LINES, type Line } from '../operators/operator.table.js';
+import { LINES } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { agentsNeededA, agentsNeededC, type ServiceTarget } from './erlang.js';
 
 /** A weekday-hour's totals over the whole window (all N of its occurrences). */

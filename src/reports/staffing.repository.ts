@@ -4,7 +4,7 @@
 // transferred to the second line counts there, at the time it first queued).
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { LineCounts, SlotCounts } from './staffing-plan.js';
 
 const num = (v: unknown) => Number(v ?? 0);

@@ -13,7 +13,7 @@
 //   Tickets merged into another (duplicates) are not counted.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 
 const num = (v: unknown) => Number(v ?? 0);
 const OPERATOR_ACTOR = '^operator:[0-9]{1,18}$';

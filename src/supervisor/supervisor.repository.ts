@@ -6,7 +6,7 @@
 // - handle time: talk time, from the operator answering to the call ending.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { OPEN_CALLBACK_STATUSES } from '../callbacks/callback.table.js';
 
 export interface LineStats {

@@ -1,13 +1,14 @@
 // The live wallboard: per line, who waits and for how long, callbacks pending, operators by state
 // with time in state, and today's service level, abandonment and handle time ("today" on the
 // line's own clock, from the business-hours file).
+import type { Line } from '../vocabulary.js';
 import type { Db } from '../db/database.js';
 import { hoursOf, startOfDay, type BusinessHours } from '../lines/business-hours.js';
 import { listOperators } from '../operators/operator.repository.js';
 import { lineStats } from './supervisor.repository.js';
 
 export interface WallboardLine {
-  line: 'first' | 'second';
+  line: Line;
   waiting: number;
   longestWaitSec: number | null;
   callbacksPending: number;

@@ -5,7 +5,7 @@
 // (src/panel/repeat-caller-rules.ts), so this returns a few more than will be shown.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { TicketStatus } from './ticket.table.js';
 
 export interface RepeatTicketCandidate {

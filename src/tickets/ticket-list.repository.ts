@@ -2,7 +2,7 @@
 // page and the total is the line's, not the page's. Search has its own query (ticket.repository).
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import { SLA_NEARING_SHARE } from './ticket-rules.js';
 import { ACTIVE_STATUSES, type TicketView } from './ticket-list-rules.js';
 import type { TicketPriority, TicketRow } from './ticket.table.js';

@@ -1,7 +1,7 @@
 // The pure rules of built-in tickets: which status changes are allowed, which priority a
 // category starts at, and when a ticket's SLA targets fall due. No I/O, so unit tests run
 // them with any clock.
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { TicketPriority, TicketStatus } from './ticket.table.js';
 
 /** Allowed status changes. A closed ticket stays closed (a new call opens a new ticket). */

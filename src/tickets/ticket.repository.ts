@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import type { NewTicketRow, TicketNote, TicketPriority, TicketRow, TicketStatus, TicketUpdate } from './ticket.table.js';
 
 export async function insertTicket(db: Db, t: NewTicketRow): Promise<TicketRow> {

@@ -7,7 +7,7 @@ import { InvalidTicketTransitionError, NotFoundError, TicketForbiddenError, Tick
 import { listCallsOfTicket } from '../calls/call.repository.js';
 import type { CallRow } from '../calls/call.table.js';
 import { findOperatorById } from '../operators/operator.repository.js';
-import type { Line } from '../operators/operator.table.js';
+import type { Line } from '../vocabulary.js';
 import {
   findTicketById,
   hasTicketEvent,

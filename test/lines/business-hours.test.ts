@@ -6,7 +6,7 @@ const shipped = async () => parseBusinessHours(JSON.parse(await readFile('pbx-co
 
 describe('business hours', () => {
   it("opens and closes on the line's own clock (Moscow, UTC+3)", async () => {
-    const h = (await shipped()).second;
+    const h = (await shipped()).lines.second!;
     // Monday 2026-11-23 09:00 in Moscow is 06:00 UTC.
     expect(isOpen(h, new Date('2026-11-23T06:00:00Z'))).toBe(true);
     expect(isOpen(h, new Date('2026-11-23T05:59:00Z'))).toBe(false);
@@ -15,7 +15,7 @@ describe('business hours', () => {
     expect(nextOpen(h, new Date('2026-11-27T16:00:00Z'))).toEqual(new Date('2026-11-30T06:00:00Z'));
   });
   it('skips holidays', async () => {
-    const h = (await shipped()).second;
+    const h = (await shipped()).lines.second!;
     // 2027-01-01 is a Friday and a holiday; then the weekend; 2027-01-04 is Monday.
     expect(nextOpen(h, new Date('2026-12-31T16:00:00Z'))).toEqual(new Date('2027-01-04T06:00:00Z'));
   });

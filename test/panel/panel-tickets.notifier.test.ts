@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { PanelTicketsNotifier } from '../../src/panel/panel-tickets.notifier.js';
-import type { Line } from '../../src/operators/operator.table.js';
+import type { Line } from '../../src/vocabulary.js';
 import type { TicketRow } from '../../src/tickets/ticket.table.js';
 
 const now = new Date('2030-01-07T09:00:00Z');

@@ -6,11 +6,12 @@
 // they don't need.
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { IvrContext, Verb, VerbResult } from '../ivr-context.js';
+import { LINE_ID_PATTERN } from '../../vocabulary.js';
 
 export const CallbackSchema = Type.Object(
   {
     verb: Type.Literal('callback'),
-    line: Type.Union([Type.Literal('first'), Type.Literal('second')]),
+    line: Type.String({ pattern: LINE_ID_PATTERN }),
     prompt: Type.String({ pattern: '^[a-z0-9-]+$' }),
     key: Type.Optional(Type.String({ pattern: '^[0-9*#]$' })),
     timeoutSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),

@@ -5,11 +5,12 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { IvrContext, Verb, VerbResult } from '../ivr-context.js';
 import { Action, applyAction } from './menu.verb.js';
+import { LINE_ID_PATTERN } from '../../vocabulary.js';
 
 export const HoursSchema = Type.Object(
   {
     verb: Type.Literal('hours'),
-    line: Type.Union([Type.Literal('first'), Type.Literal('second')]),
+    line: Type.String({ pattern: LINE_ID_PATTERN }),
     closedPrompt: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$' })),
     announceOpening: Type.Optional(Type.Boolean()),
     closed: Action,

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { IvrContext, Verb, VerbResult } from '../ivr-context.js';
+import { LINE_ID_PATTERN } from '../../vocabulary.js';
 
-const Line = Type.Union([Type.Literal('first'), Type.Literal('second')]);
+const Line = Type.String({ pattern: LINE_ID_PATTERN });
 export const Action = Type.Object(
   {
     route: Type.Optional(Line),

@@ -1,8 +1,9 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { IvrContext, Verb, VerbResult } from '../ivr-context.js';
+import { LINE_ID_PATTERN } from '../../vocabulary.js';
 
 export const RouteSchema = Type.Object(
-  { verb: Type.Literal('route'), line: Type.Union([Type.Literal('first'), Type.Literal('second')]) },
+  { verb: Type.Literal('route'), line: Type.String({ pattern: LINE_ID_PATTERN }) },
   { additionalProperties: false },
 );
 
