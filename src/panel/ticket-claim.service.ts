@@ -15,7 +15,7 @@ import { findCallById, updateCall } from '../calls/call.repository.js';
 import type { Db } from '../db/database.js';
 import { AttachVerificationRequiredError, CallAttachConflictError, ForbiddenError, NotFoundError, TicketForbiddenError, TicketMergeError } from '../errors.js';
 import { findTicketById, insertTicketEvent, moveCallsToTicket } from '../tickets/ticket.repository.js';
-import { ticketContents, wasAttached } from '../tickets/repeat-caller.repository.js';
+import { claimAttach, releaseAttach, ticketContents } from '../tickets/repeat-caller.repository.js';
 import { canSeeTicket } from '../tickets/ticket-rules.js';
 import type { RepeatCallers } from './repeat-caller.service.js';
 import type { RepeatMatch } from './repeat-caller-rules.js';
@@ -36,9 +36,6 @@ export class TicketClaimService {
     private readonly attaching?: { repeat: RepeatCallers; ledger: Pick<CallLedger, 'row' | 'has' | 'update'> },
   ) {}
 
-  /** Calls being attached now: a second request meanwhile loses (one winner, a 409). */
-  private readonly inFlight = new Set<string>();
-
   /**
    * Attaches the call to `ticketId`, one of the caller's other open tickets as the pop offers
    * them now. The ticket made for the call is merged into it when empty, else kept (only this
@@ -48,32 +45,29 @@ export class TicketClaimService {
     const a = this.attaching;
     if (!a) throw new NotFoundError('repeat-caller ticket', ticketId);
     const call = await this.callOf(by, callId);
-    if (this.inFlight.has(callId)) throw new CallAttachConflictError(callId, 'in_progress', `call ${callId} is being attached to a ticket already`);
-    this.inFlight.add(callId);
+    const live = this.live(callId);
+    const own = live?.ticketId ?? a.ledger.row(callId)?.ticket_id ?? call.ticket_id;
+    if (!own) throw new CallAttachConflictError(callId, 'no_ticket', `call ${callId} has no ticket yet`);
+    if (own === ticketId) throw new CallAttachConflictError(callId, 'already_attached', `call ${callId} was attached to a ticket already`);
+    const offered = (
+      await a.repeat.forCall({ callerNumber: call.caller_number, verifiedAccountId: live?.verifiedAccountId ?? call.verified_account_id, line: call.line, ownTicketId: own })
+    ).find((x) => x.id === ticketId);
+    if (!offered) throw new NotFoundError('repeat-caller ticket of this call', ticketId);
+    const actor = await this.tickets.actorOf(by);
+    const target = await findTicketById(this.db, ticketId);
+    if (!target) throw new NotFoundError('ticket', ticketId);
+    if (!canSeeTicket(actor, target)) throw new TicketForbiddenError(target.id, actor.line);
+    if (offered.match !== 'account' && target.account_id) throw new AttachVerificationRequiredError(target.id);
+    // The one attach of this call, claimed in Postgres before anything moves: of two requests
+    // (two staff, two instances) exactly one gets here; the other is a 409 whatever the timing.
+    if (!(await claimAttach(this.db, { callId, ticketId, fromTicketId: own, by: actor.label }))) {
+      throw new CallAttachConflictError(callId, 'already_attached', `call ${callId} was attached to a ticket already`);
+    }
     try {
-      const live = this.live(callId);
-      const own = live?.ticketId ?? a.ledger.row(callId)?.ticket_id ?? call.ticket_id;
-      if (!own) throw new CallAttachConflictError(callId, 'no_ticket', `call ${callId} has no ticket yet`);
-      if (own === ticketId || (await wasAttached(this.db, own, callId))) throw new CallAttachConflictError(callId, 'already_attached', `call ${callId} was attached to a ticket already`);
-      const offered = (
-        await a.repeat.forCall({ callerNumber: call.caller_number, verifiedAccountId: live?.verifiedAccountId ?? call.verified_account_id, line: call.line, ownTicketId: own })
-      ).find((x) => x.id === ticketId);
-      if (!offered) throw new NotFoundError('repeat-caller ticket of this call', ticketId);
-      const actor = await this.tickets.actorOf(by);
-      const target = await findTicketById(this.db, ticketId);
-      if (!target) throw new NotFoundError('ticket', ticketId);
-      if (!canSeeTicket(actor, target)) throw new TicketForbiddenError(target.id, actor.line);
-      if (offered.match !== 'account' && target.account_id) throw new AttachVerificationRequiredError(target.id);
       const contents = await ticketContents(this.db, own, callId);
       const dropped = !!contents && contents.notes === 0 && contents.otherCalls === 0 && contents.mergedInto === null;
-      if (dropped) {
-        // The merge locks both tickets: of two attaches racing on two instances, one merges and
-        // the other finds the ticket merged already.
-        await this.tickets.merge({ ...actor, role: 'system' }, own, ticketId).catch((err: unknown) => {
-          if (err instanceof TicketMergeError) throw new CallAttachConflictError(callId, 'already_attached', `call ${callId} was attached to a ticket already`);
-          throw err;
-        });
-      } else await moveCallsToTicket(this.db, [callId], ticketId);
+      if (dropped) await this.tickets.merge({ ...actor, role: 'system' }, own, ticketId);
+      else await moveCallsToTicket(this.db, [callId], ticketId);
       // The live call's row through the call core's ledger (in order with its other changes), and
       // its session, so the core's next change carries the ticket too (as a confirmed claim does).
       if (a.ledger.has(callId)) a.ledger.update(callId, { ticket_id: ticketId });
@@ -81,8 +75,11 @@ export class TicketClaimService {
       if (live) live.ticketId = ticketId;
       await insertTicketEvent(this.db, ticketId, 'call-attached', actor.label, { callId, fromTicketId: own, match: offered.match, dropped });
       return { ticket: target, match: offered.match, from: own, dropped };
-    } finally {
-      this.inFlight.delete(callId);
+    } catch (err) {
+      // Nothing moved (or the merge found the ticket merged meanwhile): the claim goes back.
+      await releaseAttach(this.db, callId).catch(() => undefined);
+      if (err instanceof TicketMergeError) throw new CallAttachConflictError(callId, 'already_attached', `call ${callId} was attached to a ticket already`);
+      throw err;
     }
   }
 

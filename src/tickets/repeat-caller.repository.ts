@@ -55,8 +55,19 @@ export async function ticketContents(db: Db, ticketId: string, callId: string): 
 }
 
 /** Was this call attached to a repeat caller's ticket already (the event on the ticket it went to)? */
-export async function wasAttached(db: Db, ticketId: string, callId: string): Promise<boolean> {
-  const r = await sql<{ one: number }>`
-    SELECT 1 AS one FROM ticket_events WHERE ticket_id = ${ticketId}::bigint AND kind = 'call-attached' AND data @> ${JSON.stringify({ callId })}::jsonb LIMIT 1`.execute(db);
+/**
+ * Claims the one attach a call may have (migration 0027): true for the first claim, false when
+ * the call was attached already, here or on another instance. Atomic in Postgres, not in memory.
+ */
+export async function claimAttach(db: Db, c: { callId: string; ticketId: string; fromTicketId: string; by: string }): Promise<boolean> {
+  const r = await sql<{ call_id: string }>`
+    INSERT INTO call_attachments (call_id, ticket_id, from_ticket_id, attached_by)
+    VALUES (${c.callId}::uuid, ${c.ticketId}::bigint, ${c.fromTicketId}::bigint, ${c.by})
+    ON CONFLICT (call_id) DO NOTHING RETURNING call_id`.execute(db);
   return r.rows.length > 0;
+}
+
+/** Gives the claim back when the attach could not be carried out, so it may be tried again. */
+export async function releaseAttach(db: Db, callId: string): Promise<void> {
+  await sql`DELETE FROM call_attachments WHERE call_id = ${callId}::uuid`.execute(db);
 }

@@ -119,6 +119,9 @@ describe('repeat callers in the screen pop', () => {
     expect((lost.body as { error: { code: string } }).error.code).toBe('call_attach_conflict');
     const w = won.body as { match: string; dropped: boolean; ticket: { id: string } };
     expect(w.match).toBe(w.ticket.id === byAccount.id ? 'account' : 'number');
+    // Asked again later (as another instance would: the claim is a row in Postgres, migration 0027): still one attach per call.
+    const again = await t.api<{ error: { code: string } }>('POST', `/api/panel/calls/${call.id}/ticket-attach`, { ticketId: (w.ticket.id === byAccount.id ? byNumber : byAccount).id });
+    expect([again.status, again.body.error.code]).toEqual([409, 'call_attach_conflict']);
     // The new ticket had a note: kept, with the note, only the call moved.
     expect(w.dropped).toBe(false);
     const kept = (await t.api<{ mergedInto: string | null; notes: { body: string }[]; calls: unknown[] }>('GET', `/api/tickets/${own.id}`)).body;
