@@ -151,6 +151,18 @@ export class InvalidIvrFlowError extends AppError {
   }
 }
 
+/**
+ * Postgres (or Redis) refused or dropped the connection while answering: the request was not
+ * carried out and may be sent again. A 503 with Retry-After, not a 500 that reads as a bug.
+ */
+export class StoreUnavailableError extends AppError {
+  readonly code = 'store_unavailable';
+  readonly status = 503;
+  constructor() {
+    super('a store this request needs (Postgres or Redis) is not reachable just now; nothing was changed by the part that failed, try again shortly');
+  }
+}
+
 export class PbxUnavailableError extends AppError {
   readonly code = 'pbx_unavailable';
   readonly status = 503;

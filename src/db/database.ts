@@ -43,7 +43,10 @@ export interface Database {
 export type Db = Kysely<Database> | Transaction<Database>;
 
 export function createDb(databaseUrl: string, max = 10): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  // A Postgres that neither answers nor refuses (stopped, or a dropped route) would hold every
+  // request waiting for a connection for good: 5 s, then the request is a 503 (error-handler.ts)
+  // and the call ledger's writer retries (pg-errors.ts isUnavailable knows the message).
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5_000 });
   // An idle client that errors (Postgres restarted) must not crash the process.
   pool.on('error', () => undefined);
   // Nor one that is checked out between two queries (a transaction in progress): pg then emits

@@ -1,6 +1,7 @@
 // The one place errors become HTTP responses: {error: {code, message, details?}}.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, BadUrlError, InvalidValueError, RouteNotFoundError, UnknownReferenceError } from '../errors.js';
+import { AppError, BadUrlError, InvalidValueError, RouteNotFoundError, StoreUnavailableError, UnknownReferenceError } from '../errors.js';
+import { isUnavailable } from '../db/pg-errors.js';
 
 const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json' },
@@ -60,6 +61,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (known) return reply.status(known.status).send({ error: { code: known.code, message: err.message } });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ error: { code: 'bad_request', message: err.message } });
+    }
+    if (isUnavailable(err)) {
+      req.log.warn({ err: err.message }, 'a store was unreachable: answered 503');
+      const e = new StoreUnavailableError();
+      return reply.status(e.status).header('retry-after', '5').send(errorBody(e));
     }
     req.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });

@@ -9,6 +9,9 @@ import { buildServer } from '../../src/http/server.js';
 const tokens = { authenticate: async () => ({ tokenId: '1', role: 'admin', operatorId: null }) } as unknown as TokenService;
 
 const broken: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/store-away', { config: { access: { roles: ['admin'] } } }, async () => {
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  });
   app.get('/broken', { config: { access: { roles: ['admin'] } }, schema: { response: { 200: Type.Object({ id: Type.String(), n: Type.Integer() }) } } }, async () => ({ id: 'x', n: 'not a number' }) as never);
   app.get('/fine', { config: { access: { roles: ['admin'] } }, schema: { response: { 200: Type.Object({ id: Type.String() }) } } }, async () => ({ id: 'x' }));
 };
@@ -21,6 +24,13 @@ describe('response validation', () => {
     const ok = await app.inject({ method: 'GET', url: '/api/fine', headers: { authorization: 'Bearer x' } });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toEqual({ id: 'x' });
+    await app.close();
+  });
+
+  it('answers 503 store_unavailable with Retry-After when Postgres refuses the connection', async () => {
+    const app = await buildServer({ log: pino({ level: 'silent' }), tokens, probes: [], api: [broken], validateResponses: true });
+    const r = await app.inject({ method: 'GET', url: '/api/store-away', headers: { authorization: 'Bearer x' } });
+    expect([r.statusCode, r.headers['retry-after'], r.json().error.code]).toEqual([503, '5', 'store_unavailable']);
     await app.close();
   });
 });
