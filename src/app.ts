@@ -82,7 +82,7 @@ import { CallbackQueue } from './callbacks/callback.queue.js';
 import { startCallbackWorker } from './callbacks/callback.worker.js';
 import { callbackRoutes } from './callbacks/callback.routes.js';
 import { loadBusinessHours } from './lines/business-hours.js';
-import { LineCatalog } from './lines/line-catalog.js';
+import { LineConfigStore } from './lines/line-config.store.js';
 import { missedCallsModule } from './missed/missed-call.module.js';
 import { qaModule } from './qa/qa.module.js';
 import { createAlerts } from './alerts/alert.module.js';
@@ -131,6 +131,11 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     throw err;
   }
 
+  // The lines first (the IVR flow routes to them); a bad file refuses to start, naming every path.
+  const lineConfig = await LineConfigStore.open(config.linesFile);
+  // The configured lines (issue 21), owned in memory; the admin API replaces them whole.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- until the services take it (issue 21, in progress)
+  const lines = lineConfig.catalog;
   const flows = await IvrFlowStore.open(config.ivr.flowFile);
   const tokens = new TokenService(db, config.secretKey, config.auth.outageGraceSec);
   if (config.bootstrapAdminToken) await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
@@ -173,9 +178,6 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   outbound.onRemoteChange((connector, change) => tickets.remoteChanged(connector, change));
   const verification = new VerificationService(db, config.secretKey, config.verification, log.child({ component: 'verification' }));
   verification.useEvents(outbound);
-  // The configured lines (issue 21), owned in memory; the admin API replaces them whole.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- until the services take it (issue 21, in progress)
-  const lines = LineCatalog.defaults();
   const businessHours = await loadBusinessHours(config.businessHoursFile);
   const callbackQueue = new CallbackQueue(redis, config.queuePrefix);
   // The adapter itself when it is Asterisk: it also tells which endpoints Asterisk has (only what changed is pushed).

@@ -76,6 +76,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'RECORDING_RETENTION_DAYS', default: '365', doc: 'Days an archived recording is kept before the daily purge deletes it.' },
   { name: 'RECORDING_RETENTION_DAYS_FIRST', optional: true, doc: 'Retention for first-line calls, overriding RECORDING_RETENTION_DAYS.' },
   { name: 'RECORDING_RETENTION_DAYS_SECOND', optional: true, doc: 'Retention for second-line calls, overriding RECORDING_RETENTION_DAYS.' },
+  { name: 'LINES_FILE', default: 'pbx-config/lines.json', doc: 'The lines (ids, names in both languages, escalation order, fallback queues; README "Lines"), relative to the project root or absolute. The service refuses to start when it is invalid; PUT /api/admin/lines rewrites it.' },
   { name: 'BUSINESS_HOURS_FILE', default: 'pbx-config/business-hours.json', doc: "Each line's opening hours, time zone and holidays (scheduled callbacks ring only while the line is open)." },
   { name: 'VERIFY_CODE_TTL_SEC', default: '600', doc: 'Lifetime of a one-time verification code in seconds (at most 600).' },
   { name: 'VERIFY_MAX_WRONG_PER_CALL', default: '3', doc: 'Wrong codes one call may key (1-3) before it is routed on as unverified.' },

@@ -280,6 +280,8 @@ export function loadConfig(env: Env = process.env) {
       issuePerAccountPerHour: int(env, 'VERIFY_ISSUE_PER_ACCOUNT_PER_HOUR', 1, 1000),
     },
     businessHoursFile: fromRoot(str(env, 'BUSINESS_HOURS_FILE')),
+    /** The lines configuration (src/lines/line-config.ts), read at start; the admin API rewrites it. */
+    linesFile: fromRoot(str(env, 'LINES_FILE')),
     callbacks: {
       mode: oneOf(env, 'CALLBACK_MODE', CALLBACK_MODES),
       key: oneOf(env, 'CALLBACK_KEY', DTMF_KEYS),

@@ -435,3 +435,21 @@ export class OperatorRequiredError extends AppError {
     super('an operator token needs operatorId: the operator it acts as');
   }
 }
+
+/** A lines configuration (pbx-config/lines.json or the admin API's document) that fails validation. */
+export class InvalidLinesError extends AppError {
+  readonly code = 'invalid_lines';
+  readonly status = 400;
+  constructor(errors: { path: string; message: string }[]) {
+    super(`lines configuration is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, { errors });
+  }
+}
+
+/** A line id that is well formed but not one of the configured lines (src/lines/line-guard.ts). */
+export class UnknownLineError extends AppError {
+  readonly code = 'unknown_line';
+  readonly status = 400;
+  constructor(line: string, known: readonly string[], where?: string) {
+    super(`"${line}" is not a configured line (${known.join(', ')})`, { line, known, ...(where ? { path: where } : {}) });
+  }
+}
