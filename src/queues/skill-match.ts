@@ -21,6 +21,7 @@
 //   operator while a Russian-only one is free. With no skills in play this is exactly the old
 //   rule, the longest idle first.
 import { levelScore, meets, needsSkills, skillsMet, type Skills } from './skills.js';
+import { estimateWaitSec } from './waiting-list.js';
 
 export interface WaitingCaller {
   /** The waiting list's entry id (a caller, or a callback placeholder, which needs no skills). */
@@ -114,4 +115,42 @@ export function matchCallers(input: MatchInput): MatchResult {
     )[0];
     return op && { op, by: 'widened' };
   }
+}
+
+/** What a waiting caller is told: their place, how many can take them, the estimated wait. */
+export interface WaitView {
+  position: number;
+  staffed: number;
+  ewtSec: number;
+}
+
+/**
+ * Honest position and wait under skills. A caller narrowed to skilled operators is estimated from
+ * the logged-in operators who can take them, and the callers ahead who compete for those (anyone
+ * those operators could take now: callers with matching needs, plain callers, widened callers);
+ * an English caller behind five Russian callers the Russian-only operators will take is not
+ * "sixth". Their wait widens after widenAfterSec, so the estimate is the sooner of that and of
+ * waiting for a skilled operator. A caller who needs nothing (or is widened) is estimated as
+ * before: everyone ahead, every logged-in operator of the line.
+ */
+export function waitView(a: {
+  me: WaitingCaller;
+  /** The entries ahead of the caller in the line, in rank order. */
+  ahead: readonly WaitingCaller[];
+  /** The skills of the line's logged-in operators. */
+  staffed: readonly Skills[];
+  widenAfterSec: number;
+  now: number;
+  avgHandleSec: number;
+}): WaitView {
+  const everyone = { position: a.ahead.length + 1, staffed: a.staffed.length };
+  const everyoneEwt = estimateWaitSec(everyone.position, a.avgHandleSec, everyone.staffed);
+  if (widened(a.me, a.widenAfterSec, a.now, a.staffed)) return { ...everyone, ewtSec: everyoneEwt };
+  const mine = a.staffed.filter((s) => meets(s, a.me.requires));
+  const competing = a.ahead.filter((c) => widened(c, a.widenAfterSec, a.now, a.staffed) || mine.some((s) => meets(s, c.requires)));
+  const skilled = { position: competing.length + 1, staffed: mine.length };
+  const skilledEwt = estimateWaitSec(skilled.position, a.avgHandleSec, skilled.staffed);
+  const widensInSec = Math.max(0, (a.me.waitingSince + a.widenAfterSec * 1000 - a.now) / 1000);
+  const viaWidening = Math.round(widensInSec + everyoneEwt);
+  return viaWidening < skilledEwt ? { ...everyone, ewtSec: viaWidening } : { ...skilled, ewtSec: skilledEwt };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matchCallers, widened, type FreeOperator, type MatchInput, type WaitingCaller } from '../../src/queues/skill-match.js';
+import { matchCallers, waitView, widened, type FreeOperator, type MatchInput, type WaitingCaller } from '../../src/queues/skill-match.js';
 import { meets, type Skills } from '../../src/queues/skills.js';
 
 // A fake clock: every time is ms on it, `now` is passed in.
@@ -91,6 +91,36 @@ describe('skill matching', () => {
 
   it('callback placeholders (no skills) are matched like any plain entry', () => {
     expect(pairs({ waiting: [caller('cb:1'), caller('c', { en: 1 })], free: [op('en', { en: 1 }), op('x')], widenAfterSec: 30, now: sec(1) })).toEqual(['cb:1→x', 'c→en']);
+  });
+});
+
+describe('honest position and wait under skills', () => {
+  const aht = 300;
+  const staffed: Skills[] = [{ ru: 3 }, { ru: 2 }, { ru: 5 }, { en: 2 }];
+  const ruAhead = [1, 2, 3, 4, 5].map((i) => caller(`ru${i}`, { ru: 1 }, sec(-10)));
+
+  it('an English caller behind five Russian callers counts only those competing for the en operator', () => {
+    const v = waitView({ me: caller('me', { en: 1 }, sec(0)), ahead: ruAhead, staffed, widenAfterSec: 600, now: sec(1), avgHandleSec: aht });
+    expect(v).toEqual({ position: 1, staffed: 1, ewtSec: 300 });
+    // A plain caller ahead competes for the en operator too.
+    const w = waitView({ me: caller('me', { en: 1 }, sec(0)), ahead: [...ruAhead, caller('plain')], staffed, widenAfterSec: 600, now: sec(1), avgHandleSec: aht });
+    expect(w).toEqual({ position: 2, staffed: 1, ewtSec: 600 });
+  });
+
+  it('a caller who needs nothing is estimated as before: everyone ahead, every logged-in operator', () => {
+    expect(waitView({ me: caller('me'), ahead: ruAhead, staffed, widenAfterSec: 30, now: sec(1), avgHandleSec: aht })).toEqual({ position: 6, staffed: 4, ewtSec: 450 });
+  });
+
+  it('the sooner of waiting for a skilled operator and the widening', () => {
+    const enAhead = [1, 2, 3].map((i) => caller(`en${i}`, { en: 1 }, sec(0)));
+    // Three English callers ahead for one en operator: 4 × 300 s; widening in 20 s, then 7th of 4 operators: 20 + 525 s.
+    expect(waitView({ me: caller('me', { en: 1 }, sec(0)), ahead: enAhead, staffed, widenAfterSec: 30, now: sec(10), avgHandleSec: aht })).toEqual({ position: 4, staffed: 4, ewtSec: 320 });
+    // Widened already: everyone ahead, every operator.
+    expect(waitView({ me: caller('me', { en: 1 }, sec(0)), ahead: enAhead, staffed, widenAfterSec: 30, now: sec(30), avgHandleSec: aht })).toEqual({ position: 4, staffed: 4, ewtSec: 300 });
+  });
+
+  it('a caller nobody logged in could take is estimated from everyone (they are widened at once)', () => {
+    expect(waitView({ me: caller('me', { de: 1 }, sec(0)), ahead: ruAhead, staffed, widenAfterSec: 600, now: sec(1), avgHandleSec: aht })).toEqual({ position: 6, staffed: 4, ewtSec: 450 });
   });
 });
 
