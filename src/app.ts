@@ -244,6 +244,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     operators,
     verification,
     businessHours: () => businessHours,
+    lines,
     events: outbound,
     panels,
     staffed: (line) => countStaffed(db, line, config.ari.node),

@@ -9,8 +9,9 @@ import { LINES, type OperatorRow } from '../operators/operator.table.js';
 import type { Line } from '../vocabulary.js';
 import { callbackIdOf, HEAD_RANK, type WaitingLists } from '../queues/waiting-list.js';
 import type { CallObserver } from './call-observer.js';
-import type { CallPhase } from './call-phase.js';
+import type { AssigneeRing, CallPhase } from './call-phase.js';
 import type { CallSession } from './call-session.js';
+import { rungAsAssignee, type CallSticky } from './call-sticky.js';
 import type { CallbackCalls } from './callback-calls.js';
 import type { PbxPort } from './pbx.port.js';
 import type { PanelPort } from './panel.port.js';
@@ -39,7 +40,7 @@ export class CallDispatch {
 
   constructor(
     private readonly core: DispatchCore,
-    private readonly d: { pbx: PbxPort; operators: OperatorService; log: Logger; observer: CallObserver; panels: PanelPort; ringTimeoutSec: number },
+    private readonly d: { pbx: PbxPort; operators: OperatorService; log: Logger; observer: CallObserver; panels: PanelPort; ringTimeoutSec: number; sticky?: CallSticky },
   ) {}
 
   /**
@@ -49,6 +50,8 @@ export class CallDispatch {
    */
   joinQueue(s: CallSession, line: Line, rank: number): void {
     s.queuedAt = performance.now();
+    // Sticky routing (call-sticky.ts): first, their ticket's assignee may be rung; a miss brings them back here at `rank`.
+    if (this.d.sticky?.ringFirst(this, s, line, rank)) return;
     this.core.waiting.insert(line, s.callId, rank);
     this.dispatch(line);
   }
@@ -123,8 +126,8 @@ export class CallDispatch {
     return undefined;
   }
 
-  /** Rings an operator for a queued call. */
-  async ring(s: CallSession, op: OperatorRow, fromQueue = false): Promise<void> {
+  /** Rings an operator for a queued call (`assignee`: as its ticket's assignee, for their own time: call-sticky.ts). */
+  async ring(s: CallSession, op: OperatorRow, fromQueue = false, assignee?: AssigneeRing): Promise<void> {
     const callId = s.callId;
     const line = s.line ?? 'first';
     const channelId = randomUUID();
@@ -132,9 +135,9 @@ export class CallDispatch {
     s.operatorId = op.id;
     s.operatorChannelId = channelId;
     this.core.setLeg(channelId, callId, 'operator');
-    await this.core.move(s, { kind: 'ringing', answered: false }, { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id });
+    await this.core.move(s, { kind: 'ringing', answered: false, ...(assignee && { assignee }) }, { operator_id: op.id, operator_channel_id: channelId }, { operatorId: op.id, ...(assignee && { assignee }) });
     this.d.log.info({ callId, operatorId: op.id, line }, 'ringing operator');
-    this.d.panels.ringing(op.id, callId); // the screen pop, before the phone is picked up
+    this.d.panels.ringing(op.id, callId, assignee); // the screen pop, before the phone is picked up (and why them)
     if (s.queuedAt !== undefined) {
       this.d.observer.queueToRing(performance.now() - s.queuedAt, line);
       // The ACD's own delay: since both the caller and this operator were there (the later of
@@ -144,7 +147,7 @@ export class CallDispatch {
     // Not awaited: the originate's round trip to Asterisk (tens of ms under load) would
     // otherwise hold up the line's next caller, as dispatch is serialised per line.
     this.d.pbx
-      .dial({ endpoint: op.sip_username, channelId, callId, callerId: s.callerNumber ?? 'unknown', timeoutSec: this.d.ringTimeoutSec })
+      .dial({ endpoint: op.sip_username, channelId, callId, callerId: s.callerNumber ?? 'unknown', timeoutSec: assignee?.ringSec ?? this.d.ringTimeoutSec })
       .catch(async (err: Error) => {
         this.d.log.warn({ callId, operatorId: op.id, err: err.message }, 'operator could not be dialled');
         this.core.forgetLeg(channelId);
@@ -159,6 +162,9 @@ export class CallDispatch {
    */
   async operatorMissed(s: CallSession, reason: string, pause = true): Promise<void> {
     const opId = s.operatorId;
+    // Rung first as the ticket's assignee (call-sticky.ts): never obliged to take it, so not paused.
+    const asAssignee = rungAsAssignee(s.phase);
+    if (asAssignee) pause = false;
     if (opId) {
       this.core.busy.delete(opId);
       this.d.panels.callOver(opId, s.callId, 'missed');
@@ -168,7 +174,7 @@ export class CallDispatch {
     s.operatorId = null;
     s.operatorChannelId = null;
     if (s.phase.kind !== 'ringing') return;
-    await this.core.move(s, { kind: 'queued' }, { operator_id: null, operator_channel_id: null }, { missedBy: opId, reason });
+    await this.core.move(s, { kind: 'queued' }, { operator_id: null, operator_channel_id: null }, { missedBy: opId, reason, ...(asAssignee && { asAssignee }) });
     if (s.line) this.joinQueue(s, s.line, s.rank ?? HEAD_RANK);
   }
 }

@@ -12,6 +12,7 @@ import type { CallRow, HangupBy } from './call.table.js';
 import type { FinalStatus } from './call-state-machine.js';
 import { CallerGoneError, type CallSession, type CallSessionDeps } from './call-session.js';
 import type { CallTickets } from './call-tickets.js';
+import type { CallSticky } from './call-sticky.js';
 import type { CallEvents } from './call-events.js';
 import type { HangupCause, InboundChannel, PbxPort } from './pbx.port.js';
 import type { IvrFlow } from '../ivr/ivr-flow.js';
@@ -45,6 +46,8 @@ export class CallIvr {
       flow: () => IvrFlow;
       onIvrStep: (ms: number) => void;
       onCallRow?: (ms: number) => void;
+      /** Told of a caller verified in the IVR: their account's ticket's assignee may be rung first. */
+      sticky?: Pick<CallSticky, 'verified'>;
     },
   ) {}
 
@@ -157,6 +160,7 @@ export class CallIvr {
     });
     if (r.outcome === 'verified') {
       s.verifiedAccountId = r.accountId;
+      if (r.accountId) this.d.sticky?.verified(s, r.accountId);
       // The verification service writes it to Postgres itself; the live row (what call.* events
       // and the API read while the call is up) gets it too.
       this.d.ledger.update(s.callId, { verification_status: 'verified', verified_account_id: r.accountId, verification_method: s.verification.method, verified_at: new Date() });

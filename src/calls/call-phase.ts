@@ -13,7 +13,7 @@
 //    │  └── back to the queue from: ringing (missed), bridged (transferred),
 //    │      dialling (a customer-first callback's customer answered)
 //    ▼
-//   ringing {answered} ──► bridged {caller} ◄──► consulting {caller, colleague}
+//   ringing {answered, assignee?} ──► bridged {caller} ◄──► consulting {caller, colleague}
 //    │            │
 //    │            └──► surveying
 //    └──► dialling ──► bridged          a callback's customer (agent-first; customer-first: queued ──► dialling)
@@ -50,6 +50,23 @@ export interface Colleague {
  */
 export type CallerPlace = { at: 'bridge' } | { at: 'hold' } | { at: 'code'; askedBy: string | null };
 
+/**
+ * How the caller's ticket is known to be theirs, for sticky routing (call-sticky.ts): `attached`,
+ * the call took the keyed ticket (verified as its account, or calling from a number on it);
+ * `keyed`, only its number was keyed (a claim: anyone can key a number); `account`, the caller is
+ * verified as the account of this open ticket.
+ */
+export const ASSIGNEE_MATCHES = ['attached', 'keyed', 'account'] as const;
+export type AssigneeMatch = (typeof ASSIGNEE_MATCHES)[number];
+
+/** A ring of the caller's ticket's assignee before the line (sticky routing), for `ringSec`. */
+export interface AssigneeRing {
+  ticketId: string;
+  ticketNumber: string;
+  match: AssigneeMatch;
+  ringSec: number;
+}
+
 export type LivePhase =
   /** The IVR flow runs. `callbackAsked`: the callback verb was chosen, the menu opens once queued. */
   | { kind: 'ivr'; callbackAsked: boolean; endsAs: 'abandoned' | 'completed' }
@@ -62,8 +79,10 @@ export type LivePhase =
   /**
    * An operator's phone rings for the call. `answered`: they picked up and are being put through
    * (the bridge is being made): their leg going away now is no missed ring, the answer handles it.
+   * `assignee`: rung first as the assignee of the caller's ticket (sticky routing): their own
+   * timeout, and not answering is no missed ring of theirs (the caller goes on to the line).
    */
-  | { kind: 'ringing'; answered: boolean }
+  | { kind: 'ringing'; answered: boolean; assignee?: AssigneeRing }
   /** A callback's customer is being dialled. */
   | { kind: 'dialling' }
   /** Caller and operator in the bridge, recording; `caller`: where the caller is (with the operator, on hold, keying a code). */

@@ -19,6 +19,7 @@ import type { TicketRow } from '../tickets/ticket.table.js';
 import { bindTicket } from '../verification/verification.repository.js';
 import { findCallById, insertCallEvent, updateCall } from './call.repository.js';
 import type { CallSession } from './call-session.js';
+import type { CallSticky } from './call-sticky.js';
 import type { CallUpdate } from './call.table.js';
 
 /** How the call's row learns its ticket and keyed number: directly by default, or through the call core's own writer. */
@@ -42,7 +43,14 @@ export class CallTickets {
 
   private readonly writeRow: CallRowWriter;
 
-  constructor(private readonly db: Kysely<Database>, private readonly tickets: TicketService, private readonly log: Logger, writeRow?: CallRowWriter) {
+  /** `sticky`: told each keyed ticket and how it is the caller's, to ring its assignee first (call-sticky.ts). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly tickets: TicketService,
+    private readonly log: Logger,
+    writeRow?: CallRowWriter,
+    private readonly sticky?: Pick<CallSticky, 'ticketKeyed'>,
+  ) {
     this.writeRow = writeRow ?? ((callId, patch) => updateCall(this.db, callId, patch));
   }
 
@@ -53,6 +61,7 @@ export class CallTickets {
     if (claim && s.verifiedAccountId) {
       const t = await findTicketById(this.db, claim.ticketId);
       if (t && isOpen(t) && t.account_id === s.verifiedAccountId) {
+        this.sticky?.ticketKeyed(s, stickyTicket(t), 'attached');
         await this.take(s, t, claim.number);
         return t.id;
       }
@@ -79,6 +88,8 @@ export class CallTickets {
     }
     const callerOnTicket = isRealNumber(s.callerNumber) && (await ticketHasPhone(this.db, ticket.id, s.callerNumber));
     const d = decideKeyedTicket({ accountId: ticket.account_id, callerOnTicket }, { verifiedAccountId: s.verifiedAccountId });
+    // Known before the caller is queued, with the ticket looked up here anyway: no round trip of its own.
+    this.sticky?.ticketKeyed(s, stickyTicket(ticket), d.conflict ? 'conflict' : d.attach ? 'attached' : 'keyed');
     if (d.conflict) await this.flagConflict(s, ticket, keyed);
     if (d.attach) {
       await this.take(s, ticket, keyed);
@@ -130,6 +141,10 @@ export class CallTickets {
     );
     this.log.warn({ callId: s.callId, ticketId: t.id, keyed }, 'caller verified as another account keyed this ticket: flagged');
   }
+}
+
+function stickyTicket(t: TicketRow): { id: string; number: string; assigneeId: string | null } {
+  return { id: t.id, number: t.number, assigneeId: t.assignee_id };
 }
 
 function isOpen(t: TicketRow): boolean {

@@ -28,6 +28,9 @@ import type { CallLedger } from './call-ledger.js';
 import { updateCall } from './call.repository.js';
 import { WriteBehind } from './write-behind.js';
 import type { BusinessHours } from '../lines/business-hours.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
+import { CallSticky } from './call-sticky.js';
+import { findAccountAssignedTicket } from './call-sticky.repository.js';
 import type { CallRow, CallUpdate, HangupBy } from './call.table.js';
 import { CallAnswer } from './call-answer.js';
 import { CallHangup } from './call-hangup.js';
@@ -53,6 +56,8 @@ export interface CallServiceDeps {
   operators: OperatorService;
   verification: VerificationService;
   businessHours: () => BusinessHours;
+  /** The configured lines (their sticky ring time, ...). */
+  lines: LineCatalog;
   flow: () => IvrFlow;
   log: Logger;
   observer?: CallObserver;
@@ -108,19 +113,21 @@ export class CallService implements CallCore, CallbackSink {
     this.log = d.log.child({ component: 'calls' });
     this.observer = d.observer ?? silentCallObserver;
     this.behind = new WriteBehind(this.log);
+    // Sticky routing: what is known of a caller's ticket reaches the ACD (call-sticky.ts).
+    const sticky = new CallSticky({ lines: d.lines, busy: this.busy, operators: d.operators, accountTicket: (id) => findAccountAssignedTicket(d.db, id), log: this.log });
     // A live call's ticket and keyed number go through its row in the ledger (in order with its
     // other changes); a call already ended and written (a ticket made behind it) is updated directly.
     this.callTickets = new CallTickets(d.db, d.tickets, this.log, (id, patch) => {
       if (!d.ledger.has(id)) return updateCall(d.db, id, patch);
       d.ledger.update(id, patch);
-    });
+    }, sticky);
     this.consults = new CallConsult(this, { db: d.db, tickets: d.tickets, ledger: d.ledger, pbx: d.pbx, operators: d.operators, panels: d.panels ?? silentPanels, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.overflow = new CallOverflow(this, { db: d.db, tickets: d.tickets, ledger: d.ledger, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
-    this.acd = new CallDispatch(this, { pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec });
+    this.acd = new CallDispatch(this, { pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec, sticky });
     this.answers = new CallAnswer(this, { ...d, panels: d.panels, log: this.log, recordLegs: d.settings.recordLegs ?? false });
     this.hangups = new CallHangup(this, { ...d, panels: d.panels, log: this.log, observer: this.observer, behind: this.behind, surveyTimeoutSec: d.settings.surveyTimeoutSec });
-    this.ivr = new CallIvr({ ...d, log: this.log, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms), onCallRow: (ms) => this.observer.callRow?.(ms) });
+    this.ivr = new CallIvr({ ...d, log: this.log, sticky, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms), onCallRow: (ms) => this.observer.callRow?.(ms) });
     d.pbx.onEvent((e) => this.handle(e));
     d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
   }

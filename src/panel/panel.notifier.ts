@@ -2,7 +2,8 @@
 // keyed by operator, so a call's screen pop goes to the operator being rung and nobody else.
 import type { Logger } from 'pino';
 import type { PanelPort } from '../calls/panel.port.js';
-import type { ScreenPopService } from './screen-pop.service.js';
+import type { AssigneeRing } from '../calls/call-phase.js';
+import { rungAs, type ScreenPopService } from './screen-pop.service.js';
 import type { EventStream } from '../http/event-stream.js';
 import type { OperatorRow } from '../operators/operator.table.js';
 import { panelOperator } from './panel.dto.js';
@@ -55,8 +56,12 @@ export class PanelNotifier implements PanelPort {
     this.push(operatorId, event, async () => data);
   }
 
-  ringing(operatorId: string, callId: string): void {
-    this.push(operatorId, 'ringing', () => this.pops.build(callId));
+  ringing(operatorId: string, callId: string, assignee?: AssigneeRing): void {
+    this.push(operatorId, 'ringing', async () => {
+      const pop = await this.pops.build(callId);
+      // Why this operator (sticky routing): the ring's own, not the call's, so not part of the pop made ahead.
+      return pop && assignee ? { ...pop, rungAs: rungAs(assignee) } : pop;
+    });
   }
 
   callOver(operatorId: string, callId: string, how: 'answered' | 'missed' | 'ended'): void {

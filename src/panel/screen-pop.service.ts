@@ -4,6 +4,7 @@
 // tickets (repeat callers). Made ahead while the caller waits (pop-cache.ts), served at the ring.
 import type { Db } from '../db/database.js';
 import type { CallSession } from '../calls/call-session.js';
+import type { AssigneeMatch, AssigneeRing } from '../calls/call-phase.js';
 import { findCallById } from '../calls/call.repository.js';
 import { findOpenTicketByNumber } from '../tickets/ticket.repository.js';
 import type { TicketService } from '../tickets/ticket.service.js';
@@ -32,6 +33,13 @@ export interface ScreenPop {
    * Attach the call to one with POST /api/panel/calls/:id/ticket-attach.
    */
   repeatTickets: RepeatTicket[];
+  /**
+   * Why this operator's phone rings (sticky routing, calls/call-sticky.ts): they are the assignee
+   * of the caller's ticket. `match`: how the ticket is the caller's; `keyed` means only its number
+   * was keyed, not proved: check the caller before talking about the ticket. Only on a ring of
+   * the assignee (absent otherwise).
+   */
+  rungAs?: { reason: 'assignee'; ticketId: string; ticketNumber: string; match: AssigneeMatch; verified: boolean };
   ticket: {
     id: string;
     number: string;
@@ -201,6 +209,11 @@ export class ScreenPopService {
     };
     return { pop, queuedAt: c.queued_at ? c.queued_at.getTime() : null };
   }
+}
+
+/** The pop's reason for a ring of the caller's ticket's assignee. */
+export function rungAs(a: AssigneeRing): NonNullable<ScreenPop['rungAs']> {
+  return { reason: 'assignee', ticketId: a.ticketId, ticketNumber: a.ticketNumber, match: a.match, verified: a.match !== 'keyed' };
 }
 
 function pick<K extends keyof CallRow>(row: CallRow, keys: readonly K[]): Pick<CallRow, K> {

@@ -72,6 +72,31 @@ async function attach(call, x, attached) {
   }
 }
 
+/**
+ * Why this phone rings (sticky routing, calls/call-sticky.ts): the operator is the assignee of
+ * the caller's ticket. A match by the keyed number alone is said to be unverified, in the warning
+ * colour: anyone can key a ticket number, so the operator checks the caller before talking about
+ * the ticket. Called by operator.js each time the pop is drawn; hidden for an ordinary ring.
+ */
+export function renderRingReason(call) {
+  style();
+  let box = document.getElementById('pop-assignee');
+  if (!box) {
+    box = h('div.assignee', { id: 'pop-assignee', hidden: true });
+    $('#pop-claim').before(box);
+  }
+  const r = call?.pop?.rungAs;
+  box.hidden = !r;
+  if (!r) return box.replaceChildren();
+  const text = { attached: 'pop.assignee.attached', account: 'pop.assignee.account', keyed: 'pop.assignee.keyed' }[r.match] ?? 'pop.assignee.keyed';
+  box.className = `assignee ${r.verified ? 'verified' : 'unverified'}`;
+  box.dataset.match = r.match;
+  box.replaceChildren(
+    `${r.verified ? '★' : '⚠'} `,
+    h('a', { href: `#ticket/${r.ticketId}` }, t(text, { number: r.ticketNumber })),
+  );
+}
+
 function root() {
   let box = document.getElementById('pop-repeat');
   if (!box) {

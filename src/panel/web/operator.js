@@ -9,7 +9,7 @@ import { Ringer } from './ringer.js';
 import { mountTickets } from './operator-tickets.js';
 import { mountMissedCalls } from './operator-missed.js';
 import { mountColleagues } from './operator-colleagues.js';
-import { renderRepeatCallers } from './operator-pop.js';
+import { renderRepeatCallers, renderRingReason } from './operator-pop.js';
 
 const ui = {
   session: null,
@@ -202,6 +202,7 @@ function renderPop() {
       : v.status === 'failed'
         ? `✖ ${t('pop.failed')}`
         : `○ ${t('pop.notVerified')}`;
+  renderRingReason(c); // rung first as the assignee of the caller's ticket: why, and how sure
   // Keyed a ticket's number without proving it theirs: the operator checks, then attaches with one click.
   $('#pop-claim').hidden = !p.claim;
   if (p.claim) {
