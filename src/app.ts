@@ -83,6 +83,8 @@ import { startCallbackWorker } from './callbacks/callback.worker.js';
 import { callbackRoutes } from './callbacks/callback.routes.js';
 import { loadBusinessHours } from './lines/business-hours.js';
 import { LineConfigStore } from './lines/line-config.store.js';
+import { checkSettingLines, guardRouteLines } from './lines/line-guard.js';
+import { linesModule } from './lines/lines.module.js';
 import { missedCallsModule } from './missed/missed-call.module.js';
 import { qaModule } from './qa/qa.module.js';
 import { createAlerts } from './alerts/alert.module.js';
@@ -134,9 +136,9 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   // The lines first (the IVR flow routes to them); a bad file refuses to start, naming every path.
   const lineConfig = await LineConfigStore.open(config.linesFile);
   // The configured lines (issue 21), owned in memory; the admin API replaces them whole.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- until the services take it (issue 21, in progress)
   const lines = lineConfig.catalog;
-  const flows = await IvrFlowStore.open(config.ivr.flowFile);
+  checkSettingLines(lines, 'CLICK_TO_CALL_CALLER_ID', Object.keys(config.clickToCall.callerIds.byLine));
+  const flows = await IvrFlowStore.open(config.ivr.flowFile, lines);
   const tokens = new TokenService(db, config.secretKey, config.auth.outageGraceSec);
   if (config.bootstrapAdminToken) await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
 
@@ -335,6 +337,8 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     rateLimit: { redis, prefix: config.queuePrefix },
     trustProxy: config.http.trustProxy,
     sessions,
+    // Every line id a request names is checked against the configured lines (400 unknown_line).
+    onApiRoute: guardRouteLines(lines),
     extra: [sessionRoutes(sessions, config.sip.domain), panelPageRoutes, ...(config.metricsToken ? [metricsRoutes(metrics, config.metricsToken)] : [])],
     probes: [
       { name: 'postgres', check: async () => (await sql`SELECT 1`.execute(db), true) },
@@ -357,6 +361,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       accountRecordingRoutes(access),
       tokenRoutes(tokens),
       ivrRoutes(flows),
+      linesModule({ store: lineConfig, flows }).routes,
       verificationRoutes(verification),
       callbackRoutes(callbacks),
       missed.routes,

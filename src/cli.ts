@@ -9,11 +9,13 @@ import { migrate } from './db/migrator.js';
 import { TokenService } from './auth/token.service.js';
 import { revokeToken } from './auth/token.repository.js';
 import { ROLES, type Role } from './auth/token.table.js';
-import { MIGRATIONS_DIR } from './paths.js';
+import path from 'node:path';
+import { MIGRATIONS_DIR, PROJECT_ROOT } from './paths.js';
 import { parseFlow } from './ivr/ivr-flow.js';
 import { OperatorService } from './operators/operator.service.js';
-import { LINES } from './operators/operator.table.js';
-import type { Line } from './vocabulary.js';
+import { LineCatalog } from './lines/line-catalog.js';
+import { loadLinesFile } from './lines/line-config.js';
+import { checkLine } from './lines/line-guard.js';
 import { pushOperatorEndpoint } from './pbx/endpoint-push.js';
 import { Progress } from './cli/progress.js';
 import { seedDemo } from './cli/seed.command.js';
@@ -25,8 +27,8 @@ const USAGE = `usage: pbxdesk <command>
   config-doc                                      print the settings table (README)
   token create --role ROLE [--name N] [--operator ID]   print a new API token (roles: ${ROLES.join(', ')})
   token revoke ID                                 revoke a token by id
-  operator create --login L --name N --line first|second --sip-password P
-  ivr validate [FILE]                             check an IVR flow file (default: the configured one)
+  operator create --login L --name N --line LINE --sip-password P   (LINE: a configured line, LINES_FILE)
+  ivr validate [FILE] [--lines FILE]              check an IVR flow file against the lines (default: the configured ones)
   seed demo [--calls N]                           demo operators and a day of synthetic calls
   recordings verify                               walk the hash chain and re-hash every archived file
   recordings rearchive [--status failed,spooled] [--id ID]   archive again what is not archived
@@ -49,8 +51,11 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'ivr' && sub === 'validate') {
-    const file = rest[0] ?? loadConfig().ivr.flowFile;
-    const flow = parseFlow(JSON.parse(await readFile(file, 'utf8')));
+    const given = rest.filter((a, i) => !a.startsWith('--') && rest[i - 1] !== '--lines')[0];
+    const file = given ?? loadConfig().ivr.flowFile;
+    // A flow file named alone is checked against the shipped lines, needing no environment.
+    const linesFile = flag(rest, 'lines') ?? (given ? path.join(PROJECT_ROOT, 'pbx-config/lines.json') : loadConfig().linesFile);
+    const flow = parseFlow(JSON.parse(await readFile(file, 'utf8')), new LineCatalog((await loadLinesFile(linesFile)).lines));
     process.stdout.write(`${file}: valid, ${flow.nodes.size} nodes, starts at "${flow.start}"\n`);
     return 0;
   }
@@ -85,8 +90,7 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (cmd === 'operator' && sub === 'create') {
-      const line = flag(rest, 'line', true) as Line;
-      if (!LINES.includes(line)) throw new UsageError('--line must be first or second');
+      const line = checkLine(new LineCatalog((await loadLinesFile(config.linesFile)).lines), flag(rest, 'line', true) as string, '--line');
       const password = flag(rest, 'sip-password', true) as string;
       if (password.length < 12) throw new UsageError('--sip-password must be at least 12 characters');
       const ops = new OperatorService(

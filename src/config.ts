@@ -10,8 +10,7 @@ import { isNumberType, isRegion, NUMBER_TYPES, type NumberRules } from './callba
 import { allowListOf } from './connectors/outbound-http.js';
 import type { S3Settings } from './recordings/s3-archive.store.js';
 import { SETTINGS } from './config-settings.js';
-import { LINES } from './operators/operator.table.js';
-import type { Line } from './vocabulary.js';
+import { LINE_ID_PATTERN, type Line } from './vocabulary.js';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -167,19 +166,21 @@ function numberRules(env: Env): NumberRules {
   return { defaultRegion, allowedCountries, allowedTypes: types.filter(isNumberType), deniedPrefixes };
 }
 
-/** CLICK_TO_CALL_CALLER_ID: one number for every line, or per line (first=+74951234567,second=…). */
-function callerIds(env: Env, name: string): Partial<Record<Line, string>> {
-  const out: Partial<Record<Line, string>> = {};
+/**
+ * CLICK_TO_CALL_CALLER_ID: one number for every line, or per line (first=+74951234567,second=…).
+ * Any line id is taken here: which lines exist is configuration (LINES_FILE), checked at start (app.ts).
+ */
+function callerIds(env: Env, name: string): { all?: string; byLine: Partial<Record<Line, string>> } {
+  const byLine: Partial<Record<Line, string>> = {};
   let all: string | undefined;
   for (const part of (optional(env, name) ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
     const [line, number] = part.includes('=') ? part.split('=', 2).map((x) => x.trim()) : [undefined, part];
     if (!number || !/^\+?[0-9]{3,18}$/.test(number)) throw new ConfigError(name, `"${part}" is not a phone number (3 to 18 digits, an optional leading +)`);
     if (line === undefined) all = number;
-    else if ((LINES as readonly string[]).includes(line)) out[line as Line] = number;
-    else throw new ConfigError(name, `"${line}" is not a line (${LINES.join(', ')})`);
+    else if (new RegExp(LINE_ID_PATTERN).test(line)) byLine[line] = number;
+    else throw new ConfigError(name, `"${line}" is not a line id (${LINE_ID_PATTERN})`);
   }
-  for (const l of LINES) out[l] ??= all;
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+  return all === undefined ? { byLine } : { all, byLine };
 }
 
 export function loadConfig(env: Env = process.env) {

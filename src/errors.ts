@@ -453,3 +453,12 @@ export class UnknownLineError extends AppError {
     super(`"${line}" is not a configured line (${known.join(', ')})`, { line, known, ...(where ? { path: where } : {}) });
   }
 }
+
+/** A lines configuration the running service cannot take: e.g. the IVR flow still routes to a line it removes. */
+export class LinesInUseError extends AppError {
+  readonly code = 'lines_in_use';
+  readonly status = 409;
+  constructor(what: string, uses: { path: string; message: string }[]) {
+    super(`${what} still needs lines this configuration removes or closes to callers: ${uses.map((u) => `${u.path} ${u.message}`).join('; ')}`, { errors: uses });
+  }
+}

@@ -51,8 +51,8 @@ export interface OutboundCallSettings {
   dialTemplate: string;
   /** How long the customer's phone rings (CALLBACK_RING_SEC). */
   ringSec: number;
-  /** The caller ID presented per line (CLICK_TO_CALL_CALLER_ID); a line left out presents the trunk's own. */
-  callerIds: Partial<Record<Line, string>>;
+  /** The caller ID presented per line, else `all` (CLICK_TO_CALL_CALLER_ID); neither: the trunk's own. */
+  callerIds: { all?: string; byLine: Partial<Record<Line, string>> };
   defaultLanguage: Language;
   node: string;
 }
@@ -167,7 +167,7 @@ export class OutboundCalls {
       return;
     }
     const line = s.line ?? 'first';
-    const callerId = this.d.s.callerIds[line] ?? '';
+    const callerId = this.d.s.callerIds.byLine[line] ?? this.d.s.callerIds.all ?? '';
     await this.core.move(s, { kind: 'dialling' }, { bridge_id: bridgeId }, { number: s.callerNumber, callerId: callerId || null });
     try {
       await this.d.pbx.dialOut({

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifySchema, type RouteOptions } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -52,6 +52,8 @@ export interface ServerOptions {
   trustProxy?: string[];
   /** Where @fastify/rate-limit keeps its counters (shared by every instance); in memory without it. */
   rateLimit?: { redis: Redis; prefix: string };
+  /** Sees every /api route as it is registered: the line ids it takes get checked (lines/line-guard.ts). */
+  onApiRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
@@ -125,6 +127,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         // Grouped in the reference by feature: /api/<feature>/...
         schema.tags ??= [route.url.split('/')[2] ?? 'api'];
         schema.response = { 401: ErrorBody, 403: ErrorBody, ...(schema.response ?? {}) };
+        opts.onApiRoute?.(route);
       });
       api.addHook('onRequest', authenticate(opts.tokens, opts.sessions));
       for (const plugin of opts.api) await api.register(plain(plugin));

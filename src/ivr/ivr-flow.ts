@@ -16,6 +16,7 @@ import { HoursVerb } from './verbs/hours.verb.js';
 import { VoicemailVerb } from './verbs/voicemail.verb.js';
 import { CallbackVerb } from './verbs/callback.verb.js';
 import { LINE_ID_PATTERN, type Line } from '../vocabulary.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 
 const VERBS = {
   play: PlayVerb,
@@ -76,7 +77,8 @@ function shapeErrors(schema: TSchema, value: unknown, prefix: string): FlowError
     .map((e) => ({ path: `${prefix}${e.instancePath}`, message: e.message }));
 }
 
-export function parseFlow(doc: unknown): IvrFlow {
+/** Validates a whole flow, its lines against `lines` (the configured ones). */
+export function parseFlow(doc: unknown, lines: LineCatalog): IvrFlow {
   const errors = shapeErrors(FlowShape, doc, '');
   if (errors.length) throw new InvalidIvrFlowError(errors);
   const d = doc as { start: string; overflow?: IvrFlow['overflow']; languages?: IvrFlow['languages']; nodes: Record<string, { verb: string }[]> };
@@ -111,8 +113,47 @@ export function parseFlow(doc: unknown): IvrFlow {
       }
     });
   }
+  errors.push(...lineErrors(d, lines));
   if (errors.length) throw new InvalidIvrFlowError(errors);
   return { start: d.start, overflow: d.overflow ?? {}, languages: d.languages ?? {}, nodes, source: doc };
+}
+
+/**
+ * Every line the flow names must be configured, and a line it routes callers to must not be
+ * escalation-only (a helpdesk reached only through escalation). `hours` and the overflow's keys
+ * only ask about a line; a `route` (a verb, a menu or verify action, an overflow action) and
+ * `callback` send the caller there.
+ */
+export function lineErrors(doc: unknown, lines: LineCatalog): FlowError[] {
+  const errors: FlowError[] = [];
+  const check = (line: string, path: string, routes: boolean) => {
+    const def = lines.get(line);
+    if (!def) errors.push({ path, message: `line "${line}" is not configured (${lines.ids().join(', ')})` });
+    else if (routes && def.escalationOnly) errors.push({ path, message: `line "${line}" is reached only by escalation: callers cannot be routed to it` });
+  };
+  const d = doc as { overflow?: Record<string, { action?: { route?: unknown } } | undefined>; nodes?: Record<string, unknown[]> };
+  for (const [line, rule] of Object.entries(d.overflow ?? {})) {
+    check(line, `/overflow/${line}`, false);
+    if (typeof rule?.action?.route === 'string') check(rule.action.route, `/overflow/${line}/action/route`, true);
+  }
+  for (const [name, verbs] of Object.entries(d.nodes ?? {})) {
+    verbs.forEach((v, i) => {
+      for (const [where, line, routes] of lineRefs(v)) check(line, `/nodes/${name}/${i}${where}`, routes);
+    });
+  }
+  return errors;
+}
+
+/** A verb's lines: its own `line` (routing unless it is `hours`) and every action's `route`, at any depth. */
+function lineRefs(v: unknown, where = ''): [string, string, boolean][] {
+  if (v === null || typeof v !== 'object') return [];
+  const out: [string, string, boolean][] = [];
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x === 'string' && k === 'route') out.push([`${where}/${k}`, x, true]);
+    else if (typeof x === 'string' && k === 'line' && where === '') out.push([`/${k}`, x, (v as { verb?: unknown }).verb !== 'hours']);
+    else out.push(...lineRefs(x, `${where}/${k}`));
+  }
+  return out;
 }
 
 function collectGotos(v: unknown): [string, string][] {
@@ -125,12 +166,12 @@ function collectGotos(v: unknown): [string, string][] {
   return out;
 }
 
-export async function loadFlowFile(file: string): Promise<IvrFlow> {
+export async function loadFlowFile(file: string, lines: LineCatalog): Promise<IvrFlow> {
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
     throw new InvalidIvrFlowError([{ path: '', message: `cannot read ${file}: ${(err as Error).message}` }]);
   }
-  return parseFlow(doc);
+  return parseFlow(doc, lines);
 }

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidIvrFlowError } from '../../src/errors.js';
 import type { IvrContext, Language } from '../../src/ivr/ivr-context.js';
 import { parseFlow } from '../../src/ivr/ivr-flow.js';
+import { LineCatalog } from '../../src/lines/line-catalog.js';
+import { parseLines } from '../../src/lines/line-config.js';
 import { runFlow } from '../../src/ivr/ivr-runner.js';
 
 /** A caller scripted as the digits they key after each prompt (null: silence). */
@@ -72,7 +74,9 @@ class ScriptedCaller implements IvrContext {
   }
 }
 
-const flow = async () => parseFlow(JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')));
+/** Today's two lines, as pbx-config/lines.json has them. */
+const lines = LineCatalog.defaults();
+const flow = async () => parseFlow(JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')), lines);
 
 describe('the shipped IVR flow', () => {
   it('routes 1 to the first line and 2 to the second', async () => {
@@ -136,7 +140,7 @@ describe('existing tickets', () => {
 describe('IVR flow validation', () => {
   const errorsOf = (doc: unknown) => {
     try {
-      parseFlow(doc);
+      parseFlow(doc, lines);
     } catch (e) {
       expect(e).toBeInstanceOf(InvalidIvrFlowError);
       return ((e as InvalidIvrFlowError).details?.errors as { path: string; message: string }[]).map((x) => x.path);
@@ -215,7 +219,7 @@ describe('after hours', () => {
 
 describe('the callback verb', () => {
   const offer = () =>
-    parseFlow({ start: 'main', nodes: { main: [{ verb: 'callback', line: 'second', prompt: 'callback-ivr-offer' }, { verb: 'route', line: 'first' }] } });
+    parseFlow({ start: 'main', nodes: { main: [{ verb: 'callback', line: 'second', prompt: 'callback-ivr-offer' }, { verb: 'route', line: 'first' }] } }, lines);
   it('routes a caller who takes the offer to its line with the callback menu requested', async () => {
     const c = new ScriptedCaller(['1']);
     expect(await runFlow(offer(), c)).toBe('second');
@@ -234,9 +238,9 @@ describe('overflow rules in the flow', () => {
   it('are validated with the path of a bad target', async () => {
     const doc = JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')) as Record<string, unknown>;
     doc.overflow = { first: { maxWaitSec: 60, action: { goto: 'nowhere' } } };
-    expect(() => parseFlow(doc)).toThrow(InvalidIvrFlowError);
+    expect(() => parseFlow(doc, lines)).toThrow(InvalidIvrFlowError);
     try {
-      parseFlow(doc);
+      parseFlow(doc, lines);
     } catch (err) {
       expect((err as InvalidIvrFlowError).details).toMatchObject({ errors: [{ path: '/overflow/first/action/goto' }] });
     }
@@ -244,5 +248,58 @@ describe('overflow rules in the flow', () => {
   it('ship with the default flow, with an English number', async () => {
     expect((await flow()).languages).toEqual({ '88005553536': 'en' });
     expect((await flow()).overflow).toMatchObject({ first: { maxWaitSec: 900 }, second: { action: { route: 'first' } } });
+  });
+});
+
+describe('the lines a flow names', () => {
+  /** first → second → third, third reached only by escalation (test/fixtures/lines-three.json's shape). */
+  const three = new LineCatalog(
+    parseLines({
+      lines: [
+        { id: 'first', name: { ru: '1', en: '1' }, escalatesTo: 'second', fallbackQueue: 'first-line' },
+        { id: 'second', name: { ru: '2', en: '2' }, escalatesTo: 'third', fallbackQueue: 'second-line' },
+        { id: 'third', name: { ru: '3', en: '3' }, escalationOnly: true, fallbackQueue: 'second-line' },
+      ],
+    }),
+  );
+  const problems = (doc: unknown, catalog: LineCatalog) => {
+    try {
+      parseFlow(doc, catalog);
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidIvrFlowError);
+      return (e as InvalidIvrFlowError).details?.errors as { path: string; message: string }[];
+    }
+    throw new Error('flow was accepted');
+  };
+  const doc = (line: string) => ({
+    start: 'main',
+    overflow: { [line]: { maxWaitSec: 60, action: { route: line } } },
+    nodes: {
+      main: [
+        { verb: 'hours', line, closed: { route: line } },
+        { verb: 'callback', line, prompt: 'callback-ivr-offer' },
+        { verb: 'menu', prompt: 'main-menu', timeoutSec: 5, maxAttempts: 2, options: { '1': { route: line }, '2': { goto: 'main' } }, onFail: { route: line } },
+        { verb: 'route', line },
+      ],
+    },
+  });
+
+  it('refuses every reference to a line that is not configured, naming its path', () => {
+    const found = problems(doc('vip'), three);
+    expect(found.map((p) => p.path).sort()).toEqual(
+      ['/overflow/vip', '/overflow/vip/action/route', '/nodes/main/0/line', '/nodes/main/0/closed/route', '/nodes/main/1/line', '/nodes/main/2/options/1/route', '/nodes/main/2/onFail/route', '/nodes/main/3/line'].sort(),
+    );
+    expect(found[0]?.message).toMatch(/line "vip" is not configured \(first, second, third\)/);
+  });
+
+  it('refuses routing callers to an escalation-only line, but lets the flow ask about its hours', () => {
+    const found = problems(doc('third'), three).map((p) => p.path);
+    expect(found.sort()).toEqual(['/overflow/third/action/route', '/nodes/main/0/closed/route', '/nodes/main/1/line', '/nodes/main/2/options/1/route', '/nodes/main/2/onFail/route', '/nodes/main/3/line'].sort());
+  });
+
+  it('takes a flow whose lines are configured, and the shipped flow under the three-line configuration', async () => {
+    expect(parseFlow(doc('second'), three).nodes.get('main')).toHaveLength(4);
+    expect(() => parseFlow(doc('third'), lines)).toThrow(/line "third" is not configured \(first, second\)/);
+    expect(parseFlow(JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')), three).start).toBeTruthy();
   });
 });
