@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidCallTransitionError } from '../errors.js';
 import type { IvrContext, Language } from '../ivr/ivr-context.js';
 import type { Line } from '../vocabulary.js';
+import { NO_SKILLS, type Skills } from '../queues/skills.js';
 import { assertPhaseTransition, isOver, statusOf, type CallPhase, type PhaseKind } from './call-phase.js';
 import type { CallStatus } from './call-state-machine.js';
 import type { PbxPort } from './pbx.port.js';
@@ -58,6 +59,14 @@ export class CallSession implements IvrContext {
   answeredAt: number | undefined;
   /** When the caller last joined the queue; for the queue-to-ring latency and the wait metrics. */
   queuedAt: number | undefined;
+  /**
+   * Skills routing: what the caller needs of an operator (the IVR's route sets it; {} = anyone of
+   * the line). Kept across a missed ring, a transfer and overflow: the caller still speaks English.
+   * In memory only, like the rest of the session: a caller reclaimed after a restart needs none.
+   */
+  requiredSkills: Skills = NO_SKILLS;
+  /** Since when (ms since the epoch) the caller has waited on `line` for those skills: the ACD widens from here. */
+  skillsWait: { line: Line; since: number } | undefined;
 
   constructor(
     readonly callId: string,
@@ -258,6 +267,10 @@ export class CallSession implements IvrContext {
 
   lineOpening(line: Line): { prompts: string[]; text: string } | null {
     return this.deps.lineOpening(this, line);
+  }
+
+  requireSkills(skills: Skills): void {
+    this.requiredSkills = skills;
   }
 
   /** Resolves when the message is recorded: the caller pressed #, went quiet, hung up, or maxSec passed. */

@@ -6,6 +6,7 @@ import { principalOf, requireRole } from '../http/auth.hook.js';
 import { CallFilters, ErrorBody, Line, Nullable, UuidParam } from '../http/schemas.js';
 import { findCallById, listCallEvents, listCalls } from './call.repository.js';
 import { CallDto, toCallDto } from './call.dto.js';
+import { SkillsSchema } from '../queues/skills.js';
 import { callViewerOf, visibleCalls } from './call-visibility.js';
 import type { CallService } from './call.service.js';
 import type { CallRow } from './call.table.js';
@@ -71,6 +72,10 @@ export const callRoutes =
                     hold: Type.Optional(Type.Boolean({ description: 'Present on a hold (true) or its end (false): no change of status.' })),
                   }),
                 ),
+                requiredSkills: Type.Optional({
+                  ...SkillsSchema,
+                  description: 'skills routing: what the caller needs of an operator (set by the IVR; {} = anyone of the line). Present while the call is live on this instance',
+                }),
               }),
             ]),
             403: ErrorBody,
@@ -91,8 +96,10 @@ export const callRoutes =
         if (!(await visibleCalls(db, viewer, [call])).length) throw new ForbiddenError(viewer.role, ['admin', 'supervisor', 'an operator who took the call or whose line sees its ticket']);
         const events = stored ? await listCallEvents(db, call.id).catch(() => []) : [];
         const written = new Set(events.map((e) => e.seq));
+        const session = calls.session(call.id);
         return {
           ...toCallDto(call),
+          ...(session && { requiredSkills: session.requiredSkills }),
           transitions: [
             ...events.map((e) => ({ from: e.from_status, to: e.to_status, at: e.at.toISOString(), ...holdOf(e.detail) })),
             ...(live?.pendingEvents ?? []).filter((e) => !written.has(e.seq)).map(({ from, to, at, detail }) => ({ from, to, at, ...holdOf(detail) })),

@@ -1,5 +1,6 @@
 // What a verb may do to the call it runs on. The call service implements it per call.
 import type { Line } from '../vocabulary.js';
+import type { Skills } from '../queues/skills.js';
 
 import type { Language } from '../vocabulary.js';
 
@@ -34,6 +35,11 @@ export interface IvrContext {
   requestCallback(): void;
   /** Records the caller (after a beep) until #, hangup or maxSec; the recording joins the call. */
   recordVoicemail(maxSec: number): Promise<void>;
+  /**
+   * Skills routing: what the caller needs of an operator, set by the route that queues them (every
+   * route sets it: {} = anyone of the line). Optional for contexts that route nobody (tests' fakes).
+   */
+  requireSkills?(skills: Skills): void;
 }
 
 export type VerbResult = { kind: 'next' } | { kind: 'goto'; node: string } | { kind: 'route'; line: Line } | { kind: 'hangup' };

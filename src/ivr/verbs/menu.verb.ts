@@ -1,11 +1,14 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { IvrContext, Verb, VerbResult } from '../ivr-context.js';
 import { LINE_ID_PATTERN } from '../../vocabulary.js';
+import { NO_SKILLS, SkillsSchema } from '../../queues/skills.js';
 
 const Line = Type.String({ pattern: LINE_ID_PATTERN });
 export const Action = Type.Object(
   {
     route: Type.Optional(Line),
+    /** With `route`: the skills the caller needs (skills routing, see the route verb). */
+    skills: Type.Optional(SkillsSchema),
     language: Type.Optional(Type.Union([Type.Literal('ru'), Type.Literal('en')])),
     goto: Type.Optional(Type.String({ minLength: 1 })),
   },
@@ -52,7 +55,10 @@ export class MenuVerb implements Verb {
 
 export async function applyAction(ctx: IvrContext, a: MenuAction): Promise<VerbResult> {
   if (a.language) await ctx.setLanguage(a.language);
-  if (a.route) return { kind: 'route', line: a.route };
+  if (a.route) {
+    ctx.requireSkills?.(a.skills ?? NO_SKILLS);
+    return { kind: 'route', line: a.route };
+  }
   if (a.goto) return { kind: 'goto', node: a.goto };
   return { kind: 'next' };
 }
