@@ -137,6 +137,10 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   const lineConfig = await LineConfigStore.open(config.linesFile);
   // The configured lines (issue 21), owned in memory; the admin API replaces them whole.
   const lines = lineConfig.catalog;
+  // A per-line retention or staffing target may name a line the configuration no longer has (its
+  // recordings and history keep the rule): warned about, not refused, so removing a line never stops a start.
+  const perLine = { RECORDING_RETENTION_DAYS: config.recordings.retentionDays.byLine, STAFFING_SERVICE_LEVEL: config.reports.staffingTarget.byLine };
+  for (const [setting, byLine] of Object.entries(perLine)) for (const line of Object.keys(byLine).filter((id) => !lines.has(id))) log.warn({ setting, line }, 'a per-line setting names a line that is not configured (LINES_FILE)');
   checkSettingLines(lines, 'CLICK_TO_CALL_CALLER_ID', Object.keys(config.clickToCall.callerIds.byLine));
   const flows = await IvrFlowStore.open(config.ivr.flowFile, lines);
   const tokens = new TokenService(db, config.secretKey, config.auth.outageGraceSec);
@@ -185,7 +189,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   // The adapter itself when it is Asterisk: it also tells which endpoints Asterisk has (only what changed is pushed).
   const operators = new OperatorService(db, config.sip.realm, ariPbx ?? pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec, config.sip.wrapUpRule, config.ari.node);
   // Supervisor pages: the wallboard is pushed when a call moves or an operator changes state.
-  const wallboard = new WallboardService(db, () => businessHours, config.sip.serviceLevelSec);
+  const wallboard = new WallboardService(db, () => businessHours, config.sip.serviceLevelSec, lines);
   const boards = new WallboardNotifier(wallboard, log.child({ component: 'wallboard' }));
   operators.onChange((op) => {
     panels.stateChanged(op);
@@ -298,6 +302,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
 
   metrics = new Metrics({
     calls: () => calls.snapshot(),
+    lines: () => lines.ids(),
     operators: () => countOperatorsByState(db),
     connections: () => ({ ari: ari.isConnected(), ami: ami.isConnected(), ariReconnects: ari.reconnects, amiReconnects: ami.reconnects }),
     load: () => {
@@ -314,7 +319,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   });
 
   // Supervisor alerts: judged on a timer (app-timers.ts), pushed to the wallboard and as outbound events.
-  const alerts = createAlerts({ db, log: log.child({ component: 'alerts' }), node: config.ari.node, serviceLevelSec: config.sip.serviceLevelSec, waiting: calls.waiting, queuedAt: (id) => ledger.row(id)?.queued_at, kickDeliveries: () => outbound.sweep() });
+  const alerts = createAlerts({ db, log: log.child({ component: 'alerts' }), node: config.ari.node, serviceLevelSec: config.sip.serviceLevelSec, lines, waiting: calls.waiting, queuedAt: (id) => ledger.row(id)?.queued_at, kickDeliveries: () => outbound.sweep() });
   alerts.service.onChange((e) => boards.alertsChanged(e));
 
   outbound.observe(metrics);
@@ -370,9 +375,9 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       panelPasswordRoutes(sessions, operators),
       panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets), new TicketClaimService(db, new CallTickets(db, tickets, log.child({ component: 'calls' })), tickets, (id) => calls.session(id), verification, { repeat: repeatCallers, ledger })),
       alerts.routes,
-      supervisorRoutes(db, wallboard, boards, new MonitorService(db, pbx, log.child({ component: 'monitor' })), () => businessHours),
-      reportRoutes(db, () => businessHours, config.reports.staffingTarget),
-      ...qaModule(db).routes,
+      supervisorRoutes(db, wallboard, boards, new MonitorService(db, pbx, log.child({ component: 'monitor' })), () => businessHours, lines),
+      reportRoutes(db, () => businessHours, config.reports.staffingTarget, lines),
+      ...qaModule(db, lines).routes,
     ],
   });
   // The panel's softphone: SIP over the service's WebSocket, relayed to Asterisk for signed-in panels only.

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
 import { parseSlaTargets, type SlaTargets } from './tickets/ticket-rules.js';
 import { parseServiceTargets } from './reports/staffing-plan.js';
+import { parseRetentionDays, type RetentionPolicy } from './recordings/retention-policy.js';
 import { isNumberType, isRegion, NUMBER_TYPES, type NumberRules } from './callbacks/callback-number.js';
 import { allowListOf } from './connectors/outbound-http.js';
 import type { S3Settings } from './recordings/s3-archive.store.js';
@@ -114,6 +115,19 @@ function serviceTargets(env: Env, name: string): ReturnType<typeof parseServiceT
   } catch (err) {
     throw new ConfigError(name, (err as Error).message);
   }
+}
+
+/** RECORDING_RETENTION_DAYS ("365" or "365,third=730"); the older _FIRST and _SECOND settings still win for their line. */
+function retentionPolicy(env: Env): RetentionPolicy {
+  let p: RetentionPolicy;
+  try {
+    p = parseRetentionDays(str(env, 'RECORDING_RETENTION_DAYS'));
+  } catch (err) {
+    throw new ConfigError('RECORDING_RETENTION_DAYS', (err as Error).message);
+  }
+  const first = optionalInt(env, 'RECORDING_RETENTION_DAYS_FIRST', 1, 36_500);
+  const second = optionalInt(env, 'RECORDING_RETENTION_DAYS_SECOND', 1, 36_500);
+  return { default: p.default, byLine: { ...p.byLine, ...(first === undefined ? {} : { first }), ...(second === undefined ? {} : { second }) } };
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]): T {
@@ -262,11 +276,7 @@ export function loadConfig(env: Env = process.env) {
       attempts: int(env, 'ARCHIVE_ATTEMPTS', 1, 50),
       backoffMs: int(env, 'ARCHIVE_BACKOFF_MS', 10, 3_600_000),
       sweepIntervalSec: int(env, 'SWEEP_INTERVAL_SEC', 5, 86_400),
-      retentionDays: {
-        default: int(env, 'RECORDING_RETENTION_DAYS', 1, 36_500),
-        first: optionalInt(env, 'RECORDING_RETENTION_DAYS_FIRST', 1, 36_500),
-        second: optionalInt(env, 'RECORDING_RETENTION_DAYS_SECOND', 1, 36_500),
-      },
+      retentionDays: retentionPolicy(env),
     },
     verification: {
       codeTtlSec: int(env, 'VERIFY_CODE_TTL_SEC', 30, 600),

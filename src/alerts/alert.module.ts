@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Line } from '../vocabulary.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 import { callbackIdOf, type WaitingLists } from '../queues/waiting-list.js';
 import { oldestOf } from './alert-rules.js';
 import { alertRoutes } from './alert.routes.js';
@@ -16,6 +17,8 @@ export interface AlertsModuleDeps {
   log: Logger;
   node: string;
   serviceLevelSec: number;
+  /** The configured lines. */
+  lines: LineCatalog;
   /** The call core's waiting lists (CallService.waiting). */
   waiting: WaitingLists;
   /** When a live call was first queued (the call ledger's row in memory). */
@@ -38,6 +41,7 @@ export function createAlerts(d: AlertsModuleDeps): { service: AlertService; rout
     log: d.log,
     node: d.node,
     serviceLevelSec: d.serviceLevelSec,
+    lines: d.lines,
     oldestWaiting: (line) => oldestWaiting(d.waiting, d.queuedAt, line),
     kickDeliveries: d.kickDeliveries,
   });

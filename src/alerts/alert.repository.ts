@@ -3,7 +3,7 @@
 // tickets. The tables are not in the shared Database type: plain SQL, kept here.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { LINES, type PauseReason } from '../operators/operator.table.js';
+import type { PauseReason } from '../operators/operator.table.js';
 import type { Line } from '../vocabulary.js';
 import type { AlertKind, AlertThresholds, Condition } from './alert-rules.js';
 import { DEFAULT_THRESHOLDS } from './alert-rules.js';
@@ -42,9 +42,10 @@ export interface LineThresholds extends AlertThresholds {
 
 const num = (v: unknown) => Number(v ?? 0);
 
-export async function getThresholds(db: Db): Promise<LineThresholds[]> {
+/** Each of `lines` (the configured ones), with the defaults where none were set. */
+export async function getThresholds(db: Db, lines: readonly Line[]): Promise<LineThresholds[]> {
   const rows = (await sql<ThresholdRow>`SELECT * FROM alert_thresholds`.execute(db)).rows;
-  return LINES.map((line) => {
+  return lines.map((line) => {
     const r = rows.find((x) => x.line === line);
     if (!r) return { line, ...DEFAULT_THRESHOLDS, pauseMaxSec: { ...DEFAULT_THRESHOLDS.pauseMaxSec }, updatedAt: null, updatedBy: null };
     return {
@@ -118,7 +119,7 @@ export interface WindowStats {
  * definitions, supervisor.repository.ts). entered_at bounds the scan through its index: a
  * caller queued in the window entered at most hours before it.
  */
-export async function windowStats(db: Db, since: Date, slSec: number): Promise<WindowStats[]> {
+export async function windowStats(db: Db, since: Date, slSec: number, lines: readonly Line[]): Promise<WindowStats[]> {
   const r = await sql<{ line: Line; answered: string; in_target: string; abandoned: string }>`
     SELECT line,
       count(*) FILTER (WHERE answered_at IS NOT NULL) AS answered,
@@ -127,7 +128,7 @@ export async function windowStats(db: Db, since: Date, slSec: number): Promise<W
     FROM calls
     WHERE line IS NOT NULL AND queued_at >= ${since} AND entered_at >= ${since}::timestamptz - interval '6 hours'
     GROUP BY line`.execute(db);
-  return LINES.map((line) => {
+  return lines.map((line) => {
     const x = r.rows.find((y) => y.line === line);
     return { line, offered: num(x?.answered) + num(x?.abandoned), inTarget: num(x?.in_target), abandoned: num(x?.abandoned) };
   });

@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { insertEventWithDeliveries } from '../outbound/outbound.repository.js';
 import type { OutboundEventType } from '../outbound/outbound.table.js';
-import { LINES } from '../operators/operator.table.js';
+import { UnknownLineError } from '../errors.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 import type { Line } from '../vocabulary.js';
 import { conditionsOf, decide, judgedBy, SERVICE_LEVEL_WINDOW_MIN, type AlertKind, type AlertThresholds, type Condition, type LineFigures } from './alert-rules.js';
 import {
@@ -52,6 +53,8 @@ export interface AlertServiceDeps {
   /** The node this instance drives: its waiting callers are the ones it judges. */
   node: string;
   serviceLevelSec: number;
+  /** The configured lines: each is judged with its own thresholds (a line added by the admin API from its next look). */
+  lines: LineCatalog;
   /** When this instance's longest waiting caller of a line took their place (the call core's memory). */
   oldestWaiting(line: Line): Date | null;
   /** Delivery of the stored outbound events starts (the events are in Postgres already). */
@@ -95,12 +98,13 @@ export class AlertService {
   }
 
   thresholds(): Promise<LineThresholds[]> {
-    return getThresholds(this.d.db);
+    return getThresholds(this.d.db, this.d.lines.ids());
   }
 
   async setThresholds(line: Line, t: AlertThresholds, by: string): Promise<LineThresholds> {
+    if (!this.d.lines.has(line)) throw new UnknownLineError(line, this.d.lines.ids(), '/line');
     await upsertThresholds(this.d.db, line, t, by);
-    return (await getThresholds(this.d.db)).find((x) => x.line === line) as LineThresholds;
+    return (await getThresholds(this.d.db, [line]))[0] as LineThresholds;
   }
 
   /** One look: raise what started, clear what ended, push when the open set changed. Overlapping looks are skipped. */
@@ -109,7 +113,7 @@ export class AlertService {
     this.running = true;
     try {
       const now = this.now();
-      const [thresholds, open] = await Promise.all([getThresholds(this.d.db), listOpenAlerts(this.d.db)]);
+      const [thresholds, open] = await Promise.all([getThresholds(this.d.db, this.d.lines.ids()), listOpenAlerts(this.d.db)]);
       const figures = await this.figures(thresholds, open, now);
       const holding = figures.flatMap((f) => conditionsOf(f, thresholds.find((t) => t.line === f.line) as AlertThresholds, now));
       const { raise, clear } = decide(open, holding, judgedBy(this.d.node));
@@ -133,14 +137,15 @@ export class AlertService {
     const slSince = new Date(now.getTime() - SERVICE_LEVEL_WINDOW_MIN * 60_000);
     const windows = [...new Set(thresholds.map((t) => t.abandonWindowMin))];
     const openTickets = open.filter((a) => a.kind === 'sla_breach').map((a) => a.subject);
+    const lines = thresholds.map((t) => t.line);
     const [sl, paused, overdue, ...abandon] = await Promise.all([
-      windowStats(this.d.db, slSince, this.d.serviceLevelSec),
+      windowStats(this.d.db, slSince, this.d.serviceLevelSec, lines),
       pausedOperators(this.d.db),
       overdueTickets(this.d.db, now, OVERDUE_PER_LINE, openTickets),
-      ...windows.map((m) => windowStats(this.d.db, new Date(now.getTime() - m * 60_000), this.d.serviceLevelSec)),
+      ...windows.map((m) => windowStats(this.d.db, new Date(now.getTime() - m * 60_000), this.d.serviceLevelSec, lines)),
     ]);
-    return LINES.map((line) => {
-      const t = thresholds.find((x) => x.line === line) as LineThresholds;
+    return thresholds.map((t) => {
+      const line = t.line;
       const s = sl.find((x) => x.line === line);
       const a = abandon[windows.indexOf(t.abandonWindowMin)]?.find((x) => x.line === line);
       return {

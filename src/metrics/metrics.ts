@@ -18,6 +18,8 @@ export interface MetricSources {
   operators(): Promise<{ line: Line; state: OperatorState; count: number }[]>;
   connections(): { ari: boolean; ami: boolean; ariReconnects: number; amiReconnects: number };
   queues(): Promise<Record<string, Record<string, number>>>;
+  /** The configured lines: each has its waiting series, 0 when nobody waits (a line added at run time too). */
+  lines?(): readonly Line[];
   /** Overload shedding and the call ledger's write-behind backlog. */
   load?(): { shedding: boolean; sheds: number; ledgerBacklog: number; ledgerOldestMs: number; ledgerFailing: boolean };
 }
@@ -85,16 +87,25 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver, Ver
         for (const c of sources.calls().calls) this.set({ state: c.status, line: c.line ?? 'none' }, c.count);
       },
     });
+    // Per configured line, and any other line a caller still waits on; a line removed from the
+    // configuration drops out once nobody waits on it.
+    const waitingByLine = () => {
+      const byLine = new Map<Line, { count: number; longestMs: number }>((sources.lines?.() ?? []).map((l) => [l, { count: 0, longestMs: 0 }]));
+      for (const w of sources.calls().waiting) byLine.set(w.line, w);
+      return byLine;
+    };
     new Gauge({
       name: 'pbxdesk_callers_waiting', help: 'Callers waiting per line', labelNames: ['line'], registers,
       collect() {
-        for (const w of sources.calls().waiting) this.set({ line: w.line }, w.count);
+        this.reset();
+        for (const [line, w] of waitingByLine()) this.set({ line }, w.count);
       },
     });
     new Gauge({
       name: 'pbxdesk_longest_wait_seconds', help: 'Longest current wait per line', labelNames: ['line'], registers,
       collect() {
-        for (const w of sources.calls().waiting) this.set({ line: w.line }, w.longestMs / 1000);
+        this.reset();
+        for (const [line, w] of waitingByLine()) this.set({ line }, w.longestMs / 1000);
       },
     });
     new Gauge({

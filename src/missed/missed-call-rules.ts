@@ -11,7 +11,6 @@
 // Numbers are compared in E.164 (callback-number.ts reads them as a callback would), so that
 // 8 912 …, 7912 … and +7 912 … of one Russian number are one caller.
 import { toE164 } from '../callbacks/callback-number.js';
-import { LINES } from '../operators/operator.table.js';
 import type { Line } from '../vocabulary.js';
 
 export const MISSED_REASONS = ['abandoned', 'voicemail'] as const;
@@ -66,11 +65,15 @@ export function numberKey(raw: string | null, defaultRegion: string): string | n
   return digits.length >= 3 && /^\+?[0-9 ().-]+$/.test(raw.trim()) ? digits : null;
 }
 
-/** The line a closed line's voicemail belongs to: the IVR's `hours:<line>=closed` step. */
+/**
+ * The line a closed line's voicemail belongs to: the IVR's `hours:<line>=closed` step. Any line
+ * id (LINE_ID_PATTERN): the IVR wrote only lines configured then, and one removed since still
+ * had its caller miss it.
+ */
 function closedLine(path: readonly string[]): Line | null {
   for (const step of path) {
-    const m = /^hours:([a-z]+)=closed$/.exec(step);
-    if (m && (LINES as readonly string[]).includes(m[1] as string)) return m[1] as Line;
+    const m = /^hours:([a-z][a-z0-9-]{0,31})=closed$/.exec(step);
+    if (m) return m[1] as Line;
   }
   return null;
 }

@@ -6,9 +6,10 @@ import { QaService } from './qa.service.js';
 import { qaRoutes } from './qa.routes.js';
 import { qaReportRoutes } from './qa-report.routes.js';
 import { ReviewFilterService } from './review-filter.service.js';
+import type { KnownLines } from './review-filter.js';
 import { reviewFilterRoutes } from './review-filter.routes.js';
 
-export function qaModule(db: Kysely<Database>): { service: QaService; routes: FastifyPluginAsyncTypebox[] } {
+export function qaModule(db: Kysely<Database>, lines: KnownLines): { service: QaService; routes: FastifyPluginAsyncTypebox[] } {
   const service = new QaService(db);
-  return { service, routes: [qaRoutes(service), qaReportRoutes(service), reviewFilterRoutes(new ReviewFilterService(db))] };
+  return { service, routes: [qaRoutes(service), qaReportRoutes(service), reviewFilterRoutes(new ReviewFilterService(db, lines))] };
 }

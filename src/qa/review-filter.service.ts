@@ -9,7 +9,7 @@ import type { Principal } from '../auth/token.service.js';
 import type { Database } from '../db/database.js';
 import { InvalidValueError, NotFoundError, ReviewFilterLineError, ReviewFilterNameTakenError } from '../errors.js';
 import type { Line } from '../vocabulary.js';
-import { parseReviewFilter, type ReviewFilterSpec } from './review-filter.js';
+import { parseReviewFilter, type KnownLines, type ReviewFilterSpec } from './review-filter.js';
 import {
   deleteReviewFilter,
   findReviewFilter,
@@ -39,7 +39,7 @@ export function checkRange(r: Range): Range {
 }
 
 export class ReviewFilterService {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly lines: KnownLines) {}
 
   /** The line a principal is kept to, or undefined: every line. */
   private async lineOf(by: Principal): Promise<Line | undefined> {
@@ -49,7 +49,7 @@ export class ReviewFilterService {
   }
 
   async create(by: Principal, doc: unknown): Promise<ReviewFilterRow> {
-    const def = parseReviewFilter(doc, () => randomBytes(12).toString('hex'));
+    const def = parseReviewFilter(doc, () => randomBytes(12).toString('hex'), this.lines);
     const own = await this.lineOf(by);
     if (own && own !== def.line) throw new ReviewFilterLineError(def.line, own);
     try {

@@ -7,8 +7,13 @@ import { createHash } from 'node:crypto';
 import { Type, type Static, type TSchema } from '@fastify/type-provider-typebox';
 import { Value } from 'typebox/value';
 import { InvalidReviewFilterError } from '../errors.js';
-import { LINES } from '../operators/operator.table.js';
 import type { Line } from '../vocabulary.js';
+
+/** The configured lines as a filter checks them (a LineCatalog). */
+export interface KnownLines {
+  has(id: string): boolean;
+  ids(): readonly Line[];
+}
 
 const Int = (minimum: number, maximum: number, description: string) => Type.Integer({ minimum, maximum, description });
 const Params = <T extends Parameters<typeof Type.Object>[0]>(p: T) => Type.Object(p, { additionalProperties: false });
@@ -59,15 +64,16 @@ const isKind = (k: unknown): k is ReviewFilterKind => typeof k === 'string' && O
 
 /**
  * A filter document {name, line, kind, params} as validated, or InvalidReviewFilterError with
- * every error's path. `newSeed` gives a sample its seed when none is given.
+ * every error's path. `newSeed` gives a sample its seed when none is given; `lines` are the
+ * configured lines, the only ones a new filter may watch.
  */
-export function parseReviewFilter(doc: unknown, newSeed: () => string): ReviewFilterDefinition {
+export function parseReviewFilter(doc: unknown, newSeed: () => string, lines: KnownLines): ReviewFilterDefinition {
   const errors: FilterError[] = [];
   const d = (doc && typeof doc === 'object' && !Array.isArray(doc) ? doc : {}) as Record<string, unknown>;
   if (d !== doc) errors.push({ path: '', message: 'must be an object {name, line, kind, params}' });
   const name = typeof d.name === 'string' ? d.name.trim() : '';
   if (!name || name.length > 100) errors.push({ path: '/name', message: 'a name of 1 to 100 characters' });
-  if (!LINES.includes(d.line as Line)) errors.push({ path: '/line', message: `one of ${LINES.join(', ')}` });
+  if (typeof d.line !== 'string' || !lines.has(d.line)) errors.push({ path: '/line', message: `one of the configured lines: ${lines.ids().join(', ')}` });
   for (const k of Object.keys(d)) if (!['name', 'line', 'kind', 'params'].includes(k)) errors.push({ path: `/${k}`, message: 'is not a field of a review filter' });
   if (!isKind(d.kind)) {
     errors.push({ path: '/kind', message: `one of ${REVIEW_FILTER_KINDS.join(', ')}` });

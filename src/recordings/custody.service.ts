@@ -8,6 +8,7 @@ import { findRecordingById, listPurgeable, listRecordingsOfAccount, updateRecord
 import { CHAIN_GENESIS, chainEntryHash, chainPage, countChainEntries, insertAudit } from './recording-custody.repository.js';
 import type { ArchiveStores } from './archive.store.js';
 import type { IncomingStore } from './incoming.store.js';
+import { retentionOf, type RetentionPolicy } from './retention-policy.js';
 
 export interface ChainProblem {
   recordingId: string;
@@ -23,8 +24,6 @@ export interface ChainReport {
   problems: ChainProblem[];
 }
 
-/** Days per line (RECORDING_RETENTION_DAYS); `default` for the rest and for calls with no line. */
-export type RetentionPolicy = { default: number } & Partial<Record<Line, number>>;
 
 export class CustodyService {
   constructor(
@@ -82,17 +81,20 @@ export class CustodyService {
   }
 
   retentionDays(line: Line | null): number {
-    return (line ? this.retention[line] : undefined) ?? this.retention.default;
+    return retentionOf(this.retention, line);
   }
 
   /** What the purge would delete now (dryRun) or deletes, line by line. Legal holds always win. */
   async purge(opts: { dryRun: boolean; now?: Date; onProgress?: (done: number, total: number) => void }) {
     const now = opts.now ?? new Date();
+    const cutoff = (days: number) => new Date(now.getTime() - days * 86_400_000);
+    // Lines with a retention of their own, then every other recording at the default: a line
+    // the configuration gained or lost later is never left out of the purge.
+    const own = Object.entries(this.retention.byLine);
     const items = [];
-    for (const line of ['first', 'second', null] as const) {
-      const cutoff = new Date(now.getTime() - this.retentionDays(line) * 86_400_000);
-      for (const r of await listPurgeable(this.db, line, cutoff)) items.push({ ...r, line });
-    }
+    for (const [line, days] of own) items.push(...(await listPurgeable(this.db, { line }, cutoff(days))));
+    items.push(...(await listPurgeable(this.db, { except: own.map(([line]) => line) }, cutoff(this.retention.default))));
+    items.sort((a, b) => a.started_at.getTime() - b.started_at.getTime());
     let done = 0;
     if (!opts.dryRun) {
       for (const r of items) {

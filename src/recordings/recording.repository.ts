@@ -110,19 +110,28 @@ export async function listOwnRecordingsOfAccount(db: Db, accountId: string, limi
     .execute();
 }
 
-/** Recordings past retention, with no legal hold on them, their call or their ticket. */
-export async function listPurgeable(db: Db, line: Line | null, olderThan: Date) {
+/**
+ * Recordings past retention (older than `olderThan`), with no legal hold on them, their call or
+ * their ticket: of calls on `scope.line`, or, with
+ * `scope.except`, of every other call (any other line, one no longer configured, or none).
+ */
+export async function listPurgeable(db: Db, scope: { line: Line } | { except: readonly Line[] }, olderThan: Date) {
   let s = db
     .selectFrom('recordings as r')
     .leftJoin('calls as c', 'c.id', 'r.call_id')
     .leftJoin('tickets as t', 't.id', 'c.ticket_id')
-    .select(['r.id', 'r.call_id', 'r.archive_path', 'r.started_at', 'r.size_bytes'])
+    .select(['r.id', 'r.call_id', 'r.archive_path', 'r.started_at', 'r.size_bytes', 'c.line'])
     .where('r.status', 'in', ['archived', 'incomplete'])
     .where('r.started_at', '<', olderThan)
     .where('r.legal_hold', '=', false)
     .where((eb) => eb.or([eb('c.legal_hold', 'is', null), eb('c.legal_hold', '=', false)]))
     .where((eb) => eb.or([eb('t.legal_hold', 'is', null), eb('t.legal_hold', '=', false)]));
-  s = line === null ? s.where('c.line', 'is', null) : s.where('c.line', '=', line);
+  s =
+    'line' in scope
+      ? s.where('c.line', '=', scope.line)
+      : scope.except.length
+        ? s.where((eb) => eb.or([eb('c.line', 'is', null), eb('c.line', 'not in', [...scope.except])]))
+        : s;
   return s.orderBy('r.started_at').execute();
 }
 

@@ -6,11 +6,10 @@ import type { Db } from '../db/database.js';
 import { InvalidValueError } from '../errors.js';
 import { requireRole } from '../http/auth.hook.js';
 import { hoursOf, type BusinessHours } from '../lines/business-hours.js';
-import { LINES } from '../operators/operator.table.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 import type { Line } from '../vocabulary.js';
 import { toCsv } from '../supervisor/supervisor.routes.js';
-import type { ServiceTarget } from './erlang.js';
-import { planLine } from './staffing-plan.js';
+import { planLine, targetOf, type ServiceTargets } from './staffing-plan.js';
 import { staffingCounts, staffingWindow } from './staffing.repository.js';
 import { lineTicketDays, operatorTicketFigures } from './ticket-figures.repository.js';
 
@@ -42,10 +41,11 @@ const csv = (reply: FastifyReply, name: string, rows: Record<string, unknown>[])
   reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(toCsv(rows));
 
 export const reportRoutes =
-  (db: Db, hours: () => BusinessHours, targets: Record<Line, ServiceTarget>): FastifyPluginAsyncTypebox =>
+  (db: Db, hours: () => BusinessHours, targets: ServiceTargets, catalog: LineCatalog): FastifyPluginAsyncTypebox =>
   async (app) => {
     const sup = requireRole('admin', 'supervisor');
     const zone = (line: Line) => hoursOf(hours(), line).timeZone;
+    const name = (line: Line) => catalog.get(line)?.name ?? { ru: line, en: line };
 
     app.get(
       '/supervisor/reports/staffing',
@@ -61,10 +61,10 @@ export const reportRoutes =
         const weeks = req.query.weeks ?? 4;
         const until = req.query.until ? new Date(req.query.until) : new Date();
         const lines = await Promise.all(
-          LINES.map(async (line) => {
+          catalog.ids().map(async (line) => {
             const window = await staffingWindow(db, until, weeks, zone(line));
             const counts = await staffingCounts(db, line, window.from, window.to, zone(line));
-            return { ...planLine(line, targets[line] ?? targets.first!, zone(line), weeks, counts.totals, counts.slots), from: window.from.toISOString(), to: window.to.toISOString() };
+            return { ...planLine(line, targetOf(targets, line), zone(line), weeks, counts.totals, counts.slots), name: name(line), from: window.from.toISOString(), to: window.to.toISOString() };
           }),
         );
         if (req.query.format === 'csv') {
@@ -82,11 +82,11 @@ export const reportRoutes =
       '/supervisor/reports/ticket-operators',
       {
         preHandler: sup,
-        schema: { summary: 'Per operator: tickets handled, first-response time, resolved, reopened, escalated to the second line', querystring: Range, response: { 200: Type.Unknown() } },
+        schema: { summary: 'Per operator: tickets handled, first-response time, resolved, reopened, escalated to a higher line', querystring: Range, response: { 200: Type.Unknown() } },
       },
       async (req, reply) => {
         const { from, to } = range(req.query);
-        const operators = await operatorTicketFigures(db, from, to);
+        const operators = await operatorTicketFigures(db, from, to, Object.fromEntries(catalog.ids().map((l) => [l, catalog.level(l)])));
         if (req.query.format === 'csv') return csv(reply, 'ticket-operators', operators.map((o) => ({ ...o })));
         return { from: from.toISOString(), to: to.toISOString(), operators };
       },
@@ -101,13 +101,14 @@ export const reportRoutes =
       async (req, reply) => {
         const { from, to } = range(req.query);
         const lines = await Promise.all(
-          LINES.map(async (line) => {
+          catalog.ids().map(async (line) => {
             const days = await lineTicketDays(db, line, from, to, zone(line));
             const opened = days.reduce((s, d) => s + d.opened, 0);
             const met = days.reduce((s, d) => s + d.slaMet, 0);
             const breached = days.reduce((s, d) => s + d.slaBreached, 0);
             return {
               line,
+              name: name(line),
               opened,
               openedPerDay: days.length ? Math.round((opened / days.length) * 10) / 10 : 0,
               slaMet: met,

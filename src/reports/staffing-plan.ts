@@ -3,8 +3,7 @@
 // (and, where callers hung up often enough to estimate their patience, Erlang A) says the line's
 // target needs, and the operators who were actually signed in. Pure: the SQL is in
 // staffing.repository.ts.
-import { LINES } from '../operators/operator.table.js';
-import type { Line } from '../vocabulary.js';
+import { LINE_ID_PATTERN, type Line } from '../vocabulary.js';
 import { agentsNeededA, agentsNeededC, type ServiceTarget } from './erlang.js';
 
 /** A weekday-hour's totals over the whole window (all N of its occurrences). */
@@ -84,28 +83,38 @@ export function planLine(line: Line, target: ServiceTarget, timeZone: string, we
   return { line, target, timeZone, handleSec: lineHandle === null ? null : Math.round(lineHandle), patienceSec: patience === null ? null : Math.round(patience), slots: out };
 }
 
+/** The staffing plan's service targets: one for every line, and lines' own. */
+export interface ServiceTargets {
+  all: ServiceTarget;
+  byLine: Readonly<Record<Line, ServiceTarget>>;
+}
+
+export const targetOf = (t: ServiceTargets, line: Line): ServiceTarget => t.byLine[line] ?? t.all;
+
 /**
- * STAFFING_SERVICE_LEVEL: "80/20" (80% answered within 20 s, every line) or per line,
- * "first=80/20,second=90/60"; a line left out of a per-line list gets 80/20.
+ * STAFFING_SERVICE_LEVEL: "80/20" (80% answered within 20 s, every line), per line
+ * "first=80/20,second=90/60", or both ("80/20,vip=95/10"). A line left out gets the bare value,
+ * else 80/20. Any line id is taken: the lines are configuration read after the settings, and a
+ * line named here but not configured is reported at start (app.ts), not refused.
  */
-export function parseServiceTargets(spec: string): Record<Line, ServiceTarget> {
+export function parseServiceTargets(spec: string): ServiceTargets {
   const parse = (part: string): ServiceTarget => {
     const m = /^\s*(\d{1,2}(?:\.\d+)?)\s*\/\s*(\d{1,4})\s*$/.exec(part);
     const share = Number(m?.[1]) / 100;
     if (!m || !(share > 0 && share < 1)) throw new Error(`"${part}" is not X/Y (X% answered within Y seconds, X from 1 to 99), e.g. 80/20`);
     return { share, withinSec: Number(m[2]) };
   };
-  const fallback: ServiceTarget = { share: 0.8, withinSec: 20 };
-  if (!spec.includes('=')) {
-    const all = parse(spec);
-    return Object.fromEntries(LINES.map((l) => [l, all])) as Record<Line, ServiceTarget>;
-  }
-  const out = Object.fromEntries(LINES.map((l) => [l, fallback])) as Record<Line, ServiceTarget>;
+  let all: ServiceTarget = { share: 0.8, withinSec: 20 };
+  const byLine: Record<Line, ServiceTarget> = {};
   for (const part of spec.split(',')) {
+    if (!part.includes('=')) {
+      all = parse(part);
+      continue;
+    }
     const [name, value] = part.split('=');
-    const line = name?.trim() as Line;
-    if (!(LINES as readonly string[]).includes(line) || value === undefined) throw new Error(`"${part}" is not <line>=X/Y with a line of ${LINES.join(', ')}`);
-    out[line] = parse(value);
+    const line = name?.trim() ?? '';
+    if (!new RegExp(LINE_ID_PATTERN).test(line) || value === undefined) throw new Error(`"${part}" is not <line>=X/Y with a line id such as first`);
+    byLine[line] = parse(value);
   }
-  return out;
+  return { all, byLine };
 }

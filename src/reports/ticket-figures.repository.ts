@@ -6,8 +6,10 @@
 //   responded to in the range, credited to the operator who touched the ticket first;
 // - resolved: tickets an operator moved to resolved or closed in the range; reopened: of those,
 //   the ones moved back out of resolved or closed later (by anyone);
-// - escalated: tickets an operator sent from the first line to the second in the range (moving
-//   the ticket, or a cold transfer or a handover of its call to the second line);
+// - escalated: tickets an operator sent to a higher line of the escalation order in the range
+//   (first → second, second → third, …: moving the ticket, or a cold transfer or a handover of its
+//   call to a line above the operator's); the order is the lines configuration's (LineCatalog.level),
+//   given as { line: level }, so a line no longer configured counts neither way;
 // - per line: tickets opened (by the line they were opened on), their SLA outcome, and the
 //   backlog (not resolved or closed) at the end of each day, by the line they were on then.
 //   Tickets merged into another (duplicates) are not counted.
@@ -30,7 +32,9 @@ export interface OperatorTicketFigures {
   escalated: number;
 }
 
-export async function operatorTicketFigures(db: Db, from: Date, to: Date): Promise<OperatorTicketFigures[]> {
+export async function operatorTicketFigures(db: Db, from: Date, to: Date, levels: Readonly<Record<Line, number>>): Promise<OperatorTicketFigures[]> {
+  const lv = JSON.stringify(levels);
+  const above = (upper: ReturnType<typeof sql>, lower: ReturnType<typeof sql>) => sql`(${lv}::jsonb ->> (${upper}))::int > (${lv}::jsonb ->> (${lower}))::int`;
   const r = await sql<{ id: string; name: string; line: Line; handled: string | null; first_responses: string | null; first_response_sec: string | null; resolved: string | null; reopened: string | null; escalated: string | null }>`
     WITH ev AS (
       SELECT substring(actor FROM 10)::bigint AS operator_id, ticket_id, kind, data, at, id
@@ -62,18 +66,20 @@ export async function operatorTicketFigures(db: Db, from: Date, to: Date): Promi
       FROM resolving r GROUP BY 1
     ), esc AS (
       SELECT operator_id, ticket_id FROM ev
-      WHERE kind = 'line' AND data->>'from' = 'first' AND data->>'to' = 'second' AND at >= ${from} AND at < ${to}
+      WHERE kind = 'line' AND ${above(sql`data->>'to'`, sql`data->>'from'`)} AND at >= ${from} AND at < ${to}
       UNION
-      SELECT (ce.detail->'transfer'->>'fromOperatorId')::bigint, c.ticket_id
+      -- A transfer names the line it left when the call core recorded it (fromLine), else it left the operator's.
+      SELECT f.id, c.ticket_id
       FROM call_events ce JOIN calls c ON c.id = ce.call_id
-      WHERE ce.detail->'transfer'->>'toLine' = 'second' AND ce.detail->'transfer'->>'fromOperatorId' ~ '^[0-9]{1,18}$'
+        JOIN operators f ON ce.detail->'transfer'->>'fromOperatorId' ~ '^[0-9]{1,18}$' AND f.id = (ce.detail->'transfer'->>'fromOperatorId')::bigint
+      WHERE ce.detail->'transfer' ? 'toLine' AND ${above(sql`ce.detail->'transfer'->>'toLine'`, sql`coalesce(ce.detail->'transfer'->>'fromLine', f.line)`)}
         AND c.ticket_id IS NOT NULL AND ce.at >= ${from} AND ce.at < ${to}
       UNION
       SELECT f.id, c.ticket_id
       FROM call_events ce JOIN calls c ON c.id = ce.call_id
         JOIN operators f ON f.id::text = ce.detail->'handedOver'->>'fromOperatorId'
         JOIN operators s ON s.id::text = ce.detail->'handedOver'->>'toOperatorId'
-      WHERE f.line = 'first' AND s.line = 'second' AND c.ticket_id IS NOT NULL AND ce.at >= ${from} AND ce.at < ${to}
+      WHERE ${above(sql`s.line`, sql`f.line`)} AND c.ticket_id IS NOT NULL AND ce.at >= ${from} AND ce.at < ${to}
     ), escn AS (
       SELECT operator_id, count(DISTINCT ticket_id) AS n FROM esc GROUP BY 1
     )

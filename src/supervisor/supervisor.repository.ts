@@ -23,7 +23,8 @@ export interface LineStats {
 
 const num = (v: unknown) => Number(v ?? 0);
 
-export async function lineStats(db: Db, since: Date, slSec: number): Promise<LineStats[]> {
+/** Today's figures of `lines` (the configured ones, in their order) since `since`. */
+export async function lineStats(db: Db, since: Date, slSec: number, lines: readonly Line[]): Promise<LineStats[]> {
   const waiting = await db
     .selectFrom('calls')
     .select(['line', (eb) => eb.fn.countAll<string>().as('n'), (eb) => eb.fn.min('queued_at').as('oldest')])
@@ -37,7 +38,7 @@ export async function lineStats(db: Db, since: Date, slSec: number): Promise<Lin
     .where('status', 'in', OPEN_CALLBACK_STATUSES)
     .groupBy('line')
     .execute();
-  const today = await lineStatsBetween(db, since, new Date(Date.now() + 86_400_000), slSec);
+  const today = await lineStatsBetween(db, since, new Date(Date.now() + 86_400_000), slSec, lines);
   return today.map((t) => {
     const w = waiting.find((x) => x.line === t.line);
     return { ...t, waiting: num(w?.n), oldestQueuedAt: w?.oldest ? new Date(w.oldest) : null, callbacksPending: num(cb.find((x) => x.line === t.line)?.n) };
@@ -131,17 +132,31 @@ export interface LineReportRow {
   byWeekday: number[];
 }
 
-export async function lineReport(db: Db, from: Date, to: Date, slSec: number, timeZone: string): Promise<LineReportRow[]> {
-  const totals = await lineStatsBetween(db, from, to, slSec);
-  const dist = await sql<{ line: Line; hour: number; dow: number; n: string }>`
-    SELECT line, extract(hour FROM queued_at AT TIME ZONE ${timeZone})::int AS hour,
-           extract(isodow FROM queued_at AT TIME ZONE ${timeZone})::int AS dow, count(*) AS n
-    FROM calls WHERE line IS NOT NULL AND queued_at >= ${from} AND queued_at < ${to}
-    GROUP BY 1, 2, 3`.execute(db);
+/**
+ * The configured lines in their order, each counted on its own clock (`timeZone(line)`), then any
+ * other line that had calls in the range (a line since removed from the configuration): its
+ * calls are history a report must not drop. Such a line is counted on the first line's clock.
+ */
+export async function lineReport(db: Db, from: Date, to: Date, slSec: number, lines: readonly Line[], timeZone: (line: Line) => string): Promise<LineReportRow[]> {
+  const totals = await lineStatsBetween(db, from, to, slSec, lines, true);
+  const zoneOf = (line: Line) => timeZone(lines.includes(line) ? line : (lines[0] ?? line));
+  // One scan per distinct clock (usually one for all lines).
+  const zones = [...new Set(totals.map((t) => zoneOf(t.line)))];
+  const dists = await Promise.all(
+    zones.map(async (zone) => {
+      const r = await sql<{ line: Line; hour: number; dow: number; n: string }>`
+        SELECT line, extract(hour FROM queued_at AT TIME ZONE ${zone})::int AS hour,
+               extract(isodow FROM queued_at AT TIME ZONE ${zone})::int AS dow, count(*) AS n
+        FROM calls WHERE line IS NOT NULL AND queued_at >= ${from} AND queued_at < ${to}
+        GROUP BY 1, 2, 3`.execute(db);
+      return r.rows;
+    }),
+  );
   return totals.map((t) => {
     const byHour = Array.from({ length: 24 }, () => 0);
     const byWeekday = Array.from({ length: 7 }, () => 0);
-    for (const d of dist.rows.filter((x) => x.line === t.line)) {
+    const dist = dists[zones.indexOf(zoneOf(t.line))] ?? [];
+    for (const d of dist.filter((x) => x.line === t.line)) {
       byHour[d.hour] = (byHour[d.hour] ?? 0) + num(d.n);
       byWeekday[d.dow - 1] = (byWeekday[d.dow - 1] ?? 0) + num(d.n);
     }
@@ -149,7 +164,8 @@ export async function lineReport(db: Db, from: Date, to: Date, slSec: number, ti
   });
 }
 
-async function lineStatsBetween(db: Db, from: Date, to: Date, slSec: number) {
+/** Per line of `lines` (zeros for one without calls); with `others`, lines outside it that had calls follow. */
+async function lineStatsBetween(db: Db, from: Date, to: Date, slSec: number, lines: readonly Line[], others = false) {
   const rows = await db
     .selectFrom('calls')
     .select([
@@ -164,7 +180,8 @@ async function lineStatsBetween(db: Db, from: Date, to: Date, slSec: number) {
     .where('queued_at', '<', to)
     .groupBy('line')
     .execute();
-  return (['first', 'second'] as const).map((line) => {
+  const extra = others ? [...new Set(rows.map((r) => r.line).filter((l): l is Line => l !== null && !lines.includes(l)))].sort() : [];
+  return [...lines, ...extra].map((line) => {
     const r = rows.find((x) => x.line === line);
     const answered = num(r?.answered);
     const abandoned = num(r?.abandoned);

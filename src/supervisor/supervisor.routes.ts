@@ -7,6 +7,7 @@ import { EventStreamResponse, openEventStream } from '../http/event-stream.js';
 import { ErrorBody, Nullable, UuidParam } from '../http/schemas.js';
 import type { BusinessHours } from '../lines/business-hours.js';
 import { hoursOf } from '../lines/business-hours.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 import { lineReport, liveCalls, listMonitorSessions, operatorReport } from './supervisor.repository.js';
 import type { MonitorService } from './monitor.service.js';
 import type { WallboardNotifier } from './wallboard.notifier.js';
@@ -44,9 +45,26 @@ const csv = (reply: FastifyReply, name: string, rows: Record<string, unknown>[])
   reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(toCsv(rows));
 
 export const supervisorRoutes =
-  (db: Db, board: WallboardService, boards: WallboardNotifier, monitors: MonitorService, hours: () => BusinessHours): FastifyPluginAsyncTypebox =>
+  (db: Db, board: WallboardService, boards: WallboardNotifier, monitors: MonitorService, hours: () => BusinessHours, lines: LineCatalog): FastifyPluginAsyncTypebox =>
   async (app) => {
     const sup = requireRole('admin', 'supervisor');
+    const Name = Type.Object({ ru: Type.String(), en: Type.String() });
+
+    app.get(
+      '/supervisor/lines',
+      {
+        preHandler: sup,
+        schema: {
+          summary: "The configured lines in their order, with their names in both languages and the escalation order (the supervisor pages' columns and pickers)",
+          response: {
+            200: Type.Object({
+              lines: Type.Array(Type.Object({ id: Type.String(), name: Name, escalatesTo: Nullable(Type.String()), escalationOnly: Type.Boolean(), level: Type.Integer({ description: '0: the bottom of the escalation order' }) })),
+            }),
+          },
+        },
+      },
+      async () => ({ lines: lines.all().map((l) => ({ id: l.id, name: l.name, escalatesTo: l.escalatesTo, escalationOnly: l.escalationOnly, level: lines.level(l.id) })) }),
+    );
 
     app.get('/supervisor/wallboard', { preHandler: sup, schema: { summary: 'The wallboard now (the same as the events stream pushes)', response: { 200: Type.Unknown() } } }, async () =>
       board.snapshot(),
@@ -136,10 +154,10 @@ export const supervisorRoutes =
       '/supervisor/reports/lines',
       { preHandler: sup, schema: { summary: 'Per line: service level, abandonment, handle time, calls by hour of day and weekday (for staffing)', querystring: Range, response: { 200: Type.Unknown() } } },
       async (req, reply) => {
-        const rows = await lineReport(db, new Date(req.query.from), new Date(req.query.to), board.serviceLevelSec, hoursOf(hours(), 'first').timeZone);
-        const withRates = rows.map((r) => ({ ...r, serviceLevel: r.offered ? r.answeredInTarget / r.offered : null, abandonRate: r.offered ? r.abandoned / r.offered : null }));
+        const rows = await lineReport(db, new Date(req.query.from), new Date(req.query.to), board.serviceLevelSec, lines.ids(), (line) => hoursOf(hours(), line).timeZone);
+        const withRates = rows.map((r) => ({ ...r, name: lines.get(r.line)?.name ?? { ru: r.line, en: r.line }, serviceLevel: r.offered ? r.answeredInTarget / r.offered : null, abandonRate: r.offered ? r.abandoned / r.offered : null }));
         if (req.query.format === 'csv') {
-          return csv(reply, 'lines', withRates.map(({ byHour, byWeekday, ...r }) => ({ ...r, ...Object.fromEntries(byHour.map((n, h) => [`h${String(h).padStart(2, '0')}`, n])), ...Object.fromEntries(byWeekday.map((n, d) => [`dow${d + 1}`, n])) })));
+          return csv(reply, 'lines', withRates.map(({ byHour, byWeekday, name: _name, ...r }) => ({ ...r, ...Object.fromEntries(byHour.map((n, h) => [`h${String(h).padStart(2, '0')}`, n])), ...Object.fromEntries(byWeekday.map((n, d) => [`dow${d + 1}`, n])) })));
         }
         return { from: req.query.from, to: req.query.to, serviceLevelSec: board.serviceLevelSec, lines: withRates };
       },

@@ -1,14 +1,18 @@
 // The live wallboard: per line, who waits and for how long, callbacks pending, operators by state
 // with time in state, and today's service level, abandonment and handle time ("today" on the
-// line's own clock, from the business-hours file).
-import type { Line } from '../vocabulary.js';
+// line's own clock, from the business-hours file). The columns are the configured lines, in the
+// configuration's order, each with its name in both languages (the page shows the reader's).
+import type { Language, Line } from '../vocabulary.js';
 import type { Db } from '../db/database.js';
 import { hoursOf, startOfDay, type BusinessHours } from '../lines/business-hours.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 import { listOperators } from '../operators/operator.repository.js';
 import { lineStats } from './supervisor.repository.js';
 
 export interface WallboardLine {
   line: Line;
+  /** The line's name from the lines configuration. */
+  name: Readonly<Record<Language, string>>;
   waiting: number;
   longestWaitSec: number | null;
   callbacksPending: number;
@@ -29,18 +33,22 @@ export interface Wallboard {
 }
 
 export class WallboardService {
-  constructor(private readonly db: Db, private readonly hours: () => BusinessHours, readonly serviceLevelSec: number) {}
+  constructor(private readonly db: Db, private readonly hours: () => BusinessHours, readonly serviceLevelSec: number, private readonly lines: LineCatalog) {}
 
   async snapshot(now = new Date()): Promise<Wallboard> {
-    // The lines may keep different clocks; the earlier midnight bounds the query, each line its own.
-    const first = startOfDay(now, hoursOf(this.hours(), 'first').timeZone);
-    const second = startOfDay(now, hoursOf(this.hours(), 'second').timeZone);
-    const [statsFirst, statsSecond, ops] = await Promise.all([
-      lineStats(this.db, first, this.serviceLevelSec),
-      first.getTime() === second.getTime() ? Promise.resolve(undefined) : lineStats(this.db, second, this.serviceLevelSec),
+    const ids = this.lines.ids();
+    // The lines may keep different clocks: one count per distinct midnight, each line its own.
+    const midnights = new Map<number, Line[]>();
+    for (const line of ids) {
+      const at = startOfDay(now, hoursOf(this.hours(), line).timeZone).getTime();
+      midnights.set(at, [...(midnights.get(at) ?? []), line]);
+    }
+    const [ops, ...counted] = await Promise.all([
       listOperators(this.db),
+      ...[...midnights].map(([at, lines]) => lineStats(this.db, new Date(at), this.serviceLevelSec, lines)),
     ]);
-    const stats = [statsFirst.find((l) => l.line === 'first'), (statsSecond ?? statsFirst).find((l) => l.line === 'second')];
+    const all = counted.flat();
+    const stats = ids.map((line) => all.find((l) => l.line === line));
     return {
       at: now.toISOString(),
       serviceLevelSec: this.serviceLevelSec,
@@ -49,6 +57,7 @@ export class WallboardService {
           ? [
               {
                 line: l.line,
+                name: this.lines.get(l.line)?.name ?? { ru: l.line, en: l.line },
                 waiting: l.waiting,
                 longestWaitSec: l.oldestQueuedAt ? Math.max(0, Math.round((now.getTime() - l.oldestQueuedAt.getTime()) / 1000)) : null,
                 callbacksPending: l.callbacksPending,

@@ -117,6 +117,16 @@ describe('raise and clear over time (fake clock)', () => {
     expect(d.raise.map((x) => `${x.line}:${x.subject}`)).toEqual(['second:5', 'first:6']);
     expect(d.clear).toEqual([]);
   });
+
+  it('judges each configured line, a third one too, and clears what a line no longer configured left open', () => {
+    const lines = ['first', 'second', 'third'];
+    const holding = lines.flatMap((line) => conditionsOf(quiet({ line, waiting: { node: 'pbx1', oldestSince: T0 } }), th({ longestWaitSec: 30 }), at(31)));
+    expect(holding.map((c) => c.line)).toEqual(lines);
+    const open: OpenAlert[] = [{ id: '9', kind: 'service_level', line: 'billing', subject: '' }];
+    const d = decide(open, holding, judgedBy('pbx1'));
+    expect(d.raise.map((c) => c.line)).toEqual(lines);
+    expect(d.clear.map((a) => a.id)).toEqual(['9']);
+  });
 });
 
 describe("the longest wait from the call core's waiting list", () => {

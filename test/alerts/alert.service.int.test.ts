@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../src/alerts/alert-rules.js';
 import { upsertThresholds } from '../../src/alerts/alert.repository.js';
 import { AlertService, type AlertsPush } from '../../src/alerts/alert.service.js';
+import { LineCatalog } from '../../src/lines/line-catalog.js';
 import { uniq } from '../support/app.js';
 import { db } from '../support/recordings.js';
 
 const log = pino({ level: 'silent' });
 /** An instance driving `node`, whose longest waiting caller of the first line took their place at `oldest()`. */
 const instance = (node: string, oldest: () => Date | null = () => null) =>
-  new AlertService({ db, log, node, serviceLevelSec: 20, oldestWaiting: (line) => (line === 'first' ? oldest() : null), kickDeliveries: async () => undefined });
+  new AlertService({ db, log, node, serviceLevelSec: 20, lines: LineCatalog.defaults(), oldestWaiting: (line) => (line === 'first' ? oldest() : null), kickDeliveries: async () => undefined });
 
 const alertsOf = async (kind: string, subject: string) =>
   (await sql<{ id: string; cleared_at: Date | null }>`SELECT id::text AS id, cleared_at FROM alerts WHERE kind = ${kind} AND subject = ${subject} ORDER BY id`.execute(db)).rows;

@@ -34,6 +34,11 @@ describe('which calls miss', () => {
   it('a voicemail without an operator: after hours (the line from the hours step) or the queue overflowing into it', () => {
     const afterHours = tr({ to: 'completed', line: null, queuedAt: null, ivrPath: ['hours:second=closed', 'voicemail'] });
     expect(classify(afterHours, 'RU')).toMatchObject({ reason: 'voicemail', line: 'second', waitedSec: 0 });
+    // Any configured line's closed hours: a third line, an id with digits and a hyphen.
+    for (const line of ['third', 'vip-en2']) {
+      expect(classify(tr({ ...afterHours, line: null, ivrPath: [`hours:${line}=closed`, 'voicemail'] }), 'RU')).toMatchObject({ reason: 'voicemail', line });
+    }
+    expect(classify(tr({ to: 'abandoned', line: 'third' }), 'RU')).toMatchObject({ reason: 'abandoned', line: 'third' });
     const overflow = tr({ to: 'completed', line: 'first', queuedAt: at(0), at: at(900), ivrPath: ['menu:1', 'overflow', 'voicemail'] });
     expect(classify(overflow, 'RU')).toMatchObject({ reason: 'voicemail', line: 'first', waitedSec: 900 });
   });

@@ -4,12 +4,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidReviewFilterError } from '../../src/errors.js';
+import { LineCatalog } from '../../src/lines/line-catalog.js';
 import { isoWeekStart, parseReviewFilter, pickSample, sampleKey, wholeWeeks, type SampleCandidate } from '../../src/qa/review-filter.js';
 
 const seedless = () => 'generated-seed';
+const lines = LineCatalog.defaults();
 const errorsOf = (doc: unknown) => {
   try {
-    parseReviewFilter(doc, seedless);
+    parseReviewFilter(doc, seedless, lines);
   } catch (err) {
     expect(err).toBeInstanceOf(InvalidReviewFilterError);
     return ((err as InvalidReviewFilterError).details as { errors: { path: string; message: string }[] }).errors;
@@ -19,15 +21,21 @@ const errorsOf = (doc: unknown) => {
 
 describe('review filter validation', () => {
   it('accepts every kind with its parameters, trimming the name and defaulting what may be left out', () => {
-    expect(parseReviewFilter({ name: ' Long holds ', line: 'first', kind: 'long-hold', params: { minHoldSec: 120 } }, seedless)).toEqual({
+    expect(parseReviewFilter({ name: ' Long holds ', line: 'first', kind: 'long-hold', params: { minHoldSec: 120 } }, seedless, lines)).toEqual({
       name: 'Long holds', line: 'first', spec: { kind: 'long-hold', params: { minHoldSec: 120 } },
     });
-    expect(parseReviewFilter({ name: 'x', line: 'second', kind: 'transfers' }, seedless).spec).toEqual({ kind: 'transfers', params: { minTransfers: 2 } });
-    expect(parseReviewFilter({ name: 'x', line: 'first', kind: 'failed-callback', params: {} }, seedless).spec.kind).toBe('failed-callback');
-    expect(parseReviewFilter({ name: 'x', line: 'first', kind: 'low-survey', params: { maxScore: 2 } }, seedless).spec.params).toEqual({ maxScore: 2 });
+    expect(parseReviewFilter({ name: 'x', line: 'second', kind: 'transfers' }, seedless, lines).spec).toEqual({ kind: 'transfers', params: { minTransfers: 2 } });
+    expect(parseReviewFilter({ name: 'x', line: 'first', kind: 'failed-callback', params: {} }, seedless, lines).spec.kind).toBe('failed-callback');
+    expect(parseReviewFilter({ name: 'x', line: 'first', kind: 'low-survey', params: { maxScore: 2 } }, seedless, lines).spec.params).toEqual({ maxScore: 2 });
     // A sample gets a seed when none is given (stored with the filter), and keeps the one given.
-    expect(parseReviewFilter({ name: 'x', line: 'first', kind: 'sample', params: { perWeek: 3 } }, seedless).spec.params).toEqual({ perWeek: 3, seed: 'generated-seed' });
-    expect(parseReviewFilter({ name: 'x', line: 'first', kind: 'sample', params: { perWeek: 3, seed: 'audit-2026' } }, seedless).spec.params).toEqual({ perWeek: 3, seed: 'audit-2026' });
+    expect(parseReviewFilter({ name: 'x', line: 'first', kind: 'sample', params: { perWeek: 3 } }, seedless, lines).spec.params).toEqual({ perWeek: 3, seed: 'generated-seed' });
+    expect(parseReviewFilter({ name: 'x', line: 'first', kind: 'sample', params: { perWeek: 3, seed: 'audit-2026' } }, seedless, lines).spec.params).toEqual({ perWeek: 3, seed: 'audit-2026' });
+  });
+
+  it('watches any configured line, and only those (a third line once configured)', () => {
+    const three = new LineCatalog([...lines.all(), { ...lines.get('second')!, id: 'third', name: { ru: 'Третья линия', en: 'Third line' }, escalationOnly: true }]);
+    expect(parseReviewFilter({ name: 'x', line: 'third', kind: 'long-call', params: { minMinutes: 20 } }, seedless, three).line).toBe('third');
+    expect(errorsOf({ name: 'x', line: 'third', kind: 'long-call', params: { minMinutes: 20 } })).toEqual([{ path: '/line', message: 'one of the configured lines: first, second' }]);
   });
 
   it('names every error by its path', () => {

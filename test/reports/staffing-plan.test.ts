@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentsNeededA, agentsNeededC } from '../../src/reports/erlang.js';
-import { MIN_ABANDONED_FOR_PATIENCE, MIN_SLOT_HANDLED, parseServiceTargets, planLine } from '../../src/reports/staffing-plan.js';
+import { MIN_ABANDONED_FOR_PATIENCE, MIN_SLOT_HANDLED, parseServiceTargets, planLine, targetOf } from '../../src/reports/staffing-plan.js';
 
 const target = { share: 0.8, withinSec: 20 };
 const quiet = { handled: 0, handleSecSum: 0, waited: 0, waitSecSum: 0, abandoned: 0 };
@@ -42,10 +42,14 @@ describe('staffing plan', () => {
     expect(fewer.patienceSec).toBeNull();
   });
 
-  it('reads the service-level setting for every line or per line', () => {
-    expect(parseServiceTargets('80/20')).toEqual({ first: { share: 0.8, withinSec: 20 }, second: { share: 0.8, withinSec: 20 } });
-    expect(parseServiceTargets('second=90/60')).toEqual({ first: { share: 0.8, withinSec: 20 }, second: { share: 0.9, withinSec: 60 } });
-    expect(parseServiceTargets(' first = 85/15 , second=70/120')).toEqual({ first: { share: 0.85, withinSec: 15 }, second: { share: 0.7, withinSec: 120 } });
-    for (const bad of ['100/20', '0/20', '80', 'third=80/20', '80/20s', 'first=']) expect(() => parseServiceTargets(bad), bad).toThrow();
+  it('reads the service-level setting for every line or per line, any line id (a third line too)', () => {
+    const t8020 = { share: 0.8, withinSec: 20 };
+    expect(parseServiceTargets('80/20')).toEqual({ all: t8020, byLine: {} });
+    expect(parseServiceTargets('second=90/60')).toEqual({ all: t8020, byLine: { second: { share: 0.9, withinSec: 60 } } });
+    expect(parseServiceTargets(' first = 85/15 , second=70/120')).toEqual({ all: t8020, byLine: { first: { share: 0.85, withinSec: 15 }, second: { share: 0.7, withinSec: 120 } } });
+    const mixed = parseServiceTargets('90/30,third=95/10');
+    expect([targetOf(mixed, 'first'), targetOf(mixed, 'second'), targetOf(mixed, 'third')]).toEqual([{ share: 0.9, withinSec: 30 }, { share: 0.9, withinSec: 30 }, { share: 0.95, withinSec: 10 }]);
+    expect(targetOf(parseServiceTargets('third=95/10'), 'vip-en')).toEqual(t8020);
+    for (const bad of ['100/20', '0/20', '80', 'Third=80/20', '80/20s', 'first=', '80/20,', 'a b=80/20']) expect(() => parseServiceTargets(bad), bad).toThrow();
   });
 });

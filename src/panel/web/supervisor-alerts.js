@@ -3,6 +3,7 @@
 // server (event: alerts on the wallboard's stream) and sounded once when one is raised.
 import { t, language } from './i18n.js';
 import { api, h, duration } from './common.js';
+import { lineName } from './line-names.js';
 
 const state = { active: [], el: null };
 
@@ -35,7 +36,7 @@ function render() {
   state.el.replaceChildren(
     h('h2', {}, t('al.title'), ' ', h(`span.pill${items.length ? '.alarm' : '.calm'}`, {}, String(items.length))),
     items.length
-      ? h('ul.alert-list', {}, ...items.map((a) => h('li', { dataset: { kind: a.kind, line: a.line } }, h('b', {}, t(`al.kind.${a.kind}`)), ' · ', t(`line.${a.line}`),
+      ? h('ul.alert-list', {}, ...items.map((a) => h('li', { dataset: { kind: a.kind, line: a.line } }, h('b', {}, t(`al.kind.${a.kind}`)), ' · ', lineName(a.line),
           h('div', {}, about(a)), h('div.muted.small', {}, `${t('al.since')} ${time(a.raisedAt)} · ${duration((Date.now() - Date.parse(a.raisedAt)) / 1000)}`))))
       : h('p.muted', {}, t('al.none')),
   );

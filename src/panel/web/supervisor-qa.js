@@ -6,6 +6,7 @@
 // Mounted by supervisor.html on its own; it reads the player supervisor.js drives (#audio).
 import { t } from './i18n.js';
 import { api, currentSession, $, h, when, duration, toast } from './common.js';
+import { lineName } from './line-names.js';
 
 const qa = { me: null, recording: null, forms: [], form: null, pins: [], correcting: null, detail: null };
 
@@ -210,7 +211,7 @@ async function report(form, out) {
     table('operators', 'qa.byOperator', ['qa.operator', 'qa.count', 'qa.mean', 'qa.criticalCount'],
       ops.rows.map((r) => h('tr', {}, h('td', {}, r.name), h('td', {}, r.evaluations), h('td', {}, pct(r.meanScore)), h('td', {}, r.criticalFailed)))),
     table('lines', 'qa.byLine', ['rec.line', 'qa.count', 'qa.mean', 'qa.criticalCount'],
-      lines.rows.map((r) => h('tr', {}, h('td', {}, r.line ? t(`line.${r.line}`) : '—'), h('td', {}, r.evaluations), h('td', {}, pct(r.meanScore)), h('td', {}, r.criticalFailed)))),
+      lines.rows.map((r) => h('tr', {}, h('td', {}, r.line ? lineName(r.line) : '—'), h('td', {}, r.evaluations), h('td', {}, pct(r.meanScore)), h('td', {}, r.criticalFailed)))),
     table('criteria', 'qa.byCriterion', ['qa.form', 'qa.criterion', 'qa.answered', 'qa.mean', 'qa.criticalCount'],
       crit.rows.map((r) => h('tr', {}, h('td', {}, r.formName), h('td', {}, r.title), h('td', {}, r.answered), h('td', {}, pct(r.meanScore)), h('td', {}, r.criticalFailed)))),
   );

@@ -6,6 +6,7 @@
 // Mounted by supervisor.html on its own.
 import { t } from './i18n.js';
 import { api, currentSession, $, h, when, duration, toast } from './common.js';
+import { lineName, lineOptions, loadLines } from './line-names.js';
 
 const PAGE = 50;
 /** Each kind's one number parameter: name, bounds and default. */
@@ -46,6 +47,7 @@ async function start() {
     new MutationObserver((_, o) => !tabs.hidden && (o.disconnect(), resolve())).observe(tabs, { attributes: true });
   });
   rv.me = (await currentSession())?.operator ?? null;
+  await loadLines();
   document.head.append(h('link', { rel: 'stylesheet', href: '/panel/assets/supervisor-review.css' }));
   mount();
   document.addEventListener('languagechange', () => {
@@ -73,11 +75,11 @@ function mount(again = false) {
   const value = h('input', { type: 'number', name: 'value', size: 5 });
   const newForm = h('form.filters', { id: 'rv-new' },
     label('rv.name', h('input', { name: 'name', required: true, maxlength: 100, size: 18 })),
-    label('rec.line', h('select', { name: 'line' }, h('option', { value: 'first' }, t('line.first')), h('option', { value: 'second' }, t('line.second')))),
+    label('rec.line', h('select', { name: 'line' }, ...lineOptions())),
     label('rv.kind', kind),
     h('label', { id: 'rv-param' }, h('span'), value),
     h('button.btn', { type: 'submit' }, t('rv.save')));
-  newForm.line.value = rv.me?.line ?? 'first';
+  newForm.line.value = rv.me?.line ?? newForm.line.options[0]?.value ?? '';
   const param = () => {
     const k = KINDS[kind.value];
     $('#rv-param', newForm).hidden = !k;
@@ -128,7 +130,7 @@ function renderFilters() {
       ? rv.filters.map((f) =>
           h(`tr${f.id === rv.open ? '.open' : ''}`, { dataset: { filter: f.id } },
             h('td', {}, h('b', {}, f.name)),
-            h('td', {}, t(`line.${f.line}`)),
+            h('td', {}, lineName(f.line)),
             h('td.muted', {}, describeFilter(f)),
             h('td.rv-totals', {}, f.totals ? t('rv.totals', { calls: f.totals.calls, evaluated: f.totals.evaluated }) : ''),
             h('td', {},

@@ -4,6 +4,7 @@
 // the reports section; the server's numbers are shown as they are (CSV links alongside).
 import { t, language } from './i18n.js';
 import { api, $, h } from './common.js';
+import { lineName } from './line-names.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const COLOURS = { needed: '#2f6fed', neededA: '#e08a1e', loggedIn: '#2e9d5b', forecast: '#8a5cf6', grid: '#e2e7ee', text: '#6b7685' };
@@ -101,7 +102,7 @@ function lineChart(l, weekday) {
   const yCalls = (v) => top + plotH - (v / callsTop) * plotH;
   const group = plotW / 24;
   const bar = group * 0.34;
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'data-line': l.line, 'aria-label': `${t(`line.${l.line}`)} · ${dayName(weekday)}` });
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'data-line': l.line, 'aria-label': `${lineName(l.line, l.name)} · ${dayName(weekday)}` });
   for (let v = 0; v <= opsTop; v += opsStep) {
     svg.append(s('line', { x1: left, x2: W - right, y1: yOps(v), y2: yOps(v), stroke: COLOURS.grid }));
     svg.append(s('text', { x: left - 6, y: yOps(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: COLOURS.text }, v));
@@ -133,7 +134,7 @@ function lineChart(l, weekday) {
     l.patienceSec === null ? t('staff.noPatience') : `Erlang A: ${t('staff.patience', { sec: l.patienceSec })}`,
     t('staff.dayTotals', { needed: sum('neededErlangC'), logged: sum('loggedIn') }),
   ].filter(Boolean);
-  return h('div', { dataset: { line: l.line } }, h('h3', {}, `${t(`line.${l.line}`)} · ${dayName(weekday)}`), h('div.muted.small', {}, facts.join(' · ')), legend(l.patienceSec !== null), svg);
+  return h('div', { dataset: { line: l.line } }, h('h3', {}, `${lineName(l.line, l.name)} · ${dayName(weekday)}`), h('div.muted.small', {}, facts.join(' · ')), legend(l.patienceSec !== null), svg);
 }
 
 function niceStep(max) {
@@ -169,12 +170,12 @@ function renderTickets() {
   const head = (keys) => h('thead', {}, h('tr', {}, ...keys.map((k) => h('th', {}, t(k)))));
   $('#rep-ticket-operators').replaceChildren(
     head(['rec.operator', 'pop.line', 'tix.handled', 'tix.firstResponses', 'tix.firstResponse', 'tix.resolved', 'tix.reopened', 'tix.escalated']),
-    h('tbody', {}, ...(ops.operators.length ? ops.operators.map((o) => h('tr', { dataset: { operator: o.operatorId } }, h('td', {}, o.name), h('td', {}, t(`line.${o.line}`)), h('td', {}, o.handled),
+    h('tbody', {}, ...(ops.operators.length ? ops.operators.map((o) => h('tr', { dataset: { operator: o.operatorId } }, h('td', {}, o.name), h('td', {}, lineName(o.line)), h('td', {}, o.handled),
       h('td', {}, o.firstResponses), h('td', {}, mins(o.avgFirstResponseSec)), h('td', {}, o.resolved), h('td', {}, o.reopened), h('td', {}, o.escalated))) : [h('tr', {}, h('td.muted', { colspan: 8 }, '—'))])),
   );
   $('#rep-ticket-lines').replaceChildren(
     head(['pop.line', 'tix.opened', 'tix.perDay', 'tix.slaMet', 'tix.slaBreached', 'tix.slaPending', 'tix.backlog']),
-    h('tbody', {}, ...lines.lines.map((l) => h('tr', { dataset: { line: l.line }, title: l.days.map((d) => `${d.day}: ${d.opened}`).join('\n') }, h('td', {}, t(`line.${l.line}`)), h('td', {}, l.opened), h('td', {}, l.openedPerDay),
+    h('tbody', {}, ...lines.lines.map((l) => h('tr', { dataset: { line: l.line }, title: l.days.map((d) => `${d.day}: ${d.opened}`).join('\n') }, h('td', {}, lineName(l.line, l.name)), h('td', {}, l.opened), h('td', {}, l.openedPerDay),
       h('td', {}, l.slaMetPercent === null ? '—' : `${l.slaMetPercent}%`), h('td', {}, l.slaBreached), h('td', {}, l.slaPending), h('td', {}, l.backlog)))),
   );
 }

@@ -4,6 +4,7 @@
 import { t, applyI18n, language } from './i18n.js';
 import { api, currentSession, signInForm, signOut, $, h, duration, when, langToggle, stream, toast } from './common.js';
 import { mountAlerts, onAlerts } from './supervisor-alerts.js';
+import { fillLineSelect, lineName, loadLines, rememberLines } from './line-names.js';
 
 const ui = { board: null, boardAt: 0, operators: [], tab: 'wallboard' };
 
@@ -19,11 +20,14 @@ async function boot() {
   }
   $('#tabs').hidden = false;
   ui.operators = (await api('GET', '/api/operators')).operators;
+  await loadLines();
+  fillLineSelect($('#rec-search').line, true);
   $('#rec-search').operator.append(...ui.operators.map((o) => h('option', { value: o.id }, o.name)));
   void mountAlerts($('#alerts'));
   stream('/api/supervisor/events', {
     alerts: onAlerts,
     wallboard: (b) => {
+      rememberLines(b.lines);
       ui.board = b;
       ui.boardAt = Date.now();
       renderBoard();
@@ -34,6 +38,7 @@ async function boot() {
   wireReports();
   window.addEventListener('hashchange', route);
   document.addEventListener('languagechange', () => {
+    fillLineSelect($('#rec-search').line, true);
     renderBoard();
     route();
   });
@@ -68,7 +73,7 @@ function renderBoard() {
       return h(
         'div.card.line',
         { dataset: { line: l.line } },
-        h('h2', {}, t(`line.${l.line}`)),
+        h('h2', {}, lineName(l.line, l.name)),
         h(
           'div.tiles',
           {},
@@ -104,7 +109,7 @@ async function loadCalls() {
   $('#live-calls').replaceChildren(
     ...(r.calls.length
       ? r.calls.map((c) =>
-          h('tr', {}, h('td', {}, c.callerNumber ?? '—'), h('td', {}, c.line ? t(`line.${c.line}`) : '—'), h('td', {}, c.status), h('td', {}, c.operatorName ?? '—'),
+          h('tr', {}, h('td', {}, c.callerNumber ?? '—'), h('td', {}, c.line ? lineName(c.line) : '—'), h('td', {}, c.status), h('td', {}, c.operatorName ?? '—'),
             h('td.muted', {}, when(c.answeredAt ?? c.enteredAt)),
             h('td', {}, ...(c.status === 'bridged' ? ['listen', 'whisper', 'barge'].map((m) => h('button.btn.small', { onclick: () => monitor(c.id, m) }, t(`live.${m}`))) : []))),
         )
@@ -139,7 +144,7 @@ function wireRecordings() {
       $('#rec-results').replaceChildren(
         ...(r.recordings.length
           ? r.recordings.map((x) =>
-              h('tr', { dataset: { recording: x.id } }, h('td', {}, when(x.startedAt)), h('td', {}, x.callerNumber ?? '—'), h('td', {}, x.line ? t(`line.${x.line}`) : '—'),
+              h('tr', { dataset: { recording: x.id } }, h('td', {}, when(x.startedAt)), h('td', {}, x.callerNumber ?? '—'), h('td', {}, x.line ? lineName(x.line) : '—'),
                 h('td', {}, name(x.operatorId)), h('td', {}, duration((x.durationMs ?? 0) / 1000)),
                 h('td', {}, h('button.btn.small.play', { onclick: () => (location.hash = `recording=${x.id}`) }, t('rec.play')))),
             )
@@ -227,7 +232,7 @@ function wireReports() {
     const days = language() === 'ru' ? ['Пн', 'Вт', 'Ср', 'Чт', 'Пт', 'Сб', 'Вс'] : ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
     $('#rep-lines').replaceChildren(
       ...lines.lines.map((l) =>
-        h('div', { dataset: { line: l.line } }, h('h3', {}, t(`line.${l.line}`)),
+        h('div', { dataset: { line: l.line } }, h('h3', {}, lineName(l.line, l.name)),
           h('div.tiles', {}, tile('rep.offered', l.offered, 'offered'), tile('wb.sl', pct(l.serviceLevel), 'sl'), tile('wb.abandon', pct(l.abandonRate), 'abandon')),
           h('div.muted.small', {}, t('rep.byHour')), chart(l.byHour, l.byHour.map((_, i) => String(i))),
           h('div.muted.small', {}, t('rep.byWeekday')), chart(l.byWeekday, days)),
