@@ -65,6 +65,8 @@ export interface IvrFlow {
   overflow: Readonly<Record<Line, OverflowRule | undefined>>;
   languages: Readonly<Record<string, 'ru' | 'en'>>;
   nodes: ReadonlyMap<string, readonly Verb[]>;
+  /** Where a caller goes when the flow has nowhere else (LineCatalog.front, read at the time). */
+  frontLine: () => Line;
   /** The document as validated, for the admin API to show back. */
   source: unknown;
 }
@@ -83,6 +85,8 @@ export function parseFlow(doc: unknown, lines: LineCatalog): IvrFlow {
   if (errors.length) throw new InvalidIvrFlowError(errors);
   const d = doc as { start: string; overflow?: IvrFlow['overflow']; languages?: IvrFlow['languages']; nodes: Record<string, { verb: string }[]> };
   const nodes = new Map<string, Verb[]>();
+  // The running catalog, not a copy: a lines change moves the menus' 0 with it.
+  const frontLine = () => lines.front();
   for (const [name, verbs] of Object.entries(d.nodes)) {
     const built: Verb[] = [];
     verbs.forEach((v, i) => {
@@ -95,7 +99,7 @@ export function parseFlow(doc: unknown, lines: LineCatalog): IvrFlow {
       const verbErrors = shapeErrors(Cls.schema, v, path);
       if (verbErrors.length) return void errors.push(...verbErrors);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- checked against Cls.schema just above
-      built.push(new Cls(v as any));
+      built.push(Cls === MenuVerb ? new MenuVerb(v as any, frontLine) : new Cls(v as any));
     });
     nodes.set(name, built);
   }
@@ -115,7 +119,7 @@ export function parseFlow(doc: unknown, lines: LineCatalog): IvrFlow {
   }
   errors.push(...lineErrors(d, lines));
   if (errors.length) throw new InvalidIvrFlowError(errors);
-  return { start: d.start, overflow: d.overflow ?? {}, languages: d.languages ?? {}, nodes, source: doc };
+  return { start: d.start, overflow: d.overflow ?? {}, languages: d.languages ?? {}, nodes, frontLine, source: doc };
 }
 
 /**

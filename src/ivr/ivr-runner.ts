@@ -1,5 +1,5 @@
 // Runs a flow verb by verb until a verb routes the call. A flow that runs out of verbs,
-// or loops past the step limit, ends on the first line: the IVR never drops a caller.
+// or loops past the step limit, ends on the front line (LineCatalog.front): the IVR never drops a caller.
 import type { Line } from '../vocabulary.js';
 import type { IvrFlow } from './ivr-flow.js';
 import type { IvrContext } from './ivr-context.js';
@@ -14,7 +14,7 @@ export async function runFlow(flow: IvrFlow, ctx: IvrContext, from = flow.start)
     const verbs = flow.nodes.get(node) ?? [];
     let jumped = false;
     for (const verb of verbs) {
-      if (++steps > MAX_STEPS) return 'first';
+      if (++steps > MAX_STEPS) return flow.frontLine();
       const r = await verb.execute(ctx);
       if (r.kind === 'route') return r.line;
       if (r.kind === 'hangup') return 'hangup';
@@ -24,6 +24,6 @@ export async function runFlow(flow: IvrFlow, ctx: IvrContext, from = flow.start)
         break;
       }
     }
-    if (!jumped) return 'first';
+    if (!jumped) return flow.frontLine();
   }
 }

@@ -63,6 +63,16 @@ export class LineCatalog {
     return this.byId.get(id)?.name[lang] ?? id;
   }
 
+  /**
+   * The line callers reach when the IVR has nowhere else to send them (a menu's 0 and its last
+   * failed attempt, a flow that runs out): the first line of the configuration callers can be
+   * routed to. The validator guarantees there is one; 'first' only for an empty catalog.
+   */
+  front(): Line {
+    for (const l of this.byId.values()) if (!l.escalationOnly) return l.id;
+    return 'first';
+  }
+
   /** Where escalation from `id` goes; null at the top (or for an unknown line). */
   next(id: Line): Line | null {
     return this.byId.get(id)?.escalatesTo ?? null;

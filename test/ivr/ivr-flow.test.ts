@@ -297,6 +297,15 @@ describe('the lines a flow names', () => {
     expect(found.sort()).toEqual(['/overflow/third/action/route', '/nodes/main/0/closed/route', '/nodes/main/1/line', '/nodes/main/2/options/1/route', '/nodes/main/2/onFail/route', '/nodes/main/3/line'].sort());
   });
 
+  it("sends a caller the flow has nowhere for to the configuration's front line: its first line callers can reach", async () => {
+    const desks = new LineCatalog(parseLines({ lines: [{ id: 'helpdesk', name: { ru: 'h', en: 'h' }, escalationOnly: true, fallbackQueue: 'second-line' }, { id: 'billing', name: { ru: 'b', en: 'b' }, escalatesTo: 'helpdesk', fallbackQueue: 'first-line' }] }));
+    const menu = parseFlow({ start: 'main', nodes: { main: [{ verb: 'menu', prompt: 'main-menu', timeoutSec: 5, maxAttempts: 1, options: { '1': { route: 'billing' } } }] } }, desks);
+    expect(await runFlow(menu, new ScriptedCaller(['0']))).toBe('billing');
+    expect(await runFlow(menu, new ScriptedCaller([null]))).toBe('billing');
+    expect(await runFlow(parseFlow({ start: 'main', nodes: { main: [{ verb: 'play', prompt: 'greeting' }] } }, desks), new ScriptedCaller([]))).toBe('billing');
+    expect(await runFlow(await flow(), new ScriptedCaller(['0']))).toBe('first');
+  });
+
   it('takes a flow whose lines are configured, and the shipped flow under the three-line configuration', async () => {
     expect(parseFlow(doc('second'), three).nodes.get('main')).toHaveLength(4);
     expect(() => parseFlow(doc('third'), lines)).toThrow(/line "third" is not configured \(first, second\)/);

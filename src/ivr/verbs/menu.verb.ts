@@ -1,6 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { IvrContext, Verb, VerbResult } from '../ivr-context.js';
-import { LINE_ID_PATTERN } from '../../vocabulary.js';
+import { LINE_ID_PATTERN, type Line as LineId } from '../../vocabulary.js';
 import { NO_SKILLS, SkillsSchema } from '../../queues/skills.js';
 
 const Line = Type.String({ pattern: LINE_ID_PATTERN });
@@ -33,14 +33,15 @@ export type MenuAction = Static<typeof Action>;
 
 export class MenuVerb implements Verb {
   static readonly schema = MenuSchema;
-  constructor(private readonly d: Static<typeof MenuSchema>) {}
+  /** front: the line a person answers on (LineCatalog.front), for 0 and the last failed attempt. */
+  constructor(private readonly d: Static<typeof MenuSchema>, private readonly front: () => LineId = () => 'first') {}
 
   async execute(ctx: IvrContext): Promise<VerbResult> {
     for (let attempt = 1; attempt <= this.d.maxAttempts; attempt++) {
       await ctx.play(this.d.prompt, { interruptible: true });
       const digit = await ctx.readDigit(this.d.timeoutSec * 1000);
       // 0 reaches a person from any menu, whatever the flow's options say.
-      const action = digit === null ? undefined : (this.d.options[digit] ?? (digit === '0' ? { route: 'first' as const } : undefined));
+      const action = digit === null ? undefined : (this.d.options[digit] ?? (digit === '0' ? { route: this.front() } : undefined));
       await ctx.recordStep(`menu:${this.d.prompt}=${digit ?? 'timeout'}`);
       if (action) return applyAction(ctx, action);
       ctx.clearDigits();
@@ -49,7 +50,7 @@ export class MenuVerb implements Verb {
       }
     }
     // Nobody is ever dropped by the IVR: after the last failed attempt, a person answers.
-    return applyAction(ctx, this.d.onFail ?? { route: 'first' });
+    return applyAction(ctx, this.d.onFail ?? { route: this.front() });
   }
 }
 
