@@ -170,7 +170,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   outbound.useQueue(outboundQueue);
   recordings.useEvents(outbound);
   const sessions = new SessionService(db, config.secretKey, { ...config.panel, outageGraceSec: config.auth.outageGraceSec }, log.child({ component: 'panel-sessions' }));
-  const tickets = new TicketService(db, config.tickets.sla);
+  const tickets = new TicketService(db, config.tickets.sla, undefined, lines);
   // Operator panels: screen pops pushed over Server-Sent Events to the operator being rung.
   // The pop reads a live call's row from the call ledger (declared below; read only when a call rings).
   // Made ahead while the caller waits (pop-cache.ts), with the caller's other open tickets.
@@ -187,7 +187,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   const businessHours = await loadBusinessHours(config.businessHoursFile);
   const callbackQueue = new CallbackQueue(redis, config.queuePrefix);
   // The adapter itself when it is Asterisk: it also tells which endpoints Asterisk has (only what changed is pushed).
-  const operators = new OperatorService(db, config.sip.realm, ariPbx ?? pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec, config.sip.wrapUpRule, config.ari.node);
+  const operators = new OperatorService(db, config.sip.realm, ariPbx ?? pbx, ami, log.child({ component: 'operators' }), config.sip.wrapUpSec, config.sip.wrapUpRule, config.ari.node, lines);
   // Supervisor pages: the wallboard is pushed when a call moves or an operator changes state.
   const wallboard = new WallboardService(db, () => businessHours, config.sip.serviceLevelSec, lines);
   const boards = new WallboardNotifier(wallboard, log.child({ component: 'wallboard' }));

@@ -58,7 +58,9 @@ export class CallConsult {
     if (p.kind !== 'bridged') throw new CallNotBridgedError(callId, s.status);
     if (p.caller.at === 'code') throw new VerificationBusyError(callId);
     const channelId = randomUUID();
-    s.to({ kind: 'consulting', caller: p.caller, colleague: { operatorId: op.id, line: op.line, channelId, mode, answered: false } });
+    // The line the call would go to with them: the call's own when they serve it, else their home line.
+    const line = s.line !== null && op.lines.includes(s.line) ? s.line : op.line;
+    s.to({ kind: 'consulting', caller: p.caller, colleague: { operatorId: op.id, line, channelId, mode, answered: false } });
     this.t.busy.add(op.id);
     this.t.setLeg(channelId, callId, 'consult');
     if (mode === 'consult' && p.caller.at === 'bridge') await applyHold(this.d, s, true);
@@ -122,8 +124,9 @@ export class CallConsult {
     if (now.kind === 'consulting') s.to({ kind: 'bridged', caller: now.caller });
     this.t.setLeg(c.channelId, callId, 'operator');
     await applyHold(this.d, s, false); // the caller back from hold, with the colleague
-    // Handing a first-line call to a second-line colleague is an escalation: the ticket follows
-    // (its line, and the second line's right to see it), as with a transfer to the line.
+    // Handing a call to a colleague who does not serve its line moves it to theirs: the ticket
+    // follows (its line, and when that line is above in the escalation order, an escalation: that
+    // line's right to see it, TicketService.setLine), as with a transfer to the line.
     const escalated = s.ticketId !== null && c.line !== s.line;
     if (escalated) s.line = c.line;
     const row = this.d.ledger.update(callId, { operator_id: c.operatorId, operator_channel_id: c.channelId, ...(escalated ? { line: c.line } : {}) });

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { OperatorService } from '../operators/operator.service.js';
-import { LINES, type OperatorRow } from '../operators/operator.table.js';
+import type { OperatorRow } from '../operators/operator.table.js';
 import type { Line } from '../vocabulary.js';
 import { callbackIdOf, HEAD_RANK, type WaitingLists } from '../queues/waiting-list.js';
 import type { CallObserver } from './call-observer.js';
@@ -72,7 +72,7 @@ export class CallDispatch {
    * only that instance. A pass itself reads memory only.
    */
   recheck(): void {
-    for (const line of LINES) if (this.core.waiting.size(line) > 0) this.dispatch(line);
+    for (const line of this.core.waiting.linesWaiting()) this.dispatch(line);
   }
 
   private async passes(line: Line, st: { running: boolean; wanted: boolean }): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Line } from '../vocabulary.js';
+import { DEFAULT_LINE_IDS, type Line } from '../vocabulary.js';
 import type { CallSession } from './call-session.js';
 import type { CallStatus } from './call-state-machine.js';
 
@@ -7,8 +7,17 @@ export interface CallSnapshot {
   waiting: { line: Line; count: number; longestMs: number }[];
 }
 
-/** Calls by status and line, and per line the callers waiting and the longest wait so far. */
-export function snapshotOf(sessions: Iterable<CallSession>, waitingCount: (line: Line) => number, now = performance.now()): CallSnapshot {
+/**
+ * Calls by status and line, and per line the callers waiting and the longest wait so far: every
+ * line of `lines` (the configured ones), and any other line a caller waits on (a line removed from
+ * the configuration while its callers still wait).
+ */
+export function snapshotOf(
+  sessions: Iterable<CallSession>,
+  waitingCount: (line: Line) => number,
+  now = performance.now(),
+  lines: readonly Line[] = DEFAULT_LINE_IDS,
+): CallSnapshot {
   const list = [...sessions];
   const counts = new Map<string, { status: CallStatus; line: Line | null; count: number }>();
   for (const s of list) {
@@ -17,7 +26,8 @@ export function snapshotOf(sessions: Iterable<CallSession>, waitingCount: (line:
     c.count++;
     counts.set(k, c);
   }
-  const waiting = (['first', 'second'] as const).map((line) => {
+  const waitingOn = list.filter((s) => s.status === 'queued' && s.line !== null).map((s) => s.line as Line);
+  const waiting = [...new Set([...lines, ...waitingOn])].map((line) => {
     let longestMs = 0;
     for (const s of list) {
       if (s.line === line && s.status === 'queued' && s.queuedAt !== undefined) longestMs = Math.max(longestMs, now - s.queuedAt);

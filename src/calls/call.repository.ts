@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Line } from '../vocabulary.js';
 import type { CallEventRow, CallRow, CallUpdate, NewCallRow } from './call.table.js';
@@ -83,9 +83,10 @@ export interface CallFilter {
   ticketId?: string;
   /**
    * An operator: only the calls they may read (call-visibility.ts: their own, those of tickets
-   * their line sees, ticketless ones on their line), filtered here so a page is a full page.
+   * the lines they serve see, ticketless ones on those lines), filtered here so a page is a full
+   * page. The served lines are the operator's row's (`lines` given: those; neither: `line`).
    */
-  visibleTo?: { operatorId: string | null; line: Line | null };
+  visibleTo?: { operatorId: string | null; line: Line | null; lines?: readonly Line[] };
   limit: number;
   offset: number;
 }
@@ -100,15 +101,19 @@ export async function listCalls(db: Db, f: CallFilter): Promise<CallRow[]> {
   if (f.ticketId) q = q.where('calls.ticket_id', '=', f.ticketId);
   const v = f.visibleTo;
   if (v) {
+    const served = v.lines
+      ? sql`${sql.val([...v.lines])}::text[]`
+      : v.operatorId
+        ? // An array expression, not `= ANY (subquery)` (which would compare text with text[]).
+          sql`coalesce((SELECT o.lines FROM operators o WHERE o.id = ${v.operatorId}), '{}')::text[]`
+        : sql`${sql.val(v.line ? [v.line] : [])}::text[]`;
     q = q.where((eb) =>
       eb.or([
         ...(v.operatorId ? [eb('calls.operator_id', '=', v.operatorId)] : []),
-        // The ticket rule (ticket-rules.ts lineSeesTicket): its line, and on the second line
-        // also first-line tickets escalated to it.
-        ...(v.line ? [eb('tickets.line', '=', v.line)] : []),
-        ...(v.line === 'second' ? [eb('tickets.escalated', '=', true)] : []),
-        ...(v.line ? [eb.and([eb('tickets.id', 'is', null), eb('calls.line', '=', v.line)])] : []),
-        eb.val(false),
+        // The ticket rule (ticket-rules.ts lineSeesTicket): a served line's tickets, and the
+        // tickets escalated to a served line.
+        sql<SqlBool>`(tickets.line = ANY (${served}) OR tickets.escalated_lines && ${served})`,
+        sql<SqlBool>`(tickets.id IS NULL AND calls.line = ANY (${served}))`,
       ]),
     );
   }

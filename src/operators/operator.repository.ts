@@ -83,14 +83,14 @@ export async function countOperatorsByState(db: Db): Promise<{ line: Line; state
 }
 
 /**
- * Operators of a line homed on `node` who are logged in (any state but offline): only they can
- * answer that node's callers, so they alone count for its wait estimate and overflow rule.
+ * Operators serving a line homed on `node` who are logged in (any state but offline): only they
+ * can answer that node's callers, so they alone count for its wait estimate and overflow rule.
  */
 export async function countStaffed(db: Db, line: Line, node: string): Promise<number> {
   const r = await db
     .selectFrom('operators')
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('line', '=', line)
+    .where(sql<boolean>`${line} = ANY (lines)`)
     .where('pbx_node', '=', node)
     .where('state', '!=', 'offline')
     .executeTakeFirstOrThrow();
@@ -104,6 +104,11 @@ export async function setWrapUpCall(db: Db, id: string, callId: string | null): 
 /** Records what was pushed to Asterisk for the operator's endpoint (see pushEndpoints). */
 export async function setEndpointFingerprint(db: Db, id: string, fingerprint: string | null): Promise<void> {
   await db.updateTable('operators').set({ endpoint_fingerprint: fingerprint }).where('id', '=', id).execute();
+}
+
+/** The lines an operator serves (the home line among them: migration 0024's trigger adds it anyway). */
+export async function setOperatorLines(db: Db, id: string, lines: readonly Line[]): Promise<OperatorRow | undefined> {
+  return db.updateTable('operators').set({ lines: [...lines] }).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
 /** Internal calls: a new extension (null: none). A unique violation (23505) means another operator has it. */

@@ -7,11 +7,14 @@ import { EXTENSION_PATTERN } from './extension.js';
 
 const Extension = Type.String({ pattern: EXTENSION_PATTERN, description: 'the short number colleagues dial (3–4 digits, not starting with 0; emergency numbers are refused)' });
 
+const ServedLines = Type.Array(Line, { maxItems: 32, description: 'lines served besides the home line (each a configured line)' });
+
 const OperatorDto = Type.Object({
   id: Type.String(),
   login: Type.String(),
   name: Type.String(),
-  line: Type.String(),
+  line: Type.String({ description: 'the home line: always served, what the panel shows by default' }),
+  lines: Type.Array(Type.String(), { description: 'every line the operator serves (the ACD offers them its callers; they see its tickets), the home line first' }),
   state: Type.String(),
   softphone: Type.String(),
   supervisor: Type.Boolean(),
@@ -29,6 +32,7 @@ export const operatorRoutes =
       login: o.login,
       name: o.name,
       line: o.line,
+      lines: o.lines,
       state: o.state,
       softphone: o.softphone,
       supervisor: o.supervisor,
@@ -48,6 +52,7 @@ export const operatorRoutes =
               login: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{1,31}$' }),
               name: Type.String({ minLength: 1, maxLength: 200 }),
               line: Line,
+              lines: Type.Optional(ServedLines),
               sipPassword: Type.String({ minLength: 12, maxLength: 128 }),
               softphone: Type.Optional(Type.Union([Type.Literal('sip'), Type.Literal('webrtc')], { description: "'webrtc': the browser panel is the phone" })),
               supervisor: Type.Optional(Type.Boolean({ description: 'may watch lines, monitor calls and audit recordings from the panel' })),
@@ -74,6 +79,20 @@ export const operatorRoutes =
         },
       },
       async (req) => dto(await ops.setExtension(req.params.id, req.body.extension)),
+    );
+
+    app.put(
+      '/operators/:id/lines',
+      {
+        preHandler: requireRole('admin', 'supervisor'),
+        schema: {
+          summary: 'Set the lines an operator serves (the home line is always served); the ACD and their ticket lists follow at once',
+          params: IdParam,
+          body: Type.Object({ lines: ServedLines }, { additionalProperties: false, examples: [{ lines: [] }, { lines: ['second'] }] }),
+          response: { 200: OperatorDto, 400: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (req) => dto(await ops.setLines(req.params.id, req.body.lines)),
     );
 
     app.get(

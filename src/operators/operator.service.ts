@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/token.service.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { ExtensionTakenError, ForbiddenError, InvalidExtensionError, NotFoundError, OperatorLoginTakenError, WrapUpRequiredError } from '../errors.js';
+import { ExtensionTakenError, ForbiddenError, InvalidExtensionError, NotFoundError, OperatorLoginTakenError, UnknownLineError, WrapUpRequiredError } from '../errors.js';
 import type { OperatorEndpoint } from '../calls/pbx.port.js';
 import { DEFAULT_PBX_NODE } from '../calls/call.table.js';
 import {
@@ -22,7 +22,9 @@ import {
   setEndpointFingerprint,
   setOperatorExtension,
   listExtensions,
+  setOperatorLines,
 } from './operator.repository.js';
+import { LineCatalog } from '../lines/line-catalog.js';
 import { extensionProblem, lowestFreeExtension, type EndpointIdentity } from './extension.js';
 import type { InternalCalls } from './internal-calls.js';
 import type { OperatorRow, OperatorState, PauseReason, Softphone } from './operator.table.js';
@@ -41,7 +43,8 @@ export interface EndpointProvisioner {
 
 export interface FallbackQueues {
   isConnected(): boolean;
-  syncQueueMember(endpoint: string, name: string, line: Line, state: OperatorState): Promise<void>;
+  /** `queue`: the queues.conf queue of the operator's home line (LineDefinition.fallbackQueue). */
+  syncQueueMember(endpoint: string, name: string, queue: string, state: OperatorState): Promise<void>;
 }
 
 export interface OperatorAvailabilityListener {
@@ -90,6 +93,8 @@ export class OperatorService {
     private readonly wrapUpRule: WrapUpRule = 'never',
     /** The node this instance drives: only its operators' phones are pushed, synced and rung here. */
     private readonly node: string = DEFAULT_PBX_NODE,
+    /** The configured lines: which an operator may serve, and each line's fallback queue. */
+    private readonly lines: LineCatalog = LineCatalog.defaults(),
   ) {}
 
   /** Every state change (panels and the wallboard show them). */
@@ -105,6 +110,8 @@ export class OperatorService {
     login: string;
     name: string;
     line: Line;
+    /** Further lines served besides the home line (absent: the home line only). */
+    lines?: readonly Line[];
     sipPassword: string;
     softphone?: Softphone;
     supervisor?: boolean;
@@ -113,6 +120,7 @@ export class OperatorService {
     extension?: string;
   }): Promise<OperatorRow> {
     if (input.extension) checkExtension(input.extension);
+    const served = this.servedLines(input.line, input.lines ?? []);
     if (await findOperatorByLogin(this.db, input.login)) throw new OperatorLoginTakenError(input.login);
     const username = endpointIdFor(input.login);
     const md5 = createHash('md5').update(`${username}:${this.realm}:${input.sipPassword}`).digest('hex');
@@ -121,6 +129,7 @@ export class OperatorService {
         login: input.login,
         name: input.name,
         line: input.line,
+        lines: served,
         sip_username: username,
         sip_md5_cred: md5,
         softphone: input.softphone ?? 'sip',
@@ -190,6 +199,33 @@ export class OperatorService {
     return row;
   }
 
+  /**
+   * Which lines an operator serves (admin or supervisor): the home line always, first, and each
+   * one a configured line. Their ACD and ticket lists follow at once (the ACD reads the row kept
+   * in memory; a line they now serve is looked at for waiting callers).
+   */
+  async setLines(id: string, lines: readonly Line[]): Promise<OperatorRow> {
+    const op = await this.get(id);
+    const row = await setOperatorLines(this.db, id, this.servedLines(op.line, lines));
+    if (!row) throw new NotFoundError('operator', id);
+    this.changeNo.set(id, ++this.changes);
+    if (this.mine(row) && row.state === 'available') {
+      this.availableNow.set(id, row);
+      for (const l of row.lines) this.listener?.operatorAvailable(l);
+    }
+    for (const fn of this.changeListeners) fn(row);
+    return row;
+  }
+
+  /** The home line first, then the others once each; every one must be a configured line. */
+  private servedLines(home: Line, others: readonly Line[]): Line[] {
+    const served = [...new Set([home, ...others])];
+    served.forEach((l, i) => {
+      if (!this.lines.has(l)) throw new UnknownLineError(l, this.lines.ids(), i === 0 ? '/line' : `/lines/${others.indexOf(l)}`);
+    });
+    return served;
+  }
+
   async list(): Promise<OperatorRow[]> {
     return listOperators(this.db);
   }
@@ -217,7 +253,7 @@ export class OperatorService {
     this.internal = internal;
     internal.onChange((endpoints, busy) => {
       if (busy) return;
-      const lines = new Set([...this.availableNow.values()].filter((o) => endpoints.includes(o.sip_username)).map((o) => o.line));
+      const lines = new Set([...this.availableNow.values()].filter((o) => endpoints.includes(o.sip_username)).flatMap((o) => o.lines));
       for (const l of lines) this.listener?.operatorAvailable(l);
     });
   }
@@ -227,11 +263,11 @@ export class OperatorService {
     return this.internal?.busy(op.sip_username) ?? false;
   }
 
-  /** A line's available operators on this node, the one idle longest first (app_queue's leastrecent), from memory. */
+  /** The available operators on this node who serve a line, the one idle longest first (app_queue's leastrecent), from memory. */
   available(line: Line): OperatorRow[] {
     const idle = (o: OperatorRow) => o.last_call_ended_at?.getTime() ?? -Infinity;
     return [...this.availableNow.values()]
-      .filter((o) => o.line === line && !this.inInternalCall(o))
+      .filter((o) => o.lines.includes(line) && !this.inInternalCall(o))
       .sort((a, b) => idle(a) - idle(b) || Number(BigInt(a.id) - BigInt(b.id)));
   }
 
@@ -329,7 +365,7 @@ export class OperatorService {
     if (state !== 'wrap_up') clearTimeout(this.wrapUpTimers.get(id));
     await this.syncFallback(row);
     // Only this node's ACD can ring them; their own instance notices on its next pass (CallService's re-check).
-    if (state === 'available' && this.mine(row)) this.listener?.operatorAvailable(row.line);
+    if (state === 'available' && this.mine(row)) for (const l of row.lines) this.listener?.operatorAvailable(l);
     for (const fn of this.changeListeners) fn(row);
     return row;
   }
@@ -407,8 +443,12 @@ export class OperatorService {
 
   private async syncFallback(op: OperatorRow): Promise<void> {
     if (!this.mine(op) || !this.fallback.isConnected()) return; // synced in full on the next AMI connect
+    // The home line's queue only: the dialplan's fallback is a shed caller's plain first/second
+    // choice (extensions.conf), and app_queue would ring a member of two queues twice as often.
+    const queue = this.lines.get(op.line)?.fallbackQueue;
+    if (!queue) return; // a home line no longer configured: no queue to be a member of
     await this.fallback
-      .syncQueueMember(op.sip_username, op.name, op.line, op.state)
+      .syncQueueMember(op.sip_username, op.name, queue, op.state)
       .catch((err: Error) => this.log.warn({ operatorId: op.id, err: err.message }, 'fallback queue sync failed'));
   }
 }

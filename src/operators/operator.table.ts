@@ -19,7 +19,10 @@ export interface OperatorTable {
   id: Generated<string>;
   login: string;
   name: string;
+  /** The home line: always served, and what the operator's panel shows by default. */
   line: Line;
+  /** Every line the operator serves, the home line among them (migration 0024; the database keeps it so). */
+  lines: ColumnType<Line[], Line[] | undefined, Line[]>;
   sip_username: string;
   sip_md5_cred: string;
   state: ColumnType<OperatorState, OperatorState | undefined, OperatorState>;

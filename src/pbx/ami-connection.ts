@@ -7,8 +7,12 @@ import AsteriskManager, { type AmiManager } from 'asterisk-manager';
 import type { Logger } from 'pino';
 import type { InternalCallEvent } from '../operators/internal-calls.js';
 import type { OperatorState } from '../operators/operator.table.js';
-import type { Line } from '../vocabulary.js';
+import { DEFAULT_LINE_IDS, LINE_ID_PATTERN, type Line } from '../vocabulary.js';
 import { backoffDelay } from './backoff.js';
+
+const LINE_ID_RE = new RegExp(LINE_ID_PATTERN);
+/** The line of a shed caller who keyed nothing: the dialplan's first queue is the default lines' first. */
+const FALLBACK_DEFAULT_LINE = DEFAULT_LINE_IDS[0] as Line;
 
 export interface AmiSettings {
   host: string;
@@ -98,8 +102,10 @@ export class AmiConnection {
       // MEMBERINTERFACE is PJSIP/<endpoint>; QEHOLDTIME (seconds) is empty when nobody answered.
       const member = /^PJSIP\/(.+)$/.exec(e.member ?? '')?.[1] ?? null;
       const hold = e.hold ? Number(e.hold) : NaN;
-      // PBXDESK_LINE is set only when the caller keyed 2 in the fallback menu (extensions.conf).
-      this.onFallback({ kind: 'ended', channelId: e.call ?? '', line: e.line === 'second' ? 'second' : 'first', memberEndpoint: member, holdSec: Number.isFinite(hold) ? hold : null, cause: Number(e.cause) || 0 });
+      // PBXDESK_LINE is set only when the caller keyed 2 in the fallback menu (extensions.conf):
+      // any line id is taken as it comes; none (or garbage) is the menu's default, the first queue.
+      const line = e.line && LINE_ID_RE.test(e.line) ? e.line : FALLBACK_DEFAULT_LINE;
+      this.onFallback({ kind: 'ended', channelId: e.call ?? '', line, memberEndpoint: member, holdSec: Number.isFinite(hold) ? hold : null, cause: Number(e.cause) || 0 });
     });
     mgr.on('userevent-pbxdeskinternal', (e: Record<string, string>) => {
       if (e.state === 'start' || e.state === 'end') this.onInternal({ kind: e.state === 'start' ? 'started' : 'ended', id: e.call ?? '', caller: e.caller ?? '', callee: e.callee ?? '' });
@@ -131,9 +137,8 @@ export class AmiConnection {
     });
   }
 
-  /** Mirrors one operator into the fallback queue of its line. */
-  async syncQueueMember(endpoint: string, name: string, line: Line, state: OperatorState): Promise<void> {
-    const queue = line === 'first' ? 'first-line' : 'second-line';
+  /** Mirrors one operator into the fallback queue of its home line (queues.conf; LineDefinition.fallbackQueue). */
+  async syncQueueMember(endpoint: string, name: string, queue: string, state: OperatorState): Promise<void> {
     const iface = `PJSIP/${endpoint}`;
     const mgr = this.mgr;
     if (state === 'offline') {

@@ -25,13 +25,18 @@ export interface QueueEntry {
 export const HEAD_RANK = Number.NEGATIVE_INFINITY;
 
 export class WaitingLists {
-  private readonly lists = new Map<Line, WaitingEntry[]>([
-    ['first', []],
-    ['second', []],
-  ]);
+  /** Per line, made on a line's first use: which lines exist is configuration (LineCatalog). */
+  private readonly lists = new Map<Line, WaitingEntry[]>();
 
   private list(line: Line): WaitingEntry[] {
-    return this.lists.get(line) as WaitingEntry[];
+    let l = this.lists.get(line);
+    if (!l) this.lists.set(line, (l = []));
+    return l;
+  }
+
+  /** The lines with someone waiting now. */
+  linesWaiting(): Line[] {
+    return [...this.lists].filter(([, l]) => l.length > 0).map(([line]) => line);
   }
 
   /** Places an entry by rank; among equal ranks, the one placed first stays first. */

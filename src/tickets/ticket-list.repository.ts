@@ -4,6 +4,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Line } from '../vocabulary.js';
 import { SLA_NEARING_SHARE } from './ticket-rules.js';
+import { seenByLines } from './ticket.repository.js';
 import { ACTIVE_STATUSES, type TicketView } from './ticket-list-rules.js';
 import type { TicketPriority, TicketRow } from './ticket.table.js';
 
@@ -11,8 +12,8 @@ export interface TicketViewQuery {
   view: TicketView;
   /** "mine": whose tickets; none (an API token of no operator) has none. */
   operatorId: string | null;
-  /** Only what this line sees (its tickets; the second line also those escalated to it); null: every line. */
-  line: Line | null;
+  /** Only what these lines see (their tickets and those escalated to them, ticket-rules.ts lineSeesTicket); null: every line. */
+  lines: readonly Line[] | null;
   priority?: TicketPriority;
   category?: string;
   now: Date;
@@ -29,8 +30,7 @@ const pendingDue = sql<Date>`least(case when t.first_response_at is null then t.
 
 export async function listTicketView(db: Db, f: TicketViewQuery): Promise<{ rows: TicketRow[]; total: number }> {
   let q = db.selectFrom('tickets as t').where('t.status', 'in', [...ACTIVE_STATUSES]);
-  if (f.line === 'first') q = q.where('t.line', '=', 'first');
-  if (f.line === 'second') q = q.where((eb) => eb.or([eb('t.line', '=', 'second'), eb('t.escalated', '=', true)]));
+  if (f.lines) q = q.where(seenByLines('t', f.lines));
   if (f.priority) q = q.where('t.priority', '=', f.priority);
   if (f.category) q = q.where('t.category', '=', f.category);
   switch (f.view) {

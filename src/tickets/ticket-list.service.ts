@@ -1,8 +1,8 @@
-// The operator's ticket lists between calls: the views of their line (ticket-list-rules.ts).
-// An operator's lists hold only what their line sees; "my line" is the operator's line for a
-// supervisor too, and every line for an API token of no operator.
+// The operator's ticket lists between calls: the views of their lines (ticket-list-rules.ts).
+// An operator's lists hold only what the lines they serve see; "my lines" are the operator's
+// served lines for a supervisor too, and every line for an API token of no operator.
 import type { Db } from '../db/database.js';
-import type { Actor } from './ticket.service.js';
+import { servedLines, type Actor } from './ticket.service.js';
 import { listTicketView } from './ticket-list.repository.js';
 import type { TicketView } from './ticket-list-rules.js';
 import type { TicketPriority, TicketRow } from './ticket.table.js';
@@ -19,9 +19,7 @@ export class TicketListService {
     f: { priority?: TicketPriority; category?: string; limit: number; offset: number },
   ): Promise<{ rows: TicketRow[]; total: number; at: Date }> {
     const at = this.now();
-    // An operator token bound to no operator sees the first line's, as search does.
-    const line = actor.role === 'operator' ? (actor.line ?? 'first') : actor.line;
-    const r = await listTicketView(this.db, { view, operatorId: actor.operatorId, line, ...f, now: at });
+    const r = await listTicketView(this.db, { view, operatorId: actor.operatorId, lines: servedLines(actor), ...f, now: at });
     return { ...r, at };
   }
 }

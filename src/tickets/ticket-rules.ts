@@ -1,7 +1,7 @@
 // The pure rules of built-in tickets: which status changes are allowed, which priority a
 // category starts at, and when a ticket's SLA targets fall due. No I/O, so unit tests run
 // them with any clock.
-import type { Line } from '../vocabulary.js';
+import { DEFAULT_LINE_IDS, type Line } from '../vocabulary.js';
 import type { TicketPriority, TicketStatus } from './ticket.table.js';
 
 /** Allowed status changes. A closed ticket stays closed (a new call opens a new ticket). */
@@ -17,23 +17,54 @@ export function canMove(from: TicketStatus, to: TicketStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
+/** What the visibility rules read of a ticket (escalated_lines absent: a reader that does not select it yet). */
+export type TicketLineView = { line: Line | null; escalated: boolean; escalated_lines?: readonly Line[] };
+
 /**
- * Whether a line's operators see a ticket: their line's tickets, and on the second line also
- * the first-line tickets escalated to it. A ticket on no line yet is staff's only.
+ * Where an escalated ticket went when the reader does not say (no escalated_lines): as migration
+ * 0024 read the flag of tickets escalated before there were more lines, to the default
+ * configuration's second line, the only line there was to escalate to.
  */
-export function lineSeesTicket(line: Line | null, t: { line: Line | null; escalated: boolean }): boolean {
-  if (t.line !== null && t.line === line) return true;
-  return line === 'second' && t.escalated;
+const LEGACY_ESCALATED_TO: readonly Line[] = DEFAULT_LINE_IDS.slice(1, 2);
+
+/**
+ * Whether operators serving `lines` see a ticket: the tickets of those lines, and the tickets
+ * escalated up to one of them from a lower line, wherever those went afterwards (with today's two
+ * lines: the second line also sees the first-line tickets escalated to it). A ticket on no line
+ * yet is staff's only. A single line is an operator who serves only their home line.
+ */
+export function lineSeesTicket(lines: Line | readonly Line[] | null, t: TicketLineView): boolean {
+  const served: readonly Line[] = lines === null ? [] : typeof lines === 'string' ? [lines] : lines;
+  if (t.line !== null && served.includes(t.line)) return true;
+  return (t.escalated_lines ?? (t.escalated ? LEGACY_ESCALATED_TO : [])).some((l) => served.includes(l));
 }
 
 /**
  * Who sees a ticket (and so its calls, callbacks and the caller's number): admins, supervisors
- * and pbxdesk itself see all, an operator what their line sees, a panel token (the customer
- * control panel) none.
+ * and pbxdesk itself see all, an operator what the lines they serve see (`lines`; absent: their
+ * home line only), a panel token (the customer control panel) none.
  */
-export function canSeeTicket(viewer: { role: string; line: Line | null }, t: { line: Line | null; escalated: boolean }): boolean {
-  if (viewer.role === 'operator') return lineSeesTicket(viewer.line, t);
+export function canSeeTicket(viewer: { role: string; line: Line | null; lines?: readonly Line[] }, t: TicketLineView): boolean {
+  if (viewer.role === 'operator') return lineSeesTicket(viewer.lines ?? viewer.line, t);
   return viewer.role !== 'panel';
+}
+
+/** The escalation order as the rules need it (LineCatalog has it). */
+export type EscalationOrder = { next(line: Line): Line | null };
+
+/**
+ * Is a move from `from` to `to` an escalation: is `to` above `from` in the escalation order
+ * (reached from it by escalating, once or more)? A move down, sideways (another desk's chain) or
+ * from no line is not.
+ */
+export function isEscalation(order: EscalationOrder, from: Line | null, to: Line): boolean {
+  if (from === null || from === to) return false;
+  const seen = new Set<Line>([from]);
+  for (let up = order.next(from); up !== null && !seen.has(up); up = order.next(up)) {
+    if (up === to) return true;
+    seen.add(up); // the validator refuses cycles; a reader must never spin on one anyway
+  }
+  return false;
 }
 
 /** Categories whose tickets start at high priority unless one is given (compromised accounts, fraud). */

@@ -12,8 +12,10 @@ export const summaryFields = {
   priority: Type.String(),
   category: Nullable(Type.String()),
   line: Nullable(Type.String()),
-  /** Moved from the first line to the second: second-line engineers see it. */
+  /** Ever moved up the escalation order (first → second, ...). */
   escalated: Type.Boolean(),
+  /** The lines it was escalated to: their operators see it wherever it goes next. */
+  escalatedLines: Type.Array(Type.String()),
   assigneeId: Nullable(Type.String()),
   callerNumber: Nullable(Type.String()),
   /** The account a verified caller proved they own (one-time code), or null. */
@@ -49,6 +51,7 @@ export function toTicketSummary(t: TicketRow): Static<typeof TicketSummary> {
     category: t.category,
     line: t.line,
     escalated: t.escalated,
+    escalatedLines: t.escalated_lines,
     assigneeId: t.assignee_id,
     callerNumber: t.caller_number,
     accountId: t.account_id,

@@ -12,9 +12,9 @@ export async function findTicketById(db: Db, id: string): Promise<TicketRow | un
 }
 
 /** The line and escalation of some tickets, for the visibility rules of what hangs off them (calls). */
-export async function findTicketLines(db: Db, ids: readonly string[]): Promise<Pick<TicketRow, 'id' | 'line' | 'escalated'>[]> {
+export async function findTicketLines(db: Db, ids: readonly string[]): Promise<Pick<TicketRow, 'id' | 'line' | 'escalated' | 'escalated_lines'>[]> {
   if (!ids.length) return [];
-  return db.selectFrom('tickets').select(['id', 'line', 'escalated']).where('id', 'in', [...ids]).execute();
+  return db.selectFrom('tickets').select(['id', 'line', 'escalated', 'escalated_lines']).where('id', 'in', [...ids]).execute();
 }
 
 /** The row locked for a change (status, merge): concurrent changes to one ticket queue up. */
@@ -27,15 +27,28 @@ export async function updateTicket(db: Db, id: string, patch: TicketUpdate): Pro
 }
 
 /**
- * The line a call took the ticket to (queued, transferred, overflowed). A move from the first
- * line to the second is an escalation: second-line engineers see the ticket from then on.
+ * The line a call took the ticket to (queued, transferred, overflowed). A move up the escalation
+ * order (`escalates`, the service's rule) is an escalation: that line's engineers see the ticket
+ * from then on (escalated_lines).
  */
-export async function setTicketLine(db: Db, id: string, line: NonNullable<TicketRow['line']>, actor = 'system'): Promise<{ ticket: TicketRow; from: TicketRow['line'] } | undefined> {
+export async function setTicketLine(
+  db: Db,
+  id: string,
+  line: NonNullable<TicketRow['line']>,
+  actor = 'system',
+  escalates: (from: Line | null) => boolean = () => false,
+): Promise<{ ticket: TicketRow; from: TicketRow['line'] } | undefined> {
   const t = await db.selectFrom('tickets').select('line').where('id', '=', id).executeTakeFirst();
   if (!t || t.line === line) return undefined;
+  const up = escalates(t.line);
   const ticket = await db
     .updateTable('tickets')
-    .set((eb) => ({ line, updated_at: new Date(), escalated: t.line === 'first' && line === 'second' ? true : eb.ref('escalated') }))
+    .set((eb) => ({
+      line,
+      updated_at: new Date(),
+      escalated: up ? true : eb.ref('escalated'),
+      escalated_lines: up ? sql<Line[]>`CASE WHEN ${line} = ANY (escalated_lines) THEN escalated_lines ELSE array_append(escalated_lines, ${line}) END` : eb.ref('escalated_lines'),
+    }))
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -136,8 +149,8 @@ export interface TicketSearch {
   to?: Date;
   /** Full text over subject, description and notes, Russian and English. */
   q?: string;
-  /** Operators: only these lines' tickets (second line: also those escalated to it). */
-  visibleTo?: Line;
+  /** Operators: only what these lines (the ones they serve) see: their tickets and those escalated to them. */
+  visibleTo?: readonly Line[];
   limit: number;
   offset: number;
 }
@@ -155,6 +168,15 @@ function textMatch(q: string): Expression<SqlBool> {
     words.length ? sql<SqlBool>`(${sql.join(words.map((w) => sql`word_similarity(${w}, ${text}) >= 0.5`), sql` AND `)})` : sql<SqlBool>`false`;
   const notes = sql`select 1 from ticket_notes n where n.ticket_id = t.id and (${fts('n.search')} OR ${similar(sql.ref('n.body'))})`;
   return sql<SqlBool>`(${fts('t.search')} OR ${similar(sql<string>`t.subject || ' ' || t.description`)} OR exists (${notes}))`;
+}
+
+/**
+ * The SQL of ticket-rules.ts lineSeesTicket: the ticket is on one of `lines`, or was escalated
+ * to one of them. No lines: nothing.
+ */
+export function seenByLines(alias: string, lines: readonly Line[]): Expression<SqlBool> {
+  const served = sql`${sql.val([...lines])}::text[]`;
+  return sql<SqlBool>`(${sql.ref(`${alias}.line`)} = ANY (${served}) OR ${sql.ref(`${alias}.escalated_lines`)} && ${served})`;
 }
 
 export async function searchTickets(db: Db, f: TicketSearch): Promise<{ rows: TicketRow[]; total: number }> {
@@ -191,8 +213,7 @@ export async function searchTickets(db: Db, f: TicketSearch): Promise<{ rows: Ti
   if (f.from) q = q.where('t.created_at', '>=', f.from);
   if (f.to) q = q.where('t.created_at', '<', f.to);
   if (f.q) q = q.where(textMatch(f.q));
-  if (f.visibleTo === 'first') q = q.where('t.line', '=', 'first');
-  if (f.visibleTo === 'second') q = q.where((eb) => eb.or([eb('t.line', '=', 'second'), eb('t.escalated', '=', true)]));
+  if (f.visibleTo) q = q.where(seenByLines('t', f.visibleTo));
   const [rows, count] = await Promise.all([
     q.selectAll('t').orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(f.limit).offset(f.offset).execute(),
     q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),

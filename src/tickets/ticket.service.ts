@@ -1,6 +1,6 @@
 // Built-in tickets: created by calls (and callbacks) or by staff, changed with every change a
-// timeline event, searched in Russian and English, merged and split. Operators see only
-// their line's tickets (second line: also the first-line tickets escalated to it).
+// timeline event, searched in Russian and English, merged and split. Operators see only the
+// tickets of the lines they serve, and those escalated to one of them (ticket-rules.ts).
 import type { Principal } from '../auth/token.service.js';
 import type { Db } from '../db/database.js';
 import { InvalidTicketTransitionError, NotFoundError, TicketForbiddenError, TicketMergeError } from '../errors.js';
@@ -25,11 +25,26 @@ import {
   type TicketSearch,
 } from './ticket.repository.js';
 import { ticketSyncState, ticketTimeline, type TimelineEntry } from './ticket-timeline.repository.js';
-import { canMove, canSeeTicket, defaultPriority, DEFAULT_SLA, nearingAt, slaDue, slaState, type SlaTargets } from './ticket-rules.js';
+import { canMove, canSeeTicket, defaultPriority, DEFAULT_SLA, isEscalation, nearingAt, slaDue, slaState, type EscalationOrder, type SlaTargets } from './ticket-rules.js';
+import { LineCatalog } from '../lines/line-catalog.js';
 import { TICKET_STATUSES, type NewTicketRow, type TicketNote, type TicketPriority, type TicketRow, type TicketStatus, type TicketUpdate } from './ticket.table.js';
 
-/** Who changes a ticket, for the timeline: an operator, an API token, the caller, or pbxdesk. */
-export type Actor = { label: string; role: Principal['role'] | 'system'; line: Line | null; operatorId: string | null };
+/**
+ * Who changes a ticket, for the timeline: an operator, an API token, the caller, or pbxdesk.
+ * `line` is an operator's home line, `lines` every line they serve (absent: the home line only).
+ */
+export type Actor = { label: string; role: Principal['role'] | 'system'; line: Line | null; lines?: readonly Line[]; operatorId: string | null };
+
+/**
+ * The lines whose tickets an actor's lists and searches hold: an operator's (or a supervisor's
+ * panel's) served lines; null, every line, for staff and tokens bound to no operator. An
+ * operator token always names an operator; without one it would see nothing.
+ */
+export function servedLines(actor: Actor): readonly Line[] | null {
+  if (actor.lines) return actor.lines;
+  if (actor.line) return [actor.line];
+  return actor.role === 'operator' ? [] : null;
+}
 
 export const SYSTEM: Actor = { label: 'system', role: 'system', line: null, operatorId: null };
 
@@ -71,6 +86,8 @@ export class TicketService {
     private readonly db: Db,
     private readonly sla: SlaTargets = DEFAULT_SLA,
     private readonly now: () => Date = () => new Date(),
+    /** The escalation order: which line changes are escalations. */
+    private readonly lines: EscalationOrder = LineCatalog.defaults(),
   ) {}
 
   /** Wired after construction: the notifier and the SLA queue need the service themselves. */
@@ -81,7 +98,7 @@ export class TicketService {
 
   async actorOf(p: Principal): Promise<Actor> {
     const op = p.operatorId ? await findOperatorById(this.db, p.operatorId) : undefined;
-    return { label: op ? `operator:${op.id}` : `token:${p.tokenId}`, role: p.role, line: op?.line ?? null, operatorId: op?.id ?? null };
+    return { label: op ? `operator:${op.id}` : `token:${p.tokenId}`, role: p.role, line: op?.line ?? null, ...(op ? { lines: op.lines } : {}), operatorId: op?.id ?? null };
   }
 
   /** A new ticket for a call that did not name an existing one. */
@@ -150,7 +167,7 @@ export class TicketService {
   }
 
   async search(actor: Actor, f: Omit<TicketSearch, 'visibleTo'>): Promise<{ rows: TicketRow[]; total: number }> {
-    return searchTickets(this.db, { ...f, ...(actor.role === 'operator' ? { visibleTo: actor.line ?? 'first' } : {}) });
+    return searchTickets(this.db, { ...f, ...(actor.role === 'operator' ? { visibleTo: servedLines(actor) ?? [] } : {}) });
   }
 
   private assertVisible(actor: Actor, t: TicketRow): void {
@@ -184,7 +201,10 @@ export class TicketService {
       change('line', 'line', patch.line);
       change('assignee', 'assignee_id', patch.assigneeId);
       change('customerName', 'customer_name', patch.customerName);
-      if (changes.line && patch.line === 'second' && t.line === 'first') set.escalated = true;
+      if (changes.line && patch.line && isEscalation(this.lines, t.line, patch.line)) {
+        set.escalated = true;
+        if (!t.escalated_lines.includes(patch.line)) set.escalated_lines = [...t.escalated_lines, patch.line];
+      }
       if (changes.priority) {
         const due = slaDue(t.created_at, patch.priority as TicketPriority, this.sla);
         set.sla_first_due = due.firstDue;
@@ -214,7 +234,7 @@ export class TicketService {
    * hear of it like of any other change, so a call's new ticket reaches their lists live.
    */
   async setLine(id: string, line: Line, actor = 'system'): Promise<void> {
-    const moved = await setTicketLine(this.db, id, line, actor);
+    const moved = await setTicketLine(this.db, id, line, actor, (from) => isEscalation(this.lines, from, line));
     if (moved) this.notifier?.ticketUpdated(moved.ticket, { line: { from: moved.from, to: line } });
   }
 
@@ -332,7 +352,7 @@ export class TicketService {
         accountId: src.account_id,
         customerName: src.customer_name,
       }, actor);
-      await updateTicket(trx, t.id, { split_from: id, escalated: src.escalated });
+      await updateTicket(trx, t.id, { split_from: id, escalated: src.escalated, escalated_lines: src.escalated_lines });
       await moveCallsToTicket(trx, req.callIds, t.id);
       await insertTicketEvent(trx, id, 'split', actor.label, { to: t.id, toNumber: t.number, callIds: req.callIds });
       return updateTicket(trx, t.id, {});

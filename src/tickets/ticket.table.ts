@@ -26,6 +26,8 @@ export interface TicketTable {
   assignee_id: string | null;
   customer_name: string | null;
   escalated: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The lines the ticket was escalated to (migration 0024): their operators keep seeing it. */
+  escalated_lines: ColumnType<Line[], Line[] | undefined, Line[]>;
   first_response_at: Date | null;
   resolved_at: Date | null;
   sla_first_due: Date | null;

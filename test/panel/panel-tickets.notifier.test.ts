@@ -8,7 +8,7 @@ const now = new Date('2030-01-07T09:00:00Z');
 const ticket = (over: Partial<TicketRow>): TicketRow => ({
   id: '7', number: '100007', subject: 's', description: '', status: 'new', line: 'first', caller_number: '79991234567', legal_hold: false,
   account_id: null, verified_at: null, verified_call_id: null, survey_score: null, priority: 'normal', category: null, assignee_id: null,
-  customer_name: null, escalated: false, first_response_at: null, resolved_at: null, sla_first_due: new Date(now.getTime() + 3600_000),
+  customer_name: null, escalated: false, escalated_lines: [], first_response_at: null, resolved_at: null, sla_first_due: new Date(now.getTime() + 3600_000),
   sla_resolve_due: new Date(now.getTime() + 7200_000), sla_state: 'ok', merged_into: null, split_from: null, search: '', created_at: now, updated_at: now, ...over,
 });
 

@@ -77,10 +77,11 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
  * Takes every operator of a line offline, so a test's caller can only reach the operator the
  * test itself makes available (an operator left available by an aborted run would be rung).
  */
-export async function clearLine(api: TestApp['api'], line: 'first' | 'second'): Promise<void> {
-  const ops = await api<{ operators: { id: string; line: string; state: string }[] }>('GET', '/api/operators');
+export async function clearLine(api: TestApp['api'], line: string): Promise<void> {
+  const ops = await api<{ operators: { id: string; line: string; lines?: string[]; state: string }[] }>('GET', '/api/operators');
   for (const o of ops.body.operators) {
-    if (o.line === line && o.state !== 'offline') await api('PUT', `/api/operators/${o.id}/state`, { state: 'offline' });
+    // Everyone who serves the line (issue 21: an operator may serve several), not only those homed on it.
+    if ((o.lines ?? [o.line]).includes(line) && o.state !== 'offline') await api('PUT', `/api/operators/${o.id}/state`, { state: 'offline' });
   }
 }
 

@@ -9,7 +9,7 @@ export const answers: Phone = (p) => answerOnce({ sipPort: p.sip, mediaPort: p.m
 
 export async function operatorWithPhone(
   api: TestApp['api'],
-  line: 'first' | 'second',
+  line: string,
   phone: Phone = answers,
   /** Several nodes: the operator's node, the Asterisk their phone registers to, and the instance that sets them available. */
   node?: { pbxNode: string; target: string; stateApi: TestApp['api'] },

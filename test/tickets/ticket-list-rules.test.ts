@@ -9,7 +9,7 @@ const at = (h: number) => new Date(created.getTime() + h * H);
 const ticket = (over: Partial<TicketRow> = {}): TicketRow => ({
   id: '1', number: '100001', subject: 's', description: '', status: 'open', line: 'first', caller_number: null, legal_hold: false,
   account_id: null, verified_at: null, verified_call_id: null, survey_score: null, priority: 'high', category: null, assignee_id: null,
-  customer_name: null, escalated: false, first_response_at: null, resolved_at: null, sla_first_due: at(4), sla_resolve_due: at(48),
+  customer_name: null, escalated: false, escalated_lines: [], first_response_at: null, resolved_at: null, sla_first_due: at(4), sla_resolve_due: at(48),
   sla_state: 'ok', merged_into: null, split_from: null, search: '', created_at: created, updated_at: created, ...over,
 });
 
