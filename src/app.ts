@@ -121,6 +121,13 @@ export interface AppParts {
 }
 
 export async function createApp(config: Config, log: Logger, parts: AppParts = {}): Promise<App> {
+  // The configuration files before any connection: a bad one refuses to start, naming every path.
+  // The lines first: the IVR flow routes to them.
+  const lineConfig = await LineConfigStore.open(config.linesFile);
+  // The configured lines (issue 21), owned in memory; the admin API replaces them whole.
+  const lines = lineConfig.catalog;
+  checkSettingLines(lines, 'CLICK_TO_CALL_CALLER_ID', Object.keys(config.clickToCall.callerIds.byLine));
+  const flows = await IvrFlowStore.open(config.ivr.flowFile, lines);
   const db = createDb(config.databaseUrl, config.databasePoolSize);
   // BullMQ's blocking commands need maxRetriesPerRequest: null on its connection.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -133,16 +140,10 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     throw err;
   }
 
-  // The lines first (the IVR flow routes to them); a bad file refuses to start, naming every path.
-  const lineConfig = await LineConfigStore.open(config.linesFile);
-  // The configured lines (issue 21), owned in memory; the admin API replaces them whole.
-  const lines = lineConfig.catalog;
   // A per-line retention or staffing target may name a line the configuration no longer has (its
   // recordings and history keep the rule): warned about, not refused, so removing a line never stops a start.
   const perLine = { RECORDING_RETENTION_DAYS: config.recordings.retentionDays.byLine, STAFFING_SERVICE_LEVEL: config.reports.staffingTarget.byLine };
   for (const [setting, byLine] of Object.entries(perLine)) for (const line of Object.keys(byLine).filter((id) => !lines.has(id))) log.warn({ setting, line }, 'a per-line setting names a line that is not configured (LINES_FILE)');
-  checkSettingLines(lines, 'CLICK_TO_CALL_CALLER_ID', Object.keys(config.clickToCall.callerIds.byLine));
-  const flows = await IvrFlowStore.open(config.ivr.flowFile, lines);
   const tokens = new TokenService(db, config.secretKey, config.auth.outageGraceSec);
   if (config.bootstrapAdminToken) await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
 

@@ -3,7 +3,7 @@
 // changes nothing, a change the running IVR flow cannot take is refused naming the flow's paths,
 // a good one replaces the file and the running lines, and a line that is not configured is a 400
 // wherever a request names one.
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,23 @@ describe('lines admin API', () => {
     const gone = await t.api<ErrorReply>('GET', '/api/calls?line=third');
     expect([gone.status, gone.body.error.code, gone.body.error.details.path]).toEqual([400, 'unknown_line', '/query/line']);
     expect((await t.api('PUT', '/api/admin/lines', before)).status).toBe(200);
+  });
+
+  it('refuses an IVR flow that routes callers to an escalation-only line, naming the path', async () => {
+    const doc = JSON.parse(await readFile('pbx-config/ivr/main.json', 'utf8')) as Record<string, unknown>;
+    const r = await t.api<ErrorReply>('PUT', '/api/ivr/flow', { ...doc, overflow: { second: { maxWaitSec: 60, action: { route: 'third' } } } });
+    expect([r.status, r.body.error.code]).toEqual([422, 'invalid_ivr_flow']);
+    expect(r.body.error.details.errors?.map((e) => e.path)).toEqual(['/overflow/second/action/route']);
+  });
+
+  it('will not start with a bad lines file, a flow naming a line that is not configured, or a setting naming one', async () => {
+    const bad = path.join(dir, 'bad-lines.json');
+    await writeFile(bad, JSON.stringify({ lines: [{ id: 'first', name: { ru: 'П', en: 'F' }, escalatesTo: 'gold', fallbackQueue: 'first-line' }] }));
+    await expect(startTestApp({ LINES_FILE: bad })).rejects.toThrow(/\/lines\/0\/escalatesTo "gold" is not a line/);
+    const flow = path.join(dir, 'flow.json');
+    await writeFile(flow, JSON.stringify({ start: 'main', nodes: { main: [{ verb: 'route', line: 'vip' }] } }));
+    await expect(startTestApp({ IVR_FLOW_FILE: flow })).rejects.toThrow(/\/nodes\/main\/0\/line line "vip" is not configured/);
+    await expect(startTestApp({ CLICK_TO_CALL_CALLER_ID: '+74951234567,vip=+74951234568' })).rejects.toThrow(/CLICK_TO_CALL_CALLER_ID names "vip"/);
   });
 
   it('answers 400 unknown_line, never a 500 or an empty result, for a line that is not configured', async () => {
