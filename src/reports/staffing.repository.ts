@@ -1,7 +1,8 @@
 // What the staffing plan counts, in SQL: calls that queued on a line and operators signed in,
 // by ISO weekday and hour of the line's time zone. Definitions as in supervisor.repository.ts:
 // handle time is talk time (answered to ended); a call counts for the line it is on now (a call
-// transferred to the second line counts there, at the time it first queued).
+// transferred to the second line counts there, at the time it first queued). An operator signed
+// in counts for every line they serve (operators.lines): each of those lines could have had them.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Line } from '../vocabulary.js';
@@ -39,7 +40,7 @@ export async function staffingCounts(db: Db, line: Line, from: Date, to: Date, t
     WITH h AS (
       SELECT s.to_state, s.at, lead(s.at) OVER (PARTITION BY s.operator_id ORDER BY s.at, s.id) AS next_at
       FROM operator_state_history s JOIN operators o ON o.id = s.operator_id
-      WHERE o.line = ${line} AND s.at < ${to}
+      WHERE ${line} = ANY (o.lines) AND s.at < ${to}
     ), spans AS (
       SELECT greatest(at, ${from}::timestamptz) AT TIME ZONE ${timeZone} AS a,
              least(coalesce(next_at, now()), ${to}::timestamptz) AT TIME ZONE ${timeZone} AS b

@@ -68,7 +68,8 @@ export class WallboardService {
                 abandonRate: l.offered ? l.abandoned / l.offered : null,
                 avgHandleSec: l.avgHandleSec,
                 operators: ops
-                  .filter((o) => o.line === l.line && o.state !== 'offline')
+                  // Everyone serving the line (an operator of several lines shows in each of their columns).
+                  .filter((o) => o.lines.includes(l.line) && o.state !== 'offline')
                   .map((o) => ({ id: o.id, name: o.name, state: o.state, reason: o.state_reason, since: o.state_changed_at.toISOString() })),
               },
             ]

@@ -18,8 +18,12 @@ afterAll(async () => {
 });
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string }> {
+  return cliWith({}, ...args);
+}
+
+function cliWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    const p = spawn('node', ['dist/src/cli.js', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const p = spawn('node', ['dist/src/cli.js', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } });
     let stdout = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.on('close', (code) => resolve({ code: code ?? -1, stdout }));
@@ -176,5 +180,25 @@ describe('retention', () => {
     expect(audit.body.entries.map((e) => e.action)).toContain('purge');
     const verified = await cli('recordings', 'verify');
     expect(verified.code, verified.stdout).toBe(0);
+  });
+
+  it("purges every line's recordings at the line's own retention: a third line's, and one no longer configured", async () => {
+    const third = await archived();
+    const vip = await archived();
+    const ids = [third.rec.id, vip.rec.id];
+    await sql`UPDATE calls SET line = 'third' WHERE id = ${third.call.id}`.execute(db);
+    await sql`UPDATE calls SET line = 'vip' WHERE id = ${vip.call.id}`.execute(db);
+    await sql`UPDATE recordings SET started_at = now() - interval '400 days' WHERE id IN (${sql.join(ids)})`.execute(db);
+    // 365 days for every line, 500 for the vip line (not in the default configuration: still its recordings' rule).
+    const dry = await cliWith({ RECORDING_RETENTION_DAYS: '365,vip=500' }, 'retention', 'purge', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`would delete\t${third.rec.id}`);
+    expect(dry.stdout).not.toContain(vip.rec.id);
+    expect((await cliWith({ RECORDING_RETENTION_DAYS: '365,vip=500' }, 'retention', 'purge', '--yes')).code).toBe(0);
+    expect(existsSync(third.archived.path)).toBe(false);
+    expect(existsSync(vip.archived.path)).toBe(true);
+    // Past the vip line's own days too, it goes.
+    expect((await cliWith({ RECORDING_RETENTION_DAYS: '365,vip=300' }, 'retention', 'purge', '--yes')).code).toBe(0);
+    expect(existsSync(vip.archived.path)).toBe(false);
   });
 });
