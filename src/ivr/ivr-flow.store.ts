@@ -1,15 +1,17 @@
 // The running IVR flow and its file. A replacement is validated in full first: a bad one is
 // refused with every error's path, and the running flow and the file stay as they were.
-import { rename, writeFile } from 'node:fs/promises';
+// Validation against the lines and the swap happen together, with no wait between them, so a
+// lines change (line-config.store.ts, which checks the running flow) can never slip in between.
+import { AtomicJsonFile } from '../lines/atomic-json-file.js';
 import type { LineCatalog } from '../lines/line-catalog.js';
 import { loadFlowFile, parseFlow, type IvrFlow } from './ivr-flow.js';
 
 export class IvrFlowStore {
-  private constructor(private readonly file: string, private flow: IvrFlow, private readonly lines: LineCatalog) {}
+  private constructor(private readonly file: AtomicJsonFile, private flow: IvrFlow, private readonly lines: LineCatalog) {}
 
   /** `lines`: the running catalog, so a flow is always checked against the lines as they are now. */
   static async open(file: string, lines: LineCatalog): Promise<IvrFlowStore> {
-    return new IvrFlowStore(file, await loadFlowFile(file, lines), lines);
+    return new IvrFlowStore(new AtomicJsonFile(file), await loadFlowFile(file, lines), lines);
   }
 
   current(): IvrFlow {
@@ -18,10 +20,15 @@ export class IvrFlowStore {
 
   async replace(doc: unknown): Promise<IvrFlow> {
     const flow = parseFlow(doc, this.lines);
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(doc, null, 2)}\n`);
-    await rename(tmp, this.file);
+    const before = this.flow;
     this.flow = flow;
+    try {
+      await this.file.write(doc);
+    } catch (err) {
+      // Not saved: the flow that was running runs on, unless another replacement came since.
+      if (this.flow === flow) this.flow = before;
+      throw err;
+    }
     return flow;
   }
 }

@@ -1,8 +1,10 @@
 // The running lines configuration and its file (like src/ivr/ivr-flow.store.ts). A replacement is
 // validated in full first, then checked against what depends on the lines (the running IVR flow
 // must still route only to lines callers can reach); a refused one leaves the file and the catalog
-// as they were. The catalog is swapped whole, so a reader never sees half a configuration.
-import { rename, writeFile } from 'node:fs/promises';
+// as they were. The catalog is swapped whole, so a reader never sees half a configuration; the
+// checks and the swap happen together, with no wait between them (the IVR store does the same), so
+// a flow change cannot slip in between a check and the swap.
+import { AtomicJsonFile } from './atomic-json-file.js';
 import { LineCatalog, type LineDefinition } from './line-catalog.js';
 import { loadLinesFile, parseLines } from './line-config.js';
 
@@ -12,11 +14,11 @@ export type LinesCheck = (next: LineCatalog) => void;
 export class LineConfigStore {
   private readonly checks: LinesCheck[] = [];
 
-  private constructor(private readonly file: string, readonly catalog: LineCatalog, private source: unknown) {}
+  private constructor(private readonly file: AtomicJsonFile, readonly catalog: LineCatalog, private source: unknown) {}
 
   static async open(file: string): Promise<LineConfigStore> {
     const { lines, source } = await loadLinesFile(file);
-    return new LineConfigStore(file, new LineCatalog(lines), source);
+    return new LineConfigStore(new AtomicJsonFile(file), new LineCatalog(lines), source);
   }
 
   /** The document as validated, for the admin API to show back. */
@@ -33,12 +35,19 @@ export class LineConfigStore {
     const lines = parseLines(doc);
     const next = new LineCatalog(lines);
     for (const fn of this.checks) fn(next);
-    // Written beside the file and renamed over it: a crash mid-write never leaves half a file.
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(doc, null, 2)}\n`);
-    await rename(tmp, this.file);
+    const before = { lines: this.catalog.all(), source: this.source };
     this.catalog.replace(lines);
     this.source = doc;
+    try {
+      await this.file.write(doc);
+    } catch (err) {
+      // Not saved: the lines that were running run on, unless another replacement came since.
+      if (this.source === doc) {
+        this.catalog.replace(before.lines);
+        this.source = before.source;
+      }
+      throw err;
+    }
     return lines;
   }
 }
