@@ -26,6 +26,7 @@ import { IvrFlowStore } from './ivr/ivr-flow.store.js';
 import { ivrRoutes } from './ivr/ivr.routes.js';
 import { OperatorService } from './operators/operator.service.js';
 import { operatorRoutes } from './operators/operator.routes.js';
+import { operatorSkillsRoutes } from './operators/operator-skills.routes.js';
 import { AmiConnection } from './pbx/ami-connection.js';
 import { AriConnection } from './pbx/ari-connection.js';
 import { AriPbxAdapter } from './pbx/ari-pbx.adapter.js';
@@ -359,6 +360,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     },
     api: [
       operatorRoutes(operators, config.sip),
+      operatorSkillsRoutes(operators),
       callRoutes(db, calls, new CallRequests(calls, { db, tickets, ledger, pbx, operators, log: log.child({ component: 'calls' }) })),
       outboundCallsModule({ db, calls, tickets, operators, settings: { rules: config.callbacks, maxPerNumberDay: config.callbacks.maxPerNumberDay, dialTemplate: config.callbacks.dialTemplate, ringSec: config.callbacks.ringSec, callerIds: config.clickToCall.callerIds } }),
       ticketRoutes(tickets),

@@ -1,5 +1,6 @@
 // The ACD: which free operator gets which waiting caller. The longest-idle available operator
-// of the line takes the line's head entry (a caller, or a callback placeholder); an operator
+// of the line takes the line's head entry (a caller, or a callback placeholder), unless the
+// caller needs skills (queues/skill-match.ts: the skilled first, anyone after a wait); an operator
 // who does not pick up is paused as missed (OperatorService) and the caller keeps their rank,
 // so they are back in front. Dispatch is serialised per line so nobody is rung twice.
 import { randomUUID } from 'node:crypto';
@@ -8,6 +9,9 @@ import type { OperatorService } from '../operators/operator.service.js';
 import type { OperatorRow } from '../operators/operator.table.js';
 import type { Line } from '../vocabulary.js';
 import { callbackIdOf, HEAD_RANK, type WaitingLists } from '../queues/waiting-list.js';
+import { matchCallers, type WaitingCaller } from '../queues/skill-match.js';
+import { NO_SKILLS } from '../queues/skills.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 import type { CallObserver } from './call-observer.js';
 import type { AssigneeRing, CallPhase } from './call-phase.js';
 import type { CallSession } from './call-session.js';
@@ -37,10 +41,12 @@ export class CallDispatch {
    * (the load bench measured the ACD's own delay at over a second). One pass serves them all.
    */
   private readonly lines = new Map<Line, { running: boolean; wanted: boolean }>();
+  /** Per line: the pass due when the next narrowed caller's wait widens (skills routing). */
+  private readonly widenTimers = new Map<Line, NodeJS.Timeout>();
 
   constructor(
     private readonly core: DispatchCore,
-    private readonly d: { pbx: PbxPort; operators: OperatorService; log: Logger; observer: CallObserver; panels: PanelPort; ringTimeoutSec: number; sticky?: CallSticky },
+    private readonly d: { pbx: PbxPort; operators: OperatorService; log: Logger; observer: CallObserver; panels: PanelPort; ringTimeoutSec: number; sticky?: CallSticky; lines: LineCatalog },
   ) {}
 
   /**
@@ -91,17 +97,35 @@ export class CallDispatch {
       // From memory (OperatorService keeps it): no database round trip between a free operator and a waiting caller.
       const free = this.d.operators.available(line).filter((o) => !this.core.busy.has(o.id));
       if (free.length === 0) return;
-      // The free operators are paired with the head callers at once and rung together: one at a
-      // time, a burst of callers waited for each other's database writes (tens of ms each under load).
+      // The free operators are paired with the waiting callers at once (skills routing,
+      // queues/skill-match.ts) and rung together: one at a time, a burst of callers waited for
+      // each other's database writes (tens of ms each under load).
+      const now = Date.now();
+      const waiting = this.waitingEntries(line, now);
+      const { pairs, nextWidenAt } = matchCallers({
+        waiting: waiting.map((w) => w.caller),
+        free: free.map((o) => ({ id: o.id, skills: o.skills, idleSince: o.last_call_ended_at?.getTime() ?? Number.NEGATIVE_INFINITY })),
+        // A line gone from the configuration narrows nobody.
+        widenAfterSec: this.d.lines.get(line)?.widenAfterSec ?? 0,
+        now,
+        staffed: this.d.operators.staffedSkills(line),
+      });
+      this.widenLater(line, nextWidenAt, now);
+      const entries = new Map(waiting.map((w) => [w.caller.id, w]));
+      const ops = new Map(free.map((o) => [o.id, o]));
       const rings: Promise<void>[] = [];
       let callbackFor: { callbackId: string; op: OperatorRow } | undefined;
-      for (const op of free) {
-        const next = this.nextEntry(line);
-        if (!next) break;
+      for (const p of pairs) {
+        const next = entries.get(p.callerId);
+        const op = ops.get(p.operatorId);
+        if (!next || !op) continue;
+        this.core.waiting.remove(p.callerId);
         if ('callbackId' in next) {
           callbackFor = { callbackId: next.callbackId, op };
           break;
         }
+        next.s.rank = next.rank;
+        if (p.by === 'widened') this.d.log.info({ callId: next.s.callId, operatorId: op.id, line, requiredSkills: next.s.requiredSkills }, 'skills: wait widened, offered to anyone of the line');
         rings.push(this.ring(next.s, op, true));
       }
       const failed = (await Promise.allSettled(rings)).find((r) => r.status === 'rejected');
@@ -112,18 +136,46 @@ export class CallDispatch {
     }
   }
 
-  /** The line's next entry still worth an operator: a queued caller, or a callback placeholder. */
-  private nextEntry(line: Line): { s: CallSession } | { callbackId: string } | undefined {
-    for (let entry = this.core.waiting.shift(line); entry; entry = this.core.waiting.shift(line)) {
+  /**
+   * The line's entries still worth an operator, in rank order: queued callers (or in the callback
+   * menu: a free operator beats a callback being booked) with the skills they need and since when
+   * they wait for them on this line, and callback placeholders (anyone may take those). Entries
+   * of callers who are gone or elsewhere are dropped, as they were when they reached the head.
+   */
+  private waitingEntries(line: Line, now: number): ({ caller: WaitingCaller; rank: number } & ({ s: CallSession } | { callbackId: string }))[] {
+    const out: ({ caller: WaitingCaller; rank: number } & ({ s: CallSession } | { callbackId: string }))[] = [];
+    for (const entry of [...this.core.waiting.entries(line)]) {
       const callbackId = callbackIdOf(entry.id);
-      if (callbackId) return { callbackId };
+      if (callbackId) {
+        out.push({ caller: { id: entry.id, requires: NO_SKILLS, waitingSince: now }, rank: entry.rank, callbackId });
+        continue;
+      }
       const s = this.core.session(entry.id);
-      // Queued, or in the callback menu (a free operator beats a callback being booked).
-      if (!s || (s.phase.kind !== 'queued' && s.phase.kind !== 'callback-menu')) continue;
-      s.rank = entry.rank;
-      return { s };
+      if (!s || (s.phase.kind !== 'queued' && s.phase.kind !== 'callback-menu')) {
+        this.core.waiting.remove(entry.id);
+        continue;
+      }
+      // Widening counts from the caller's first pass on this line: a missed ring does not restart it, a transfer does.
+      if (s.skillsWait?.line !== line) s.skillsWait = { line, since: now };
+      out.push({ caller: { id: entry.id, requires: s.requiredSkills, waitingSince: s.skillsWait.since }, rank: entry.rank, s });
     }
-    return undefined;
+    return out;
+  }
+
+  /**
+   * A caller narrowed to skilled operators must be offered to anyone once their wait widens, even
+   * if nothing else happens on the line then: one timer per line, for the next widening due.
+   */
+  private widenLater(line: Line, at: number | null, now: number): void {
+    clearTimeout(this.widenTimers.get(line));
+    this.widenTimers.delete(line);
+    if (at === null) return;
+    const t = setTimeout(() => {
+      this.widenTimers.delete(line);
+      this.dispatch(line);
+    }, Math.max(0, at - now));
+    t.unref();
+    this.widenTimers.set(line, t);
   }
 
   /** Rings an operator for a queued call (`assignee`: as its ticket's assignee, for their own time: call-sticky.ts). */

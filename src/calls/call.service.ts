@@ -124,7 +124,7 @@ export class CallService implements CallCore, CallbackSink {
     this.consults = new CallConsult(this, { db: d.db, tickets: d.tickets, ledger: d.ledger, pbx: d.pbx, operators: d.operators, panels: d.panels ?? silentPanels, log: this.log, ringTimeoutSec: d.settings.ringTimeoutSec });
     this.overflow = new CallOverflow(this, { db: d.db, tickets: d.tickets, ledger: d.ledger, pbx: d.pbx, log: this.log, flow: d.flow, staffed: d.staffed });
     this.callEvents = new CallEvents(d.db, d.events ?? silentPublisher);
-    this.acd = new CallDispatch(this, { pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec, sticky });
+    this.acd = new CallDispatch(this, { pbx: d.pbx, operators: d.operators, log: this.log, observer: this.observer, panels: d.panels ?? silentPanels, ringTimeoutSec: d.settings.ringTimeoutSec, sticky, lines: d.lines });
     this.answers = new CallAnswer(this, { ...d, panels: d.panels, log: this.log, recordLegs: d.settings.recordLegs ?? false });
     this.hangups = new CallHangup(this, { ...d, panels: d.panels, log: this.log, observer: this.observer, behind: this.behind, surveyTimeoutSec: d.settings.surveyTimeoutSec });
     this.ivr = new CallIvr({ ...d, log: this.log, sticky, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms), onCallRow: (ms) => this.observer.callRow?.(ms) });
@@ -143,6 +143,7 @@ export class CallService implements CallCore, CallbackSink {
       log: this.log.child({ component: 'callbacks' }),
       s: { ...this.d.settings.callback, defaultLanguage: this.d.settings.defaultLanguage, node: this.d.settings.node },
       staffed: this.d.staffed,
+      lines: this.d.lines,
     });
   }
 

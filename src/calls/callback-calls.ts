@@ -12,6 +12,9 @@ import type { Line } from '../vocabulary.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import { estimateWaitSec, HEAD_RANK, placeholderId, queueAnnouncement, type WaitingLists } from '../queues/waiting-list.js';
+import { waitView, type WaitingCaller, type WaitView } from '../queues/skill-match.js';
+import { needsSkills, NO_SKILLS } from '../queues/skills.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 import { newCallRow, type CallLedger } from './call-ledger.js';
 import type { CallRow, HangupBy } from './call.table.js';
 import type { CallPhase } from './call-phase.js';
@@ -58,7 +61,7 @@ export class CallbackCalls {
   constructor(
     private readonly core: CallCore,
     private readonly port: CallbackPort,
-    private readonly d: { db: Db; ledger: CallLedger; pbx: PbxPort; recordings: RecordingService; operators: OperatorService; log: Logger; s: CallbackCallSettings; staffed: (line: Line) => Promise<number> },
+    private readonly d: { db: Db; ledger: CallLedger; pbx: PbxPort; recordings: RecordingService; operators: OperatorService; log: Logger; s: CallbackCallSettings; staffed: (line: Line) => Promise<number>; lines: LineCatalog },
   ) {}
 
   private handleSamples = 0;
@@ -81,9 +84,7 @@ export class CallbackCalls {
     this.stopOffers(s.callId);
     const announce = async () => {
       if (s.phase.kind !== 'queued') return;
-      const staffed = await this.d.staffed(line);
-      const position = this.core.waiting.position(line, s.callId);
-      const ewtSec = estimateWaitSec(position, this.avgHandleSec, staffed);
+      const { position, staffed, ewtSec } = needsSkills(s.requiredSkills) ? this.skilledView(s, line) : await this.plainView(s, line);
       const prompts = queueAnnouncement({ position, ewtSec, reliable: staffed > 0 && this.handleSamples >= 5 });
       if (staffed > 0 && ewtSec >= this.d.s.offerAfterSec && !s.callbackId) prompts.push('callback-offer');
       if (!prompts.length) return;
@@ -102,6 +103,33 @@ export class CallbackCalls {
     const t = setInterval(run, this.d.s.announceSec * 1000);
     t.unref();
     this.offerTimers.set(s.callId, t);
+  }
+
+  /** Everyone ahead, every logged-in operator of the line (Postgres's count): a caller who needs no skills. */
+  private async plainView(s: CallSession, line: Line): Promise<WaitView> {
+    const staffed = await this.d.staffed(line);
+    const position = this.core.waiting.position(line, s.callId);
+    return { position, staffed, ewtSec: estimateWaitSec(position, this.avgHandleSec, staffed) };
+  }
+
+  /** A caller who needs skills: the operators who can take them, the callers ahead who compete for those (skill-match.ts). */
+  private skilledView(s: CallSession, line: Line): WaitView {
+    const entries = this.core.waiting.entries(line);
+    const at = entries.findIndex((e) => e.id === s.callId);
+    if (at < 0) return { position: 0, staffed: 0, ewtSec: 0 };
+    const now = Date.now();
+    const waitingOf = (id: string): WaitingCaller => {
+      const other = this.core.session(id);
+      return { id, requires: other?.requiredSkills ?? NO_SKILLS, waitingSince: other?.skillsWait?.since ?? now };
+    };
+    return waitView({
+      me: waitingOf(s.callId),
+      ahead: entries.slice(0, at).map((e) => waitingOf(e.id)),
+      staffed: this.d.operators.staffedSkills(line),
+      widenAfterSec: this.d.lines.get(line)?.widenAfterSec ?? 0,
+      now,
+      avgHandleSec: this.avgHandleSec,
+    });
   }
 
   stopOffers(callId: string): void {

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.js';
 import type { NewOperatorRow, OperatorRow, OperatorState } from './operator.table.js';
 import type { Line } from '../vocabulary.js';
+import type { Skills } from '../queues/skills.js';
 
 export async function insertOperator(db: Db, o: NewOperatorRow): Promise<OperatorRow> {
   return db.insertInto('operators').values(o).returningAll().executeTakeFirstOrThrow();
@@ -118,4 +119,14 @@ export async function setOperatorExtension(db: Db, id: string, extension: string
 
 export async function listExtensions(db: Db): Promise<(string | null)[]> {
   return (await db.selectFrom('operators').select('extension').execute()).map((r) => r.extension);
+}
+
+/** Skills (issue 21): an operator's skills, replaced whole. */
+export async function setOperatorSkills(db: Db, id: string, skills: Skills): Promise<OperatorRow | undefined> {
+  return db.updateTable('operators').set({ skills }).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+/** Operators whose phones are on `node` and who are logged in (any state but offline): the ACD's picture of the node. */
+export async function listLoggedInOnNode(db: Db, node: string): Promise<OperatorRow[]> {
+  return db.selectFrom('operators').selectAll().where('pbx_node', '=', node).where('state', '!=', 'offline').execute();
 }

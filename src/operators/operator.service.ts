@@ -18,7 +18,8 @@ import {
   setWrapUpCall,
   setSipCredential,
   findOperatorBySipUsername,
-  listAvailableOnNode,
+  listLoggedInOnNode,
+  setOperatorSkills,
   setEndpointFingerprint,
   setOperatorExtension,
   listExtensions,
@@ -26,6 +27,7 @@ import {
 } from './operator.repository.js';
 import { LineCatalog } from '../lines/line-catalog.js';
 import { extensionProblem, lowestFreeExtension, type EndpointIdentity } from './extension.js';
+import type { Skills } from '../queues/skills.js';
 import type { InternalCalls } from './internal-calls.js';
 import type { OperatorRow, OperatorState, PauseReason, Softphone } from './operator.table.js';
 import type { Line } from '../vocabulary.js';
@@ -76,6 +78,11 @@ export class OperatorService {
    * every 2 s (refreshAvailable) for changes made through another instance.
    */
   private readonly availableNow = new Map<string, OperatorRow>();
+  /**
+   * This node's logged-in operators (any state but offline), kept like availableNow: skills
+   * routing asks whether anybody logged in could take a caller at all (staffedSkills).
+   */
+  private readonly loggedInNow = new Map<string, OperatorRow>();
   /** Per operator, the number of the last change made here: a refresh older than it does not undo it. */
   private readonly changeNo = new Map<string, number>();
   private changes = 0;
@@ -271,15 +278,36 @@ export class OperatorService {
       .sort((a, b) => idle(a) - idle(b) || Number(BigInt(a.id) - BigInt(b.id)));
   }
 
+  /** Skills routing: the skills of the line's logged-in operators on this node (free or not), from memory. */
+  staffedSkills(line: Line): Skills[] {
+    return [...this.loggedInNow.values()].filter((o) => o.lines.includes(line)).map((o) => o.skills);
+  }
+
+  /**
+   * An admin or supervisor sets an operator's skills (replaced whole; validated by the API's
+   * schema, queues/skills.ts). The ACD's memory takes them at once: its next pass routes by them
+   * (the 2-s re-check runs one for every line with callers waiting).
+   */
+  async setSkills(id: string, skills: Skills): Promise<OperatorRow> {
+    const row = await setOperatorSkills(this.db, id, skills);
+    if (!row) throw new NotFoundError('operator', id);
+    this.changeNo.set(id, ++this.changes);
+    if (this.availableNow.has(id)) this.availableNow.set(id, row);
+    if (this.loggedInNow.has(id)) this.loggedInNow.set(id, row);
+    return row;
+  }
+
   /** Reads the available operators again (another instance may have changed one). */
   async refreshAvailable(): Promise<void> {
     const startedAt = this.changes;
-    const rows = await listAvailableOnNode(this.db, this.node);
+    const rows = await listLoggedInOnNode(this.db, this.node);
     const fresh = new Map(rows.map((r) => [r.id, r]));
-    for (const id of new Set([...this.availableNow.keys(), ...fresh.keys()])) {
+    for (const id of new Set([...this.loggedInNow.keys(), ...fresh.keys()])) {
       if ((this.changeNo.get(id) ?? 0) > startedAt) continue; // changed here while we read: ours is newer
       const r = fresh.get(id);
-      if (r) this.availableNow.set(id, r);
+      if (r) this.loggedInNow.set(id, r);
+      else this.loggedInNow.delete(id);
+      if (r?.state === 'available') this.availableNow.set(id, r);
       else this.availableNow.delete(id);
     }
   }
@@ -362,6 +390,8 @@ export class OperatorService {
     this.changeNo.set(id, ++this.changes);
     if (this.mine(row) && row.state === 'available') this.availableNow.set(id, row);
     else this.availableNow.delete(id);
+    if (this.mine(row) && row.state !== 'offline') this.loggedInNow.set(id, row);
+    else this.loggedInNow.delete(id);
     if (state !== 'wrap_up') clearTimeout(this.wrapUpTimers.get(id));
     await this.syncFallback(row);
     // Only this node's ACD can ring them; their own instance notices on its next pass (CallService's re-check).

@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 
 import type { Language, Line } from '../vocabulary.js';
 import { DEFAULT_LINE_IDS } from '../vocabulary.js';
+import type { Skills } from '../queues/skills.js';
 
 /** Being replaced by the LineCatalog (issue 21): lines are configuration, not these two. */
 export const LINES = DEFAULT_LINE_IDS;
@@ -43,6 +44,8 @@ export interface OperatorTable {
   endpoint_fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
   /** The short number colleagues dial (migration 0023, operators/extension.ts); null: none. Defaults to the next free one. */
   extension: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Skill → level 1–5 (migration 0025, queues/skills.ts): the ACD offers callers who need skills to those who have them. */
+  skills: ColumnType<Skills, Skills | undefined, Skills>;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 
