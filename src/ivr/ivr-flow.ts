@@ -67,6 +67,12 @@ export interface IvrFlow {
   nodes: ReadonlyMap<string, readonly Verb[]>;
   /** Where a caller goes when the flow has nowhere else (LineCatalog.front, read at the time). */
   frontLine: () => Line;
+  /**
+   * The line a route really queues for: its own when callers can be routed there now, else the
+   * front line. The flow's own routes are checked when it is accepted; this catches a line known
+   * only at run time (the line of the ticket a caller keyed) that is gone or escalation-only.
+   */
+  routeTo: (line: Line) => Line;
   /** The document as validated, for the admin API to show back. */
   source: unknown;
 }
@@ -87,6 +93,7 @@ export function parseFlow(doc: unknown, lines: LineCatalog): IvrFlow {
   const nodes = new Map<string, Verb[]>();
   // The running catalog, not a copy: a lines change moves the menus' 0 with it.
   const frontLine = () => lines.front();
+  const routeTo = (line: Line) => (lines.get(line)?.escalationOnly === false ? line : lines.front());
   for (const [name, verbs] of Object.entries(d.nodes)) {
     const built: Verb[] = [];
     verbs.forEach((v, i) => {
@@ -119,7 +126,7 @@ export function parseFlow(doc: unknown, lines: LineCatalog): IvrFlow {
   }
   errors.push(...lineErrors(d, lines));
   if (errors.length) throw new InvalidIvrFlowError(errors);
-  return { start: d.start, overflow: d.overflow ?? {}, languages: d.languages ?? {}, nodes, frontLine, source: doc };
+  return { start: d.start, overflow: d.overflow ?? {}, languages: d.languages ?? {}, nodes, frontLine, routeTo, source: doc };
 }
 
 /**

@@ -16,7 +16,7 @@ export async function runFlow(flow: IvrFlow, ctx: IvrContext, from = flow.start)
     for (const verb of verbs) {
       if (++steps > MAX_STEPS) return flow.frontLine();
       const r = await verb.execute(ctx);
-      if (r.kind === 'route') return r.line;
+      if (r.kind === 'route') return flow.routeTo(r.line);
       if (r.kind === 'hangup') return 'hangup';
       if (r.kind === 'goto') {
         node = r.node;

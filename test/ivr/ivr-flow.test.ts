@@ -306,6 +306,11 @@ describe('the lines a flow names', () => {
     expect(await runFlow(await flow(), new ScriptedCaller(['0']))).toBe('first');
   });
 
+  it("sends a caller whose ticket is on a line callers cannot reach (gone, or escalation-only) to the front line", () => {
+    const f = parseFlow({ start: 'main', nodes: { main: [{ verb: 'route', line: 'second' }] } }, three);
+    expect([f.routeTo('second'), f.routeTo('third'), f.routeTo('gone')]).toEqual(['second', 'first', 'first']);
+  });
+
   it('takes a flow whose lines are configured, and the shipped flow under the three-line configuration', async () => {
     expect(parseFlow(doc('second'), three).nodes.get('main')).toHaveLength(4);
     expect(() => parseFlow(doc('third'), lines)).toThrow(/line "third" is not configured \(first, second\)/);
