@@ -361,7 +361,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     api: [
       operatorRoutes(operators, config.sip),
       operatorSkillsRoutes(operators),
-      callRoutes(db, calls, new CallRequests(calls, { db, tickets, ledger, pbx, operators, log: log.child({ component: 'calls' }) })),
+      callRoutes(db, calls, new CallRequests(calls, { db, tickets, ledger, pbx, operators, lines, log: log.child({ component: 'calls' }) })),
       outboundCallsModule({ db, calls, tickets, operators, settings: { rules: config.callbacks, maxPerNumberDay: config.callbacks.maxPerNumberDay, dialTemplate: config.callbacks.dialTemplate, ringSec: config.callbacks.ringSec, callerIds: config.clickToCall.callerIds } }),
       ticketRoutes(tickets),
       ticketLists.routes,

@@ -462,3 +462,12 @@ export class LinesInUseError extends AppError {
     super(`${what} still needs lines this configuration removes or closes to callers: ${uses.map((u) => `${u.path} ${u.message}`).join('; ')}`, { errors: uses });
   }
 }
+
+/** An escalation (a transfer naming no line) from a line at the top of the escalation order, or on no line. */
+export class NoEscalationTargetError extends AppError {
+  readonly code = 'no_escalation_target';
+  readonly status = 409;
+  constructor(callId: string, line: string | null) {
+    super(`call ${callId}: ${line === null ? 'is on no line' : `line "${line}" escalates to no other line`}: name the line to transfer to`, { callId, line });
+  }
+}

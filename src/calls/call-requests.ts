@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Principal } from '../auth/token.service.js';
-import { CallNotBridgedError, CallOnHoldError, ForbiddenError, NoConsultationError, NotFoundError, VerificationBusyError } from '../errors.js';
+import { CallNotBridgedError, CallOnHoldError, ForbiddenError, NoConsultationError, NoEscalationTargetError, NotFoundError, VerificationBusyError } from '../errors.js';
 import type { Line } from '../vocabulary.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import { HEAD_RANK } from '../queues/waiting-list.js';
@@ -25,7 +25,19 @@ export interface CallControl {
 }
 
 export class CallRequests {
-  constructor(private readonly c: CallControl, private readonly d: { db: Db; tickets: TicketLines; ledger: CallLedger; pbx: PbxPort; operators: OperatorService; log: Logger }) {}
+  constructor(
+    private readonly c: CallControl,
+    private readonly d: {
+      db: Db;
+      tickets: TicketLines;
+      ledger: CallLedger;
+      pbx: PbxPort;
+      operators: OperatorService;
+      log: Logger;
+      /** The escalation order (LineCatalog): where a transfer naming no line goes. */
+      lines?: { next(line: Line): Line | null };
+    },
+  ) {}
 
   private get log(): Logger {
     return this.d.log;
@@ -34,10 +46,13 @@ export class CallRequests {
   /**
    * Cold transfer (escalation) to another line: the operator leaves, the caller stays in the
    * same bridge with music on hold, recording on, and goes to the head of that line's queue.
-   * Ticket, IVR path and everything else stay on the one call row.
+   * Ticket, IVR path and everything else stay on the one call row. No line named: the next line
+   * up the escalation order (LineCatalog.next), e.g. second → third.
    */
-  async transfer(callId: string, line: Line, by: Principal): Promise<CallRow> {
+  async transfer(callId: string, to: Line | undefined, by: Principal): Promise<CallRow> {
     const s = bridgedCallFor(this.c.session(callId), callId, by);
+    const line = to ?? (s.line !== null ? this.d.lines?.next(s.line) : null);
+    if (!line) throw new NoEscalationTargetError(callId, s.line);
     if (!s.operatorChannelId) throw new CallNotBridgedError(callId, s.status);
     // A colleague rung in is theirs to finish first (complete or cancel): the call cannot leave them in its bridge.
     if (s.phase.kind === 'consulting') throw new NoConsultationError(callId, 'a consultation or conference is under way: complete or cancel it first');

@@ -114,8 +114,11 @@ export const callRoutes =
         preHandler: read,
         schema: {
           params: UuidParam,
-          body: Type.Object({ line: Line }, { additionalProperties: false, examples: [{ line: 'second' }] }),
-          response: { 202: CallDto, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+          body: Type.Object(
+            { line: Type.Optional({ ...Line, description: "the line to transfer to; absent: the next line up the escalation order (pbx-config/lines.json's escalatesTo)" }) },
+            { additionalProperties: false, examples: [{ line: 'second' }, {}] },
+          ),
+          response: { 202: CallDto, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
         },
       },
       async (req, reply) => reply.status(202).send(toCallDto(await requests.transfer(req.params.id, req.body.line, principalOf(req)))),

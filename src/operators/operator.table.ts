@@ -1,11 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 import type { Language, Line } from '../vocabulary.js';
-import { DEFAULT_LINE_IDS } from '../vocabulary.js';
 import type { Skills } from '../queues/skills.js';
 
-/** Being replaced by the LineCatalog (issue 21): lines are configuration, not these two. */
-export const LINES = DEFAULT_LINE_IDS;
 export const OPERATOR_STATES = ['available', 'on_call', 'wrap_up', 'paused', 'offline'] as const;
 export type OperatorState = (typeof OPERATOR_STATES)[number];
 /** What an operator or supervisor may set; on_call and wrap_up follow the calls. */

@@ -1,6 +1,7 @@
 // Escalation through three configured lines (issue 21, test/fixtures/lines-three.json: first →
 // second → third, the third reached only by escalation): a caller reaches the first line, its
-// operator sends the call to the second, the second-line engineer sends it on to the third. The
+// operator sends the call to the second, the second-line engineer escalates it on (no line named:
+// the next one up, the third). The
 // ticket ends on the third line marked escalated to the second and the third; who sees it
 // follows: the lines it was escalated to do, the first line no longer does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,9 +45,13 @@ describe('escalation first → second → third', () => {
     expect((await t.api<Ticket>('GET', `/api/tickets/${first.ticketId}`, undefined, tok.second)).body).toMatchObject({ line: 'second', escalated: true, escalatedLines: ['second'] });
     expect((await t.api('GET', `/api/tickets/${first.ticketId}`, undefined, tok.third)).status).toBe(403);
 
-    expect((await t.api('POST', `/api/calls/${first.id}/transfer`, { line: 'third' }, tok.second)).status).toBe(202);
+    // No line named: the next one up the escalation order (second → third).
+    expect((await t.api('POST', `/api/calls/${first.id}/transfer`, {}, tok.second)).status).toBe(202);
     const onThird = await talkingTo(first.id, ops.third.id);
     expect(onThird).toMatchObject({ line: 'third', ticketId: first.ticketId });
+    // The top of the order escalates nowhere: refused, and the call stays with the third line.
+    const top = await t.api<{ error: { code: string } }>('POST', `/api/calls/${first.id}/transfer`, {}, tok.third);
+    expect([top.status, top.body.error.code]).toEqual([409, 'no_escalation_target']);
 
     const ticket = (await t.api<Ticket & { timeline: { kind: string; data: { from?: string; to?: string } }[] }>('GET', `/api/tickets/${first.ticketId}`)).body;
     expect(ticket).toMatchObject({ line: 'third', escalated: true, escalatedLines: ['second', 'third'] });
@@ -71,5 +76,13 @@ describe('escalation first → second → third', () => {
       return r.endedAt ? r : undefined;
     });
     expect(ended).toMatchObject({ status: 'completed', line: 'third', operatorId: ops.third.id });
+
+    // Lines served: the first-line operator also made to serve the third sees the ticket now; the home line stays first.
+    const served = await t.api<{ line: string; lines: string[] }>('PUT', `/api/operators/${ops.first.id}/lines`, { lines: ['third'] });
+    expect(served.body).toMatchObject({ line: 'first', lines: ['first', 'third'] });
+    expect(await status('first')).toBe(200);
+    const unknown = await t.api<{ error: { code: string } }>('PUT', `/api/operators/${ops.first.id}/lines`, { lines: ['fourth'] });
+    expect([unknown.status, unknown.body.error.code]).toEqual([400, 'unknown_line']);
+    expect((await t.api('PUT', `/api/operators/${ops.first.id}/lines`, { lines: [] }, tok.second)).status).toBe(403);
   });
 });
