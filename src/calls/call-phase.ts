@@ -51,12 +51,12 @@ export interface Colleague {
 export type CallerPlace = { at: 'bridge' } | { at: 'hold' } | { at: 'code'; askedBy: string | null };
 
 /**
- * How the caller's ticket is known to be theirs, for sticky routing (call-sticky.ts): `attached`,
- * the call took the keyed ticket (verified as its account, or calling from a number on it);
- * `keyed`, only its number was keyed (a claim: anyone can key a number); `account`, the caller is
- * verified as the account of this open ticket.
+ * How the caller's ticket is known to be theirs, for sticky routing (call-sticky.ts): `account`,
+ * the caller is verified (one-time code) as the ticket's account; `number`, the call took the
+ * keyed ticket because the calling number is on it (caller IDs can be spoofed: a hint, not
+ * proof); `keyed`, only its number was keyed (a claim: anyone can key a number).
  */
-export const ASSIGNEE_MATCHES = ['attached', 'keyed', 'account'] as const;
+export const ASSIGNEE_MATCHES = ['account', 'number', 'keyed'] as const;
 export type AssigneeMatch = (typeof ASSIGNEE_MATCHES)[number];
 
 /** A ring of the caller's ticket's assignee before the line (sticky routing), for `ringSec`. */

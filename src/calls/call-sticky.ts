@@ -6,8 +6,9 @@
 // their tickets' numbers).
 //
 // What the caller's ticket is, and how sure we are (AssigneeMatch, call-phase.ts):
-// - keyed and attached (verified as the ticket's account, or calling from a number on it):
-//   the ticket is the caller's.
+// - keyed, and the caller verified as the ticket's account: the ticket is theirs (`account`).
+// - keyed from a number on the ticket: the call takes it (call-tickets.ts), but caller IDs can be
+//   spoofed, so the pop says the match is by the calling number, not verified (`number`).
 // - keyed, not proved (a claim, call-tickets.ts): ticket numbers are sequential, so anyone can
 //   key one. Ringing its assignee is only routing: the caller would reach an operator of the
 //   line anyway, hears nothing that tells them whom they reach, and the claim gives them nothing
@@ -21,10 +22,12 @@
 // A keyed ticket says which ticket the call is about: it wins over the account's, even when it
 // has no assignee (then the call goes to the line).
 //
-// Nothing here makes a caller wait on Postgres (docs/scaling.md): a keyed ticket's assignee comes
-// with the ticket the IVR looks up anyway; an account's ticket is looked up when the caller is
-// verified, behind their back, and a caller queued before it is known goes to the line. Which
-// operator is free is read from memory (OperatorService.available).
+// No round trip of its own on a caller's path (docs/scaling.md): a keyed ticket's assignee comes
+// with the ticket the IVR looks up anyway; an account's ticket is looked up as soon as the caller
+// is verified, while the IVR goes on, and when the caller is queued the call core waits for it
+// alongside the call's own ticket (call.service.ts enqueue: that asks Postgres there anyway), so
+// the lookup adds no wait. Postgres away: the lookup fails like the ticket, and the caller goes
+// to the line. Which operator is free is read from memory (OperatorService.available).
 //
 // The ring is an ordinary ring of the call core (call-dispatch.ts ring()): the call's phase is
 // `ringing {assignee}`, with its own timeout, and its miss goes through operatorMissed like any
@@ -82,13 +85,15 @@ export function rungAsAssignee(p: CallPhase): boolean {
 
 export class CallSticky {
   private readonly known = new WeakMap<CallSession, Known>();
+  /** A verified caller's account ticket being looked up (settles, never fails). */
+  private readonly lookups = new WeakMap<CallSession, Promise<void>>();
 
   constructor(private readonly d: StickyDeps) {}
 
   /**
-   * The caller keyed an open ticket's number (call-tickets.ts): `attached` when the call took
-   * it, `keyed` when it is only a claim, `conflict` when the caller is verified as another
-   * account (then nothing is rung). A later keyed ticket replaces an earlier one.
+   * The caller keyed an open ticket's number (call-tickets.ts): how it is theirs (AssigneeMatch),
+   * or `conflict` when the caller is verified as another account (then nothing is rung). A later
+   * keyed ticket replaces an earlier one.
    */
   ticketKeyed(s: CallSession, ticket: StickyTicket, how: AssigneeMatch | 'conflict'): void {
     if (this.known.get(s)?.kind === 'used') return;
@@ -97,18 +102,24 @@ export class CallSticky {
   }
 
   /**
-   * The caller proved an account in the IVR: its open ticket's assignee is looked up behind
-   * the caller's back. A keyed ticket known meanwhile wins; a caller queued before the answer
-   * has gone to the line. Postgres away: nothing sticks.
+   * The caller proved an account in the IVR: its open ticket's assignee is looked up while the
+   * IVR goes on (ready() tells when it is known). A keyed ticket known meanwhile wins; an answer
+   * after the caller joined the line rings nobody. Postgres away: nothing sticks.
    */
   verified(s: CallSession, accountId: string): void {
     if (!s.in('ivr') || this.known.has(s)) return;
-    this.d
+    const lookup = this.d
       .accountTicket(accountId)
       .then((t) => {
         if (t?.assigneeId && !this.known.has(s)) this.known.set(s, { kind: 'ticket', ticket: t, match: 'account' });
       })
       .catch((err: Error) => this.d.log.warn({ callId: s.callId, err: err.message }, "verified account's ticket not looked up: the caller goes to the line"));
+    this.lookups.set(s, lookup);
+  }
+
+  /** Settles when what is being looked up for the caller (a verified account's ticket) is known. */
+  ready(s: CallSession): Promise<void> {
+    return this.lookups.get(s) ?? Promise.resolve();
   }
 
   /**

@@ -61,7 +61,7 @@ export class CallTickets {
     if (claim && s.verifiedAccountId) {
       const t = await findTicketById(this.db, claim.ticketId);
       if (t && isOpen(t) && t.account_id === s.verifiedAccountId) {
-        this.sticky?.ticketKeyed(s, stickyTicket(t), 'attached');
+        this.sticky?.ticketKeyed(s, stickyTicket(t), 'account');
         await this.take(s, t, claim.number);
         return t.id;
       }
@@ -89,7 +89,8 @@ export class CallTickets {
     const callerOnTicket = isRealNumber(s.callerNumber) && (await ticketHasPhone(this.db, ticket.id, s.callerNumber));
     const d = decideKeyedTicket({ accountId: ticket.account_id, callerOnTicket }, { verifiedAccountId: s.verifiedAccountId });
     // Known before the caller is queued, with the ticket looked up here anyway: no round trip of its own.
-    this.sticky?.ticketKeyed(s, stickyTicket(ticket), d.conflict ? 'conflict' : d.attach ? 'attached' : 'keyed');
+    const owner = s.verifiedAccountId !== null && ticket.account_id === s.verifiedAccountId;
+    this.sticky?.ticketKeyed(s, stickyTicket(ticket), d.conflict ? 'conflict' : owner ? 'account' : d.attach ? 'number' : 'keyed');
     if (d.conflict) await this.flagConflict(s, ticket, keyed);
     if (d.attach) {
       await this.take(s, ticket, keyed);

@@ -108,13 +108,15 @@ export class CallService implements CallCore, CallbackSink {
   private draining = false;
   /** Writes the call causes beyond its row (operator states, the ticket's line), retried while Postgres is away. */
   private readonly behind: WriteBehind;
+  /** What is known of callers' tickets, for ringing an assignee first (call-sticky.ts). */
+  private readonly sticky: CallSticky;
 
   constructor(private readonly d: CallServiceDeps) {
     this.log = d.log.child({ component: 'calls' });
     this.observer = d.observer ?? silentCallObserver;
     this.behind = new WriteBehind(this.log);
     // Sticky routing: what is known of a caller's ticket reaches the ACD (call-sticky.ts).
-    const sticky = new CallSticky({ lines: d.lines, busy: this.busy, operators: d.operators, accountTicket: (id) => findAccountAssignedTicket(d.db, id), log: this.log });
+    const sticky = (this.sticky = new CallSticky({ lines: d.lines, busy: this.busy, operators: d.operators, accountTicket: (id) => findAccountAssignedTicket(d.db, id), log: this.log }));
     // A live call's ticket and keyed number go through its row in the ledger (in order with its
     // other changes); a call already ended and written (a ticket made behind it) is updated directly.
     this.callTickets = new CallTickets(d.db, d.tickets, this.log, (id, patch) => {
@@ -324,10 +326,15 @@ export class CallService implements CallCore, CallbackSink {
     s.ivrActed();
     // The ticket still asks Postgres. While it is away the caller is queued without one, and the
     // call gets its ticket when it ends (or later, see end()).
-    const ticketId = await this.callTickets.ensure(s).catch((err: Error) => {
-      this.log.warn({ callId: s.callId, err: err.message }, 'queued without a ticket for now');
-      return null;
-    });
+    // A verified caller's account ticket, looked up since the code was checked, is waited for
+    // alongside (in parallel: no round trip of its own), so the ACD knows whom to ring first.
+    const [ticketId] = await Promise.all([
+      this.callTickets.ensure(s).catch((err: Error) => {
+        this.log.warn({ callId: s.callId, err: err.message }, 'queued without a ticket for now');
+        return null;
+      }),
+      this.sticky.ready(s),
+    ]);
     if (s.over) return; // hung up while the ticket was made: the call ends from the IVR
     await this.move(s, { kind: 'queued' }, { line, queued_at: new Date() }, { line });
     if (ticketId) this.behind.run(`ticket-${ticketId}`, 'ticket line', () => this.d.tickets.setLine(ticketId, line));

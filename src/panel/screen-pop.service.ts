@@ -35,9 +35,10 @@ export interface ScreenPop {
   repeatTickets: RepeatTicket[];
   /**
    * Why this operator's phone rings (sticky routing, calls/call-sticky.ts): they are the assignee
-   * of the caller's ticket. `match`: how the ticket is the caller's; `keyed` means only its number
-   * was keyed, not proved: check the caller before talking about the ticket. Only on a ring of
-   * the assignee (absent otherwise).
+   * of the caller's ticket. `match`: how the ticket is the caller's; only `account` is verified
+   * (a one-time code): `keyed` (its number keyed) and `number` (the calling number is on it)
+   * prove nothing, so the operator checks the caller before talking about the ticket. Only on a
+   * ring of the assignee (absent otherwise).
    */
   rungAs?: { reason: 'assignee'; ticketId: string; ticketNumber: string; match: AssigneeMatch; verified: boolean };
   ticket: {
@@ -213,7 +214,7 @@ export class ScreenPopService {
 
 /** The pop's reason for a ring of the caller's ticket's assignee. */
 export function rungAs(a: AssigneeRing): NonNullable<ScreenPop['rungAs']> {
-  return { reason: 'assignee', ticketId: a.ticketId, ticketNumber: a.ticketNumber, match: a.match, verified: a.match !== 'keyed' };
+  return { reason: 'assignee', ticketId: a.ticketId, ticketNumber: a.ticketNumber, match: a.match, verified: a.match === 'account' };
 }
 
 function pick<K extends keyof CallRow>(row: CallRow, keys: readonly K[]): Pick<CallRow, K> {

@@ -42,7 +42,7 @@ function sticky(available: string[], accountTicket: (id: string) => Promise<Stic
 }
 
 describe('stickyTarget', () => {
-  const known = (assigneeId: string | null, match: 'attached' | 'keyed' | 'account' = 'attached') => ({ kind: 'ticket' as const, ticket: ticket(assigneeId), match });
+  const known = (assigneeId: string | null, match: 'number' | 'keyed' | 'account' = 'number') => ({ kind: 'ticket' as const, ticket: ticket(assigneeId), match });
 
   it('rings the assignee when they are free on the line, for the line’s time, saying how the ticket is the caller’s', () => {
     expect(stickyTarget(known('a', 'keyed'), 4, [op('b'), op('a')])).toEqual({ operatorId: 'a', ring: { ticketId: '41', ticketNumber: '100041', match: 'keyed', ringSec: 4 } });
@@ -75,17 +75,17 @@ describe('CallSticky', () => {
     const core = fakeCore();
     const busy = sticky(['a'], undefined, new Set(['a']));
     const s1 = session();
-    busy.ticketKeyed(s1, ticket('a'), 'attached');
+    busy.ticketKeyed(s1, ticket('a'), 'number');
     expect(busy.ringFirst(core, s1, 'first', 1)).toBe(false);
 
     const st = sticky(['b']);
     const s2 = session();
-    st.ticketKeyed(s2, ticket('a'), 'attached');
+    st.ticketKeyed(s2, ticket('a'), 'number');
     expect(st.ringFirst(core, s2, 'first', 1)).toBe(false);
 
     const on = sticky(['a']);
     const s3 = session();
-    on.ticketKeyed(s3, ticket('a'), 'attached');
+    on.ticketKeyed(s3, ticket('a'), 'number');
     expect(on.ringFirst(core, s3, 'second', 1)).toBe(false); // stickyRingSec 0
 
     const s4 = session();
@@ -102,7 +102,7 @@ describe('CallSticky', () => {
 
     const s1 = session('ivr');
     st.verified(s1, 'acc-1');
-    await new Promise((r) => setImmediate(r));
+    await st.ready(s1); // what the call core waits for alongside the call's ticket
     s1.to({ kind: 'queued' }, () => undefined); // the IVR routed them
     expect(st.ringFirst(core, s1, 'first', 5)).toBe(true);
     expect(core.rings.at(-1)?.as).toEqual({ ticketId: '7', ticketNumber: '100007', match: 'account', ringSec: 4 });
@@ -110,7 +110,7 @@ describe('CallSticky', () => {
     const s2 = session('ivr');
     st.verified(s2, 'acc-1');
     st.ticketKeyed(s2, ticket(null), 'keyed'); // keyed while the lookup runs: the call is about this ticket
-    await new Promise((r) => setImmediate(r));
+    await st.ready(s2);
     s2.to({ kind: 'queued' }, () => undefined); // the IVR routed them
     expect(st.ringFirst(core, s2, 'first', 5)).toBe(false);
 
@@ -136,7 +136,7 @@ describe('CallSticky', () => {
     const down = sticky(['a'], async () => Promise.reject(new Error('Postgres away')));
     const s2 = session('ivr');
     down.verified(s2, 'acc-1');
-    await new Promise((r) => setImmediate(r));
+    await down.ready(s2); // settles, failed or not
     s2.to({ kind: 'queued' }, () => undefined); // the IVR routed them
     expect(down.ringFirst(core, s2, 'first', 5)).toBe(false);
     expect(core.rings).toEqual([]);
@@ -147,7 +147,7 @@ describe('CallSticky', () => {
     const st = sticky(['a'], undefined, busy);
     const core = fakeCore(new Error('no way from ending to ringing'));
     const s = session();
-    st.ticketKeyed(s, ticket('a'), 'attached');
+    st.ticketKeyed(s, ticket('a'), 'number');
     expect(st.ringFirst(core, s, 'first', 77)).toBe(true);
     await new Promise((r) => setImmediate(r));
     expect(core.joined).toEqual([{ line: 'first', rank: 77 }]);

@@ -74,9 +74,10 @@ async function attach(call, x, attached) {
 
 /**
  * Why this phone rings (sticky routing, calls/call-sticky.ts): the operator is the assignee of
- * the caller's ticket. A match by the keyed number alone is said to be unverified, in the warning
- * colour: anyone can key a ticket number, so the operator checks the caller before talking about
- * the ticket. Called by operator.js each time the pop is drawn; hidden for an ordinary ring.
+ * the caller's ticket. Only a caller verified by code for the ticket's account is a verified
+ * match; one by the keyed number alone (anyone can key a ticket number) or by the calling number
+ * (caller IDs can be spoofed) is said to be unverified, in the warning colour, so the operator
+ * checks the caller before talking about the ticket. Called by operator.js each time the pop is drawn; hidden for an ordinary ring.
  */
 export function renderRingReason(call) {
   style();
@@ -88,7 +89,7 @@ export function renderRingReason(call) {
   const r = call?.pop?.rungAs;
   box.hidden = !r;
   if (!r) return box.replaceChildren();
-  const text = { attached: 'pop.assignee.attached', account: 'pop.assignee.account', keyed: 'pop.assignee.keyed' }[r.match] ?? 'pop.assignee.keyed';
+  const text = { account: 'pop.assignee.account', number: 'pop.assignee.number', keyed: 'pop.assignee.keyed' }[r.match] ?? 'pop.assignee.keyed';
   box.className = `assignee ${r.verified ? 'verified' : 'unverified'}`;
   box.dataset.match = r.match;
   box.replaceChildren(
