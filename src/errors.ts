@@ -5,6 +5,8 @@ import { AppError } from './app-error.js';
 
 export { AppError };
 export * from './qa/qa.errors.js';
+export * from './lines/line.errors.js';
+export * from './callbacks/callback.errors.js';
 
 export class NotFoundError extends AppError {
   readonly code = 'not_found';
@@ -258,55 +260,6 @@ export class VerificationBusyError extends AppError {
   }
 }
 
-export class CallbackNumberRefusedError extends AppError {
-  readonly code = 'callback_number_not_allowed';
-  readonly status = 422;
-  constructor(reason: string) {
-    super(`this number cannot be called back: ${reason}`, { reason });
-  }
-}
-
-export class CallbackRateLimitedError extends AppError {
-  readonly code = 'callback_rate_limited';
-  readonly status = 429;
-  constructor(what: 'number' | 'account', limit: number) {
-    super(`this ${what} has booked ${limit} callbacks in the last 24 hours already`, { what, limit });
-  }
-}
-
-export class CallbackWindowError extends AppError {
-  readonly code = 'callback_window_invalid';
-  readonly status = 422;
-  constructor(reason: string) {
-    super(reason);
-  }
-}
-
-export class CallbackClosedError extends AppError {
-  readonly code = 'callback_closed';
-  readonly status = 409;
-  constructor(id: string, status: string) {
-    super(`callback ${id} is ${status} and can no longer be cancelled`, { id, status });
-  }
-}
-
-export class CallbackNotAnsweredError extends AppError {
-  readonly code = 'callback_not_answered';
-  readonly status = 409;
-  constructor(id: string, status: string) {
-    super(`callback ${id} is ${status}: only an answered callback can be marked as an answering machine`, { id, status });
-  }
-}
-
-/** A callback on a line whose operators may not see its ticket: they would get its screen pop. */
-export class CallbackTicketLineError extends AppError {
-  readonly code = 'callback_ticket_line';
-  readonly status = 422;
-  constructor(ticketId: string, line: string) {
-    super(`ticket ${ticketId} is not visible to the ${line} line, so a ${line}-line callback cannot be booked on it`, { ticketId, line });
-  }
-}
-
 /** A missed call's "call back" lost: another click booked it first, or the number got through and cleared it. */
 export class MissedCallTakenError extends AppError {
   readonly code = 'missed_call_taken';
@@ -433,41 +386,5 @@ export class OperatorRequiredError extends AppError {
   readonly status = 422;
   constructor() {
     super('an operator token needs operatorId: the operator it acts as');
-  }
-}
-
-/** A lines configuration (pbx-config/lines.json or the admin API's document) that fails validation. */
-export class InvalidLinesError extends AppError {
-  readonly code = 'invalid_lines';
-  readonly status = 400;
-  constructor(errors: { path: string; message: string }[]) {
-    super(`lines configuration is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, { errors });
-  }
-}
-
-/** A line id that is well formed but not one of the configured lines (src/lines/line-guard.ts). */
-export class UnknownLineError extends AppError {
-  readonly code = 'unknown_line';
-  readonly status = 400;
-  constructor(line: string, known: readonly string[], where?: string) {
-    super(`"${line}" is not a configured line (${known.join(', ')})`, { line, known, ...(where ? { path: where } : {}) });
-  }
-}
-
-/** A lines configuration the running service cannot take: e.g. the IVR flow still routes to a line it removes. */
-export class LinesInUseError extends AppError {
-  readonly code = 'lines_in_use';
-  readonly status = 409;
-  constructor(what: string, uses: { path: string; message: string }[]) {
-    super(`${what} still needs lines this configuration removes or closes to callers: ${uses.map((u) => `${u.path} ${u.message}`).join('; ')}`, { errors: uses });
-  }
-}
-
-/** An escalation (a transfer naming no line) from a line at the top of the escalation order, or on no line. */
-export class NoEscalationTargetError extends AppError {
-  readonly code = 'no_escalation_target';
-  readonly status = 409;
-  constructor(callId: string, line: string | null) {
-    super(`call ${callId}: ${line === null ? 'is on no line' : `line "${line}" escalates to no other line`}: name the line to transfer to`, { callId, line });
   }
 }

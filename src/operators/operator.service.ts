@@ -4,7 +4,6 @@ import type { Principal } from '../auth/token.service.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { ExtensionTakenError, ForbiddenError, InvalidExtensionError, NotFoundError, OperatorLoginTakenError, UnknownLineError, WrapUpRequiredError } from '../errors.js';
-import type { OperatorEndpoint } from '../calls/pbx.port.js';
 import { DEFAULT_PBX_NODE } from '../calls/call.table.js';
 import {
   changeOperatorState,
@@ -20,34 +19,19 @@ import {
   findOperatorBySipUsername,
   listLoggedInOnNode,
   setOperatorSkills,
-  setEndpointFingerprint,
   setOperatorExtension,
   listExtensions,
   setOperatorLines,
 } from './operator.repository.js';
 import { LineCatalog } from '../lines/line-catalog.js';
-import { extensionProblem, lowestFreeExtension, type EndpointIdentity } from './extension.js';
+import { OperatorAsterisk, type EndpointProvisioner, type FallbackQueues } from './operator-asterisk.js';
+import { extensionProblem, lowestFreeExtension } from './extension.js';
 import type { Skills } from '../queues/skills.js';
 import type { InternalCalls } from './internal-calls.js';
 import type { OperatorRow, OperatorState, PauseReason, Softphone } from './operator.table.js';
 import type { Line } from '../vocabulary.js';
 
-export interface EndpointProvisioner {
-  isConnected(): boolean;
-  upsertOperatorEndpoint(ep: OperatorEndpoint & EndpointIdentity): Promise<void>;
-  /** The operator endpoints Asterisk has now, in one request (absent: every operator is pushed at connect). */
-  endpointIds?(): Promise<Set<string>>;
-  /** What a push of `ep` writes, as a hash (absent: every operator is pushed at connect). */
-  endpointFingerprint?(ep: OperatorEndpoint & EndpointIdentity): string;
-  /** Internal calls: an extension given up leads nowhere any more (absent: it still rings its former owner until the next connect's sweep). */
-  forgetExtension?(extension: string): Promise<void>;
-}
-
-export interface FallbackQueues {
-  isConnected(): boolean;
-  /** `queue`: the queues.conf queue of the operator's home line (LineDefinition.fallbackQueue). */
-  syncQueueMember(endpoint: string, name: string, queue: string, state: OperatorState): Promise<void>;
-}
+export type { EndpointProvisioner, FallbackQueues } from './operator-asterisk.js';
 
 export interface OperatorAvailabilityListener {
   operatorAvailable(line: Line): void;
@@ -70,8 +54,6 @@ export class OperatorService {
   private listener: OperatorAvailabilityListener | undefined;
   private readonly changeListeners: ((op: OperatorRow) => void)[] = [];
   private readonly wrapUpTimers = new Map<string, NodeJS.Timeout>();
-  /** Each operator's endpoint push in progress (pushEndpoint runs them one after another). */
-  private readonly pushing = new Map<string, Promise<void>>();
   /**
    * This node's available operators as this instance last saw them: the ACD reads them here,
    * never Postgres, on a caller's path. Kept by every state change made here, and read again
@@ -88,6 +70,8 @@ export class OperatorService {
   private changes = 0;
   /** Calls between colleagues now (colleague.module.ts wires it to AMI): the ACD leaves their operators out. */
   private internal: InternalCalls | undefined;
+  /** What Asterisk knows of the operators: their endpoints and fallback queue memberships. */
+  private readonly asterisk: OperatorAsterisk;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -102,7 +86,9 @@ export class OperatorService {
     private readonly node: string = DEFAULT_PBX_NODE,
     /** The configured lines: which an operator may serve, and each line's fallback queue. */
     private readonly lines: LineCatalog = LineCatalog.defaults(),
-  ) {}
+  ) {
+    this.asterisk = new OperatorAsterisk(db, realm, endpoints, fallback, log, node, lines);
+  }
 
   /** Every state change (panels and the wallboard show them). */
   onChange(fn: (op: OperatorRow) => void): void {
@@ -163,7 +149,7 @@ export class OperatorService {
     if (!row.extension) this.log.warn({ operatorId: row.id }, 'no free extension: the operator has none until an admin gives one');
     // With ARI down the endpoint is pushed on reconnect (pushEndpoints): Postgres is the truth.
     // An operator of another node gets their endpoint from that node's instance when it connects.
-    if (this.mine(row) && this.endpoints.isConnected()) await this.pushEndpoint(row.id);
+    if (this.mine(row) && this.endpoints.isConnected()) await this.asterisk.push(row.id);
     return row;
   }
 
@@ -178,7 +164,7 @@ export class OperatorService {
     if (op.softphone !== 'webrtc') return false;
     const md5 = createHash('md5').update(`${op.sip_username}:${this.realm}:${randomBytes(24).toString('base64url')}`).digest('hex');
     const row = await setSipCredential(this.db, id, md5);
-    if (row && this.mine(row) && this.endpoints.isConnected()) await this.pushEndpoint(row.id);
+    if (row && this.mine(row) && this.endpoints.isConnected()) await this.asterisk.push(row.id);
     return true;
   }
 
@@ -197,7 +183,7 @@ export class OperatorService {
     if (this.mine(row) && this.endpoints.isConnected()) {
       // The new entry and caller ID first, then the old entry cleared; with Asterisk away both happen at the next connect
       // (the new one by the changed fingerprint; until then the old number still rings its former owner).
-      await this.pushEndpoint(row.id);
+      await this.asterisk.push(row.id);
       // Unless someone took the old number meanwhile (their push made it theirs already).
       if (before.extension && before.extension !== extension && !(await listExtensions(this.db)).includes(before.extension)) {
         await this.endpoints.forgetExtension?.(before.extension).catch((err: Error) => this.log.warn({ operatorId: id, err: err.message }, 'old extension not removed from Asterisk'));
@@ -393,92 +379,25 @@ export class OperatorService {
     if (this.mine(row) && row.state !== 'offline') this.loggedInNow.set(id, row);
     else this.loggedInNow.delete(id);
     if (state !== 'wrap_up') clearTimeout(this.wrapUpTimers.get(id));
-    await this.syncFallback(row);
+    await this.asterisk.syncFallback(row);
     // Only this node's ACD can ring them; their own instance notices on its next pass (CallService's re-check).
     if (state === 'available' && this.mine(row)) for (const l of row.lines) this.listener?.operatorAvailable(l);
     for (const fn of this.changeListeners) fn(row);
     return row;
   }
 
-  /**
-   * At every ARI connect: the endpoints of this node's operators that Asterisk lacks (a new or
-   * wiped astdb) or that changed since they were last pushed (the fingerprint), ten at a time.
-   * Hundreds of unchanged endpoints written again at every connect backed up Asterisk's
-   * sorcery/aor task processor (issue 17); astdb keeps them across Asterisk restarts.
-   */
-  async pushEndpoints(): Promise<{ pushed: number; operators: number }> {
-    const all = (await listOperators(this.db)).filter((op) => this.mine(op));
-    // Asterisk's list unreadable: every endpoint is pushed, as before there was a list.
-    const present = this.endpoints.endpointIds
-      ? await this.endpoints.endpointIds().catch((err: Error) => {
-          this.log.warn({ err: err.message }, 'endpoint list unreadable: pushing every operator');
-          return new Set<string>();
-        })
-      : new Set<string>();
-    const stale = all.filter(
-      (op) => !present.has(op.sip_username) || (op.extension && !present.has(`ext-${op.extension}`)) || op.endpoint_fingerprint !== this.fingerprint(op),
-    );
-    for (let i = 0; i < stale.length; i += 10) await Promise.all(stale.slice(i, i + 10).map((op) => this.pushEndpoint(op.id)));
-    // Internal calls: extension endpoints (ext-<n>, endpoint-push.ts) no operator of this node has any more.
-    const wanted = new Set(all.map((op) => `ext-${op.extension}`));
-    const gone = [...present].filter((id) => /^ext-\d+$/.test(id) && !wanted.has(id)).map((id) => id.slice(4));
-    for (const ext of gone) await this.endpoints.forgetExtension?.(ext).catch((err: Error) => this.log.warn({ extension: ext, err: err.message }, 'stale extension not removed'));
-    this.log.info({ pushed: stale.length, operators: all.length, extensionsRemoved: gone.length }, 'operator endpoints pushed');
-    return { pushed: stale.length, operators: all.length };
+  /** At every ARI connect: the endpoints Asterisk lacks or that changed (operator-asterisk.ts). */
+  pushEndpoints(): Promise<{ pushed: number; operators: number }> {
+    return this.asterisk.pushEndpoints();
   }
 
-  async syncAllFallback(): Promise<void> {
-    for (const op of await listOperators(this.db)) await this.syncFallback(op);
+  /** At every AMI connect: each operator's membership of their home line's fallback queue. */
+  syncAllFallback(): Promise<void> {
+    return this.asterisk.syncAllFallback();
   }
 
   /** Homed on the node this instance drives. */
   private mine(op: OperatorRow): boolean {
     return op.pbx_node === this.node;
-  }
-
-  private endpointOf(op: OperatorRow): OperatorEndpoint & EndpointIdentity {
-    return { id: op.sip_username, md5Cred: op.sip_md5_cred, realm: this.realm, webrtc: op.softphone === 'webrtc', extension: op.extension, displayName: op.name };
-  }
-
-  /** The hash of what a push writes for this operator on this node; null when the provisioner cannot tell. */
-  private fingerprint(op: OperatorRow): string | null {
-    const fp = this.endpoints.endpointFingerprint?.(this.endpointOf(op));
-    return fp ? `${this.node}:${fp}` : null;
-  }
-
-  /**
-   * Pushes one operator's endpoint. Pushes of one operator run one after another, each from the
-   * row as it is when its turn comes: a connect's push racing a password reset cannot leave the
-   * old secret in Asterisk under the new secret's fingerprint (the last push is of the newest row).
-   */
-  private pushEndpoint(id: string): Promise<void> {
-    const next = (this.pushing.get(id) ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(async () => {
-        const op = await findOperatorById(this.db, id);
-        if (!op || !this.mine(op)) return;
-        await this.endpoints.upsertOperatorEndpoint(this.endpointOf(op));
-        // Recorded after Asterisk took it: a failed push is tried again at the next connect.
-        const fp = this.fingerprint(op);
-        if (fp !== op.endpoint_fingerprint) {
-          await setEndpointFingerprint(this.db, op.id, fp).catch((err: Error) => this.log.warn({ operatorId: op.id, err: err.message }, 'endpoint fingerprint not recorded'));
-        }
-      });
-    this.pushing.set(id, next);
-    void next.finally(() => {
-      if (this.pushing.get(id) === next) this.pushing.delete(id);
-    }).catch(() => undefined);
-    return next;
-  }
-
-  private async syncFallback(op: OperatorRow): Promise<void> {
-    if (!this.mine(op) || !this.fallback.isConnected()) return; // synced in full on the next AMI connect
-    // The home line's queue only: the dialplan's fallback is a shed caller's plain first/second
-    // choice (extensions.conf), and app_queue would ring a member of two queues twice as often.
-    const queue = this.lines.get(op.line)?.fallbackQueue;
-    if (!queue) return; // a home line no longer configured: no queue to be a member of
-    await this.fallback
-      .syncQueueMember(op.sip_username, op.name, queue, op.state)
-      .catch((err: Error) => this.log.warn({ operatorId: op.id, err: err.message }, 'fallback queue sync failed'));
   }
 }
