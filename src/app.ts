@@ -1,12 +1,11 @@
 // Wires the parts together. main.ts runs it as a process; integration tests run it in-process.
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startAppTimers } from './app-timers.js';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { startBackground } from './app-background.js';
+import { createCallCore } from './app-call-core.js';
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
-import type { Worker } from 'bullmq';
 import type { Config } from './config.js';
 import { createDb } from './db/database.js';
 import { TokenService } from './auth/token.service.js';
@@ -16,8 +15,6 @@ import { callRoutes } from './calls/call.routes.js';
 import { outboundCallsModule } from './calls/outbound-calls.module.js';
 import { CallRequests } from './calls/call-requests.js';
 import { CallLedger, type LedgerSink } from './calls/call-ledger.js';
-import { OverloadGuard } from './calls/overload-guard.js';
-import { FallbackCalls } from './calls/fallback-calls.js';
 import { CallJournal } from './calls/call-journal.js';
 import { applyLedgerOps } from './calls/call-ledger.repository.js';
 import type { PbxPort } from './calls/pbx.port.js';
@@ -33,13 +30,11 @@ import { AriPbxAdapter } from './pbx/ari-pbx.adapter.js';
 import { NodeLock } from './db/node-lock.repository.js';
 import { NodeTakenError } from './errors.js';
 import { RecordingArchiveQueue } from './recordings/recording-archive.queue.js';
-import { startArchiveWorker } from './recordings/recording-archive.worker.js';
 import { RecordingService } from './recordings/recording.service.js';
 import { CustodyService } from './recordings/custody.service.js';
 import { RecordingAccessService } from './recordings/recording-access.service.js';
 import { resolveFfmpeg } from './recordings/ffmpeg.js';
 import { RetentionQueue } from './recordings/retention.queue.js';
-import { startRetentionWorker } from './recordings/retention.worker.js';
 import { recordingRoutes } from './recordings/recording.routes.js';
 import { accountRecordingRoutes } from './recordings/account-recording.routes.js';
 import { TicketService } from './tickets/ticket.service.js';
@@ -65,22 +60,19 @@ import { attachSipWebSocketProxy } from './pbx/sip-websocket.proxy.js';
 import { sessionRoutes } from './auth/session.routes.js';
 import { panelPasswordRoutes } from './auth/panel-password.routes.js';
 import { SlaQueue } from './tickets/sla.queue.js';
-import { startSlaWorker } from './tickets/sla.worker.js';
 import { loadConnectors } from './connectors/connector.js';
 import { OutboundService } from './outbound/outbound.service.js';
 import { OutboundQueue } from './outbound/outbound.queue.js';
-import { startOutboundWorker } from './outbound/outbound.worker.js';
 import { outboundRoutes } from './outbound/outbound.routes.js';
 import { ticketEventsNotifier } from './outbound/ticket-events.notifier.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
-import { countOperatorsByState, countStaffed } from './operators/operator.repository.js';
+import { countOperatorsByState } from './operators/operator.repository.js';
 import { runStartupChecks } from './startup-checks.js';
 import { VerificationService } from './verification/verification.service.js';
 import { verificationRoutes } from './verification/verification.routes.js';
 import { CallbackService } from './callbacks/callback.service.js';
 import { CallbackQueue } from './callbacks/callback.queue.js';
-import { startCallbackWorker } from './callbacks/callback.worker.js';
 import { callbackRoutes } from './callbacks/callback.routes.js';
 import { loadBusinessHours } from './lines/business-hours.js';
 import { LineConfigStore } from './lines/line-config.store.js';
@@ -209,90 +201,12 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     undefined,
     (ms) => metrics.ledgerWritten(ms),
   );
-  // Callers the dialplan's fallback queue took (shed, or drained) get their rows and tickets too.
-  const fallbackCalls = new FallbackCalls({
-    ledger,
-    recordings,
-    log: log.child({ component: 'fallback-calls' }),
-    node: config.ari.node,
-    defaultLanguage: config.ivr.defaultLanguage,
-    operatorOf: async (endpoint) => (await operators.byEndpoint(endpoint))?.id ?? null,
-    ticketFor: async (caller) => (await tickets.openForCall(db, caller)).id,
-  });
-  ami.onFallbackCall((e) => {
-    if (e.kind === 'started') fallbackCalls.started(e);
-    else fallbackCalls.ended(e).catch((err: Error) => log.error({ err: err.message }, 'fallback call not accounted for'));
-  });
-  // Overload: new callers are shed to the dialplan fallback while the service falls behind.
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  lag.enable();
-  const overload: OverloadGuard = new OverloadGuard(
-    {
-      lagMs: () => lag.percentile(99) / 1e6,
-      // A backlog because Postgres is away is no overload: the service is not behind, and the
-      // fallback path would not write the calls any sooner.
-      backlogMs: () => {
-        const st = ledger.stats();
-        return st.failingSince === null ? st.oldestMs : 0;
-      },
-      unanswered: (): number => calls.unanswered,
-    },
-    pbx,
-    config.overload,
-    log.child({ component: 'overload' }),
-  );
-  const calls = new CallService({
-    db,
-    ledger,
-    overload,
-    fallback: fallbackCalls,
-    pbx,
-    tickets,
-    recordings,
-    operators,
-    verification,
+  const { calls, overload, lag } = createCallCore({
+    config, db, ledger, ami, pbx, tickets, recordings, operators, verification, lines, panels, log, pops, boards,
     businessHours: () => businessHours,
-    lines,
     events: outbound,
-    panels,
-    staffed: (line) => countStaffed(db, line, config.ari.node),
     flow: () => flows.current(),
-    log,
-    observer: {
-      callEnded: (s, l) => metrics.callEnded(s, l),
-      queueToRing: (ms, l) => metrics.queueToRing(ms, l),
-      // A call starting, a digit acted on, a transition: the screen pops are made ahead (pop-cache.ts).
-      ivrStep: (ms) => {
-        metrics.ivrStep(ms);
-        pops.transitioned();
-      },
-      callRow: (ms) => {
-        metrics.callRow(ms);
-        pops.transitioned();
-      },
-      dispatched: (ms, l) => metrics.dispatched(ms, l),
-      transitioned: () => {
-        boards.changed();
-        pops.transitioned();
-      },
-    },
-    settings: {
-      node: config.ari.node,
-      promptsDir: config.ivr.promptsDir,
-      defaultLanguage: config.ivr.defaultLanguage,
-      ringTimeoutSec: config.sip.operatorRingTimeoutSec,
-      priority: config.sip.priority,
-      surveyTimeoutSec: config.sip.surveyTimeoutSec,
-      recordLegs: config.sip.recordLegs,
-      callback: {
-        mode: config.callbacks.mode,
-        key: config.callbacks.key,
-        offerAfterSec: config.callbacks.offerAfterSec,
-        announceSec: config.callbacks.announceSec,
-        ringSec: config.callbacks.ringSec,
-        dialTemplate: config.callbacks.dialTemplate,
-      },
-    },
+    metrics: () => metrics,
   });
   const callbacks = new CallbackService(db, callbackQueue, () => businessHours, config.callbacks, () => calls, log.child({ component: 'callbacks' }), tickets);
   callbacks.useEvents(outbound);
@@ -391,12 +305,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     log: log.child({ component: 'sip-ws' }),
   });
 
-  let worker: Worker | undefined;
-  let retentionWorker: Worker | undefined;
-  let callbackWorker: Worker | undefined;
-  let slaWorker: Worker | undefined;
-  let outboundWorker: Worker | undefined;
-  let timers: { stop(): void } | undefined;
+  let background: { stop(): Promise<void> } | undefined;
   let nodeLock: NodeLock | undefined;
   return {
     server,
@@ -427,33 +336,11 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       try {
         // What a crash left unwritten goes to Postgres before any call is reclaimed from it.
         if (ledger.open() > 0) await ledger.written();
-        // ARCHIVE_WORKERS=external: `pbxdesk worker archive` processes work this node's archive queue instead.
-        if (config.recordings.workers === 'in-process') worker = startArchiveWorker(redis.duplicate(), config.queuePrefix, config.ari.node, (id, final) => recordings.archive(id, final), log, metrics);
-        retentionWorker = startRetentionWorker(redis.duplicate(), config.queuePrefix, () => custody.purge({ dryRun: false }), log, metrics);
-        await retentionQueue.scheduleDaily();
-        // Orphaned spool files are looked for regularly too, not only when ARI (re)connects.
-        timers = startAppTimers({
-          log,
-          sweepIntervalSec: config.recordings.sweepIntervalSec,
-          sweepRecordings: () => calls.sweepRecordings(),
-          refreshOperators: () => operators.refreshAvailable(),
-          recheckQueues: () => calls.recheckQueues(),
-          adoptWaitingCallbacks: () => callbacks.adoptWaiting(),
-          lag,
-          sampleOverload: () => overload.sample(),
+        background = await startBackground({
+          config, redis, log, metrics, lag, recordings, custody, retentionQueue, outboundQueue, calls, operators, callbacks, tickets, outbound, overload,
           followMissedCalls: () => missed.follow(),
-          alertEvalSec: config.sip.alertEvalSec,
           evaluateAlerts: () => alerts.service.evaluate(),
         });
-        await operators.resumeWrapUps();
-        await operators.refreshAvailable();
-        // Placeholders back into their lines, scheduled attempts re-armed, before calls resume.
-        await callbacks.restore();
-        callbackWorker = startCallbackWorker(redis.duplicate(), config.queuePrefix, (job) => callbacks.due(job), log, metrics);
-        slaWorker = startSlaWorker(redis.duplicate(), config.queuePrefix, (id, at) => tickets.checkSla(id, at), log);
-        outboundWorker = startOutboundWorker(redis.duplicate(), config.queuePrefix, { drain: (id) => outbound.drain(id), sweep: () => outbound.sweep(), poll: () => outbound.poll() }, log);
-        await outboundQueue.startSweeper();
-        await outboundQueue.startPoller(config.outbound.pollSec);
         if (!parts.pbx) {
           ari.start();
           ami.start();
@@ -477,13 +364,8 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       await ledger.close(5000);
       await calls.settled(5000);
       await nodeLock?.release();
-      timers?.stop();
+      await background?.stop();
       lag.disable();
-      await worker?.close();
-      await retentionWorker?.close();
-      await callbackWorker?.close();
-      await slaWorker?.close();
-      await outboundWorker?.close();
       await slaQueue.close();
       await outboundQueue.close();
       await callbackQueue.close();
