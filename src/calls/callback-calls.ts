@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { OperatorRow } from '../operators/operator.table.js';
-import type { Line } from '../vocabulary.js';
+import type { Language, Line } from '../vocabulary.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import { estimateWaitSec, HEAD_RANK, placeholderId, queueAnnouncement, type WaitingLists } from '../queues/waiting-list.js';
@@ -46,7 +46,7 @@ export interface CallbackCallSettings {
   announceSec: number;
   ringSec: number;
   dialTemplate: string;
-  defaultLanguage: 'ru' | 'en';
+  defaultLanguage: Language;
   /** This instance's node: the callback's call is dialled from it. */
   node: string;
 }

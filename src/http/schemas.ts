@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
-import { LINE_ID_PATTERN } from '../vocabulary.js';
+import { LANGUAGES, LINE_ID_PATTERN } from '../vocabulary.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -13,6 +13,9 @@ export const IdParam = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' 
 export const UuidParam = Type.Object({ id: Type.String({ format: 'uuid' }) });
 /** A line's id; which lines exist is configuration, so services check it against the LineCatalog (unknown_line, 400). */
 export const Line = Type.String({ pattern: LINE_ID_PATTERN, examples: ['first'] });
+
+/** A language the service speaks (src/vocabulary.ts LANGUAGES). */
+export const LanguageSchema = Type.Union(LANGUAGES.map((l) => Type.Literal(l)));
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 

@@ -15,8 +15,9 @@ import { VerifyVerb } from './verbs/verify.verb.js';
 import { HoursVerb } from './verbs/hours.verb.js';
 import { VoicemailVerb } from './verbs/voicemail.verb.js';
 import { CallbackVerb } from './verbs/callback.verb.js';
-import { LINE_ID_PATTERN, type Line } from '../vocabulary.js';
+import { LINE_ID_PATTERN, type Language, type Line } from '../vocabulary.js';
 import type { LineCatalog } from '../lines/line-catalog.js';
+import { LanguageSchema } from '../http/schemas.js';
 
 const VERBS = {
   play: PlayVerb,
@@ -53,7 +54,7 @@ const FlowShape = Type.Object(
   {
     start: Type.String({ minLength: 1 }),
     /** The language per dialled number (a DID for English speakers), before any menu choice. */
-    languages: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9+]{3,20}$' }), Type.Union([Type.Literal('ru'), Type.Literal('en')]))),
+    languages: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9+]{3,20}$' }), LanguageSchema)),
     overflow: Type.Optional(Type.Record(Type.String({ pattern: LINE_ID_PATTERN }), Overflow)),
     nodes: Type.Record(Type.String({ pattern: '^[a-z0-9-]+$' }), Type.Array(Type.Object({ verb: Type.String() }), { minItems: 1 })),
   },
@@ -63,7 +64,7 @@ const FlowShape = Type.Object(
 export interface IvrFlow {
   start: string;
   overflow: Readonly<Record<Line, OverflowRule | undefined>>;
-  languages: Readonly<Record<string, 'ru' | 'en'>>;
+  languages: Readonly<Record<string, Language>>;
   nodes: ReadonlyMap<string, readonly Verb[]>;
   /** Where a caller goes when the flow has nowhere else (LineCatalog.front, read at the time). */
   frontLine: () => Line;

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
+import type { Language } from '../vocabulary.js';
 
-export async function listPhrases(db: Db, language?: 'ru' | 'en') {
+export async function listPhrases(db: Db, language?: Language) {
   let q = db.selectFrom('canned_phrases').selectAll().orderBy('language').orderBy('position').orderBy('id');
   if (language) q = q.where('language', '=', language);
   return q.execute();

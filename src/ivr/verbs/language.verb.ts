@@ -1,9 +1,10 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { IvrContext, Verb, VerbResult } from '../ivr-context.js';
+import { LanguageSchema as Language } from '../../http/schemas.js';
 
 /** Sets the call's language (e.g. per dialled number's flow); remembered on the call. */
 export const LanguageSchema = Type.Object(
-  { verb: Type.Literal('language'), language: Type.Union([Type.Literal('ru'), Type.Literal('en')]) },
+  { verb: Type.Literal('language'), language: Language },
   { additionalProperties: false },
 );
 

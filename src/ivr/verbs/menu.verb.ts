@@ -2,6 +2,7 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { IvrContext, Verb, VerbResult } from '../ivr-context.js';
 import { LINE_ID_PATTERN, type Line as LineId } from '../../vocabulary.js';
 import { NO_SKILLS, SkillsSchema } from '../../queues/skills.js';
+import { LanguageSchema } from '../../http/schemas.js';
 
 const Line = Type.String({ pattern: LINE_ID_PATTERN });
 export const Action = Type.Object(
@@ -9,7 +10,7 @@ export const Action = Type.Object(
     route: Type.Optional(Line),
     /** With `route`: the skills the caller needs (skills routing, see the route verb). */
     skills: Type.Optional(SkillsSchema),
-    language: Type.Optional(Type.Union([Type.Literal('ru'), Type.Literal('en')])),
+    language: Type.Optional(LanguageSchema),
     goto: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false, minProperties: 1 },
