@@ -154,14 +154,15 @@ export class InvalidIvrFlowError extends AppError {
 }
 
 /**
- * Postgres (or Redis) refused or dropped the connection while answering: the request was not
- * carried out and may be sent again. A 503 with Retry-After, not a 500 that reads as a bug.
+ * A connection the request needed was refused, dropped or timed out (Postgres most often; pg-errors.ts
+ * isUnavailable tells it by code and message, which another system's socket error shares): the
+ * request was not carried out and may be sent again. A 503 with Retry-After, not a 500 that reads as a bug.
  */
-export class StoreUnavailableError extends AppError {
-  readonly code = 'store_unavailable';
+export class DependencyUnavailableError extends AppError {
+  readonly code = 'dependency_unavailable';
   readonly status = 503;
   constructor() {
-    super('a store this request needs (Postgres or Redis) is not reachable just now; nothing was changed by the part that failed, try again shortly');
+    super('a system this request needs (the database, most likely) is not reachable just now; try again shortly');
   }
 }
 

@@ -1,6 +1,6 @@
 // The one place errors become HTTP responses: {error: {code, message, details?}}.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, BadUrlError, InvalidValueError, RouteNotFoundError, StoreUnavailableError, UnknownReferenceError } from '../errors.js';
+import { AppError, BadUrlError, InvalidValueError, RouteNotFoundError, DependencyUnavailableError, UnknownReferenceError } from '../errors.js';
 import { isUnavailable } from '../db/pg-errors.js';
 
 const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
@@ -64,7 +64,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (isUnavailable(err)) {
       req.log.warn({ err: err.message }, 'a store was unreachable: answered 503');
-      const e = new StoreUnavailableError();
+      const e = new DependencyUnavailableError();
       return reply.status(e.status).header('retry-after', '5').send(errorBody(e));
     }
     req.log.error({ err }, 'unhandled error');

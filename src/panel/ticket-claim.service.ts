@@ -63,11 +63,13 @@ export class TicketClaimService {
     if (!(await claimAttach(this.db, { callId, ticketId, fromTicketId: own, by: actor.label }))) {
       throw new CallAttachConflictError(callId, 'already_attached', `call ${callId} was attached to a ticket already`);
     }
+    let moved = false;
     try {
       const contents = await ticketContents(this.db, own, callId);
       const dropped = !!contents && contents.notes === 0 && contents.otherCalls === 0 && contents.mergedInto === null;
       if (dropped) await this.tickets.merge({ ...actor, role: 'system' }, own, ticketId);
       else await moveCallsToTicket(this.db, [callId], ticketId);
+      moved = true;
       // The live call's row through the call core's ledger (in order with its other changes), and
       // its session, so the core's next change carries the ticket too (as a confirmed claim does).
       if (a.ledger.has(callId)) a.ledger.update(callId, { ticket_id: ticketId });
@@ -76,8 +78,9 @@ export class TicketClaimService {
       await insertTicketEvent(this.db, ticketId, 'call-attached', actor.label, { callId, fromTicketId: own, match: offered.match, dropped });
       return { ticket: target, match: offered.match, from: own, dropped };
     } catch (err) {
-      // Nothing moved (or the merge found the ticket merged meanwhile): the claim goes back.
-      await releaseAttach(this.db, callId).catch(() => undefined);
+      // Nothing moved (or the merge found the ticket merged meanwhile): the claim goes back. Once
+      // the call has moved it stays claimed, whatever failed after (the event): one attach per call.
+      if (!moved) await releaseAttach(this.db, callId).catch(() => undefined);
       if (err instanceof TicketMergeError) throw new CallAttachConflictError(callId, 'already_attached', `call ${callId} was attached to a ticket already`);
       throw err;
     }

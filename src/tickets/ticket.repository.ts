@@ -1,5 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.js';
+import { ConflictError } from '../errors.js';
 import type { Line } from '../vocabulary.js';
 import type { NewTicketRow, TicketNote, TicketPriority, TicketRow, TicketStatus, TicketUpdate } from './ticket.table.js';
 
@@ -38,22 +39,30 @@ export async function setTicketLine(
   actor = 'system',
   escalates: (from: Line | null) => boolean = () => false,
 ): Promise<{ ticket: TicketRow; from: TicketRow['line'] } | undefined> {
-  const t = await db.selectFrom('tickets').select('line').where('id', '=', id).executeTakeFirst();
-  if (!t || t.line === line) return undefined;
-  const up = escalates(t.line);
-  const ticket = await db
-    .updateTable('tickets')
-    .set((eb) => ({
-      line,
-      updated_at: new Date(),
-      escalated: up ? true : eb.ref('escalated'),
-      escalated_lines: up ? sql<Line[]>`CASE WHEN ${line} = ANY (escalated_lines) THEN escalated_lines ELSE array_append(escalated_lines, ${line}) END` : eb.ref('escalated_lines'),
-    }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  if (t.line) await insertTicketEvent(db, id, 'line', actor, { from: t.line, to: line });
-  return { ticket, from: t.line };
+  // Whether the move is an escalation depends on the line it leaves: the update holds only if the
+  // line is still the one read (two moves at once, e.g. a transfer and a supervisor's edit), else
+  // it is decided again from the line the other move left.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const t = await db.selectFrom('tickets').select('line').where('id', '=', id).executeTakeFirst();
+    if (!t || t.line === line) return undefined;
+    const up = escalates(t.line);
+    const ticket = await db
+      .updateTable('tickets')
+      .set((eb) => ({
+        line,
+        updated_at: new Date(),
+        escalated: up ? true : eb.ref('escalated'),
+        escalated_lines: up ? sql<Line[]>`CASE WHEN ${line} = ANY (escalated_lines) THEN escalated_lines ELSE array_append(escalated_lines, ${line}) END` : eb.ref('escalated_lines'),
+      }))
+      .where('id', '=', id)
+      .where((eb) => (t.line === null ? eb('line', 'is', null) : eb('line', '=', t.line)))
+      .returningAll()
+      .executeTakeFirst();
+    if (!ticket) continue;
+    if (t.line) await insertTicketEvent(db, id, 'line', actor, { from: t.line, to: line });
+    return { ticket, from: t.line };
+  }
+  throw new ConflictError(`ticket ${id}: its line kept changing while being moved to ${line}; try again`);
 }
 
 /** A ticket a caller may attach a call to: one not resolved or closed. */

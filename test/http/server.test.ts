@@ -27,10 +27,10 @@ describe('response validation', () => {
     await app.close();
   });
 
-  it('answers 503 store_unavailable with Retry-After when Postgres refuses the connection', async () => {
+  it('answers 503 dependency_unavailable with Retry-After when a connection it needs is refused (Postgres away)', async () => {
     const app = await buildServer({ log: pino({ level: 'silent' }), tokens, probes: [], api: [broken], validateResponses: true });
     const r = await app.inject({ method: 'GET', url: '/api/store-away', headers: { authorization: 'Bearer x' } });
-    expect([r.statusCode, r.headers['retry-after'], r.json().error.code]).toEqual([503, '5', 'store_unavailable']);
+    expect([r.statusCode, r.headers['retry-after'], r.json().error.code]).toEqual([503, '5', 'dependency_unavailable']);
     await app.close();
   });
 });
