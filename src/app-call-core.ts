@@ -32,6 +32,7 @@ export function createCallCore(d: CallCoreDeps): { calls: CallService; overload:
     defaultLanguage: config.ivr.defaultLanguage,
     operatorOf: async (endpoint) => (await d.operators.byEndpoint(endpoint))?.id ?? null,
     ticketFor: async (caller) => (await d.tickets.openForCall(db, caller)).id,
+    lines: d.lines,
   });
   d.ami.onFallbackCall((e) => {
     if (e.kind === 'started') fallbackCalls.started(e);

@@ -78,6 +78,7 @@ import { loadBusinessHours } from './lines/business-hours.js';
 import { LineConfigStore } from './lines/line-config.store.js';
 import { checkSettingLines, guardRouteLines } from './lines/line-guard.js';
 import { linesModule } from './lines/lines.module.js';
+import { lineNamesRoutes } from './lines/line-names.routes.js';
 import { missedCallsModule } from './missed/missed-call.module.js';
 import { qaModule } from './qa/qa.module.js';
 import { createAlerts } from './alerts/alert.module.js';
@@ -173,7 +174,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   const panels = new PanelNotifier(pops, log.child({ component: 'panels' }));
   const slaQueue = new SlaQueue(redis, config.queuePrefix);
   // Ticket lists between calls; ticket changes go to the panels of the lines that see them too.
-  const ticketLists = panelTicketsModule({ db, tickets, panels, lineOf: async (id) => (await operators.get(id)).line, log: log.child({ component: 'panel-tickets' }) });
+  const ticketLists = panelTicketsModule({ db, tickets, panels, lineOf: async (id) => (await operators.get(id)).lines, log: log.child({ component: 'panel-tickets' }) });
   tickets.connect({ notifier: ticketLists.notifier(ticketEventsNotifier(outbound)), scheduler: slaQueue });
   outbound.onRemoteChange((connector, change) => tickets.remoteChanged(connector, change));
   const verification = new VerificationService(db, config.secretKey, config.verification, log.child({ component: 'verification' }));
@@ -187,6 +188,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   const boards = new WallboardNotifier(wallboard, log.child({ component: 'wallboard' }));
   operators.onChange((op) => {
     panels.stateChanged(op);
+    ticketLists.operatorChanged(op);
     boards.changed();
   });
   // The live calls' rows: in memory first, journalled locally, written behind to Postgres.
@@ -284,6 +286,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       tokenRoutes(tokens),
       ivrRoutes(flows),
       linesModule({ store: lineConfig, flows }).routes,
+      lineNamesRoutes(lines),
       verificationRoutes(verification),
       callbackRoutes(callbacks),
       missed.routes,

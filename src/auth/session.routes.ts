@@ -6,7 +6,16 @@ import type { SessionService } from './session.service.js';
 import { SIP_WS_PATH } from '../pbx/sip-websocket.proxy.js';
 
 const Signed = Type.Object({
-  operator: Type.Object({ id: Type.String(), login: Type.String(), name: Type.String(), line: Type.String(), supervisor: Type.Boolean(), softphone: Type.String() }),
+  operator: Type.Object({
+    id: Type.String(),
+    login: Type.String(),
+    name: Type.String(),
+    line: Type.String(),
+    /** Every line the operator serves (the home line `line` first, always among them). */
+    lines: Type.Array(Type.String()),
+    supervisor: Type.Boolean(),
+    softphone: Type.String(),
+  }),
   /**
    * What the panel's softphone registers with: its PJSIP endpoint and the digest HA1 (never the
    * password itself), over the service's SIP WebSocket relay at `path`.
@@ -16,7 +25,7 @@ const Signed = Type.Object({
   /** Send back as x-csrf-token with every /api request that changes something. */
   csrfToken: Type.String(),
 });
-const op = (o: OperatorRow) => ({ id: o.id, login: o.login, name: o.name, line: o.line, supervisor: o.supervisor, softphone: o.softphone });
+const op = (o: OperatorRow) => ({ id: o.id, login: o.login, name: o.name, line: o.line, lines: o.lines, supervisor: o.supervisor, softphone: o.softphone });
 
 export const sessionRoutes =
   (sessions: SessionService, sipDomain: string): FastifyPluginAsyncTypebox =>

@@ -1,5 +1,7 @@
 // When a callback may ring (which numbers may be called back: callback-number.ts).
 // Pure functions: the service feeds them its settings and counters.
+import type { Line } from '../vocabulary.js';
+import { lineSeesTicket } from '../tickets/ticket-rules.js';
 
 /** Checks a requested calling window; returns the moment the first attempt is due. */
 export function firstDue(now: Date, notBefore: Date | null, notAfter: Date | null): { due: Date } | { error: string } {
@@ -21,12 +23,13 @@ export function nextAttemptAt(
 }
 
 /**
- * Who may read, cancel or mark a callback: admins and supervisors, the operators of its line
- * (who will ring it), and whoever booked it (`requested_by` keeps their label: a panel token
- * sees only its own bookings).
+ * Who may read, cancel or mark a callback: admins and supervisors, the operators serving its
+ * line (who will ring it: `lines`, the served lines, absent: the home line only), and whoever
+ * booked it (`requested_by` keeps their label: a panel token sees only its own bookings).
  */
-export function mayHandleCallback(actor: { role: string; line: string | null; label: string }, c: { line: string; requested_by: string }): boolean {
+export function mayHandleCallback(actor: { role: string; line: Line | null; lines?: readonly Line[]; label: string }, c: { line: Line; requested_by: string }): boolean {
   if (actor.role === 'admin' || actor.role === 'supervisor') return true;
   if (c.requested_by === actor.label) return true;
-  return actor.role === 'operator' && actor.line === c.line;
+  // A callback is on its line only, never escalated: the line rule of tickets with nothing escalated.
+  return actor.role === 'operator' && lineSeesTicket(actor.lines ?? actor.line, { line: c.line, escalated: false, escalated_lines: [] });
 }

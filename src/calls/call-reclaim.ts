@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Line } from '../vocabulary.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import { listActiveCalls } from './call.repository.js';
 import type { CallRow, HangupBy } from './call.table.js';
@@ -30,7 +31,7 @@ export interface ReclaimTarget {
   adoptFallback(row: CallRow): void;
 }
 
-export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; log: Logger; node: string }): Promise<void> {
+export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; log: Logger; node: string; lines: Pick<LineCatalog, 'front' | 'has'> }): Promise<void> {
   const channels = await d.pbx.listChannelIds();
   // Only this node's calls: another node's are not in this Asterisk and would look "gone".
   const active = await listActiveCalls(d.db, d.node);
@@ -80,14 +81,16 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
       s.operatorChannelId = null;
       await t.move(s, { kind: 'queued' }, { operator_id: null, operator_channel_id: null }, { reclaimed: true });
     }
-    // The IVR cannot resume mid-prompt: a reclaimed caller goes to their line (first if unknown).
+    // The IVR cannot resume mid-prompt: a reclaimed caller goes to the front line (the first
+    // configured line callers can reach), as a caller the flow has nowhere for does.
     if (s.phase.kind === 'ivr') {
-      await t.enqueue(s, 'first');
+      await t.enqueue(s, d.lines.front());
       continue;
     }
     await d.pbx.startMoh(s.callerChannelId).catch(() => undefined);
     // Their place is when they first queued: reclaimed callers keep their order.
-    t.joinQueue(s, s.line ?? 'first', (call.queued_at ?? call.entered_at).getTime());
+    // Their line, or the front line when they had none or theirs is no longer configured.
+    t.joinQueue(s, s.line && d.lines.has(s.line) ? s.line : d.lines.front(), (call.queued_at ?? call.entered_at).getTime());
   }
   await t.sweepRecordings();
 }

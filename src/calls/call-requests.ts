@@ -58,7 +58,8 @@ export class CallRequests {
     if (s.phase.kind === 'consulting') throw new NoConsultationError(callId, 'a consultation or conference is under way: complete or cancel it first');
     // The caller is out of the bridge keying a code: the step puts them back when it ends.
     if (callerAt(s) === 'code') throw new VerificationBusyError(callId);
-    const [fromOp, fromCh, bridgeId] = [s.operatorId, s.operatorChannelId, s.bridgeId];
+    // The line it leaves, for the record: reports count a move up the escalation order from it.
+    const [fromOp, fromCh, bridgeId, fromLine] = [s.operatorId, s.operatorChannelId, s.bridgeId, s.line];
     if (isHeld(s)) await this.hold(callId, false, by); // the caller goes back into the bridge, which keeps them
     this.c.forgetLeg(fromCh); // its hangup below is ours, not the end of the call
     s.operatorId = null;
@@ -71,9 +72,9 @@ export class CallRequests {
       this.c.busy.delete(fromOp);
       await this.d.operators.callEnded(fromOp, new Date(), callId).catch((err: Error) => this.log.error({ callId, err: err.message }, 'operator who transferred not released'));
     }
-    const row = await this.c.move(s, { kind: 'queued' }, { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, toLine: line, by: by.role } });
+    const row = await this.c.move(s, { kind: 'queued' }, { line, operator_id: null, operator_channel_id: null }, { transfer: { fromOperatorId: fromOp, fromLine, toLine: line, by: by.role } });
     if (s.ticketId) await this.d.tickets.setLine(s.ticketId, line).catch((err: Error) => this.log.error({ callId, err: err.message }, 'ticket line not changed'));
-    this.log.info({ callId, fromOperatorId: fromOp, line }, 'call transferred');
+    this.log.info({ callId, fromOperatorId: fromOp, fromLine, line }, 'call transferred');
     this.c.joinQueue(s, line, HEAD_RANK);
     return row;
   }

@@ -193,7 +193,7 @@ export class CallService implements CallCore, CallbackSink {
 
   /** Live numbers for monitoring: calls by status and line, and per line the waiting callers. */
   snapshot(): CallSnapshot {
-    return snapshotOf(this.live.all().values(), (line) => this.waiting.size(line));
+    return snapshotOf(this.live.all().values(), (line) => this.waiting.size(line), performance.now(), this.d.lines.ids());
   }
 
   /**

@@ -9,6 +9,7 @@ import type { CallLedger } from './call-ledger.js';
 import { newCallRow } from './call-ledger.js';
 import type { CallRow } from './call.table.js';
 import type { Line } from '../vocabulary.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 
 export interface FallbackCallDeps {
   ledger: CallLedger;
@@ -20,6 +21,8 @@ export interface FallbackCallDeps {
   operatorOf: (endpoint: string) => Promise<string | null>;
   /** A new ticket for the caller. */
   ticketFor: (caller: string | null) => Promise<string>;
+  /** The configured lines: a row starts on the front line (the first callers can reach). */
+  lines: Pick<LineCatalog, 'front'>;
 }
 
 
@@ -30,28 +33,29 @@ export const isFallbackRow = (row: CallRow) => row.ivr_path[0] === 'shed' || row
 export const fallbackRecordingName = (channelId: string) => `fallback-${channelId}`;
 
 export class FallbackCalls {
-  private readonly live = new Map<string, { callId: string; recordingId: string; caller: string | null; queuedAt: number }>();
+  private readonly live = new Map<string, { callId: string; recordingId: string; caller: string | null; queuedAt: number; line: Line | null }>();
 
   constructor(private readonly d: FallbackCallDeps) {}
 
   /** A fallback call of a previous instance, still up after a restart (reclaim): its end is ours to write. */
   adopt(row: CallRow): void {
     this.d.ledger.adopt(row);
-    this.live.set(row.caller_channel_id, { callId: row.id, recordingId: row.recording_id ?? '', caller: row.caller_number, queuedAt: (row.queued_at ?? row.entered_at).getTime() });
+    this.live.set(row.caller_channel_id, { callId: row.id, recordingId: row.recording_id ?? '', caller: row.caller_number, queuedAt: (row.queued_at ?? row.entered_at).getTime(), line: row.line });
   }
 
   started(e: { channelId: string; caller: string | null; dialled: string | null; shed: boolean }): void {
     if (!e.channelId || this.live.has(e.channelId)) return;
+    const line = this.d.lines.front();
     const row = this.d.ledger.insert(
       newCallRow({
-        caller_number: e.caller, dialled_number: e.dialled, language: this.d.defaultLanguage, status: 'queued', line: 'first',
+        caller_number: e.caller, dialled_number: e.dialled, language: this.d.defaultLanguage, status: 'queued', line,
         queued_at: new Date(), caller_channel_id: e.channelId, pbx_node: this.d.node, ivr_path: [e.shed ? 'shed' : 'fallback'],
       }),
     );
     const rec = this.d.recordings.planned(row.id, fallbackRecordingName(e.channelId));
     this.d.ledger.recording(row.id, rec);
     this.d.ledger.update(row.id, { recording_id: rec.id });
-    this.live.set(e.channelId, { callId: row.id, recordingId: rec.id, caller: e.caller, queuedAt: Date.now() });
+    this.live.set(e.channelId, { callId: row.id, recordingId: rec.id, caller: e.caller, queuedAt: Date.now(), line });
   }
 
   async ended(e: { channelId: string; line: Line; memberEndpoint: string | null; holdSec: number | null; cause: number }): Promise<void> {
@@ -64,8 +68,8 @@ export class FallbackCalls {
       return null;
     });
     if (ticketId) this.d.ledger.update(c.callId, { ticket_id: ticketId });
-    // The row starts on the first line (the start event comes before the caller's choice).
-    if (e.line !== 'first') this.d.ledger.update(c.callId, { line: e.line });
+    // The row starts on the front line (the start event comes before the caller's choice).
+    if (e.line !== c.line) this.d.ledger.update(c.callId, { line: e.line });
     const end = { ended_at: new Date(), hangup_cause: `fallback (cause ${e.cause})`, hangup_cause_code: e.cause, hangup_by: 'caller' as const };
     if (e.memberEndpoint) {
       this.d.ledger.transition(c.callId, 'queued', 'ringing', { operator_id: operatorId }, { fallback: true, endpoint: e.memberEndpoint });

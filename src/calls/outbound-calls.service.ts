@@ -1,7 +1,7 @@
 // Click-to-call, the request's side: who asks, for which operator's phone, on which ticket, to
 // which number. The operator's own phone rings (operators call from their own phone; supervisors
 // and admins name the operator, or ring their own). The ticket must be one the asker sees, and
-// one the named operator's line sees (their panel pops it). The number (the ticket's phone unless given) must pass the
+// one the named operator's served lines see (their panel pops it). The number (the ticket's phone unless given) must pass the
 // callback number rules. Then the call core's flow (outbound-calls.ts) takes over.
 import type { Principal } from '../auth/token.service.js';
 import type { Db } from '../db/database.js';
@@ -45,8 +45,8 @@ export class OutboundCallService {
     if (!operatorId) throw new ClickToCallOperatorRequiredError();
     if (actor.role === 'operator' && operatorId !== actor.operatorId) throw new ForbiddenError(actor.role, ['admin', 'supervisor', 'the operator whose phone rings']);
     const op = await this.d.operators.get(operatorId);
-    // A colleague named by a supervisor or admin gets the ticket's pop: their line must see it (the asker's own phone: the check above).
-    if (ticket && op.id !== actor.operatorId && !lineSeesTicket(op.line, ticket)) throw new TicketForbiddenError(ticket.id, op.line);
+    // A colleague named by a supervisor or admin gets the ticket's pop: a line they serve must see it (the asker's own phone: the check above).
+    if (ticket && op.id !== actor.operatorId && !lineSeesTicket(op.lines, ticket)) throw new TicketForbiddenError(ticket.id, op.line);
     const raw = req.number ?? ticket?.caller_number ?? null;
     if (!raw) throw new InvalidValueError(ticket ? `ticket ${ticket.id} has no phone number: give number` : 'give ticketId or number');
     const v = this.d.check(raw);

@@ -16,6 +16,7 @@ import { OperatorUnavailableError } from '../errors.js';
 import type { Language } from '../vocabulary.js';
 import type { OperatorRow } from '../operators/operator.table.js';
 import type { Line } from '../vocabulary.js';
+import type { LineCatalog } from '../lines/line-catalog.js';
 import type { OperatorService } from '../operators/operator.service.js';
 import type { RecordingService } from '../recordings/recording.service.js';
 import type { TicketService } from '../tickets/ticket.service.js';
@@ -79,6 +80,8 @@ export class OutboundCalls {
       limits: OutboundLimits;
       log: Logger;
       s: OutboundCallSettings;
+      /** The configured lines: a call on no line takes the front line's caller ID. */
+      lines: Pick<LineCatalog, 'front'>;
     },
   ) {}
 
@@ -166,7 +169,7 @@ export class OutboundCalls {
       if (s.operatorId) await this.d.operators.callEnded(s.operatorId, new Date()).catch((err: Error) => this.d.log.error({ callId: s.callId, err: err.message }, 'operator not released'));
       return;
     }
-    const line = s.line ?? 'first';
+    const line = s.line ?? this.d.lines.front();
     const callerId = this.d.s.callerIds.byLine[line] ?? this.d.s.callerIds.all ?? '';
     await this.core.move(s, { kind: 'dialling' }, { bridge_id: bridgeId }, { number: s.callerNumber, callerId: callerId || null });
     try {

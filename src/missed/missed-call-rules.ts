@@ -12,6 +12,7 @@
 // 8 912 …, 7912 … and +7 912 … of one Russian number are one caller.
 import { toE164 } from '../callbacks/callback-number.js';
 import type { Line } from '../vocabulary.js';
+import { lineSeesTicket } from '../tickets/ticket-rules.js';
 
 export const MISSED_REASONS = ['abandoned', 'voicemail'] as const;
 export type MissedReason = (typeof MISSED_REASONS)[number];
@@ -133,8 +134,12 @@ export function shouldAutoBook(m: Missed, afterSec: number): boolean {
   return afterSec > 0 && m.reason === 'abandoned' && m.waitedSec > afterSec;
 }
 
-/** Who may see and call back a line's missed calls: admins, supervisors, the line's operators. */
-export function mayFollowUp(actor: { role: string; line: Line | null }, line: Line): boolean {
+/**
+ * Who may see and call back a line's missed calls: admins, supervisors, the operators serving the
+ * line (`lines`, the served lines; absent: the home line only).
+ */
+export function mayFollowUp(actor: { role: string; line: Line | null; lines?: readonly Line[] }, line: Line): boolean {
   if (actor.role === 'admin' || actor.role === 'supervisor' || actor.role === 'system') return true;
-  return actor.role === 'operator' && actor.line === line;
+  // An entry is on its line only, never escalated: the line rule of tickets with nothing escalated.
+  return actor.role === 'operator' && lineSeesTicket(actor.lines ?? actor.line, { line, escalated: false, escalated_lines: [] });
 }

@@ -165,10 +165,12 @@ export async function findMissedCall(db: Db, id: string): Promise<MissedCallRow 
 }
 
 /** Newest first; 'open' is what is still to do (open and booked). */
-export async function listMissedCalls(db: Db, q: { line?: Line; status: 'open' | 'all'; limit: number }): Promise<MissedCallRow[]> {
+/** The entries of `lines` (absent: every line's), newest first. */
+export async function listMissedCalls(db: Db, q: { lines?: readonly Line[]; status: 'open' | 'all'; limit: number }): Promise<MissedCallRow[]> {
+  const lines = q.lines ?? null;
   const r = await sql<MissedCallRow>`
     SELECT * FROM missed_calls
-    WHERE (${q.line ?? null}::text IS NULL OR line = ${q.line ?? null}) AND (${q.status} = 'all' OR status <> 'cleared')
+    WHERE (${lines}::text[] IS NULL OR line = ANY(${lines}::text[])) AND (${q.status} = 'all' OR status <> 'cleared')
     ORDER BY last_at DESC LIMIT ${q.limit}`.execute(db);
   return r.rows;
 }
@@ -188,8 +190,8 @@ export async function changedSince(db: Db, since: Date | null): Promise<{ rows: 
   return { rows, now: row.now };
 }
 
-/** Whose panels hear of a line's missed calls: its operators, and every supervisor. */
+/** Whose panels hear of a line's missed calls: the operators serving it (operators.lines), and every supervisor. */
 export async function operatorIdsForLine(db: Db, line: Line): Promise<string[]> {
-  const r = await sql<{ id: string }>`SELECT id FROM operators WHERE line = ${line} OR supervisor`.execute(db);
+  const r = await sql<{ id: string }>`SELECT id FROM operators WHERE ${line} = ANY(lines) OR supervisor`.execute(db);
   return r.rows.map((x) => x.id);
 }

@@ -20,7 +20,7 @@ export const missedCallRoutes =
         schema: {
           summary: 'Callers who hung up in the queue or left a voicemail without an operator, one entry per line and number',
           description:
-            'Numbers are compared in E.164 (8 912 …, 7912 … and +7 912 … are one caller): a number that misses again counts up its entry. An entry is cleared when the number later gets through to an operator of the line, or is called back. Operators see their own line only (403 for another); admins and supervisors any line, or every line without `line`. `status=open` (the default) lists what is still to do: open entries and those with a callback booked.',
+            'Numbers are compared in E.164 (8 912 …, 7912 … and +7 912 … are one caller): a number that misses again counts up its entry. An entry is cleared when the number later gets through to an operator of the line, or is called back. Operators see the lines they serve only (all of them without `line`, 403 for another); admins and supervisors any line, or every line without `line`. `status=open` (the default) lists what is still to do: open entries and those with a callback booked.',
           querystring: Type.Object(
             {
               line: Type.Optional(Line),

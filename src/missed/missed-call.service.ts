@@ -10,7 +10,7 @@ import type { CallbackService } from '../callbacks/callback.service.js';
 import type { CallbackRow } from '../callbacks/callback.table.js';
 import { AppError, CallbackTicketLineError, ForbiddenError, MissedCallTakenError, NotFoundError, TicketForbiddenError } from '../errors.js';
 import type { Line } from '../vocabulary.js';
-import type { Actor } from '../tickets/ticket.service.js';
+import { servedLines, type Actor } from '../tickets/ticket.service.js';
 import { mayFollowUp } from './missed-call-rules.js';
 import type { MissedCallNotifier } from './missed-call.notifier.js';
 import { attachCallback, claimForCallback, findMissedCall, listMissedCalls, noteOutcome, releaseClaim, type MissedCallRow } from './missed-call.repository.js';
@@ -36,14 +36,15 @@ export class MissedCallService {
     return this.callbacks.refusal(number);
   }
 
-  /** An operator sees their own line's entries only; admins and supervisors any line's, or all. */
+  /** An operator sees the entries of the lines they serve only (one of them when asked); admins and supervisors any line's, or all. */
   async list(actor: Actor, q: { line?: Line; status: 'open' | 'all'; limit: number }): Promise<MissedCallRow[]> {
-    let line = q.line;
+    let lines = q.line === undefined ? undefined : [q.line];
     if (actor.role === 'operator') {
-      if (!actor.line || (line && line !== actor.line)) throw this.forbidden(actor, line ?? 'another');
-      line = actor.line;
+      const served = servedLines(actor) ?? [];
+      if (!served.length || (q.line && !mayFollowUp(actor, q.line))) throw this.forbidden(actor, q.line ?? 'another');
+      lines = lines ?? [...served];
     }
-    return listMissedCalls(this.db, { ...q, line });
+    return listMissedCalls(this.db, { status: q.status, limit: q.limit, lines });
   }
 
   /** A click: call back now (no notBefore) or at notBefore, within the line's business hours. */

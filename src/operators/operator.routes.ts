@@ -4,6 +4,7 @@ import { ErrorBody, IdParam, Line } from '../http/schemas.js';
 import type { OperatorService } from './operator.service.js';
 import type { OperatorRow } from './operator.table.js';
 import { EXTENSION_PATTERN } from './extension.js';
+import { SkillsSchema } from '../queues/skills.js';
 
 const Extension = Type.String({ pattern: EXTENSION_PATTERN, description: 'the short number colleagues dial (3–4 digits, not starting with 0; emergency numbers are refused)' });
 
@@ -15,6 +16,7 @@ const OperatorDto = Type.Object({
   name: Type.String(),
   line: Type.String({ description: 'the home line: always served, what the panel shows by default' }),
   lines: Type.Array(Type.String(), { description: 'every line the operator serves (the ACD offers them its callers; they see its tickets), the home line first' }),
+  skills: { ...SkillsSchema, description: 'skill → level 1–5 (skills routing: the ACD offers callers who need them to those who have them); {} none. Set with PUT /api/operators/:id/skills' },
   state: Type.String(),
   softphone: Type.String(),
   supervisor: Type.Boolean(),
@@ -33,6 +35,7 @@ export const operatorRoutes =
       name: o.name,
       line: o.line,
       lines: o.lines,
+      skills: o.skills,
       state: o.state,
       softphone: o.softphone,
       supervisor: o.supervisor,

@@ -15,12 +15,19 @@ export function panelTicketsModule(d: {
   db: Db;
   tickets: TicketService;
   panels: PanelNotifier;
-  lineOf: (operatorId: string) => Promise<Line | null>;
+  /** The lines an operator serves (operators.lines: the home line and any others). */
+  lineOf: (operatorId: string) => Promise<readonly Line[]>;
   log: Logger;
-}): { routes: FastifyPluginAsyncTypebox; notifier: (...others: TicketNotifier[]) => TicketNotifier } {
+}): {
+  routes: FastifyPluginAsyncTypebox;
+  notifier: (...others: TicketNotifier[]) => TicketNotifier;
+  /** An operator's row changed (their served lines may have): pushes follow at once. */
+  operatorChanged: (op: { id: string; lines: readonly Line[] }) => void;
+} {
   const feed = new PanelTicketsNotifier(d.panels, d.lineOf, d.log);
   return {
     routes: ticketListRoutes(d.tickets, new TicketListService(d.db)),
     notifier: (...others) => allNotifiers(...others, feed),
+    operatorChanged: (op) => feed.operatorChanged(op),
   };
 }

@@ -42,6 +42,8 @@ export interface RepeatCandidate {
   status: TicketStatus;
   line: Line | null;
   escalated: boolean;
+  /** The lines it was escalated to: their operators see it (ticket-rules.ts lineSeesTicket). */
+  escalatedLines: readonly Line[];
   accountId: string | null;
   lastActivity: Date;
 }
@@ -82,7 +84,7 @@ export function pickRepeatTickets(cands: readonly RepeatCandidate[], call: Repea
   const picked: (RepeatTicket & { at: number })[] = [];
   for (const c of cands) {
     if (seen.has(c.id) || c.id === call.ownTicketId || !OPEN.includes(c.status)) continue;
-    if (!lineSeesTicket(call.line, c)) continue;
+    if (!lineSeesTicket(call.line, { line: c.line, escalated: c.escalated, escalated_lines: c.escalatedLines })) continue;
     const byAccount = call.verifiedAccountId !== null && c.accountId === call.verifiedAccountId;
     if (!byAccount && call.verifiedAccountId !== null && c.accountId !== null) continue;
     seen.add(c.id);

@@ -24,7 +24,7 @@ export class RepeatCallers {
       exclude: null,
       limit: REPEAT_LIMIT * 4,
     });
-    return rows.map((r) => ({ id: r.id, number: r.number, subject: r.subject, status: r.status, line: r.line, escalated: r.escalated, accountId: r.account_id, lastActivity: r.last_activity }));
+    return rows.map((r) => ({ id: r.id, number: r.number, subject: r.subject, status: r.status, line: r.line, escalated: r.escalated, escalatedLines: r.escalated_lines, accountId: r.account_id, lastActivity: r.last_activity }));
   }
 
   async forCall(q: RepeatLookup & RepeatCallContext): Promise<RepeatTicket[]> {

@@ -15,6 +15,8 @@ export interface RepeatTicketCandidate {
   status: TicketStatus;
   line: Line | null;
   escalated: boolean;
+  /** The lines it was escalated to (migration 0024): their operators see it too. */
+  escalated_lines: Line[];
   account_id: string | null;
   /** The ticket's last change or its last call, whichever is later. */
   last_activity: Date;
@@ -34,7 +36,7 @@ export async function findRepeatTicketCandidates(
       UNION SELECT ticket_id FROM calls WHERE caller_number = ANY(${spellings}::text[]) AND ticket_id IS NOT NULL
       UNION SELECT id FROM tickets WHERE ${q.accountId}::text IS NOT NULL AND account_id = ${q.accountId}::text
     )
-    SELECT t.id::text AS id, t.number::text AS number, t.subject, t.status, t.line, t.escalated, t.account_id,
+    SELECT t.id::text AS id, t.number::text AS number, t.subject, t.status, t.line, t.escalated, t.escalated_lines, t.account_id,
            GREATEST(t.updated_at, (SELECT max(c.entered_at) FROM calls c WHERE c.ticket_id = t.id)) AS last_activity
       FROM tickets t JOIN cand ON cand.id = t.id
      WHERE t.status = ANY(${OPEN}::text[]) AND t.merged_into IS NULL AND (${q.exclude}::bigint IS NULL OR t.id <> ${q.exclude}::bigint)

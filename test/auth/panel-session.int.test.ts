@@ -20,7 +20,7 @@ async function operatorWithPassword(line: 'first' | 'second', password: string) 
 
 async function signIn(login: string, password: string) {
   const r = await fetch(`${t.base}/panel/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
-  const body = (await r.json()) as { csrfToken: string; operator: { id: string }; error?: { code: string } };
+  const body = (await r.json()) as { csrfToken: string; operator: { id: string; line: string; lines: string[] }; error?: { code: string } };
   return { status: r.status, body, cookie: r.headers.get('set-cookie') ?? '' };
 }
 
@@ -41,6 +41,8 @@ describe('operator panel sign-in', () => {
     const s = await signIn(op.login, password);
     expect(s.status).toBe(201);
     expect(s.body.operator.id).toBe(op.id);
+    // Every line served, the home line first (the panel names and filters by them).
+    expect(s.body.operator).toMatchObject({ line: 'first', lines: ['first'] });
     expect(s.cookie).toMatch(/^pbxdesk_session=[A-Za-z0-9_-]{40,};/);
     for (const attr of ['HttpOnly', 'SameSite=Strict', 'Path=/', 'Max-Age=43200']) expect(s.cookie).toContain(attr);
     expect(s.cookie).not.toContain('Secure'); // PANEL_COOKIE_SECURE=false here: no TLS on loopback
@@ -48,6 +50,9 @@ describe('operator panel sign-in', () => {
     // Reads need only the cookie; the operator sees their line's tickets, and not the admin routes.
     expect((await withSession(s.cookie)).status).toBe(200);
     expect((await withSession(s.cookie, 'GET', '/api/webhooks')).status).toBe(403);
+    // The configured lines' names: every signed-in page reads them (GET /api/lines), not only supervisors.
+    const lines = (await (await withSession(s.cookie, 'GET', '/api/lines')).json()) as { lines: { id: string; name: { ru: string } }[] };
+    expect(lines.lines.map((l) => [l.id, l.name.ru])).toEqual([['first', 'Первая линия'], ['second', 'Вторая линия']]);
     // Changes need the CSRF token as well.
     const noCsrf = await withSession(s.cookie, 'POST', '/api/tickets', { subject: 'Из панели' });
     expect(noCsrf.status).toBe(403);

@@ -28,4 +28,9 @@ describe('who may read and cancel a callback', () => {
     expect(mayHandleCallback({ role: 'operator', line: 'first', label: 'operator:4' }, cb)).toBe(false);
     expect(mayHandleCallback({ role: 'panel', line: null, label: 'token:8' }, cb)).toBe(false);
   });
+  it('an operator serving its line besides their home line, not one serving others only', () => {
+    expect(mayHandleCallback({ role: 'operator', line: 'first', lines: ['first', 'second'], label: 'operator:5' }, cb)).toBe(true);
+    expect(mayHandleCallback({ role: 'operator', line: 'first', lines: ['first', 'third'], label: 'operator:6' }, cb)).toBe(false);
+    expect(mayHandleCallback({ role: 'operator', line: 'first', lines: ['first', 'third'], label: 'operator:6' }, { line: 'third', requested_by: 'token:7' })).toBe(true);
+  });
 });

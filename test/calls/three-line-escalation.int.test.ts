@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCaller } from '../harness/sipp-driver.js';
 import { clearLine, randomPhone, startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { operatorWithPhone } from '../support/phones.js';
+import { db } from '../support/recordings.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -76,11 +77,28 @@ describe('escalation first → second → third', () => {
       return r.endedAt ? r : undefined;
     });
     expect(ended).toMatchObject({ status: 'completed', line: 'third', operatorId: ops.third.id });
+    // Each transfer records the line the call left (reports count a move up the order from it).
+    const events = await db.selectFrom('call_events').select(['seq', 'detail']).where('call_id', '=', first.id).orderBy('seq').execute();
+    const transfers = events.map((e) => (e.detail as { transfer?: { fromLine: string; toLine: string } } | null)?.transfer).filter((x) => x !== undefined);
+    expect(transfers.map((x) => [x.fromLine, x.toLine])).toEqual([['first', 'second'], ['second', 'third']]);
 
     // Lines served: the first-line operator also made to serve the third sees the ticket now; the home line stays first.
     const served = await t.api<{ line: string; lines: string[] }>('PUT', `/api/operators/${ops.first.id}/lines`, { lines: ['third'] });
     expect(served.body).toMatchObject({ line: 'first', lines: ['first', 'third'] });
     expect(await status('first')).toBe(200);
+    // ... and the third line's missed calls too, not the second's (served lines, not the home line only).
+    expect((await t.api('GET', '/api/missed-calls?line=third', undefined, tok.first)).status).toBe(200);
+    expect((await t.api('GET', '/api/missed-calls?line=second', undefined, tok.first)).status).toBe(403);
+    // Supervisors see what each operator serves and can do in the operator list.
+    const listed1 = (await t.api<{ operators: { id: string; lines: string[]; skills: Record<string, number> }[] }>('GET', '/api/operators')).body.operators.find((o) => o.id === ops.first.id);
+    expect(listed1).toMatchObject({ lines: ['first', 'third'], skills: {} });
+    // Every signed-in role reads the configured lines' names and escalation order (the operator panel names lines from them).
+    const names = (await t.api<{ lines: unknown[] }>('GET', '/api/lines', undefined, tok.third)).body.lines;
+    expect(names).toEqual([
+      { id: 'first', name: { ru: 'Первая линия', en: 'First line' }, escalatesTo: 'second', escalationOnly: false },
+      { id: 'second', name: { ru: 'Вторая линия', en: 'Second line' }, escalatesTo: 'third', escalationOnly: false },
+      { id: 'third', name: { ru: 'Третья линия', en: 'Third line' }, escalatesTo: null, escalationOnly: true },
+    ]);
     const unknown = await t.api<{ error: { code: string } }>('PUT', `/api/operators/${ops.first.id}/lines`, { lines: ['fourth'] });
     expect([unknown.status, unknown.body.error.code]).toEqual([400, 'unknown_line']);
     expect((await t.api('PUT', `/api/operators/${ops.first.id}/lines`, { lines: [] }, tok.second)).status).toBe(403);

@@ -111,5 +111,8 @@ describe('who follows up', () => {
     expect(mayFollowUp({ role: 'supervisor', line: 'first' }, 'second')).toBe(true);
     expect(mayFollowUp({ role: 'admin', line: null }, 'second')).toBe(true);
     expect(mayFollowUp({ role: 'panel', line: null }, 'first')).toBe(false);
+    // Served lines besides the home line (operators.lines).
+    expect(mayFollowUp({ role: 'operator', line: 'first', lines: ['first', 'third'] }, 'third')).toBe(true);
+    expect(mayFollowUp({ role: 'operator', line: 'first', lines: ['first', 'third'] }, 'second')).toBe(false);
   });
 });

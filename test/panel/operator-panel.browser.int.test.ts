@@ -68,6 +68,8 @@ describe('the operator panel in Chromium', () => {
     expect(stats.iceState).toMatch(/connected|completed/);
     await anna.page.fill('#note-form textarea', 'Проверили вход, передаю на вторую линию');
     await anna.page.click('#note-form button');
+    // The transfer menu: the configured lines but the call's own, named from the configuration.
+    expect(await anna.page.$$eval('#transfer-lines button', (bs) => bs.map((b) => b.textContent))).toEqual(['Эскалация: Вторая линия']);
     await anna.page.screenshot({ path: `${ARTIFACTS}/operator-in-call.png` });
 
     // Warm transfer: consult Boris (the caller holds), Boris answers with the pop, Anna hands over.

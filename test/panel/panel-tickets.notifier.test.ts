@@ -13,16 +13,17 @@ const ticket = (over: Partial<TicketRow>): TicketRow => ({
 });
 
 function rig() {
-  const lines: Record<string, Line> = { a: 'first', b: 'second', c: 'first' };
+  // c serves the third line besides their home line (operators.lines).
+  const lines: Record<string, Line[]> = { a: ['first'], b: ['second'], c: ['first', 'third'] };
   const sent: { to: string; event: string; data: Record<string, unknown> }[] = [];
   let lookups = 0;
   const n = new PanelTicketsNotifier(
     { connected: () => ['a', 'b', 'c'], send: (to, event, data) => sent.push({ to, event, data: data as Record<string, unknown> }) },
-    async (id) => (lookups++, lines[id] ?? null),
+    async (id) => (lookups++, lines[id] ?? []),
     pino({ level: 'silent' }),
     () => now,
   );
-  return { n, sent, lookups: () => lookups };
+  return { n, sent, lookups: () => lookups, lines };
 }
 
 describe('ticket changes to the panels', () => {
@@ -42,6 +43,22 @@ describe('ticket changes to the panels', () => {
     await n.settled();
     expect(sent.map((s) => [s.to, s.data.change])).toEqual([['a', 'gone'], ['b', 'updated'], ['c', 'gone']]);
     expect(sent[0]!.data).toEqual({ change: 'gone', ticket: { id: '7', number: '100007' } });
+  });
+
+  it('tells an operator of every line they serve, and follows a change of their served lines at once', async () => {
+    const { n, sent, lookups, lines } = rig();
+    n.ticketUpdated(ticket({ line: 'third', escalated: true, escalated_lines: ['second', 'third'] }), { line: { from: 'second', to: 'third' } });
+    await n.settled();
+    // b (second) saw it escalated to their line and still does; c serves the third line; a never saw it.
+    expect(sent.map((s) => [s.to, s.data.change])).toEqual([['b', 'updated'], ['c', 'updated']]);
+    sent.length = 0;
+    // c no longer serves the third line (PUT /api/operators/:id/lines on this instance): told at once, no new lookup.
+    lines.c = ['first'];
+    n.operatorChanged({ id: 'c', lines: ['first'] });
+    n.ticketCreated(ticket({ id: '8', line: 'third' }));
+    await n.settled();
+    expect(sent).toEqual([]);
+    expect(lookups()).toBe(3);
   });
 
   it("tells nobody of a ticket on no line yet (a call's, before it queues)", async () => {

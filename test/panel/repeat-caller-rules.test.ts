@@ -7,7 +7,7 @@ import { numberSpellings, pickRepeatTickets, type RepeatCandidate } from '../../
 
 const at = (min: number) => new Date(Date.UTC(2026, 11, 7, 12, min));
 const cand = (id: string, o: Partial<RepeatCandidate> = {}): RepeatCandidate => ({
-  id, number: String(100000 + Number(id)), subject: `t${id}`, status: 'open', line: 'first', escalated: false, accountId: null, lastActivity: at(Number(id)), ...o,
+  id, number: String(100000 + Number(id)), subject: `t${id}`, status: 'open', line: 'first', escalated: false, escalatedLines: [], accountId: null, lastActivity: at(Number(id)), ...o,
 });
 const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
 
@@ -39,7 +39,14 @@ describe('repeat-caller tickets', () => {
     ];
     expect(ids(pickRepeatTickets(cs, { verifiedAccountId: 'acc-1', line: 'first', ownTicketId: '1' }))).toEqual(['6']);
     // The second line also sees first-line tickets escalated to it.
-    expect(ids(pickRepeatTickets([cand('7', { escalated: true }), cand('8')], { verifiedAccountId: null, line: 'second', ownTicketId: null }))).toEqual(['7']);
+    expect(ids(pickRepeatTickets([cand('7', { escalated: true, escalatedLines: ['second'] }), cand('8')], { verifiedAccountId: null, line: 'second', ownTicketId: null }))).toEqual(['7']);
+    // With three lines: a ticket escalated first -> second -> third is seen by both lines it went
+    // to, not by a line it never reached (the flag alone no longer means "to the second line").
+    const up = cand('9', { escalated: true, escalatedLines: ['second', 'third'] });
+    const third = cand('10', { line: 'third', escalated: true, escalatedLines: ['third'] });
+    expect(ids(pickRepeatTickets([up, third], { verifiedAccountId: null, line: 'third', ownTicketId: null }))).toEqual(['10', '9']);
+    expect(ids(pickRepeatTickets([up, third], { verifiedAccountId: null, line: 'second', ownTicketId: null }))).toEqual(['9']);
+    expect(ids(pickRepeatTickets([third], { verifiedAccountId: null, line: 'vip', ownTicketId: null }))).toEqual([]);
     // No line yet: nothing offered.
     expect(pickRepeatTickets([cand('8')], { verifiedAccountId: null, line: null, ownTicketId: null })).toEqual([]);
   });

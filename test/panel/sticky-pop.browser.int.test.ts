@@ -50,6 +50,11 @@ describe('the sticky ring’s screen pop', () => {
 
     await anna.page.click('#answer');
     await anna.page.waitForSelector('#call-actions:not([hidden])');
+    // Lines named from the configuration (GET /api/lines); the transfer menu offers every other
+    // configured line, the escalation target first.
+    expect(await anna.page.textContent('#pop-line')).toBe('Первая линия');
+    const targets = await anna.page.$$eval('#transfer-lines button', (bs) => bs.map((b) => [(b as HTMLElement).dataset.line, b.textContent]));
+    expect(targets).toEqual([['second', 'Эскалация: Вторая линия'], ['third', 'Перевести: Третья линия']]);
     await anna.page.click('#hangup');
     const r = await call;
     expect(r.code, r.stdout + r.stderr).toBe(0);

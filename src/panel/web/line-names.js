@@ -1,5 +1,6 @@
-// The configured lines for the supervisor pages (GET /api/supervisor/lines): the wallboard's
-// columns, the reports' rows and the line pickers. Lines are configuration (issue 21), so a
+// The configured lines for the supervisor pages and the operator panel (GET /api/lines, which
+// every signed-in role may read): the wallboard's columns, the reports' rows, the line pickers,
+// the operator panel's line names and transfer menu. Lines are configuration (issue 21), so a
 // line's name is the configuration's, in the reader's language, never a fixed pair of keys.
 import { api, h } from './common.js';
 import { language, t } from './i18n.js';
@@ -9,7 +10,7 @@ let loading;
 
 /** The configured lines, loaded once (again with `fresh`: the admin API may have changed them). */
 export function loadLines(fresh = false) {
-  if (!loading || fresh) loading = api('GET', '/api/supervisor/lines').then((r) => (lines = r.lines), () => lines);
+  if (!loading || fresh) loading = api('GET', '/api/lines').then((r) => (lines = r.lines), () => lines);
   return loading;
 }
 

@@ -7,6 +7,7 @@
 // "colleagues" events on the panel's stream; the list is read again whenever the stream opens.
 import { t } from './i18n.js';
 import { api, h, duration, toast } from './common.js';
+import { lineName } from './line-names.js';
 
 const st = { root: null, ui: null, me: null, list: new Map(), filter: '', call: null };
 
@@ -147,7 +148,7 @@ function row(c) {
   return h(
     'li.ic',
     { dataset: { id: c.id, extension: c.extension ?? '' } },
-    h('div.ic-who', {}, h('span.ic-name', {}, c.name, c.supervisor ? ' ★' : ''), h('span.ic-meta', {}, `${t(`line.${c.line}`)}${c.extension ? ` · ${c.extension}` : ''}`)),
+    h('div.ic-who', {}, h('span.ic-name', {}, c.name, c.supervisor ? ' ★' : ''), h('span.ic-meta', {}, `${lineName(c.line)}${c.extension ? ` · ${c.extension}` : ''}`)),
     h(`span.ic-state.${c.state}`, {}, t(`ic.state.${c.state}`)),
     h('button.btn.small.ic-dial', { type: 'button', disabled: !canCall, title: c.extension ? `${t('ic.call')} ${c.extension}` : t('ic.noExtension'), onclick: () => dial(c) }, '☎ ', t('ic.call')),
   );

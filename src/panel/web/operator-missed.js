@@ -6,6 +6,7 @@
 import { t } from './i18n.js';
 import { api, $, h, duration, when, toast } from './common.js';
 import { dialButton } from './operator-dial.js';
+import { lineName } from './line-names.js';
 
 const st = { root: null, me: null, entries: new Map(), picking: null, busy: new Set() };
 
@@ -73,7 +74,7 @@ function row(e) {
     h('div.mc-head', {},
       h('span.mc-number', {}, pretty(e.number)),
       e.calls > 1 ? h('span.mc-count', { title: t('mc.calls', { n: e.calls }) }, `×${e.calls}`) : null,
-      others ? h('span.mc-line', {}, t(`line.${e.line}`)) : null),
+      others ? h('span.mc-line', {}, lineName(e.line)) : null),
     h('div.muted.small', {}, `${reason} · ${t('mc.last')} ${when(e.lastAt)}`),
   ];
   if (e.status === 'booked') facts.push(h('div.mc-booked', {}, t('mc.booked')));

@@ -6,6 +6,7 @@
 // new ticket if it is empty and keeps it otherwise.
 import { t } from './i18n.js';
 import { api, $, h, when, toast } from './common.js';
+import { lineName } from './line-names.js';
 
 const busy = new Set();
 
@@ -45,7 +46,7 @@ function item(call, x, attached) {
       h('a.rc-number', { href: `#ticket/${x.id}` }, `№ ${x.number}`), ' ',
       h('span.rc-subject', {}, x.subject)),
     h('div.rc-meta.muted.small', {},
-      `${label(`status.${x.status}`)} · ${x.line ? t(`line.${x.line}`) : '—'} · ${t('rc.last')} ${when(x.lastActivityAt)}`),
+      `${label(`status.${x.status}`)} · ${x.line ? lineName(x.line) : '—'} · ${t('rc.last')} ${when(x.lastActivityAt)}`),
     call.callId
       ? h('button.btn.small.rc-attach', {
           type: 'button',

@@ -7,6 +7,7 @@ import { t, applyI18n } from './i18n.js';
 import { api, $, h, duration, when, toast } from './common.js';
 import { Ringer } from './ringer.js';
 import { dialButton, dialForm } from './operator-dial.js';
+import { lineName } from './line-names.js';
 
 const VIEWS = ['mine', 'unassigned', 'sla', 'waiting', 'search'];
 const PAGE = 25;
@@ -195,7 +196,7 @@ function renderTicket() {
   const x = st.ticket;
   $('#ticket-title').replaceChildren(h('span.muted', {}, `№ ${x.number}`), ' ', x.subject);
   const facts = [
-    ['ticket.status', label('status', x.status)], ['ticket.priority', label('priority', x.priority)], ['tk.line', x.line ? t(`line.${x.line}`) : '—'],
+    ['ticket.status', label('status', x.status)], ['ticket.priority', label('priority', x.priority)], ['tk.line', x.line ? lineName(x.line) : '—'],
     ['ticket.category', x.category ?? '—'], ['tk.assignee', who(x.assigneeId)], ['tk.customer', x.customerName ?? '—'],
     ['tk.account', x.accountId ? `${x.accountId}${x.verifiedAt ? ` ✔ ${t('pop.verified')}` : ''}` : '—'], ['tk.phones', x.phones.join(', ') || '—'],
     ['tk.survey', x.surveyScore ?? '—'], ['tk.sla', x.sla.state === 'ok' ? t('tk.slaOk') : t(`tk.sla.${x.sla.state}`)],
@@ -237,7 +238,7 @@ function entry(e) {
   else if (e.kind === 'callback') body = h('span', {}, `${d.number} · ${d.status}${d.closedReason ? ` · ${d.closedReason}` : ''} `, dialButton({ ticketId: st.ticket.id, number: d.number }));
   else if (e.kind === 'callback-attempt') body = `#${d.attemptNo} · ${d.outcome ?? '…'}`;
   else if (e.kind === 'sla') body = `${t(`tk.sla.${d.state}`)} · ${t(`tk.target.${d.target}`)}`;
-  else if (e.kind === 'created') body = [label('priority', d.priority), d.line ? t(`line.${d.line}`) : null, d.category].filter(Boolean).join(' · ');
+  else if (e.kind === 'created') body = [label('priority', d.priority), d.line ? lineName(d.line) : null, d.category].filter(Boolean).join(' · ');
   else body = change ?? Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ');
   return h(`li.tl.tl-${e.kind}`, { dataset: { kind: e.kind } }, h('div.muted.small', {}, `${when(e.at)} · ${actor(e.actor)}`), h('b', {}, label('tl', e.kind)), ' ', body);
 }
@@ -261,7 +262,7 @@ function dialBox(x) {
 function shown(kind, v) {
   if (v === null || v === undefined || v === '') return '—';
   if (kind === 'status' || kind === 'priority') return label(kind, v);
-  if (kind === 'line') return t(`line.${v}`);
+  if (kind === 'line') return lineName(v);
   if (kind === 'assignee') return who(String(v));
   return String(v);
 }

@@ -10,6 +10,8 @@ import { mountTickets } from './operator-tickets.js';
 import { mountMissedCalls } from './operator-missed.js';
 import { mountColleagues } from './operator-colleagues.js';
 import { renderRepeatCallers, renderRingReason } from './operator-pop.js';
+import { renderTransferLines } from './operator-transfer.js';
+import { lineName, loadLines } from './line-names.js';
 
 const ui = {
   session: null,
@@ -35,6 +37,7 @@ async function boot() {
   $('#sup-link').hidden = !ui.session.operator.supervisor;
   $('#who').textContent = ui.session.operator.name;
   ui.me = await api('GET', '/api/panel/me');
+  await loadLines(); // the configured lines' names (GET /api/lines), before anything names one
   renderState();
   wireControls();
   const events = stream('/api/panel/events', {
@@ -210,7 +213,7 @@ function renderPop() {
     $('#claim-confirm').textContent = t('pop.claimConfirm', { number: p.claim.number });
     $('#claim-confirm').hidden = !ui.call.callId;
   }
-  $('#pop-line').textContent = p.line ? t(`line.${p.line}`) : '—';
+  $('#pop-line').textContent = p.line ? lineName(p.line) : '—';
   $('#pop-lang').textContent = p.language ?? '—';
   $('#pop-waited').textContent = p.waitedSec === null || p.waitedSec === undefined ? '—' : duration(p.waitedSec);
   $('#pop-ivr').textContent = (p.ivrPath ?? []).map((x) => ivrStep(x, p.claim)).join(' → ') || '—';
@@ -223,6 +226,7 @@ function renderPop() {
   $('#ring-actions').hidden = c.phase !== 'ringing';
   $('#call-actions').hidden = c.phase !== 'talking';
   $('#transfer').hidden = c.phase !== 'talking';
+  renderTransferLines($('#transfer-lines'), p.line ?? null, (line) => callApi('/transfer', { line }));
   $('#hold').textContent = t(c.onHold ? 'call.resume' : 'call.hold');
   $('#mute').textContent = t(ui.phone?.isMuted() ? 'call.unmute' : 'call.mute');
   $('#consult-actions').hidden = !c.consult;
@@ -302,8 +306,6 @@ function wireControls() {
   });
   $('#keypad-toggle').addEventListener('click', () => ($('#keypad').hidden = !$('#keypad').hidden));
   $('#keypad').append(...'123456789*0#'.split('').map((d) => h('button.btn.key', { onclick: () => ui.phone.sendDTMF(d).catch(() => undefined) }, d)));
-  $('#to-second').addEventListener('click', () => callApi('/transfer', { line: 'second' }));
-  $('#to-first').addEventListener('click', () => callApi('/transfer', { line: 'first' }));
   const consult = (mode) => async () => {
     const operatorId = $('#colleague').value;
     if (operatorId && (await callApi(`/${mode}`, { operatorId }))) {
@@ -476,7 +478,7 @@ async function loadColleagues() {
     h('option', { value: '' }, `${t('call.colleague')}…`),
     ...r.colleagues
       .filter((c) => c.state !== 'offline')
-      .map((c) => h('option', { value: c.id }, `${c.name} · ${t(`line.${c.line}`)}${c.supervisor ? ' ★' : ''} · ${t(`state.${c.state}`)}`)),
+      .map((c) => h('option', { value: c.id }, `${c.name} · ${lineName(c.line)}${c.supervisor ? ' ★' : ''} · ${t(`state.${c.state}`)}`)),
   );
 }
 
