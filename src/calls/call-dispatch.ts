@@ -157,7 +157,9 @@ export class CallDispatch {
       }
       // Widening counts from the caller's first pass on this line: a missed ring does not restart it, a transfer does.
       if (s.skillsWait?.line !== line) s.skillsWait = { line, since: now };
-      out.push({ caller: { id: entry.id, requires: s.requiredSkills, waitingSince: s.skillsWait.since }, rank: entry.rank, s });
+      // Not the assignee whose sticky ring they just missed, while somebody else can take them (call-sticky.ts).
+      const avoid = this.d.sticky?.avoided(s, now) ?? [];
+      out.push({ caller: { id: entry.id, requires: s.requiredSkills, waitingSince: s.skillsWait.since, ...(avoid.length > 0 && { avoid }) }, rank: entry.rank, s });
     }
     return out;
   }
@@ -211,22 +213,53 @@ export class CallDispatch {
   /**
    * The rung operator did not pick up: the caller goes back to the head of the line. `pause`:
    * the operator is paused as missed (not when the miss was ours: a bridge Asterisk refused).
+   * RING_CANCELLED_BY_RESTART: nobody missed it (call-reclaim.ts), the ring is offered again.
    */
   async operatorMissed(s: CallSession, reason: string, pause = true): Promise<void> {
     const opId = s.operatorId;
     // Rung first as the ticket's assignee (call-sticky.ts): never obliged to take it, so not paused.
     const asAssignee = rungAsAssignee(s.phase);
-    if (asAssignee) pause = false;
+    const assignee = s.phase.kind === 'ringing' ? s.phase.assignee : undefined;
+    const cancelled = reason === RING_CANCELLED_BY_RESTART;
+    if (asAssignee || cancelled) pause = false;
     if (opId) {
       this.core.busy.delete(opId);
-      this.d.panels.callOver(opId, s.callId, 'missed');
+      if (!cancelled) this.d.panels.callOver(opId, s.callId, 'missed');
       // Postgres away: the caller still goes back to the line (the pause is the operator's record, not the caller's).
       if (pause) await this.d.operators.missed(opId).catch((err: Error) => this.d.log.error({ operatorId: opId, err: err.message }, 'missed operator not paused'));
+      // Before the caller is back in the line (joinQueue may ring at once): an assignee who missed is avoided for a while, one whose ring the restart cancelled is rung first again.
+      if (assignee) {
+        if (cancelled) this.d.sticky?.offerAgain(s, assignee, opId);
+        else this.d.sticky?.missed(s, opId);
+      }
     }
     s.operatorId = null;
     s.operatorChannelId = null;
     if (s.phase.kind !== 'ringing') return;
-    await this.core.move(s, { kind: 'queued' }, { operator_id: null, operator_channel_id: null }, { missedBy: opId, reason, ...(asAssignee && { asAssignee }) });
+    const detail = cancelled ? { reclaimed: true, ...(assignee && { assignee }) } : { missedBy: opId, reason, ...(asAssignee && { asAssignee }) };
+    await this.core.move(s, { kind: 'queued' }, { operator_id: null, operator_channel_id: null }, detail);
     if (s.line) this.joinQueue(s, s.line, s.rank ?? HEAD_RANK);
+    // Asked for a callback in the IVR and rung before the menu could open (call.service.ts enqueue
+    // opens it only for a caller still waiting): waiting now, the menu opens, as it would have.
+    if (s.in('queued') && callbackStillAsked(s.ivrPath)) {
+      this.core.callbackCalls?.callerAsked(s).catch((err: Error) => this.d.log.error({ callId: s.callId, err: err.message }, 'callback menu failed'));
+    }
   }
+}
+
+/** The reason call-reclaim.ts gives operatorMissed for a ring it cancelled: the service restarted under it, nobody missed it. */
+export const RING_CANCELLED_BY_RESTART = 'reclaimed';
+
+/**
+ * The caller chose a callback in the IVR (the callback verb's `callback-offer:<line>=yes` step)
+ * and the callback menu has not ended since (it records `callback:booked` or `callback:refused`).
+ * History in the IVR path, as overflow's is: no flag beside the call's phase.
+ */
+export function callbackStillAsked(ivrPath: readonly string[]): boolean {
+  for (let i = ivrPath.length - 1; i >= 0; i--) {
+    const step = ivrPath[i] ?? '';
+    if (step.startsWith('callback:')) return false;
+    if (step.startsWith('callback-offer:')) return step.endsWith('=yes');
+  }
+  return false;
 }

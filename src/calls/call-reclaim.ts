@@ -13,6 +13,8 @@ import type { CallSession } from './call-session.js';
 import type { CallPhase } from './call-phase.js';
 import { endStatusOnCallerHangup, type FinalStatus } from './call-state-machine.js';
 import type { CallbackCalls } from './callback-calls.js';
+import { RING_CANCELLED_BY_RESTART } from './call-dispatch.js';
+import { findLastAssigneeRing } from './call-sticky.repository.js';
 import type { HangupCause, PbxPort } from './pbx.port.js';
 
 export interface ReclaimTarget {
@@ -26,6 +28,8 @@ export interface ReclaimTarget {
   end(s: CallSession, to: FinalStatus, cause: HangupCause, by: HangupBy): Promise<void>;
   enqueue(s: CallSession, line: Line): Promise<void>;
   joinQueue(s: CallSession, line: Line, rank: number): void;
+  /** The call core's handling of a ring that ended unanswered (call-dispatch.ts), here for one the restart cancelled. */
+  operatorMissed(s: CallSession, reason: string, pause?: boolean): Promise<void>;
   sweepRecordings(): Promise<void>;
   /** A fallback call (shed) of a previous instance whose caller is still in the dialplan's queue. */
   adoptFallback(row: CallRow): void;
@@ -73,9 +77,20 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
       continue;
     }
     if (call.status === 'ringing') {
+      // Rung as their ticket's assignee (sticky routing): the ring's reason is in its transition.
+      // The ring is cancelled either way; an assignee's is offered to them again as theirs
+      // (call-dispatch.ts operatorMissed), not as an ordinary ring whose miss would pause them.
+      const asAssignee = s.operatorId ? await findLastAssigneeRing(d.db, call.id).catch(() => undefined) : undefined;
       if (s.operatorChannelId) {
         t.forgetLeg(s.operatorChannelId);
         await d.pbx.hangup(s.operatorChannelId);
+      }
+      if (asAssignee && asAssignee.operatorId === s.operatorId && s.line && d.lines.has(s.line)) {
+        s.to({ kind: 'ringing', answered: false, assignee: asAssignee.ring }); // the phase's data only: the row is ringing already
+        s.rank = (call.queued_at ?? call.entered_at).getTime();
+        await d.pbx.startMoh(s.callerChannelId).catch(() => undefined);
+        await t.operatorMissed(s, RING_CANCELLED_BY_RESTART, false);
+        continue;
       }
       s.operatorId = null;
       s.operatorChannelId = null;

@@ -33,6 +33,15 @@
 // `ringing {assignee}`, with its own timeout, and its miss goes through operatorMissed like any
 // other. This module keeps only what it knows about the caller's ticket, per live call, and
 // decides once, when the caller first joins the line.
+//
+// An assignee who missed their sticky ring is then avoided for that caller (MISSED_ASSIGNEE_AVOID_SEC):
+// the ACD would otherwise ring them again at once as an ordinary ring when they are the free
+// operator idle longest, the same caller for the same person who just did not pick up, and that
+// second miss would pause them. Avoided only while anybody else of the line could take the caller
+// (queues/skill-match.ts), and only for a bounded time, not the rest of the call: once a minute
+// has passed with nobody else come free, an idle operator is better than a longer wait (and a
+// miss then is an ordinary one). A ring the service's restart cancelled (call-reclaim.ts) was
+// nobody's miss: the assignee is offered the caller again, as the assignee (offerAgain).
 import type { Logger } from 'pino';
 import type { LineCatalog } from '../lines/line-catalog.js';
 import type { OperatorRow } from '../operators/operator.table.js';
@@ -51,7 +60,10 @@ export interface StickyTicket {
  * What is known of a live call's ticket: `ticket` (keyed, or the verified account's), `used`
  * once the caller has joined a line (decided: nothing learnt later rings anyone).
  */
-type Known = { kind: 'ticket'; ticket: StickyTicket; match: AssigneeMatch } | { kind: 'used' };
+type Known = { kind: 'ticket'; ticket: StickyTicket; match: AssigneeMatch } | { kind: 'used'; missed?: { operatorId: string; at: number } };
+
+/** How long (s) a caller is not offered to the assignee whose sticky ring they missed (see above). */
+export const MISSED_ASSIGNEE_AVOID_SEC = 60;
 
 /** The ACD's side (call-dispatch.ts): the ring itself, and the line's waiting list. */
 export interface StickyCore {
@@ -76,6 +88,12 @@ export function stickyTarget(known: Known | undefined, ringSec: number, free: re
   const { ticket, match } = known;
   if (!ticket.assigneeId || !free.some((o) => o.id === ticket.assigneeId)) return undefined;
   return { operatorId: ticket.assigneeId, ring: { ticketId: ticket.id, ticketNumber: ticket.number, match, ringSec } };
+}
+
+/** The operators a caller is not offered to at `now` (ms since the epoch): the assignee who missed their sticky ring, for a while. */
+export function avoidedAt(known: Known | undefined, now: number): readonly string[] {
+  const missed = known?.kind === 'used' ? known.missed : undefined;
+  return missed && now - missed.at < MISSED_ASSIGNEE_AVOID_SEC * 1000 ? [missed.operatorId] : [];
 }
 
 /** A ring of a ticket's assignee, who was never obliged to take it: its miss pauses nobody. */
@@ -115,6 +133,25 @@ export class CallSticky {
       })
       .catch((err: Error) => this.d.log.warn({ callId: s.callId, err: err.message }, "verified account's ticket not looked up: the caller goes to the line"));
     this.lookups.set(s, lookup);
+  }
+
+  /** The assignee rung first did not pick up (call-dispatch.ts operatorMissed): avoided for the caller for a while. */
+  missed(s: CallSession, operatorId: string, now = Date.now()): void {
+    this.known.set(s, { kind: 'used', missed: { operatorId, at: now } });
+  }
+
+  /** Whom the ACD does not offer the caller to now (queues/skill-match.ts `avoid`). */
+  avoided(s: CallSession, now = Date.now()): readonly string[] {
+    return avoidedAt(this.known.get(s), now);
+  }
+
+  /**
+   * The assignee's ring was cancelled, not missed (the service restarted under it: call-reclaim.ts
+   * rebuilds it from the call's last ringing transition): when the caller joins the line again,
+   * the assignee is rung first again, as the assignee, if free.
+   */
+  offerAgain(s: CallSession, ring: AssigneeRing, operatorId: string): void {
+    this.known.set(s, { kind: 'ticket', ticket: { id: ring.ticketId, number: ring.ticketNumber, assigneeId: operatorId }, match: ring.match });
   }
 
   /** Settles when what is being looked up for the caller (a verified account's ticket) is known. */

@@ -20,6 +20,10 @@
 //   use first, then the one idle longest, so a plain caller ahead does not take the only `en`
 //   operator while a Russian-only one is free. With no skills in play this is exactly the old
 //   rule, the longest idle first.
+// - A caller is not offered to an operator they avoid (the ticket's assignee whose sticky ring
+//   they just missed: calls/call-sticky.ts) while anybody else of the line could take them: any
+//   other logged-in operator (free or not) who can, by the skills asked, or by anyone once the
+//   caller is widened. Nobody else: the avoided operator is better than waiting for nobody.
 import { levelScore, meets, needsSkills, skillsMet, type Skills } from './skills.js';
 import { estimateWaitSec } from './waiting-list.js';
 
@@ -29,6 +33,8 @@ export interface WaitingCaller {
   requires: Skills;
   /** When the caller began waiting on this line (ms since the epoch): widening counts from here. */
   waitingSince: number;
+  /** Operators not to offer this caller while anybody else of the line could take them (see the rules above). */
+  avoid?: readonly string[];
 }
 
 export interface FreeOperator {
@@ -99,7 +105,8 @@ export function matchCallers(input: MatchInput): MatchResult {
   }
   return { pairs, nextWidenAt };
 
-  function choose(c: WaitingCaller, free: readonly FreeOperator[]): { op: FreeOperator; by: Pairing['by'] } | undefined {
+  function choose(c: WaitingCaller, all: readonly FreeOperator[]): { op: FreeOperator; by: Pairing['by'] } | undefined {
+    const free = withoutAvoided(c, all, widenAfterSec, now, staffed);
     if (!needsSkills(c.requires)) {
       const op = [...free].sort((a, b) => (demand.get(a.id) ?? 0) - (demand.get(b.id) ?? 0) || byIdle(a, b))[0];
       return op && { op, by: 'anyone' };
@@ -115,6 +122,22 @@ export function matchCallers(input: MatchInput): MatchResult {
     )[0];
     return op && { op, by: 'widened' };
   }
+}
+
+/**
+ * The free operators a caller may be offered to: all but those they avoid, unless nobody else of
+ * the line could take them. Who could take them: the logged-in operators (`staffed`, free or not)
+ * who meet their skills, or all of them once the caller is widened, less the avoided ones among
+ * the free (an avoided operator who is not free is not offered anyway). `staffed` not known: the
+ * avoided stay avoided (it is bounded in time by whoever sets it).
+ */
+export function withoutAvoided(c: WaitingCaller, free: readonly FreeOperator[], widenAfterSec: number, now: number, staffed?: readonly Skills[]): readonly FreeOperator[] {
+  const avoided = free.filter((o) => c.avoid?.includes(o.id));
+  if (avoided.length === 0) return free;
+  const anyone = widened(c, widenAfterSec, now, staffed);
+  const canTake = (skills: Skills) => anyone || meets(skills, c.requires);
+  const others = staffed === undefined ? 1 : staffed.filter(canTake).length - avoided.filter((o) => canTake(o.skills)).length;
+  return others > 0 ? free.filter((o) => !avoided.includes(o)) : free;
 }
 
 /** What a waiting caller is told: their place, how many can take them, the estimated wait. */

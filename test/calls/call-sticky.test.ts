@@ -5,7 +5,8 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { canPhaseTransition, type AssigneeRing, type CallPhase } from '../../src/calls/call-phase.js';
 import { CallSession, type CallSessionDeps } from '../../src/calls/call-session.js';
-import { CallSticky, rungAsAssignee, stickyTarget, type StickyCore, type StickyTicket } from '../../src/calls/call-sticky.js';
+import { avoidedAt, CallSticky, MISSED_ASSIGNEE_AVOID_SEC, rungAsAssignee, stickyTarget, type StickyCore, type StickyTicket } from '../../src/calls/call-sticky.js';
+import { callbackStillAsked } from '../../src/calls/call-dispatch.js';
 import { LineCatalog } from '../../src/lines/line-catalog.js';
 import type { OperatorRow } from '../../src/operators/operator.table.js';
 
@@ -151,6 +152,51 @@ describe('CallSticky', () => {
     expect(st.ringFirst(core, s, 'first', 77)).toBe(true);
     await new Promise((r) => setImmediate(r));
     expect(core.joined).toEqual([{ line: 'first', rank: 77 }]);
+  });
+});
+
+describe('an assignee who missed their sticky ring (fake clock)', () => {
+  const T0 = 1_000_000;
+
+  it('is avoided for that caller for MISSED_ASSIGNEE_AVOID_SEC, then no more; other callers never', () => {
+    const st = sticky(['a']);
+    const s = session();
+    const other = session();
+    st.ticketKeyed(s, ticket('a'), 'keyed');
+    expect(st.ringFirst(fakeCore(), s, 'first', 1)).toBe(true);
+    expect(st.avoided(s, T0)).toEqual([]); // rung, not missed
+    st.missed(s, 'a', T0);
+    expect(st.avoided(s, T0 + 1)).toEqual(['a']);
+    expect(st.avoided(s, T0 + MISSED_ASSIGNEE_AVOID_SEC * 1000 - 1)).toEqual(['a']);
+    expect(st.avoided(s, T0 + MISSED_ASSIGNEE_AVOID_SEC * 1000)).toEqual([]);
+    expect(st.avoided(other, T0 + 1)).toEqual([]);
+    // Still decided: the line from now on, the assignee is not rung first again.
+    expect(st.ringFirst(fakeCore(), s, 'first', 1)).toBe(false);
+    expect(avoidedAt(undefined, T0)).toEqual([]);
+    expect(avoidedAt({ kind: 'used' }, T0)).toEqual([]);
+  });
+
+  it('a ring the restart cancelled is offered to the assignee again, as the assignee, once', () => {
+    const st = sticky(['b', 'a']);
+    const s = session();
+    const core = fakeCore();
+    st.offerAgain(s, { ticketId: '41', ticketNumber: '100041', match: 'account', ringSec: 15 }, 'a');
+    expect(st.ringFirst(core, s, 'first', 9)).toBe(true);
+    expect(core.rings).toEqual([{ op: 'a', as: { ticketId: '41', ticketNumber: '100041', match: 'account', ringSec: 4 } }]);
+    expect(st.avoided(s)).toEqual([]);
+    expect(st.ringFirst(core, s, 'first', 9)).toBe(false);
+  });
+});
+
+describe('a callback asked in the IVR, still pending (call-dispatch.ts)', () => {
+  it('from the callback verb’s yes until the menu books or refuses', () => {
+    expect(callbackStillAsked(['menu:main-menu=5', 'callback-offer:first=yes'])).toBe(true);
+    expect(callbackStillAsked(['ticket:100041', 'callback-offer:first=yes', 'overflow:first'])).toBe(true);
+    expect(callbackStillAsked(['callback-offer:first=no'])).toBe(false);
+    expect(callbackStillAsked(['callback-offer:first=yes', 'callback:refused'])).toBe(false);
+    expect(callbackStillAsked(['callback-offer:first=yes', 'callback:booked'])).toBe(false);
+    expect(callbackStillAsked(['menu:main-menu=1'])).toBe(false);
+    expect(callbackStillAsked([])).toBe(false);
   });
 });
 

@@ -89,6 +89,32 @@ describe('skill matching', () => {
     expect(widened(c, 30, sec(1))).toBe(false);
   });
 
+  it('an avoided operator (the assignee whose sticky ring the caller missed) is passed over while anybody else of the line could take them', () => {
+    const a = caller('c', {}, T0);
+    const avoiding = { ...a, avoid: ['x'] };
+    // x idle longest: the caller alone would get x.
+    const free = [op('x', {}, sec(-100)), op('y', {}, sec(-10))];
+    expect(pairs({ waiting: [a], free, widenAfterSec: 30, now: sec(1), staffed: [{}, {}] })).toEqual(['c→x']);
+    expect(pairs({ waiting: [avoiding], free, widenAfterSec: 30, now: sec(1), staffed: [{}, {}] })).toEqual(['c→y']);
+    // y on a call (logged in, not free): the caller waits for y; the caller behind takes x.
+    expect(pairs({ waiting: [avoiding, caller('d')], free: [op('x', {}, sec(-100))], widenAfterSec: 30, now: sec(1), staffed: [{}, {}] })).toEqual(['d→x']);
+    // Nobody else logged in: x after all.
+    expect(pairs({ waiting: [avoiding], free: [op('x', {}, sec(-100))], widenAfterSec: 30, now: sec(1), staffed: [{}] })).toEqual(['c→x']);
+    // Staffing not known: avoided.
+    expect(pairs({ waiting: [avoiding], free: [op('x', {}, sec(-100))], widenAfterSec: 30, now: sec(1) })).toEqual([]);
+  });
+
+  it('avoiding under skills: the others who count are those who can take the caller (by skills, or anyone once widened)', () => {
+    const en = { ...caller('c', { en: 1 }, sec(0)), avoid: ['x'] };
+    const free = [op('x', { en: 3 }, sec(-100)), op('ru', { ru: 5 }, sec(-200))];
+    // x is the only en operator logged in: nobody else can take them before the widening, so x.
+    expect(pairs({ waiting: [en], free, widenAfterSec: 30, now: sec(1), staffed: [{ en: 3 }, { ru: 5 }] })).toEqual(['c→x']);
+    // Another en operator logged in (busy): the caller waits for them rather than x.
+    expect(pairs({ waiting: [en], free, widenAfterSec: 30, now: sec(1), staffed: [{ en: 3 }, { ru: 5 }, { en: 1 }] })).toEqual([]);
+    // Widened: the Russian-only operator can take them now, so not x.
+    expect(matchCallers({ waiting: [en], free, widenAfterSec: 30, now: sec(30), staffed: [{ en: 3 }, { ru: 5 }] }).pairs).toEqual([{ callerId: 'c', operatorId: 'ru', by: 'widened' }]);
+  });
+
   it('callback placeholders (no skills) are matched like any plain entry', () => {
     expect(pairs({ waiting: [caller('cb:1'), caller('c', { en: 1 })], free: [op('en', { en: 1 }), op('x')], widenAfterSec: 30, now: sec(1) })).toEqual(['cb:1→x', 'c→en']);
   });
