@@ -18,6 +18,7 @@ import type { CallJournal, JournalEntry } from './call-journal.js';
 import type { LedgerOp } from './call-ledger.repository.js';
 import { assertTransition, isFinal, type CallStatus } from './call-state-machine.js';
 import { isDataError, nextBackoff } from '../db/pg-errors.js';
+import { NO_SKILLS } from '../queues/skills.js';
 
 /** Where batches go: Postgres in the service (applyLedgerOps), a fake in unit tests. */
 export interface LedgerSink {
@@ -61,16 +62,17 @@ export function newCallRow(f: Pick<CallRow, 'caller_number' | 'dialled_number' |
     entered_at: new Date(), queued_at: null, answered_at: null, ended_at: null, hangup_cause: null, hangup_cause_code: null, hangup_by: null,
     recording_id: null, legal_hold: false, keyed_ticket_number: null, verification_status: 'none', verified_account_id: null,
     verification_method: null, verified_at: null, verification_flagged: false, callback_id: null, survey_score: null, on_hold: false,
-    disposition: null, wrapped_up_at: null, ledger_seq: 1,
+    disposition: null, wrapped_up_at: null, ledger_seq: 1, required_skills: NO_SKILLS,
     ...f,
   };
 }
 
-/** The columns a ledger update may change: pbx_apply_call_ops (migration 0013) sets exactly these. */
+/** The columns a ledger update may change: pbx_apply_call_ops (migrations 0013, 0030) sets exactly these. */
 const LEDGER_COLUMNS: ReadonlySet<string> = new Set([
   'ticket_id', 'language', 'line', 'ivr_path', 'operator_id', 'status', 'operator_channel_id', 'bridge_id', 'queued_at',
   'answered_at', 'ended_at', 'hangup_cause', 'hangup_cause_code', 'hangup_by', 'recording_id', 'keyed_ticket_number',
   'verification_status', 'verified_account_id', 'verification_method', 'verified_at', 'callback_id', 'survey_score', 'on_hold',
+  'required_skills',
 ]);
 
 /**

@@ -15,6 +15,7 @@ import { endStatusOnCallerHangup, type FinalStatus } from './call-state-machine.
 import type { CallbackCalls } from './callback-calls.js';
 import { RING_CANCELLED_BY_RESTART } from './call-dispatch.js';
 import { findLastAssigneeRing } from './call-sticky.repository.js';
+import { NO_SKILLS } from '../queues/skills.js';
 import type { HangupCause, PbxPort } from './pbx.port.js';
 
 export interface ReclaimTarget {
@@ -71,6 +72,7 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
     }
     if (known) continue;
     const s = t.track(call);
+    s.requiredSkills = call.required_skills ?? NO_SKILLS; // skills routing: what the IVR's route asked (migration 0030)
     d.log.info({ callId: call.id, status: call.status }, 'reclaiming call');
     if (call.status === 'bridged') {
       if (s.operatorId) t.busy.add(s.operatorId);

@@ -26,7 +26,7 @@ export function bridgeRecordingName(callId: string): string {
 export interface CallSessionDeps {
   pbx: PbxPort;
   /** Changes the call's row (in memory now, in Postgres behind: the call ledger). */
-  patchRow: (callId: string, patch: { language?: Language; ivr_path?: string[] }) => void;
+  patchRow: (callId: string, patch: { language?: Language; ivr_path?: string[]; required_skills?: Skills }) => void;
   promptsDir: string;
   onIvrStep: (ms: number) => void;
   attachTicket: (s: CallSession, keyed: string) => Promise<{ found: boolean; line: Line | null }>;
@@ -62,7 +62,7 @@ export class CallSession implements IvrContext {
   /**
    * Skills routing: what the caller needs of an operator (the IVR's route sets it; {} = anyone of
    * the line). Kept across a missed ring, a transfer and overflow: the caller still speaks English.
-   * In memory only, like the rest of the session: a caller reclaimed after a restart needs none.
+   * Kept on the row too (calls.required_skills, written behind): a caller reclaimed after a restart still needs them.
    */
   requiredSkills: Skills = NO_SKILLS;
   /** Since when (ms since the epoch) the caller has waited on `line` for those skills: the ACD widens from here. */
@@ -271,6 +271,7 @@ export class CallSession implements IvrContext {
 
   requireSkills(skills: Skills): void {
     this.requiredSkills = skills;
+    this.deps.patchRow(this.callId, { required_skills: skills }); // behind, like the IVR path: a reclaimed caller still needs them
   }
 
   /** Resolves when the message is recorded: the caller pressed #, went quiet, hung up, or maxSec passed. */

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Line } from '../vocabulary.js';
+import type { Skills } from '../queues/skills.js';
 import type { CallStatus } from './call-state-machine.js';
 
 export type HangupBy = 'caller' | 'operator' | 'system';
@@ -51,6 +52,8 @@ export interface CallTable {
   wrapped_up_at: ColumnType<Date | null, undefined, Date | null>;
   /** The call ledger's sequence number of the last change written (migration 0013): an older one never overwrites it. */
   ledger_seq: ColumnType<number, number | undefined, number>;
+  /** What the caller needs of an operator (skills routing: the IVR's route sets it; migration 0030): a reclaimed caller still needs it. */
+  required_skills: ColumnType<Skills, Skills | undefined, Skills>;
   /** Given at insert, never changed; the column's default is 'inbound'. */
   direction: ColumnType<CallDirection, CallDirection | undefined, never>;
 }
