@@ -56,6 +56,7 @@ import { WallboardNotifier } from './supervisor/wallboard.notifier.js';
 import { MonitorService } from './supervisor/monitor.service.js';
 import { supervisorRoutes } from './supervisor/supervisor.routes.js';
 import { reportRoutes } from './reports/reports.routes.js';
+import { withLineTargets } from './reports/staffing-plan.js';
 import { attachSipWebSocketProxy } from './pbx/sip-websocket.proxy.js';
 import { sessionRoutes } from './auth/session.routes.js';
 import { panelPasswordRoutes } from './auth/panel-password.routes.js';
@@ -203,6 +204,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
     undefined,
     (ms) => metrics.ledgerWritten(ms),
   );
+  operators.liveCallLine = (id) => ledger.row(id)?.line;
   const { calls, overload, lag } = createCallCore({
     config, db, ledger, ami, pbx, tickets, recordings, operators, verification, lines, panels, log, pops, boards,
     businessHours: () => businessHours,
@@ -285,7 +287,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       accountRecordingRoutes(access),
       tokenRoutes(tokens),
       ivrRoutes(flows),
-      linesModule({ store: lineConfig, flows }).routes,
+      linesModule({ store: lineConfig, flows, db, waiting: calls.waiting, hours: () => businessHours, log: log.child({ component: 'lines' }) }).routes,
       lineNamesRoutes(lines),
       verificationRoutes(verification),
       callbackRoutes(callbacks),
@@ -296,7 +298,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
       panelRoutes(db, panels, operators, new WrapUpService(db, operators, tickets), new TicketClaimService(db, new CallTickets(db, tickets, log.child({ component: 'calls' })), tickets, (id) => calls.session(id), verification, { repeat: repeatCallers, ledger })),
       alerts.routes,
       supervisorRoutes(db, wallboard, boards, new MonitorService(db, pbx, log.child({ component: 'monitor' })), () => businessHours, lines),
-      reportRoutes(db, () => businessHours, config.reports.staffingTarget, lines),
+      reportRoutes(db, () => businessHours, withLineTargets(config.reports.staffingTarget, lines), lines),
       ...qaModule(db, lines).routes,
     ],
   });

@@ -4,6 +4,8 @@
 // reader never sees half a configuration. Nothing here asks Postgres: the ACD and the IVR read it
 // on the caller's path.
 import type { Language, Line } from '../vocabulary.js';
+import type { LineServiceLevel, LineSla, WrapUp } from './line-settings.js';
+import type { SlaTargets } from '../tickets/ticket-rules.js';
 
 export interface LineDefinition {
   id: Line;
@@ -18,6 +20,12 @@ export interface LineDefinition {
   widenAfterSec: number;
   /** Sticky routing: how long a ticket's assignee is rung before the caller goes to the line; 0: off. */
   stickyRingSec: number;
+  /** The line's own service-level target; absent: SERVICE_LEVEL_SEC (wallboard) and STAFFING_SERVICE_LEVEL (plan). */
+  serviceLevel?: LineServiceLevel;
+  /** SLA targets of the line's tickets, per priority; a priority left out (or no sla): SLA_TARGETS. */
+  sla?: LineSla;
+  /** Wrap-up after the line's calls; a field left out (or no wrapUp): WRAPUP_SEC / WRAPUP_REQUIRES_NOTE. */
+  wrapUp?: Partial<WrapUp>;
 }
 
 const DEFAULTS: readonly LineDefinition[] = [
@@ -76,6 +84,28 @@ export class LineCatalog {
   /** Where escalation from `id` goes; null at the top (or for an unknown line). */
   next(id: Line): Line | null {
     return this.byId.get(id)?.escalatesTo ?? null;
+  }
+
+  /** Seconds within which an answer counts for the line's service level (wallboard, line report). */
+  serviceLevelSec(id: Line, fallback: number): number {
+    return this.byId.get(id)?.serviceLevel?.withinSec ?? fallback;
+  }
+
+  /** The SLA targets of a ticket on `id` (null: on no line): the line's priorities over the setting's. */
+  sla(id: Line | null, fallback: SlaTargets): SlaTargets {
+    const own = id === null ? undefined : this.byId.get(id)?.sla;
+    return own ? { ...fallback, ...own } : fallback;
+  }
+
+  /** Does any line have SLA targets of its own (else every ticket has SLA_TARGETS')? */
+  ownSla(): boolean {
+    return this.all().some((l) => l.sla);
+  }
+
+  /** The wrap-up after a call on `id` (null or unknown: the settings'). */
+  wrapUp(id: Line | null, fallback: WrapUp): WrapUp {
+    const own = id === null ? undefined : this.byId.get(id)?.wrapUp;
+    return { sec: own?.sec ?? fallback.sec, rule: own?.rule ?? fallback.rule };
   }
 
   /** 0 for the bottom of the escalation order, 1 for the line above it, ... (lines outside any chain: 0). */

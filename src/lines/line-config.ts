@@ -4,10 +4,12 @@
 // alike). The result feeds LineCatalog; nothing here is read on a caller's path.
 import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Settings } from 'typebox/system';
 import { Value } from 'typebox/value';
 import { InvalidLinesError } from '../errors.js';
 import { LINE_ID_PATTERN, type Line } from '../vocabulary.js';
 import type { LineDefinition } from './line-catalog.js';
+import { parseLineSla, WRAP_UP_RULES } from './line-settings.js';
 
 /** A queues.conf queue name: it ends up in dialplan arguments, so nothing that could split them. */
 export const QUEUE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
@@ -23,6 +25,25 @@ export const LineDoc = Type.Object(
     fallbackQueue: Type.String({ pattern: QUEUE_NAME_PATTERN, description: "queues.conf queue taking the line's callers when the service is down or shedding." }),
     widenAfterSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: 'Skills routing: seconds before any operator of the line may take a caller who needs skills (default 30).' })),
     stickyRingSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 120, description: "Sticky routing: seconds a ticket's assignee is rung first; 0: off (default 15)." })),
+    serviceLevel: Type.Optional(
+      Type.Object(
+        {
+          withinSec: Type.Integer({ minimum: 1, maximum: 600, description: 'Answered within this many seconds of queueing counts (SERVICE_LEVEL_SEC for this line).' }),
+          percent: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100, description: 'The share of calls to answer so, in percent (STAFFING_SERVICE_LEVEL for this line).' }),
+        },
+        { additionalProperties: false, description: "The line's service-level target: the wallboard and line report measure it, the staffing plan aims at it (absent: the settings)." },
+      ),
+    ),
+    sla: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "SLA targets of the line's tickets in SLA_TARGETS' format, e.g. critical=30m/4h,high=2h/1d; priorities left out keep SLA_TARGETS." })),
+    wrapUp: Type.Optional(
+      Type.Object(
+        {
+          sec: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: 'Wrap-up seconds after a call on the line (WRAPUP_SEC for this line).' })),
+          rule: Type.Optional(Type.Union(WRAP_UP_RULES.map((r) => Type.Literal(r)), { description: 'Whose wrap-up needs a note or disposition (WRAPUP_REQUIRES_NOTE for this line).' })),
+        },
+        { additionalProperties: false, description: "Wrap-up after the line's calls; a field left out keeps the setting." },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -42,7 +63,16 @@ const DEFAULT_STICKY_RING_SEC = 15;
 export function parseLines(doc: unknown): LineDefinition[] {
   const problems = shapeProblems(doc);
   if (problems.length) throw new InvalidLinesError(problems);
-  const lines: LineDefinition[] = (doc as LinesDocument).lines.map((l) => ({
+  const slas = (doc as LinesDocument).lines.map((l, i) => {
+    if (l.sla === undefined) return undefined;
+    try {
+      return parseLineSla(l.sla);
+    } catch (err) {
+      problems.push({ path: `/lines/${i}/sla`, message: (err as Error).message });
+      return undefined;
+    }
+  });
+  const lines: LineDefinition[] = (doc as LinesDocument).lines.map((l, i) => ({
     id: l.id,
     name: { ru: l.name.ru, en: l.name.en },
     escalatesTo: l.escalatesTo ?? null,
@@ -50,6 +80,10 @@ export function parseLines(doc: unknown): LineDefinition[] {
     fallbackQueue: l.fallbackQueue,
     widenAfterSec: l.widenAfterSec ?? DEFAULT_WIDEN_AFTER_SEC,
     stickyRingSec: l.stickyRingSec ?? DEFAULT_STICKY_RING_SEC,
+    // Absent stays absent: the global settings apply (LineCatalog's readers).
+    ...(l.serviceLevel ? { serviceLevel: { withinSec: l.serviceLevel.withinSec, share: l.serviceLevel.percent / 100 } } : {}),
+    ...(slas[i] ? { sla: slas[i] } : {}),
+    ...(l.wrapUp ? { wrapUp: { ...(l.wrapUp.sec === undefined ? {} : { sec: l.wrapUp.sec }), ...(l.wrapUp.rule === undefined ? {} : { rule: l.wrapUp.rule }) } } : {}),
   }));
   problems.push(...relationProblems(lines));
   if (problems.length) throw new InvalidLinesError(problems);
@@ -58,13 +92,28 @@ export function parseLines(doc: unknown): LineDefinition[] {
 
 /** Schema errors, a missing or unknown field at its own path (typebox gives the parent's). */
 function shapeProblems(doc: unknown): LinesProblem[] {
-  return [...Value.Errors(LinesDoc, doc)].flatMap((e): LinesProblem[] => {
+  const errors = allErrors(doc);
+  const unions = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  return errors.flatMap((e): LinesProblem[] => {
     const params = e.params as { requiredProperties?: string[]; additionalProperties?: string[] };
     if (e.keyword === 'boolean') return []; // typebox repeats additionalProperties as a 'schema is false' entry
+    if (e.keyword === 'const' && unions.has(e.instancePath)) return []; // a union's members each fail: its own error says it once
+    if (e.keyword === 'anyOf' && e.instancePath.endsWith('/wrapUp/rule')) return [{ path: e.instancePath, message: `must be one of ${WRAP_UP_RULES.join(', ')}` }];
     if (e.keyword === 'required' && params.requiredProperties) return params.requiredProperties.map((p) => ({ path: `${e.instancePath}/${p}`, message: 'is required' }));
     if (e.keyword === 'additionalProperties' && params.additionalProperties) return params.additionalProperties.map((p) => ({ path: `${e.instancePath}/${p}`, message: 'is not a field of this document' }));
     return [{ path: e.instancePath, message: e.message }];
   });
+}
+
+/** Every schema error: typebox stops at 8 by default, and a wrong wrap-up rule alone costs 4. */
+function allErrors(doc: unknown) {
+  const limit = Settings.Get().maxErrors;
+  Settings.Set({ maxErrors: 1000 });
+  try {
+    return [...Value.Errors(LinesDoc, doc)];
+  } finally {
+    Settings.Set({ maxErrors: limit });
+  }
 }
 
 /** What the schema cannot say: unique ids, escalation targets that exist, no cycle, a routable line. */

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { ExtensionTakenError, ForbiddenError, InvalidExtensionError, NotFoundError, OperatorLoginTakenError, UnknownLineError, WrapUpRequiredError } from '../errors.js';
 import { DEFAULT_PBX_NODE } from '../calls/call.table.js';
+import { findCallById } from '../calls/call.repository.js';
 import {
   changeOperatorState,
   findOperatorById,
@@ -24,6 +25,7 @@ import {
   setOperatorLines,
 } from './operator.repository.js';
 import { LineCatalog } from '../lines/line-catalog.js';
+import type { WrapUpRule } from '../lines/line-settings.js';
 import { OperatorAsterisk, type EndpointProvisioner, type FallbackQueues } from './operator-asterisk.js';
 import { extensionProblem, lowestFreeExtension } from './extension.js';
 import type { Skills } from '../queues/skills.js';
@@ -36,9 +38,6 @@ export type { EndpointProvisioner, FallbackQueues } from './operator-asterisk.js
 export interface OperatorAvailabilityListener {
   operatorAvailable(line: Line): void;
 }
-
-/** Whose wrap-up needs a note or a disposition before the next call: nobody, panel (WebRTC) operators, everyone. */
-export type WrapUpRule = 'never' | 'panel' | 'always';
 
 function checkExtension(extension: string): void {
   const problem = extensionProblem(extension);
@@ -72,6 +71,8 @@ export class OperatorService {
   private internal: InternalCalls | undefined;
   /** What Asterisk knows of the operators: their endpoints and fallback queue memberships. */
   private readonly asterisk: OperatorAsterisk;
+  /** A live call's line from the call core's memory (its row may be unwritten), set once the core exists: the line decides the wrap-up. */
+  liveCallLine: (callId: string) => Line | null | undefined = () => undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -318,24 +319,29 @@ export class OperatorService {
   }
 
   /**
-   * After a call: wrap-up for wrapUpSec, then available again, unless the operator changed state
-   * meanwhile. Where the wrap-up rule applies, it lasts until the operator gives a note or a
-   * disposition for the call (wrappedUp), however long that takes.
+   * After a call: wrap-up for the call's line's seconds (lines.json `wrapUp`, else WRAPUP_SEC), then
+   * available again, unless the operator changed state meanwhile. Where the line's wrap-up rule applies,
+   * it lasts until the operator gives a note or a disposition for the call (wrappedUp), however long.
    */
   async callEnded(id: string, at: Date, callId?: string): Promise<void> {
+    // Read before any wait: the call core forgets an ended call once its row is written.
+    const live = callId ? this.liveCallLine(callId) : undefined;
     await markOperatorCallEnded(this.db, id, at);
     const op = await this.get(id);
     if (op.state !== 'on_call') return;
-    if (callId && (this.wrapUpRule === 'always' || (this.wrapUpRule === 'panel' && op.softphone === 'webrtc'))) {
+    // A call of no known line (a colleague's, an outbound one): the operator's home line's wrap-up.
+    const line = live ?? (callId ? (await findCallById(this.db, callId))?.line : undefined) ?? op.line;
+    const wrapUp = this.lines.wrapUp(line, { sec: this.wrapUpSec, rule: this.wrapUpRule });
+    if (callId && (wrapUp.rule === 'always' || (wrapUp.rule === 'panel' && op.softphone === 'webrtc'))) {
       await setWrapUpCall(this.db, id, callId);
-      await this.change(id, 'wrap_up', null, this.wrapUpSec > 0 ? new Date(Date.now() + this.wrapUpSec * 1000) : null);
+      await this.change(id, 'wrap_up', null, wrapUp.sec > 0 ? new Date(Date.now() + wrapUp.sec * 1000) : null);
       return;
     }
-    if (this.wrapUpSec <= 0) {
+    if (wrapUp.sec <= 0) {
       await this.change(id, 'available', null);
       return;
     }
-    const until = new Date(Date.now() + this.wrapUpSec * 1000);
+    const until = new Date(Date.now() + wrapUp.sec * 1000);
     await this.change(id, 'wrap_up', null, until);
     this.scheduleWrapUpEnd(id, until);
   }

@@ -87,9 +87,16 @@ export function planLine(line: Line, target: ServiceTarget, timeZone: string, we
 export interface ServiceTargets {
   all: ServiceTarget;
   byLine: Readonly<Record<Line, ServiceTarget>>;
+  /** The lines configuration's own targets (lines.json serviceLevel): they win over the setting's. */
+  ofLine?: (line: Line) => ServiceTarget | undefined;
 }
 
-export const targetOf = (t: ServiceTargets, line: Line): ServiceTarget => t.byLine[line] ?? t.all;
+export const targetOf = (t: ServiceTargets, line: Line): ServiceTarget => t.ofLine?.(line) ?? t.byLine[line] ?? t.all;
+
+/** STAFFING_SERVICE_LEVEL's targets under the configured lines' own (read at each plan: the lines may change). */
+export function withLineTargets(t: ServiceTargets, lines: { get(line: Line): { serviceLevel?: ServiceTarget } | undefined }): ServiceTargets {
+  return { ...t, ofLine: (line) => lines.get(line)?.serviceLevel };
+}
 
 /**
  * STAFFING_SERVICE_LEVEL: "80/20" (80% answered within 20 s, every line), per line

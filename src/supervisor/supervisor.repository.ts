@@ -1,7 +1,8 @@
 // What the supervisor pages count, in SQL. Definitions (the same on the wallboard and in reports):
 // - offered: calls that entered a line's queue and got an outcome there: answered, or abandoned
 //   while waiting (a caller who chose a callback is neither; the callback is counted on its own);
-// - service level: answered within SERVICE_LEVEL_SEC of queueing / offered;
+// - service level: answered within the line's seconds (lines.json serviceLevel, else
+//   SERVICE_LEVEL_SEC) of queueing / offered;
 // - abandonment: abandoned while queued / offered;
 // - handle time: talk time, from the operator answering to the call ending.
 import { sql } from 'kysely';
@@ -9,8 +10,16 @@ import type { Db } from '../db/database.js';
 import type { Line } from '../vocabulary.js';
 import { OPEN_CALLBACK_STATUSES } from '../callbacks/callback.table.js';
 
+/** Answered within how many seconds counts for the service level: per line, else the default (SERVICE_LEVEL_SEC). */
+export interface ServiceLevelSecs {
+  default: number;
+  byLine: Readonly<Record<Line, number>>;
+}
+
 export interface LineStats {
   line: Line;
+  /** The seconds this line's service level was counted with. */
+  serviceLevelSec: number;
   waiting: number;
   oldestQueuedAt: Date | null;
   callbacksPending: number;
@@ -24,7 +33,7 @@ export interface LineStats {
 const num = (v: unknown) => Number(v ?? 0);
 
 /** Today's figures of `lines` (the configured ones, in their order) since `since`. */
-export async function lineStats(db: Db, since: Date, slSec: number, lines: readonly Line[]): Promise<LineStats[]> {
+export async function lineStats(db: Db, since: Date, slSec: number | ServiceLevelSecs, lines: readonly Line[]): Promise<LineStats[]> {
   const waiting = await db
     .selectFrom('calls')
     .select(['line', (eb) => eb.fn.countAll<string>().as('n'), (eb) => eb.fn.min('queued_at').as('oldest')])
@@ -137,7 +146,7 @@ export interface LineReportRow {
  * other line that had calls in the range (a line since removed from the configuration): its
  * calls are history a report must not drop. Such a line is counted on the first line's clock.
  */
-export async function lineReport(db: Db, from: Date, to: Date, slSec: number, lines: readonly Line[], timeZone: (line: Line) => string): Promise<LineReportRow[]> {
+export async function lineReport(db: Db, from: Date, to: Date, slSec: number | ServiceLevelSecs, lines: readonly Line[], timeZone: (line: Line) => string): Promise<LineReportRow[]> {
   const totals = await lineStatsBetween(db, from, to, slSec, lines, true);
   const zoneOf = (line: Line) => timeZone(lines.includes(line) ? line : (lines[0] ?? line));
   // One scan per distinct clock (usually one for all lines).
@@ -165,13 +174,14 @@ export async function lineReport(db: Db, from: Date, to: Date, slSec: number, li
 }
 
 /** Per line of `lines` (zeros for one without calls); with `others`, lines outside it that had calls follow. */
-async function lineStatsBetween(db: Db, from: Date, to: Date, slSec: number, lines: readonly Line[], others = false) {
+async function lineStatsBetween(db: Db, from: Date, to: Date, sl: number | ServiceLevelSecs, lines: readonly Line[], others = false) {
+  const slSec: ServiceLevelSecs = typeof sl === 'number' ? { default: sl, byLine: {} } : sl;
   const rows = await db
     .selectFrom('calls')
     .select([
       'line',
       sql<string>`count(*) FILTER (WHERE answered_at IS NOT NULL)`.as('answered'),
-      sql<string>`count(*) FILTER (WHERE answered_at IS NOT NULL AND answered_at - queued_at <= make_interval(secs => ${slSec}))`.as('in_target'),
+      sql<string>`count(*) FILTER (WHERE answered_at IS NOT NULL AND answered_at - queued_at <= make_interval(secs => coalesce((${JSON.stringify(slSec.byLine)}::jsonb ->> line)::int, ${slSec.default})))`.as('in_target'),
       sql<string>`count(*) FILTER (WHERE status = 'abandoned' AND answered_at IS NULL)`.as('abandoned'),
       sql<string | null>`avg(extract(epoch FROM ended_at - answered_at)) FILTER (WHERE answered_at IS NOT NULL AND ended_at IS NOT NULL)`.as('aht'),
     ])
@@ -187,6 +197,7 @@ async function lineStatsBetween(db: Db, from: Date, to: Date, slSec: number, lin
     const abandoned = num(r?.abandoned);
     return {
       line,
+      serviceLevelSec: slSec.byLine[line] ?? slSec.default,
       offered: answered + abandoned,
       answered,
       answeredInTarget: num(r?.in_target),

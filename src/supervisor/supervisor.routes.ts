@@ -154,7 +154,7 @@ export const supervisorRoutes =
       '/supervisor/reports/lines',
       { preHandler: sup, schema: { summary: 'Per line: service level, abandonment, handle time, calls by hour of day and weekday (for staffing)', querystring: Range, response: { 200: Type.Unknown() } } },
       async (req, reply) => {
-        const rows = await lineReport(db, new Date(req.query.from), new Date(req.query.to), board.serviceLevelSec, lines.ids(), (line) => hoursOf(hours(), line).timeZone);
+        const rows = await lineReport(db, new Date(req.query.from), new Date(req.query.to), board.serviceLevelSecs(), lines.ids(), (line) => hoursOf(hours(), line).timeZone);
         const withRates = rows.map((r) => ({ ...r, name: lines.get(r.line)?.name ?? { ru: r.line, en: r.line }, serviceLevel: r.offered ? r.answeredInTarget / r.offered : null, abandonRate: r.offered ? r.abandoned / r.offered : null }));
         if (req.query.format === 'csv') {
           return csv(reply, 'lines', withRates.map(({ byHour, byWeekday, name: _name, ...r }) => ({ ...r, ...Object.fromEntries(byHour.map((n, h) => [`h${String(h).padStart(2, '0')}`, n])), ...Object.fromEntries(byWeekday.map((n, d) => [`dow${d + 1}`, n])) })));

@@ -7,7 +7,7 @@ import type { Db } from '../db/database.js';
 import { hoursOf, startOfDay, type BusinessHours } from '../lines/business-hours.js';
 import type { LineCatalog } from '../lines/line-catalog.js';
 import { listOperators } from '../operators/operator.repository.js';
-import { lineStats } from './supervisor.repository.js';
+import { lineStats, type ServiceLevelSecs } from './supervisor.repository.js';
 
 export interface WallboardLine {
   line: Line;
@@ -19,8 +19,10 @@ export interface WallboardLine {
   offered: number;
   answered: number;
   abandoned: number;
-  /** answered within the threshold / offered, 0-1; null before the first call of the day. */
+  /** answered within serviceLevelSec / offered, 0-1; null before the first call of the day. */
   serviceLevel: number | null;
+  /** The line's own threshold (lines.json serviceLevel), else SERVICE_LEVEL_SEC. */
+  serviceLevelSec: number;
   abandonRate: number | null;
   avgHandleSec: number | null;
   operators: { id: string; name: string; state: string; reason: string | null; since: string }[];
@@ -28,12 +30,18 @@ export interface WallboardLine {
 
 export interface Wallboard {
   at: string;
+  /** SERVICE_LEVEL_SEC: the threshold of lines without their own. */
   serviceLevelSec: number;
   lines: WallboardLine[];
 }
 
 export class WallboardService {
   constructor(private readonly db: Db, private readonly hours: () => BusinessHours, readonly serviceLevelSec: number, private readonly lines: LineCatalog) {}
+
+  /** Each configured line's service-level seconds (the line report counts with them too). */
+  serviceLevelSecs(): ServiceLevelSecs {
+    return { default: this.serviceLevelSec, byLine: Object.fromEntries(this.lines.ids().map((l) => [l, this.lines.serviceLevelSec(l, this.serviceLevelSec)])) };
+  }
 
   async snapshot(now = new Date()): Promise<Wallboard> {
     const ids = this.lines.ids();
@@ -45,7 +53,7 @@ export class WallboardService {
     }
     const [ops, ...counted] = await Promise.all([
       listOperators(this.db),
-      ...[...midnights].map(([at, lines]) => lineStats(this.db, new Date(at), this.serviceLevelSec, lines)),
+      ...[...midnights].map(([at, lines]) => lineStats(this.db, new Date(at), this.serviceLevelSecs(), lines)),
     ]);
     const all = counted.flat();
     const stats = ids.map((line) => all.find((l) => l.line === line));
@@ -65,6 +73,7 @@ export class WallboardService {
                 answered: l.answered,
                 abandoned: l.abandoned,
                 serviceLevel: l.offered ? l.answeredInTarget / l.offered : null,
+                serviceLevelSec: l.serviceLevelSec,
                 abandonRate: l.offered ? l.abandoned / l.offered : null,
                 avgHandleSec: l.avgHandleSec,
                 operators: ops

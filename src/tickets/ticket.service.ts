@@ -86,8 +86,8 @@ export class TicketService {
     private readonly db: Db,
     private readonly sla: SlaTargets = DEFAULT_SLA,
     private readonly now: () => Date = () => new Date(),
-    /** The escalation order: which line changes are escalations. */
-    private readonly lines: EscalationOrder = LineCatalog.defaults(),
+    /** The escalation order (which line changes are escalations) and each line's own SLA targets. */
+    private readonly lines: EscalationOrder & Pick<LineCatalog, 'sla' | 'ownSla'> = LineCatalog.defaults(),
   ) {}
 
   /** Wired after construction: the notifier and the SLA queue need the service themselves. */
@@ -118,7 +118,7 @@ export class TicketService {
   private async insert(db: Db, input: TicketInput, actor: Actor): Promise<TicketRow> {
     const createdAt = this.now();
     const priority = input.priority ?? defaultPriority(input.category);
-    const due = slaDue(createdAt, priority, this.sla);
+    const due = slaDue(createdAt, priority, this.lines.sla(input.line ?? null, this.sla));
     const row: NewTicketRow = {
       subject: input.subject,
       description: input.description ?? '',
@@ -175,7 +175,7 @@ export class TicketService {
   }
 
   async update(actor: Actor, id: string, patch: TicketPatch): Promise<TicketRow> {
-    const { ticket, changes } = await this.db.transaction().execute(async (trx) => {
+    const { ticket, changes, retarget } = await this.db.transaction().execute(async (trx) => {
       const t = await lockTicket(trx, id);
       if (!t) throw new NotFoundError('ticket', id);
       this.assertVisible(actor, t);
@@ -205,20 +205,23 @@ export class TicketService {
         set.escalated = true;
         if (!t.escalated_lines.includes(patch.line)) set.escalated_lines = [...t.escalated_lines, patch.line];
       }
-      if (changes.priority) {
-        const due = slaDue(t.created_at, patch.priority as TicketPriority, this.sla);
+      // New targets: another priority, or a line with targets of its own for the ticket's priority.
+      const [priority, line] = [patch.priority ?? t.priority, patch.line === undefined ? t.line : patch.line];
+      const retarget = Boolean(changes.priority || (changes.line && this.slaMoved(t.line, line, priority)));
+      if (retarget) {
+        const due = slaDue(t.created_at, priority, this.lines.sla(line, this.sla));
         set.sla_first_due = due.firstDue;
         set.sla_resolve_due = due.resolveDue;
         set.sla_state = 'ok';
       }
-      if (!Object.keys(changes).length) return { ticket: t, changes };
+      if (!Object.keys(changes).length) return { ticket: t, changes, retarget: false };
       const updated = await updateTicket(trx, id, set);
       for (const [field, c] of Object.entries(changes)) await insertTicketEvent(trx, id, field, actor.label, c);
       if (actor.operatorId) await markFirstResponse(trx, id, this.now());
-      return { ticket: updated, changes };
+      return { ticket: updated, changes, retarget };
     });
     if (Object.keys(changes).length) {
-      if (changes.priority) await this.scheduleSla(ticket);
+      if (retarget) await this.scheduleSla(ticket);
       this.notifier?.ticketUpdated(ticket, changes);
     }
     return ticket;
@@ -234,8 +237,23 @@ export class TicketService {
    * hear of it like of any other change, so a call's new ticket reaches their lists live.
    */
   async setLine(id: string, line: Line, actor = 'system'): Promise<void> {
-    const moved = await setTicketLine(this.db, id, line, actor, (from) => isEscalation(this.lines, from, line));
+    const move = async (db: Db) => {
+      const m = await setTicketLine(db, id, line, actor, (from) => isEscalation(this.lines, from, line));
+      if (!m || !this.slaMoved(m.from, line, m.ticket.priority)) return m && { ...m, retarget: false };
+      // The line's own SLA targets, from the ticket's creation (as a priority change does).
+      const due = slaDue(m.ticket.created_at, m.ticket.priority, this.lines.sla(line, this.sla));
+      return { ...m, ticket: await updateTicket(db, id, { sla_first_due: due.firstDue, sla_resolve_due: due.resolveDue, sla_state: 'ok' }), retarget: true };
+    };
+    // Only lines with SLA targets of their own can retarget a ticket: then in one transaction with the move.
+    const moved = this.lines.ownSla() ? await this.db.transaction().execute(move) : await move(this.db);
+    if (moved?.retarget) await this.scheduleSla(moved.ticket);
     if (moved) this.notifier?.ticketUpdated(moved.ticket, { line: { from: moved.from, to: line } });
+  }
+
+  /** Does a move between lines change a ticket's SLA targets (one of the lines has its own for the priority)? */
+  private slaMoved(from: Line | null, to: Line | null, priority: TicketPriority): boolean {
+    const [a, b] = [this.lines.sla(from, this.sla)[priority], this.lines.sla(to, this.sla)[priority]];
+    return a.firstResponseSec !== b.firstResponseSec || a.resolutionSec !== b.resolutionSec;
   }
 
   async checkSla(ticketId: string, at: Date): Promise<void> {

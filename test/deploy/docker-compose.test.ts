@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SETTINGS } from '../../src/config-settings.js';
 
 const text = readFileSync('docker-compose.yml', 'utf8');
 const compose = parse(text) as {
@@ -34,6 +35,22 @@ describe('docker-compose.yml', () => {
     // The same packages as scripts/asterisk-chroot.sh installs.
     const chrootPkgs = /PKGS="([^"]+)"/.exec(readFileSync('scripts/asterisk-chroot.sh', 'utf8'))?.[1]?.split(' ') ?? [];
     for (const p of chrootPkgs.filter((x) => x.startsWith('asterisk'))) expect(a.build?.dockerfile_inline).toContain(p);
+  });
+
+  it('copies into the service image every file of pbx-config the service reads by default (the IVR flow, the lines, the business hours)', () => {
+    const copies = [...(compose.services.service!.build?.dockerfile_inline ?? '').matchAll(/^\s*COPY\s+(.+)$/gm)].map((m) => {
+      const parts = (m[1] as string).trim().split(/\s+/);
+      const dest = parts.pop() as string;
+      // COPY a b dir/: each source lands in dir/ under its own name; COPY src dest: src lands at dest.
+      return parts.map((src) => ({ src, dest: dest.endsWith('/') ? dest + src.split('/').pop() : dest }));
+    }).flat();
+    const read = SETTINGS.filter((s) => s.name.endsWith('_FILE') && s.default?.startsWith('pbx-config/')).map((s) => s.default as string);
+    expect(read).toEqual(expect.arrayContaining(['pbx-config/ivr/main.json', 'pbx-config/lines.json', 'pbx-config/business-hours.json']));
+    for (const file of read) {
+      expect(existsSync(file), file).toBe(true);
+      // At the same path in the image (the working directory is the project root), itself or inside a copied directory.
+      expect(copies.some((c) => c.src === c.dest && (file === c.src || file.startsWith(`${c.src}/`))), `${file} is not copied into the image`).toBe(true);
+    }
   });
 
   it('runs Redis with AOF and noeviction, and keeps recordings on a volume', () => {

@@ -41,6 +41,23 @@ describe('the lines store', () => {
     expect(await readFile(file, 'utf8')).toBe(before);
   });
 
+  it('asks the reading checks between two rounds of the others (the second with the swap), and tells listeners of a saved replacement only', async () => {
+    const store = await LineConfigStore.open(file);
+    const asked: string[] = [];
+    const told: string[][] = [];
+    store.checkReading(async (next) => {
+      asked.push('reading');
+      await new Promise((r) => setTimeout(r, 1));
+      if (!next.has('first')) throw new LinesInUseError('the test', [{ path: '/operators/x/lines', message: 'serves first' }]);
+    });
+    store.check(() => void asked.push('check'));
+    store.onReplaced((c) => told.push([...c.ids()]));
+    await expect(store.replace({ lines: [line('second')] })).rejects.toBeInstanceOf(LinesInUseError);
+    expect([asked, told, store.catalog.ids()]).toEqual([['check', 'reading'], [], ['first', 'second']]);
+    await store.replace({ lines: [line('first')] });
+    expect([asked, told]).toEqual([['check', 'reading', 'check', 'reading', 'check'], [['first']]]);
+  });
+
   it('runs on with the lines it had when the file cannot be written', async () => {
     const store = await LineConfigStore.open(file);
     await rm(dir, { recursive: true, force: true });

@@ -85,6 +85,40 @@ describe('lines configuration', () => {
     expect(paths({ lines: [line('first'), line('helpdesk', { escalationOnly: true })] })).toEqual(['/lines/1/escalationOnly']);
   });
 
+  it("reads a line's own service level, SLA targets and wrap-up; absent, they stay absent", () => {
+    const [vip, plain] = parseLines({
+      lines: [line('vip', { serviceLevel: { withinSec: 10, percent: 95 }, sla: 'critical=30m/4h, high=2h/1d', wrapUp: { sec: 45, rule: 'always' } }), line('plain', { wrapUp: { rule: 'panel' } })],
+    });
+    expect(vip).toMatchObject({ serviceLevel: { withinSec: 10, share: 0.95 }, sla: { critical: { firstResponseSec: 1800, resolutionSec: 14_400 }, high: { firstResponseSec: 7200, resolutionSec: 86_400 } }, wrapUp: { sec: 45, rule: 'always' } });
+    expect(Object.keys(vip?.sla ?? {}).sort()).toEqual(['critical', 'high']);
+    expect(plain?.wrapUp).toEqual({ rule: 'panel' });
+    expect(plain && ['serviceLevel', 'sla'].filter((k) => k in plain)).toEqual([]);
+  });
+
+  it("refuses a bad service level, SLA or wrap-up at its path, with the lines' other problems", () => {
+    const found = problems({
+      lines: [
+        line('a', { serviceLevel: { withinSec: 0, percent: 100 }, wrapUp: { sec: -1, rule: 'sometimes', note: true } }),
+        line('b', { serviceLevel: { percent: 80 }, sla: 'urgent=1h/1d' }),
+        line('c', { sla: 'high=4h/2d,high=1h/1d', escalatesTo: 'gold' }),
+        line('d', { sla: 'normal=1x/2d' }),
+      ],
+    });
+    expect(found.map((p) => p.path).sort()).toEqual(
+      ['/lines/0/serviceLevel/percent', '/lines/0/serviceLevel/withinSec', '/lines/0/wrapUp/note', '/lines/0/wrapUp/rule', '/lines/0/wrapUp/sec', '/lines/1/serviceLevel/withinSec'],
+    );
+    expect(found).toContainEqual({ path: '/lines/0/wrapUp/rule', message: 'must be one of never, panel, always' });
+    // The SLA strings are read once the shape is right: a document with shape problems reports those first.
+    const slas = problems({ lines: [line('b', { sla: 'urgent=1h/1d' }), line('c', { sla: 'high=4h/2d,high=1h/1d', escalatesTo: 'gold' }), line('d', { sla: 'normal=1x/2d' })] });
+    expect(slas).toEqual([
+      { path: '/lines/0/sla', message: expect.stringMatching(/"urgent=1h\/1d" is not priority=/) as unknown as string },
+      { path: '/lines/1/sla', message: '"high" is given twice' },
+      { path: '/lines/2/sla', message: expect.stringMatching(/"normal=1x\/2d" is not priority=/) as unknown as string },
+      { path: '/lines/1/escalatesTo', message: '"gold" is not a line of this document' },
+    ]);
+    expect(paths({ lines: [line('a', { sla: '' })] })).toEqual(['/lines/0/sla']);
+  });
+
   it('an unreadable file is refused naming the file', async () => {
     await expect(loadLinesFile('/nonexistent/lines.json')).rejects.toThrow(/cannot read \/nonexistent\/lines.json/);
   });
