@@ -7,7 +7,7 @@ import { t, applyI18n } from './i18n.js';
 import { api, $, h, duration, when, toast } from './common.js';
 import { Ringer } from './ringer.js';
 import { dialButton, dialForm } from './operator-dial.js';
-import { lineName } from './line-names.js';
+import { fillLineSelect, lineName } from './line-names.js';
 
 const VIEWS = ['mine', 'unassigned', 'sla', 'waiting', 'search'];
 const PAGE = 25;
@@ -209,7 +209,9 @@ function renderTicket() {
     f.status.value = x.status;
     f.priority.value = x.priority;
     f.category.value = x.category ?? '';
-    f.line.value = x.line ?? 'first';
+    // The configured lines (GET /api/lines), not a fixed pair; a ticket on no line yet shows the operator's home line.
+    fillLineSelect(f.line);
+    f.line.value = x.line ?? st.me.line;
     const mates = st.colleagues.filter((c) => c.line === (x.line ?? st.me.line));
     f.assignee.replaceChildren(h('option', { value: '' }, t('tk.nobody')), h('option', { value: st.me.id }, `${st.me.name} (${t('tk.me')})`), ...mates.map((c) => h('option', { value: c.id }, c.name)));
     if (x.assigneeId && ![...f.assignee.options].some((o) => o.value === x.assigneeId)) f.assignee.append(h('option', { value: x.assigneeId }, who(x.assigneeId)));
