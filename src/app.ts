@@ -28,7 +28,7 @@ import { AmiConnection } from './pbx/ami-connection.js';
 import { AriConnection } from './pbx/ari-connection.js';
 import { AriPbxAdapter } from './pbx/ari-pbx.adapter.js';
 import { NodeLock } from './db/node-lock.repository.js';
-import { NodeTakenError } from './errors.js';
+import { LinesInUseError, NodeTakenError } from './errors.js';
 import { RecordingArchiveQueue } from './recordings/recording-archive.queue.js';
 import { RecordingService } from './recordings/recording.service.js';
 import { CustodyService } from './recordings/custody.service.js';
@@ -122,6 +122,11 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   // The configured lines (issue 21), owned in memory; the admin API replaces them whole.
   const lines = lineConfig.catalog;
   checkSettingLines(lines, 'CLICK_TO_CALL_CALLER_ID', Object.keys(config.clickToCall.callerIds.byLine));
+  // Nor may the admin API take such a line away: the next start would refuse the setting.
+  lineConfig.check((next) => {
+    const named = Object.keys(config.clickToCall.callerIds.byLine).filter((id) => !next.has(id));
+    if (named.length) throw new LinesInUseError('the CLICK_TO_CALL_CALLER_ID setting', named.map((id) => ({ path: `/settings/CLICK_TO_CALL_CALLER_ID/${id}`, message: `names line "${id}", which this configuration removes` })));
+  });
   const flows = await IvrFlowStore.open(config.ivr.flowFile, lines);
   const db = createDb(config.databaseUrl, config.databasePoolSize);
   // BullMQ's blocking commands need maxRetriesPerRequest: null on its connection.

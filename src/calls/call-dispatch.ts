@@ -56,6 +56,10 @@ export class CallDispatch {
    */
   joinQueue(s: CallSession, line: Line, rank: number): void {
     s.queuedAt = performance.now();
+    // Skills routing's widening counts from joining the line, not from the first pass that found
+    // an operator free: a caller who waited through a busy spell is not narrowed all over again.
+    // A missed ring keeps it (same line), a transfer restarts it.
+    if (s.skillsWait?.line !== line) s.skillsWait = { line, since: Date.now() };
     // Sticky routing (call-sticky.ts): first, their ticket's assignee may be rung; a miss brings them back here at `rank`.
     if (this.d.sticky?.ringFirst(this, s, line, rank)) return;
     this.core.waiting.insert(line, s.callId, rank);
@@ -131,8 +135,23 @@ export class CallDispatch {
       const failed = (await Promise.allSettled(rings)).find((r) => r.status === 'rejected');
       if (failed) this.d.log.error({ err: (failed.reason as Error).message, line }, 'ringing an operator failed');
       // A callback's placeholder claims its operator in the database; the operator list is read again after it.
-      if (callbackFor) await this.core.callbackCalls?.dispatch(callbackFor.callbackId, callbackFor.op, line);
+      if (callbackFor) await this.callbackTakes(callbackFor.callbackId, callbackFor.op, line);
       else if (rings.length === 0) return;
+    }
+  }
+
+  /**
+   * The operator is held while the placeholder's claim goes to Postgres: operators serve several
+   * lines, and another line's pass (or a sticky ring) would otherwise ring them meanwhile, then
+   * the callback's ring again. Let go unless the callback rings them now.
+   */
+  private async callbackTakes(callbackId: string, op: OperatorRow, line: Line): Promise<void> {
+    this.core.busy.add(op.id);
+    let outcome: 'ringing' | 'dialling' | false = false;
+    try {
+      outcome = (await this.core.callbackCalls?.dispatch(callbackId, op, line)) ?? false;
+    } finally {
+      if (outcome !== 'ringing') this.core.busy.delete(op.id);
     }
   }
 
@@ -183,7 +202,7 @@ export class CallDispatch {
   /** Rings an operator for a queued call (`assignee`: as its ticket's assignee, for their own time: call-sticky.ts). */
   async ring(s: CallSession, op: OperatorRow, fromQueue = false, assignee?: AssigneeRing): Promise<void> {
     const callId = s.callId;
-    const line = s.line ?? 'first';
+    const line = s.line ?? this.d.lines.front();
     const channelId = randomUUID();
     this.core.busy.add(op.id);
     s.operatorId = op.id;

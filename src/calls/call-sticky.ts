@@ -10,11 +10,10 @@
 // - keyed from a number on the ticket: the call takes it (call-tickets.ts), but caller IDs can be
 //   spoofed, so the pop says the match is by the calling number, not verified (`number`).
 // - keyed, not proved (a claim, call-tickets.ts): ticket numbers are sequential, so anyone can
-//   key one. Ringing its assignee is only routing: the caller would reach an operator of the
-//   line anyway, hears nothing that tells them whom they reach, and the claim gives them nothing
-//   of the ticket (the call stays on its own new ticket). So the assignee is rung, and the screen
-//   pop says the match is by the keyed number only, not verified: the operator checks the caller
-//   before talking about the ticket, as for any claim.
+//   key one, and a claim that rang its assignee would let any caller pick which operator answers
+//   (and go past callers waiting for that operator). Issue 21 asks for a ticket the caller keyed
+//   *and is attached to*: a claim rings nobody first; the line takes the caller, and the operator
+//   confirms the claim as before. (A ring with match `keyed` still exists in old transitions.)
 // - keyed, but the caller is verified as another account than the ticket's (flagged as a
 //   conflict by call-tickets.ts): provably not theirs, no sticky ring.
 // - verified (one-time code) as an account with an open ticket that has an assignee: the
@@ -84,7 +83,8 @@ export interface StickyDeps {
 
 /** Whom to ring first, and how: the assignee when free and serving the line, the line rings at all, the match allows it. */
 export function stickyTarget(known: Known | undefined, ringSec: number, free: readonly Pick<OperatorRow, 'id'>[]): { operatorId: string; ring: AssigneeRing } | undefined {
-  if (known?.kind !== 'ticket' || ringSec <= 0) return undefined;
+  // A keyed claim proves nothing (see the header): only a ticket the call took, or the verified account's.
+  if (known?.kind !== 'ticket' || ringSec <= 0 || known.match === 'keyed') return undefined;
   const { ticket, match } = known;
   if (!ticket.assigneeId || !free.some((o) => o.id === ticket.assigneeId)) return undefined;
   return { operatorId: ticket.assigneeId, ring: { ticketId: ticket.id, ticketNumber: ticket.number, match, ringSec } };

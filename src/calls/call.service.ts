@@ -46,6 +46,9 @@ import { reclaimCalls, sweepOrphanedRecordings } from './call-reclaim.js';
 import { isFinal, type FinalStatus } from './call-state-machine.js';
 import type { HangupCause, PbxEvent, PbxPort } from './pbx.port.js';
 
+/** How long a queued caller waits at most for their verified account's ticket (sticky routing). */
+const STICKY_LOOKUP_WAIT_MS = 500;
+
 export interface CallServiceDeps {
   db: Kysely<Database>;
   /** The live calls' rows: changed in memory, written behind to Postgres. */
@@ -131,7 +134,15 @@ export class CallService implements CallCore, CallbackSink {
     this.hangups = new CallHangup(this, { ...d, panels: d.panels, log: this.log, observer: this.observer, behind: this.behind, surveyTimeoutSec: d.settings.surveyTimeoutSec });
     this.ivr = new CallIvr({ ...d, log: this.log, sticky, callTickets: this.callTickets, callEvents: this.callEvents, onIvrStep: (ms) => this.observer.ivrStep(ms), onCallRow: (ms) => this.observer.callRow?.(ms) });
     d.pbx.onEvent((e) => this.handle(e));
-    d.operators.onAvailable({ operatorAvailable: (line) => this.dispatch(line) });
+    // The line whose head caller has waited longest first: a pass takes the free operator at once,
+    // so in the operator's own order of lines, a line served only by operators for whom it is not
+    // the first would be served only when their other lines are empty.
+    d.operators.onAvailable({
+      operatorAvailable: (lines) => {
+        const head = (l: Line) => this.waiting.peek(l)?.rank ?? Number.POSITIVE_INFINITY;
+        for (const l of [...lines].sort((a, b) => head(a) - head(b))) this.dispatch(l);
+      },
+    });
   }
 
   /** Callbacks plug in after both services exist (each needs the other). */
@@ -333,7 +344,9 @@ export class CallService implements CallCore, CallbackSink {
         this.log.warn({ callId: s.callId, err: err.message }, 'queued without a ticket for now');
         return null;
       }),
-      this.sticky.ready(s),
+      // Bounded: a lookup slower than that (Postgres slow, not away) must not hold the caller out
+      // of the line; its answer then rings nobody first (call-sticky.ts verified()).
+      Promise.race([this.sticky.ready(s), new Promise<void>((r) => setTimeout(r, STICKY_LOOKUP_WAIT_MS).unref())]),
     ]);
     if (s.over) return; // hung up while the ticket was made: the call ends from the IVR
     await this.move(s, { kind: 'queued' }, { line, queued_at: new Date() }, { line });

@@ -198,7 +198,8 @@ export class CallbackCalls {
   // ---- the placeholder's side ----
 
   /** A placeholder reached the head and `op` is free: ring the operator first. */
-  async dispatch(callbackId: string, op: OperatorRow, line: Line): Promise<boolean> {
+  /** 'ringing': `op` is being rung for it; 'dialling': the customer is (customer-first); false: nothing to do (claimed elsewhere, cancelled). */
+  async dispatch(callbackId: string, op: OperatorRow, line: Line): Promise<'ringing' | 'dialling' | false> {
     const cb = await this.port.claim(callbackId);
     if (!cb) return false;
     // The customer's channel id is chosen now: it is the call's caller leg once dialled.
@@ -222,11 +223,11 @@ export class CallbackCalls {
       // The customer first; once they answer they are a caller at the head of the line.
       this.d.log.info({ callId: call.id, callbackId: cb.id, attemptNo: cb.attemptNo }, 'callback: dialling the customer first');
       await this.dialCustomer(s, cb, {});
-      return true;
+      return 'dialling';
     }
     this.d.log.info({ callId: call.id, callbackId: cb.id, attemptNo: cb.attemptNo }, 'callback: ringing the operator first');
     await this.core.ring(s, op);
-    return true;
+    return 'ringing';
   }
 
   /** Is this call a callback whose customer is not on the line yet? */

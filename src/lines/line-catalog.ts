@@ -29,8 +29,8 @@ export interface LineDefinition {
 }
 
 const DEFAULTS: readonly LineDefinition[] = [
-  { id: 'first', name: { ru: 'Первая линия', en: 'First line' }, escalatesTo: 'second', escalationOnly: false, fallbackQueue: 'first-line', widenAfterSec: 30, stickyRingSec: 15 },
-  { id: 'second', name: { ru: 'Вторая линия', en: 'Second line' }, escalatesTo: null, escalationOnly: false, fallbackQueue: 'second-line', widenAfterSec: 30, stickyRingSec: 15 },
+  { id: 'first', name: { ru: 'Первая линия', en: 'First line' }, escalatesTo: 'second', escalationOnly: false, fallbackQueue: 'first-line', widenAfterSec: 30, stickyRingSec: 0 },
+  { id: 'second', name: { ru: 'Вторая линия', en: 'Second line' }, escalatesTo: null, escalationOnly: false, fallbackQueue: 'second-line', widenAfterSec: 30, stickyRingSec: 0 },
 ];
 
 export class LineCatalog {

@@ -24,7 +24,7 @@ export const LineDoc = Type.Object(
     escalationOnly: Type.Optional(Type.Boolean({ description: 'Reached only by escalation: the IVR may not route callers here (default false).' })),
     fallbackQueue: Type.String({ pattern: QUEUE_NAME_PATTERN, description: "queues.conf queue taking the line's callers when the service is down or shedding." }),
     widenAfterSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: 'Skills routing: seconds before any operator of the line may take a caller who needs skills (default 30).' })),
-    stickyRingSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 120, description: "Sticky routing: seconds a ticket's assignee is rung first; 0: off (default 15)." })),
+    stickyRingSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 120, description: "Sticky routing: seconds a ticket's assignee is rung first; 0: off (the default)." })),
     serviceLevel: Type.Optional(
       Type.Object(
         {
@@ -57,7 +57,8 @@ export type LinesDocument = Static<typeof LinesDoc>;
 export type LinesProblem = { path: string; message: string };
 
 const DEFAULT_WIDEN_AFTER_SEC = 30;
-const DEFAULT_STICKY_RING_SEC = 15;
+// Off unless a line asks for it: an existing installation's routing does not change (issue 21).
+const DEFAULT_STICKY_RING_SEC = 0;
 
 /** Validates a whole lines document; throws InvalidLinesError listing every problem with its path. */
 export function parseLines(doc: unknown): LineDefinition[] {

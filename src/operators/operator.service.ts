@@ -36,7 +36,8 @@ import type { Line } from '../vocabulary.js';
 export type { EndpointProvisioner, FallbackQueues } from './operator-asterisk.js';
 
 export interface OperatorAvailabilityListener {
-  operatorAvailable(line: Line): void;
+  /** An operator serving `lines` came free: each line's callers are offered to them (the call core decides in which order). */
+  operatorAvailable(lines: readonly Line[]): void;
 }
 
 function checkExtension(extension: string): void {
@@ -205,7 +206,7 @@ export class OperatorService {
     this.changeNo.set(id, ++this.changes);
     if (this.mine(row) && row.state === 'available') {
       this.availableNow.set(id, row);
-      for (const l of row.lines) this.listener?.operatorAvailable(l);
+      this.listener?.operatorAvailable(row.lines);
     }
     for (const fn of this.changeListeners) fn(row);
     return row;
@@ -248,7 +249,7 @@ export class OperatorService {
     internal.onChange((endpoints, busy) => {
       if (busy) return;
       const lines = new Set([...this.availableNow.values()].filter((o) => endpoints.includes(o.sip_username)).flatMap((o) => o.lines));
-      for (const l of lines) this.listener?.operatorAvailable(l);
+      this.listener?.operatorAvailable([...lines]);
     });
   }
 
@@ -387,7 +388,7 @@ export class OperatorService {
     if (state !== 'wrap_up') clearTimeout(this.wrapUpTimers.get(id));
     await this.asterisk.syncFallback(row);
     // Only this node's ACD can ring them; their own instance notices on its next pass (CallService's re-check).
-    if (state === 'available' && this.mine(row)) for (const l of row.lines) this.listener?.operatorAvailable(l);
+    if (state === 'available' && this.mine(row)) this.listener?.operatorAvailable(row.lines);
     for (const fn of this.changeListeners) fn(row);
     return row;
   }

@@ -74,17 +74,29 @@ async function caller(key: string, digits: string, number = randomPhone()): Prom
 const ringDetail = async (callId: string) => (await storedEvents(callId)).filter((e) => e.to_status === 'ringing' || e.from_status === 'ringing').map((e) => [e.from_status, e.to_status, e.detail]);
 
 describe('sticky routing through the call core', () => {
-  it('a keyed ticket (a claim only) rings its assignee first, for the line’s 4 s; they answer', async () => {
+  it('a keyed ticket the call took (its calling number is on it) rings its assignee first, for the line’s 4 s; they answer', async () => {
     const { a } = await twoOperators();
-    const t = await ticketFor(a.id);
-    const { id } = await caller('3', t.number);
+    const number = randomPhone();
+    const t = await ticketFor(a.id, { caller_number: number });
+    const { id } = await caller('3', t.number, number);
     const dial = await until('someone rung', () => c.pbx.lastDial(id));
     expect([dial.endpoint, dial.timeoutSec]).toEqual([a.endpoint, 4]);
-    expect(c.t.app.calls.session(id)?.phase).toMatchObject({ kind: 'ringing', answered: false, assignee: { ticketId: t.id, ticketNumber: t.number, match: 'keyed', ringSec: 4 } });
+    expect(c.t.app.calls.session(id)?.phase).toMatchObject({ kind: 'ringing', answered: false, assignee: { ticketId: t.id, ticketNumber: t.number, match: 'number', ringSec: 4 } });
     c.pbx.operatorAnswers(dial);
     await reaches(c, id, 'bridged');
     await c.t.app.ledger.written(id);
-    expect((await ringDetail(id))[0]?.[2]).toMatchObject({ operatorId: a.id, assignee: { ticketNumber: t.number, match: 'keyed' } });
+    expect((await ringDetail(id))[0]?.[2]).toMatchObject({ operatorId: a.id, assignee: { ticketNumber: t.number, match: 'number' } });
+  });
+
+  it('a keyed ticket that is only a claim (another number, not verified) rings nobody first: the line’s longest idle', async () => {
+    const { a, b } = await twoOperators();
+    const t = await ticketFor(a.id);
+    const { id } = await caller('3', t.number);
+    const dial = await until('someone rung', () => c.pbx.lastDial(id));
+    expect(dial.endpoint).toBe(b.endpoint);
+    expect(c.t.app.calls.session(id)?.phase).toEqual({ kind: 'ringing', answered: false });
+    c.pbx.operatorAnswers(dial);
+    await reaches(c, id, 'bridged');
   });
 
   it('not answered in its time: the line rings the next operator, the assignee is not paused, the caller kept their place', async () => {
@@ -149,8 +161,9 @@ describe('sticky routing through the call core', () => {
   it('a missed sticky ring: the assignee idle longest is not rung again for that caller while a colleague can take them', async () => {
     const a = await availableOperator(c, 'first'); // idle longest: the line alone would ring A again
     const b = await availableOperator(c, 'first');
-    const t = await ticketFor(a.id);
-    const { id } = await caller('3', t.number);
+    const number = randomPhone();
+    const t = await ticketFor(a.id, { caller_number: number });
+    const { id } = await caller('3', t.number, number);
     const first = await until('assignee rung', () => c.pbx.lastDial(id));
     expect(first.endpoint).toBe(a.endpoint);
     c.pbx.gone(first.channelId, CAUSE.noAnswer);
@@ -164,8 +177,9 @@ describe('sticky routing through the call core', () => {
 
   it('a missed sticky ring with nobody else of the line logged in: the assignee is rung again, as an ordinary ring', async () => {
     const a = await availableOperator(c, 'first');
-    const t = await ticketFor(a.id);
-    const { id } = await caller('3', t.number);
+    const number = randomPhone();
+    const t = await ticketFor(a.id, { caller_number: number });
+    const { id } = await caller('3', t.number, number);
     const first = await until('assignee rung', () => c.pbx.lastDial(id));
     c.pbx.gone(first.channelId, CAUSE.noAnswer);
     const again = await until('rung again', () => c.pbx.dials(id).find((d) => d.channelId !== first.channelId));
@@ -177,8 +191,9 @@ describe('sticky routing through the call core', () => {
     const a = await availableOperator(c, 'first');
     const b = await availableOperator(c, 'first');
     await setState(c, b.id, 'paused'); // logged in: A is avoided, and nobody is free
-    const t = await ticketFor(a.id);
-    const { ch, id } = await caller('5', `${t.number}#1`);
+    const number = randomPhone();
+    const t = await ticketFor(a.id, { caller_number: number });
+    const { ch, id } = await caller('5', `${t.number}#1`, number);
     const first = await until('assignee rung', () => c.pbx.lastDial(id));
     expect(first.endpoint).toBe(a.endpoint);
     expect(c.t.app.calls.session(id)?.ivrPath).toContain('callback-offer:first=yes');
@@ -198,7 +213,7 @@ describe('sticky routing through the call core', () => {
     const killed = new CallLedger({ apply: (ops) => applyLedgerOps(db, ops) }, new CallJournal(path.join(journal, 'calls.jsonl')), pino({ level: 'silent' }));
     killed.open();
     const row = killed.insert(newCallRow({ caller_number: randomPhone(), dialled_number: '88005553535', language: 'ru', status: 'ivr', caller_channel_id: callerCh, pbx_node: c.node }));
-    const ring = { ticketId: t.id, ticketNumber: t.number, match: 'keyed' as const, ringSec: 4 };
+    const ring = { ticketId: t.id, ticketNumber: t.number, match: 'number' as const, ringSec: 4 };
     killed.transition(row.id, 'ivr', 'queued', { line: 'first', queued_at: new Date() }, { line: 'first' });
     killed.transition(row.id, 'queued', 'ringing', { operator_id: a.id, operator_channel_id: opCh }, { operatorId: a.id, assignee: ring });
     await killed.written();

@@ -46,7 +46,8 @@ describe('stickyTarget', () => {
   const known = (assigneeId: string | null, match: 'number' | 'keyed' | 'account' = 'number') => ({ kind: 'ticket' as const, ticket: ticket(assigneeId), match });
 
   it('rings the assignee when they are free on the line, for the line’s time, saying how the ticket is the caller’s', () => {
-    expect(stickyTarget(known('a', 'keyed'), 4, [op('b'), op('a')])).toEqual({ operatorId: 'a', ring: { ticketId: '41', ticketNumber: '100041', match: 'keyed', ringSec: 4 } });
+    expect(stickyTarget(known('a', 'number'), 4, [op('b'), op('a')])).toEqual({ operatorId: 'a', ring: { ticketId: '41', ticketNumber: '100041', match: 'number', ringSec: 4 } });
+    expect(stickyTarget(known('a', 'account'), 4, [op('a')])?.ring.match).toBe('account');
   });
 
   it('rings nobody: the line has it off, the ticket has no assignee, the assignee is not free, nothing known, the caller decided already', () => {
@@ -55,17 +56,19 @@ describe('stickyTarget', () => {
     expect(stickyTarget(known('a'), 4, [op('b')])).toBeUndefined();
     expect(stickyTarget(undefined, 4, [op('a')])).toBeUndefined();
     expect(stickyTarget({ kind: 'used' }, 4, [op('a')])).toBeUndefined();
+    // A keyed number the call did not take (a claim): proves nothing, rings nobody first.
+    expect(stickyTarget(known('a', 'keyed'), 4, [op('a')])).toBeUndefined();
   });
 });
 
 describe('CallSticky', () => {
-  it('a keyed ticket’s free assignee is rung first, once: the caller’s place is kept for the line', () => {
+  it('a keyed ticket the call took: its free assignee is rung first, once: the caller’s place is kept for the line', () => {
     const st = sticky(['b', 'a']);
     const s = session();
     const core = fakeCore();
-    st.ticketKeyed(s, ticket('a'), 'keyed');
+    st.ticketKeyed(s, ticket('a'), 'number');
     expect(st.ringFirst(core, s, 'first', 1234)).toBe(true);
-    expect(core.rings).toEqual([{ op: 'a', as: { ticketId: '41', ticketNumber: '100041', match: 'keyed', ringSec: 4 } }]);
+    expect(core.rings).toEqual([{ op: 'a', as: { ticketId: '41', ticketNumber: '100041', match: 'number', ringSec: 4 } }]);
     expect(s.rank).toBe(1234);
     // Back after a miss (or transferred): the line, never the assignee again.
     expect(st.ringFirst(core, s, 'first', 1234)).toBe(false);
@@ -162,7 +165,7 @@ describe('an assignee who missed their sticky ring (fake clock)', () => {
     const st = sticky(['a']);
     const s = session();
     const other = session();
-    st.ticketKeyed(s, ticket('a'), 'keyed');
+    st.ticketKeyed(s, ticket('a'), 'number');
     expect(st.ringFirst(fakeCore(), s, 'first', 1)).toBe(true);
     expect(st.avoided(s, T0)).toEqual([]); // rung, not missed
     st.missed(s, 'a', T0);

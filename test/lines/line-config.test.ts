@@ -43,7 +43,7 @@ describe('lines configuration', () => {
 
   it('fills the optional fields with their defaults', () => {
     expect(parseLines({ lines: [line('billing')] })).toEqual([
-      { id: 'billing', name: { ru: 'Линия billing', en: 'Line billing' }, escalatesTo: null, escalationOnly: false, fallbackQueue: 'first-line', widenAfterSec: 30, stickyRingSec: 15 },
+      { id: 'billing', name: { ru: 'Линия billing', en: 'Line billing' }, escalatesTo: null, escalationOnly: false, fallbackQueue: 'first-line', widenAfterSec: 30, stickyRingSec: 0 },
     ]);
   });
 

@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 // The screen pop of a sticky ring in Chromium (src/calls/call-sticky.ts, operator-pop.js): a SIPp
-// caller keys the number of a ticket assigned to Anna, without proving it theirs. Anna's phone
-// rings first, and her pop says why: she is the assignee of that ticket, and the match is by the
-// keyed number only, not verified (in the warning style), so she checks the caller first.
+// caller keys the number of a ticket assigned to Anna, calling from the ticket's phone number
+// (so the call takes the ticket) but without proving who they are. Anna's phone rings first, and
+// her pop says why: she is the assignee of that ticket, and the match is by the calling number
+// only, which can be spoofed (in the warning style), so she checks the caller first.
 // She answers and hangs up. Screenshot: docs/screenshots/sticky-pop.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -32,19 +33,20 @@ afterAll(async () => {
 });
 
 describe('the sticky ring’s screen pop', () => {
-  it('tells the assignee why they are rung, and that a keyed number is not verified', async () => {
+  it('tells the assignee why they are rung, and that a calling number is not verified', async () => {
     const anna = await panelOperator(t, browser, { line: 'first', name: 'Анна Петрова' });
-    const ticket = await insertTicket(db, { subject: 'Не работает личный кабинет', line: 'first', assignee_id: anna.id });
+    const phone = randomPhone();
+    const ticket = await insertTicket(db, { subject: 'Не работает личный кабинет', line: 'first', assignee_id: anna.id, caller_number: phone });
     await anna.page.click('#go-available');
     await anna.page.waitForSelector('#state-pill.available');
 
     const keyed = [...`${ticket.number}#`].map((digit, i) => ({ digit, method: 'info' as const, afterMs: i === 0 ? 2500 : 300 }));
-    const call = runCaller({ caller: randomPhone(), number: '88005553535', steps: [{ digit: '3', method: 'info', afterMs: 1500 }, ...keyed], talkMs: 0, awaitBye: true });
+    const call = runCaller({ caller: phone, number: '88005553535', steps: [{ digit: '3', method: 'info', afterMs: 1500 }, ...keyed], talkMs: 0, awaitBye: true });
 
     await anna.page.waitForSelector('#call.ringing #pop-assignee.unverified:not([hidden])', { timeout: 30_000 });
     const text = await anna.page.textContent('#pop-assignee');
     expect(text).toContain(`вы исполнитель обращения №${ticket.number}`);
-    expect(text).toContain('совпал только набранный номер, личность не подтверждена');
+    expect(text).toContain('совпал только номер звонящего (его можно подделать), личность не подтверждена');
     expect(await anna.page.getAttribute('#pop-assignee a', 'href')).toBe(`#ticket/${ticket.id}`);
     await anna.page.screenshot({ path: `${ARTIFACTS}/sticky-pop.png` });
 
