@@ -67,7 +67,7 @@ export function newCallRow(f: Pick<CallRow, 'caller_number' | 'dialled_number' |
   };
 }
 
-/** The columns a ledger update may change: pbx_apply_call_ops (migrations 0013, 0030) sets exactly these. */
+/** The columns a ledger update may change: pbx_apply_call_ops (migrations 0013, 0028) sets exactly these. */
 const LEDGER_COLUMNS: ReadonlySet<string> = new Set([
   'ticket_id', 'language', 'line', 'ivr_path', 'operator_id', 'status', 'operator_channel_id', 'bridge_id', 'queued_at',
   'answered_at', 'ended_at', 'hangup_cause', 'hangup_cause_code', 'hangup_by', 'recording_id', 'keyed_ticket_number',

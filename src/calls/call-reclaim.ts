@@ -72,7 +72,7 @@ export async function reclaimCalls(t: ReclaimTarget, d: { db: Db; pbx: PbxPort; 
     }
     if (known) continue;
     const s = t.track(call);
-    s.requiredSkills = call.required_skills ?? NO_SKILLS; // skills routing: what the IVR's route asked (migration 0030)
+    s.requiredSkills = call.required_skills ?? NO_SKILLS; // skills routing: what the IVR's route asked (migration 0028)
     d.log.info({ callId: call.id, status: call.status }, 'reclaiming call');
     if (call.status === 'bridged') {
       if (s.operatorId) t.busy.add(s.operatorId);

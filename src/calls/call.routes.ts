@@ -199,6 +199,7 @@ export const callRoutes =
       '/lines/:line/queue',
       {
         preHandler: read,
+        config: { access: { line: 'own' } },
         schema: {
           summary: "Who waits on a line, in order: callers and callback placeholders",
           params: Type.Object({ line: Line }),
@@ -217,7 +218,12 @@ export const callRoutes =
           },
         },
       },
-      async (req) => ({ line: req.params.line, waiting: calls.queueOf(req.params.line) }),
+      async (req) => {
+        // An operator sees the waiting list of a line they serve only (whose calls they could be given): the call ids of another line's callers are not theirs.
+        const viewer = await callViewerOf(db, principalOf(req));
+        if (viewer.role === 'operator' && !(viewer.lines ?? []).includes(req.params.line)) throw new ForbiddenError('operator', ['an operator serving this line', 'supervisor', 'admin']);
+        return { line: req.params.line, waiting: calls.queueOf(req.params.line) };
+      },
     );
   };
 

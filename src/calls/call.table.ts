@@ -52,7 +52,7 @@ export interface CallTable {
   wrapped_up_at: ColumnType<Date | null, undefined, Date | null>;
   /** The call ledger's sequence number of the last change written (migration 0013): an older one never overwrites it. */
   ledger_seq: ColumnType<number, number | undefined, number>;
-  /** What the caller needs of an operator (skills routing: the IVR's route sets it; migration 0030): a reclaimed caller still needs it. */
+  /** What the caller needs of an operator (skills routing: the IVR's route sets it; migration 0028): a reclaimed caller still needs it. */
   required_skills: ColumnType<Skills, Skills | undefined, Skills>;
   /** Given at insert, never changed; the column's default is 'inbound'. */
   direction: ColumnType<CallDirection, CallDirection | undefined, never>;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, uniq, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
+import type { Line } from '../../src/vocabulary.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-async function operatorWithPassword(line: 'first' | 'second', password: string) {
+async function operatorWithPassword(line: Line, password: string) {
   const login = uniq('op');
   const op = await t.api<{ id: string }>('POST', '/api/operators', { login, name: 'Анна Петрова', line, sipPassword: `${uniq('pw-')}${uniq()}` });
   expect((await t.api('PUT', `/api/operators/${op.body.id}/panel-password`, { password })).status).toBe(204);

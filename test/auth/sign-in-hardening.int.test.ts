@@ -13,6 +13,7 @@ import { revokeToken } from '../../src/auth/token.repository.js';
 import { loadConfig } from '../../src/config.js';
 import { startTestApp, uniq, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
+import type { Line } from '../../src/vocabulary.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -23,7 +24,7 @@ afterAll(async () => t?.stop());
 const secretKey = () => loadConfig(process.env).secretKey;
 const PASSWORD = 'correct horse battery staple';
 
-async function operatorWithPassword(line: 'first' | 'second' = 'first', softphone: 'sip' | 'webrtc' = 'sip') {
+async function operatorWithPassword(line: Line = 'first', softphone: 'sip' | 'webrtc' = 'sip') {
   const login = uniq('hard');
   const op = await t.api<{ id: string }>('POST', '/api/operators', { login, name: 'Борис', line, softphone, sipPassword: `${uniq('pw-')}${uniq()}` });
   expect((await t.api('PUT', `/api/operators/${op.body.id}/panel-password`, { password: PASSWORD })).status).toBe(204);

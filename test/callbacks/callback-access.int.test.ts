@@ -2,6 +2,7 @@
 // rules at booking, and the callback's line, its booker, supervisors and admins afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomPhone, startTestApp, uniq, type TestApp } from '../support/app.js';
+import type { Line } from '../../src/vocabulary.js';
 
 let t: TestApp;
 const tok: Record<'first' | 'second' | 'supervisor' | 'panelA' | 'panelB', string> = { first: '', second: '', supervisor: '', panelA: '', panelB: '' };
@@ -22,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-const ticket = async (line: 'first' | 'second', accountId?: string) =>
+const ticket = async (line: Line, accountId?: string) =>
   (await t.api<{ id: string }>('POST', '/api/tickets', { subject: uniq('cb-access '), line, ...(accountId ? { accountId } : {}) })).body.id;
 const book = (who: string, body: Record<string, unknown>) =>
   t.api<{ id: string; error?: { code: string } }>('POST', '/api/callbacks', { number: randomPhone(), notBefore: later(), ...body }, who);

@@ -18,6 +18,7 @@ import { randomPhone } from '../support/app.js';
 import { CAUSE } from '../support/fake-pbx.js';
 import { TcpGate } from '../support/tcp-gate.js';
 import { apiCall, availableOperator, cancelOpenCallbacks, cleanUp, db, newCall, operatorState, reaches, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
+import type { Line } from '../../src/vocabulary.js';
 
 let c: CoreApp;
 let gate: TcpGate;
@@ -72,7 +73,7 @@ function caller(key: string): { ch: string; id: Promise<string> } {
   return { ch, id: newCall(c, ch) };
 }
 
-const inLine = (line: 'first' | 'second', id: string) => until(`${id} waiting on ${line}`, () => c.t.app.calls.queueOf(line).some((e) => e.id === id));
+const inLine = (line: Line, id: string) => until(`${id} waiting on ${line}`, () => c.t.app.calls.queueOf(line).some((e) => e.id === id));
 
 describe('the call ledger under the call core', () => {
   it('writes many transitions of several calls to call_events in the order they happened, and final rows final', async () => {

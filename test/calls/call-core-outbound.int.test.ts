@@ -9,6 +9,7 @@ import { findCallById } from '../../src/calls/call.repository.js';
 import { randomPhone } from '../support/app.js';
 import { CAUSE } from '../support/fake-pbx.js';
 import { apiCall, availableOperator, cleanUp, db, operatorState, settled, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
+import type { Line } from '../../src/vocabulary.js';
 
 let c: CoreApp;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => c?.stop());
 afterEach(async () => cleanUp(c));
 
-async function ticket(number: string | null, line: 'first' | 'second' = 'first'): Promise<string> {
+async function ticket(number: string | null, line: Line = 'first'): Promise<string> {
   const r = await c.t.api<{ id: string }>('POST', '/api/tickets', { subject: 'click-to-call', line, callerNumber: number });
   expect(r.status).toBe(201);
   return r.body.id;
@@ -27,7 +28,7 @@ type Dto = { id: string; status: string; direction: string; ticketId: string; op
 const clickToCall = (body: Record<string, unknown>) => c.t.api<Dto & { error: { code: string; message: string } }>('POST', '/api/calls/outbound', body);
 
 /** A click-to-call from a new ticket of the customer's: the operator's ring and the call. */
-async function started(line: 'first' | 'second' = 'first') {
+async function started(line: Line = 'first') {
   const number = randomPhone();
   const op = await availableOperator(c, line);
   const ticketId = await ticket(number, line);

@@ -27,6 +27,7 @@ import type { CallbackRow } from '../../src/callbacks/callback.table.js';
 import type { OperatorRow } from '../../src/operators/operator.table.js';
 import { randomPhone, uniq } from '../support/app.js';
 import { cancelOpenCallbacks, db, operatorState, setState, startCoreApp, storedEvents, until, type CoreApp } from '../support/call-core.js';
+import type { Line } from '../../src/vocabulary.js';
 
 const node = uniq('replay-');
 const dir = mkdtempSync(path.join(tmpdir(), 'pbxdesk-call-replay-'));
@@ -41,7 +42,7 @@ let callback: CallbackRow; // claimed by the killed instance for V
 let sinkCalls = 0;
 let firstBatch = 0;
 
-function operator(line: 'first' | 'second'): Promise<OperatorRow> {
+function operator(line: Line): Promise<OperatorRow> {
   const login = uniq('replay-op-');
   return insertOperator(db, { login, name: login, line, sip_username: `op-${login}`, sip_md5_cred: 'x'.repeat(32), pbx_node: node });
 }

@@ -1,7 +1,7 @@
 // Skills routing through the call core's ACD with the fake PBX (fast; the SIPp test
 // skills-routing.int.test.ts keeps the end-to-end path and the widening): a caller nobody free can
 // take does not hold up the callers behind them, a skill nobody logged in has narrows nobody, and
-// the skills asked are on the call's row (migration 0030), so a reclaimed caller still needs them.
+// the skills asked are on the call's row (migration 0028), so a reclaimed caller still needs them.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

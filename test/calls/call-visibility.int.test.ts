@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PBX_NODE } from '../../src/calls/call.table.js';
 import { randomPhone, startTestApp, uniq, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
+import type { Line } from '../../src/vocabulary.js';
 
 let t: TestApp;
 const op = { first: { id: '', token: '' }, second: { id: '', token: '' } };
@@ -20,7 +21,7 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 
 /** A ticket on a line with one finished call on it (a row as the call service leaves it). */
-async function ticketWithCall(line: 'first' | 'second', operatorId: string | null = null) {
+async function ticketWithCall(line: Line, operatorId: string | null = null) {
   const ticketId = (await t.api<{ id: string }>('POST', '/api/tickets', { subject: uniq('cv '), line })).body.id;
   const call = await db
     .insertInto('calls')
@@ -60,7 +61,7 @@ describe('calls by line', () => {
   });
   it('a page of calls is a full page of what the operator may read (filtered before limit and offset)', async () => {
     const caller = randomPhone();
-    const call = async (line: 'first' | 'second', at: Date) => {
+    const call = async (line: Line, at: Date) => {
       const ticketId = (await t.api<{ id: string }>('POST', '/api/tickets', { subject: uniq('cv '), line })).body.id;
       return (await db.insertInto('calls').values({ ticket_id: ticketId, caller_number: caller, status: 'completed', line, entered_at: at, caller_channel_id: uniq('cv-'), pbx_node: DEFAULT_PBX_NODE }).returning('id').executeTakeFirstOrThrow()).id;
     };

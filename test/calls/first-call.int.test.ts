@@ -7,6 +7,7 @@ import { decodeToPcm } from '../support/audio.js';
 import { runCaller, type DtmfStep } from '../harness/sipp-driver.js';
 import { operatorWithPhone } from '../support/phones.js';
 import { clearLine, randomPhone, startTestApp, waitFor, type TestApp } from '../support/app.js';
+import type { Line } from '../../src/vocabulary.js';
 
 interface Call {
   id: string;
@@ -33,12 +34,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-async function operatorOnPhone(line: 'first' | 'second') {
+async function operatorOnPhone(line: Line) {
   await clearLine(t.api, line);
   return operatorWithPhone(t.api, line);
 }
 
-async function placeCall(line: 'first' | 'second', steps: DtmfStep[]) {
+async function placeCall(line: Line, steps: DtmfStep[]) {
   const op = await operatorOnPhone(line);
   const caller = randomPhone();
   const talkMs = 4000;

@@ -42,6 +42,8 @@ const FIXTURES: { match: RegExp; make: () => Promise<Record<string, string>> }[]
   { match: /^\/api\/(panel\/)?calls\/:id(\/|$)/, make: async () => ({ id: await secondLineCall() }) },
   // Click-to-call from a ticket: the operator of the ticket's line may, the other line's may not.
   { match: /^\/api\/calls\/outbound$/, make: async () => ({ ticketId: await secondLineTicket() }) },
+  // A line's waiting list: its own operators' only.
+  { match: /^\/api\/lines\/:line\/queue$/, make: async () => ({ line: 'second' }) },
   {
     match: /^\/api\/callbacks\/:id(\/|$)/,
     make: async () => {

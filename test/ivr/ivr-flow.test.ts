@@ -6,6 +6,7 @@ import { parseFlow } from '../../src/ivr/ivr-flow.js';
 import { LineCatalog } from '../../src/lines/line-catalog.js';
 import { parseLines } from '../../src/lines/line-config.js';
 import { runFlow } from '../../src/ivr/ivr-runner.js';
+import type { Line } from '../../src/vocabulary.js';
 
 /** A caller scripted as the digits they key after each prompt (null: silence). */
 class ScriptedCaller implements IvrContext {
@@ -36,7 +37,7 @@ class ScriptedCaller implements IvrContext {
     this.buffer.push(d);
   }
   keyedTickets: string[] = [];
-  tickets: Record<string, 'first' | 'second' | null> = { '100042': 'second' };
+  tickets: Record<string, Line | null> = { '100042': 'second' };
   async readDigits() {
     return this.readDigit();
   }

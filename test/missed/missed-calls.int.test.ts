@@ -11,6 +11,7 @@ import { allocPorts, answerOnce, registerPhone, runCaller, type DtmfStep } from 
 import { cancelOpenCallbacks, clearLine, randomPhone, startTestApp, type TestApp, uniq, waitFor } from '../support/app.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { db } from '../support/recordings.js';
+import type { Line } from '../../src/vocabulary.js';
 
 interface Entry { id: string; number: string; line: string; reason: string; calls: number; longestWaitSec: number; ticketId: string | null; status: string; clearedReason: string | null; callbackId: string | null }
 
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 const info = (digit: string, afterMs: number): DtmfStep => ({ digit, method: 'info', afterMs });
 
-async function operator(line: 'first' | 'second'): Promise<{ id: string; login: string; username: string; password: string; token: string }> {
+async function operator(line: Line): Promise<{ id: string; login: string; username: string; password: string; token: string }> {
   const password = `${uniq('pw-')}${uniq()}`;
   const login = uniq('mc');
   const op = await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', { login, name: `Missed ${line}`, line, sipPassword: password });

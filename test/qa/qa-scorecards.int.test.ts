@@ -11,6 +11,7 @@ import { insertRecording } from '../../src/recordings/recording.repository.js';
 import { insertTicket } from '../../src/tickets/ticket.repository.js';
 import { randomPhone, startTestApp, uniq, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
+import type { Line } from '../../src/vocabulary.js';
 
 interface Evaluation {
   id: string;
@@ -54,13 +55,13 @@ let formId: string;
 // The calls of this file happened on one day of 2003: the reports see only them.
 const DAY = new Date(Date.UTC(2003, 0, 1 + Math.floor(Math.random() * 360), 10));
 
-async function operator(line: 'first' | 'second', supervisor = false) {
+async function operator(line: Line, supervisor = false) {
   return (await t.api<{ id: string }>('POST', '/api/operators', { login: uniq('qa-'), name: uniq('QA '), line, sipPassword: `${uniq('pw-')}${uniq()}`, supervisor })).body.id;
 }
 const token = async (role: string, operatorId: string) => (await t.api<{ token: string }>('POST', '/api/tokens', { name: uniq('qa-'), role, operatorId })).body.token;
 
 /** A finished, answered call of `operatorId` with a 60 s recording, `minutes` after DAY. */
-async function answeredCall(operatorId: string, line: 'first' | 'second' = 'first', minutes = 0) {
+async function answeredCall(operatorId: string, line: Line = 'first', minutes = 0) {
   const ticket = await insertTicket(db, { subject: 'qa', line });
   const at = new Date(DAY.getTime() + minutes * 60_000);
   const call = await insertCall(db, {

@@ -16,6 +16,7 @@ import { insertRecording } from '../../src/recordings/recording.repository.js';
 import { randomPhone, startTestApp, uniq, type TestApp } from '../support/app.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { db } from '../support/recordings.js';
+import type { Line } from '../../src/vocabulary.js';
 
 interface Call { callId: string; operatorId: string | null; evaluated: boolean; recordingId: string | null; transfers: number; longestHoldSec: number | null; talkSec: number | null }
 interface Run { totals: { calls: number; evaluated: number }; calls: Call[]; filter: { id: string; params: Record<string, unknown> } }
@@ -31,7 +32,7 @@ const at = (hours: number) => new Date(DAY.getTime() + hours * 3_600_000);
 const RANGE = `from=${DAY.toISOString()}&to=${at(7 * 24).toISOString()}`;
 const seeded: Record<string, string> = {};
 
-async function operator(line: 'first' | 'second', supervisor = false) {
+async function operator(line: Line, supervisor = false) {
   return (await t.api<{ id: string }>('POST', '/api/operators', { login: uniq('rf-'), name: uniq('RF '), line, sipPassword: `${uniq('pw-')}${uniq()}`, supervisor })).body.id;
 }
 const token = async (role: string, operatorId: string) => (await t.api<{ token: string }>('POST', '/api/tokens', { name: uniq('rf-'), role, operatorId })).body.token;

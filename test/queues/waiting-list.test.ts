@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { estimateWaitSec, HEAD_RANK, queueAnnouncement, WaitingLists } from '../../src/queues/waiting-list.js';
+import type { Line } from '../../src/vocabulary.js';
 
-const ids = (w: WaitingLists, line: 'first' | 'second') => w.entries(line).map((e) => e.id);
+const ids = (w: WaitingLists, line: Line) => w.entries(line).map((e) => e.id);
 
 describe('waiting lists', () => {
   it('serves callers in the order they took their place, per line', () => {

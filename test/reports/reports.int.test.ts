@@ -14,6 +14,7 @@ import { agentsNeededC } from '../../src/reports/erlang.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { startTestApp, uniq, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
+import type { Line } from '../../src/vocabulary.js';
 
 let t: TestApp;
 let dir: string;
@@ -38,7 +39,7 @@ afterAll(async () => {
 });
 
 /** An operator straight into the table (no phone is needed here, and the API would push one to Asterisk). */
-async function operator(line: 'first' | 'second', name: string, supervisor = false) {
+async function operator(line: Line, name: string, supervisor = false) {
   const login = uniq('rep');
   const o = await db.insertInto('operators').values({ login, name, line, supervisor, sip_username: login, sip_md5_cred: '0'.repeat(32) }).returning('id').executeTakeFirstOrThrow();
   return { id: String(o.id), login };
@@ -197,7 +198,7 @@ describe('staffing plan and ticket figures', () => {
       }
     }
     for (let i = 0; i < rows.length; i += 1000) await db.insertInto('calls').values(rows.slice(i, i + 1000)).execute();
-    const shifts: ['first' | 'second', number, number][] = [
+    const shifts: [Line, number, number][] = [
       ['first', 8, 17], ['first', 8, 17], ['first', 8, 17], ['first', 8, 17], ['first', 9, 18], ['first', 12, 21], ['first', 12, 21], ['first', 12, 21],
       ['second', 8, 17], ['second', 9, 18], ['second', 12, 21],
     ];

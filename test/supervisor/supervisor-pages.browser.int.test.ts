@@ -9,6 +9,7 @@ import { allocPorts, answerOnce, registerPhone, runCaller } from '../harness/sip
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { cancelOpenCallbacks, clearLine, randomPhone, startTestApp, type TestApp, uniq, waitFor } from '../support/app.js';
 import { db } from '../support/recordings.js';
+import type { Line } from '../../src/vocabulary.js';
 
 let t: TestApp;
 let browser: Browser;
@@ -25,7 +26,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function sipOperator(line: 'first' | 'second', name: string, supervisor = false) {
+async function sipOperator(line: Line, name: string, supervisor = false) {
   const sipPassword = `${uniq('pw-')}${uniq()}`;
   const login = uniq('sup');
   const op = (await t.api<{ id: string; sip: { username: string } }>('POST', '/api/operators', { login, name, line, sipPassword, supervisor })).body;

@@ -12,6 +12,7 @@ import { listCallEvents } from '../../src/calls/call.repository.js';
 import { db } from './recordings.js';
 import { FakePbx } from './fake-pbx.js';
 import { cancelOpenCallbacks, randomPhone, startTestApp, uniq, type TestApp } from './app.js';
+import type { Line } from '../../src/vocabulary.js';
 
 export { db };
 
@@ -113,7 +114,7 @@ export async function cleanUp(c: CoreApp): Promise<void> {
 }
 
 /** An operator of this node on `line`, available. */
-export async function availableOperator(c: CoreApp, line: 'first' | 'second' = 'first'): Promise<{ id: string; endpoint: string }> {
+export async function availableOperator(c: CoreApp, line: Line = 'first'): Promise<{ id: string; endpoint: string }> {
   const login = uniq('core-op-');
   const r = await c.t.api<{ id: string; sipUsername?: string }>('POST', '/api/operators', { login, name: login, line, sipPassword: 'a-long-sip-secret' });
   if (r.status !== 201) throw new Error(`operator not created: ${r.status} ${JSON.stringify(r.body)}`);

@@ -2,6 +2,7 @@
 // them, and their panel's event stream read as it arrives.
 import { expect } from 'vitest';
 import { uniq, type TestApp } from './app.js';
+import type { Line } from '../../src/vocabulary.js';
 
 export interface PanelSession {
   id: string;
@@ -12,7 +13,7 @@ export interface PanelSession {
   call<T = Record<string, unknown>>(method: string, path: string, payload?: unknown): Promise<{ status: number; body: T & { error?: { code: string; message: string } } }>;
 }
 
-export async function panelSession(t: TestApp, o: { line: 'first' | 'second'; name?: string; supervisor?: boolean }): Promise<PanelSession> {
+export async function panelSession(t: TestApp, o: { line: Line; name?: string; supervisor?: boolean }): Promise<PanelSession> {
   const login = uniq('ps');
   const password = `${uniq('panel-')}${uniq()}`;
   const name = o.name ?? `Оператор ${login}`;

@@ -4,6 +4,7 @@
 import { expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { uniq, type TestApp } from './app.js';
+import type { Line } from '../../src/vocabulary.js';
 
 export interface PanelOperator {
   id: string;
@@ -15,7 +16,7 @@ export interface PanelOperator {
 export async function panelOperator(
   t: TestApp,
   browser: Browser,
-  o: { line: 'first' | 'second'; name: string; supervisor?: boolean; lang?: 'ru' | 'en' },
+  o: { line: Line; name: string; supervisor?: boolean; lang?: 'ru' | 'en' },
 ): Promise<PanelOperator> {
   const login = uniq('web');
   const password = `${uniq('panel-')}${uniq()}`;

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { RegisteredRoute } from '../../src/http/server.js';
 import type { TestApp } from './app.js';
 import { uniq } from './app.js';
+import type { Line } from '../../src/vocabulary.js';
 
 type Schema = Record<string, unknown>;
 
@@ -75,7 +76,7 @@ export interface Principals {
 
 export async function makePrincipals(t: TestApp): Promise<Principals> {
   const logins = new Map<string, string>();
-  const op = async (line: 'first' | 'second', supervisor = false) => {
+  const op = async (line: Line, supervisor = false) => {
     const login = uniq('fz-op');
     const id = (await t.api<{ id: string }>('POST', '/api/operators', { login, name: 'Fuzz Operator', line, sipPassword: `${uniq('pw-')}${uniq()}`, supervisor })).body.id;
     logins.set(id, login);

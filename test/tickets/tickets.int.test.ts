@@ -7,6 +7,7 @@ import { startTestApp, uniq, waitFor, type TestApp } from '../support/app.js';
 import { db } from '../support/recordings.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { DEFAULT_PBX_NODE } from '../../src/calls/call.table.js';
+import type { Line } from '../../src/vocabulary.js';
 
 interface Ticket {
   id: string;
@@ -51,7 +52,7 @@ const create = async (body: Record<string, unknown>, token?: string) => {
   return r.body;
 };
 const get = async (id: string, token?: string) => (await t.api<Ticket>('GET', `/api/tickets/${id}`, undefined, token)).body;
-const operatorToken = async (line: 'first' | 'second') => {
+const operatorToken = async (line: Line) => {
   const op = await t.api<{ id: string }>('POST', '/api/operators', { login: uniq('op'), name: `Оператор ${line}`, line, sipPassword: `${uniq('pw-')}${uniq()}` });
   const tok = await t.api<{ token: string }>('POST', '/api/tokens', { name: uniq('op-'), role: 'operator', operatorId: op.body.id });
   return { id: op.body.id, token: tok.body.token };

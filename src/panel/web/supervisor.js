@@ -77,10 +77,10 @@ function renderBoard() {
         h(
           'div.tiles',
           {},
-          tile('wb.waiting', l.waiting, 'waiting', l.waiting > 0 && longest > b.serviceLevelSec),
-          tile('wb.longest', longest === null ? '—' : duration(longest), 'longest', longest > b.serviceLevelSec),
+          tile('wb.waiting', l.waiting, 'waiting', l.waiting > 0 && longest > (l.serviceLevelSec ?? b.serviceLevelSec)),
+          tile('wb.longest', longest === null ? '—' : duration(longest), 'longest', longest > (l.serviceLevelSec ?? b.serviceLevelSec)),
           tile('wb.callbacks', l.callbacksPending, 'callbacks'),
-          tile('wb.sl', pct(l.serviceLevel), 'sl', l.serviceLevel !== null && l.serviceLevel < 0.8, `≤ ${b.serviceLevelSec} ${t('sec')}`),
+          tile('wb.sl', pct(l.serviceLevel), 'sl', l.serviceLevel !== null && l.serviceLevel < 0.8, `≤ ${(l.serviceLevelSec ?? b.serviceLevelSec)} ${t('sec')}`),
           tile('wb.abandon', pct(l.abandonRate), 'abandon', l.abandonRate !== null && l.abandonRate > 0.05),
           tile('wb.aht', l.avgHandleSec === null ? '—' : duration(l.avgHandleSec), 'aht'),
         ),
