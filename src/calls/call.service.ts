@@ -3,32 +3,22 @@
 // change of phase that changes the status is applied in memory and written behind (the call
 // ledger), so nothing on a caller's path waits on Postgres. How calls end is in call-hangup.ts.
 import type { Logger } from 'pino';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/database.js';
-import type { IvrFlow } from '../ivr/ivr-flow.js';
-import type { Language } from '../vocabulary.js';
 import type { OperatorRow } from '../operators/operator.table.js';
 import type { Line } from '../vocabulary.js';
-import type { VerificationService } from '../verification/verification.service.js';
-import type { OperatorService } from '../operators/operator.service.js';
 import { placeholderId, type QueueEntry } from '../queues/waiting-list.js';
-import type { RecordingService } from '../recordings/recording.service.js';
-import type { TicketService } from '../tickets/ticket.service.js';
 import { findTicketById } from '../tickets/ticket.repository.js';
-import { headStartSec, type PriorityRule } from '../queues/priority.js';
+import { headStartSec } from '../queues/priority.js';
 import { CallTickets } from './call-tickets.js';
 import { CallEvents } from './call-events.js';
 import { CallDispatch } from './call-dispatch.js';
-import { silentPanels, type PanelPort } from './panel.port.js';
-import { silentPublisher, type EventPublisher } from '../outbound/outbound.service.js';
+import { silentPanels } from './panel.port.js';
+import { silentPublisher } from '../outbound/outbound.service.js';
 import { CallIvr } from './call-ivr.js';
 import { CallOverflow } from './call-overflow.js';
 import { CallConsult } from './call-consult.js';
 import type { CallLedger } from './call-ledger.js';
 import { updateCall } from './call.repository.js';
 import { WriteBehind } from './write-behind.js';
-import type { BusinessHours } from '../lines/business-hours.js';
-import type { LineCatalog } from '../lines/line-catalog.js';
 import { CallSticky } from './call-sticky.js';
 import { findAccountAssignedTicket } from './call-sticky.repository.js';
 import type { CallRow, CallUpdate, HangupBy } from './call.table.js';
@@ -39,56 +29,18 @@ import { CallSession } from './call-session.js';
 import { LiveCalls, type LegKind } from './live-calls.js';
 import { silentCallObserver, type CallObserver } from './call-observer.js';
 import { snapshotOf, type CallSnapshot } from './call-snapshot.js';
-import { CallbackCalls, type CallCore, type CallbackCallSettings } from './callback-calls.js';
+import { CallbackCalls, type CallCore } from './callback-calls.js';
 import { OutboundCalls, type OutboundCallSettings, type OutboundLimits } from './outbound-calls.js';
 import type { CallbackPort, CallbackSink } from './callback.port.js';
 import { reclaimCalls, sweepOrphanedRecordings } from './call-reclaim.js';
 import { isFinal, type FinalStatus } from './call-state-machine.js';
-import type { HangupCause, PbxEvent, PbxPort } from './pbx.port.js';
+import type { HangupCause, PbxEvent } from './pbx.port.js';
+import type { CallServiceDeps } from './call.deps.js';
 
 /** How long a queued caller waits at most for their verified account's ticket (sticky routing). */
 const STICKY_LOOKUP_WAIT_MS = 500;
 
-export interface CallServiceDeps {
-  db: Kysely<Database>;
-  /** The live calls' rows: changed in memory, written behind to Postgres. */
-  ledger: CallLedger;
-  pbx: PbxPort;
-  tickets: TicketService;
-  recordings: RecordingService;
-  operators: OperatorService;
-  verification: VerificationService;
-  businessHours: () => BusinessHours;
-  /** The configured lines (their sticky ring time, ...). */
-  lines: LineCatalog;
-  flow: () => IvrFlow;
-  log: Logger;
-  observer?: CallObserver;
-  /** Outbound events (webhooks, helpdesk connectors); none when absent. */
-  events?: EventPublisher;
-  /** Operator panels (screen pops); none when absent. */
-  panels?: PanelPort;
-  /** Calls the dialplan's fallback path took (shed): reclaim hands it those still up. */
-  fallback?: { adopt(row: CallRow): void };
-  /** Overload: while it sheds, new callers are handed to the dialplan fallback (overload-guard.ts). */
-  overload?: { readonly shedding: boolean; reassert(): void; callerWhileShedding(): void };
-  settings: {
-    /** The Asterisk node this instance drives (PBX_NODE): its calls and operators. */
-    node: string;
-    promptsDir: string;
-    defaultLanguage: Language;
-    ringTimeoutSec: number;
-    /** Head starts in the queue for verified callers and high/critical tickets. */
-    priority: PriorityRule;
-    /** Also record each leg on its own (RECORD_LEGS). */
-    recordLegs?: boolean;
-    /** Seconds the caller gets to rate the call after the operator hangs up (0: no survey). */
-    surveyTimeoutSec: number;
-    callback: Omit<CallbackCallSettings, 'defaultLanguage' | 'node'>;
-  };
-  /** Operators of a line who are logged in (not offline), for the wait estimate. */
-  staffed: (line: Line) => Promise<number>;
-}
+export type { CallServiceDeps } from './call.deps.js';
 
 export class CallService implements CallCore, CallbackSink {
   /** The live calls: the one place their sessions, legs, waiting lists and busy operators are kept. */
