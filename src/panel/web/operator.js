@@ -2,8 +2,7 @@
 // the screen pop and call controls, the ticket side, canned phrases and wrap-up. The server is
 // the truth for the operator's state and the call: the panel shows what the event stream says
 // and asks the API for every change; only media, mute and DTMF stay in the browser.
-import { Web } from '/panel/vendor/sip.js/index.js';
-import { t, applyI18n, language } from './i18n.js';
+import { t, applyI18n } from './i18n.js';
 import { api, currentSession, signInForm, signOut, $, h, duration, when, langToggle, stream, toast } from './common.js';
 import { Ringer } from './ringer.js';
 import { mountTickets } from './operator-tickets.js';
@@ -12,6 +11,8 @@ import { mountColleagues } from './operator-colleagues.js';
 import { renderRepeatCallers, renderRingReason } from './operator-pop.js';
 import { renderTransferLines } from './operator-transfer.js';
 import { lineName, loadLines } from './line-names.js';
+import { callTicketSide } from './operator-call-ticket.js';
+import { startPhone } from './operator-phone.js';
 
 const ui = {
   session: null,
@@ -24,6 +25,7 @@ const ui = {
   colleagues: [],
 };
 const ringer = new Ringer();
+const { loadTicket, saveTicket, addNote, loadColleagues, loadPhrases } = callTicketSide(ui, { renderPop: () => renderPop() });
 
 async function boot() {
   langToggle();
@@ -65,57 +67,20 @@ async function boot() {
   });
   setInterval(tick, 500);
   mountColleagues({ events, ui });
-  await startPhone();
+  await startPhone(ui, { invited, answered: () => ui.call && talking(), hungUp: phoneHungUp });
 }
 
 // ---- softphone ----------------------------------------------------------------------------
 
-async function startPhone() {
-  const s = ui.session.sip;
-  const server = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${s.path}`;
-  setPhone('phone.connecting');
-  ui.phone = new Web.SimpleUser(server, {
-    aor: `sip:${s.username}@${s.domain}`,
-    reconnectionAttempts: 1000,
-    reconnectionDelay: 3,
-    media: { constraints: { audio: true, video: false }, remote: { audio: $('#remote-audio') } },
-    userAgentOptions: {
-      authorizationUsername: s.username,
-      // The digest HA1 of the operator's endpoint: the panel never learns the SIP password.
-      authorizationHa1: s.ha1,
-      displayName: ui.session.operator.name,
-      logLevel: 'warn',
-      // No public STUN: the panel and Asterisk see each other directly (LAN, VPN or TURN set up
-      // by the site); a STUN server out of reach would only slow every call's ICE gathering.
-      sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] }, iceGatheringTimeout: 1000 },
-    },
-    delegate: {
-      onRegistered: () => setPhone('phone.registered', 'ok'),
-      onUnregistered: () => setPhone('phone.offline', 'bad'),
-      onServerDisconnect: () => setPhone('phone.offline', 'bad'),
-      onServerConnect: () => ui.phone.register().catch(() => undefined),
-      onCallReceived: invited,
-      onCallAnswered: () => ui.call && talking(),
-      onCallHangup: () => {
-        ui.invited = false;
-        ringer.stop();
-        if (ui.monitor) {
-          ui.monitor = null;
-          banner(null);
-          if (!ui.call) show('idle');
-        } else if (ui.call) endCall();
-      },
-    },
-  });
-  await ui.phone.connect();
-  await ui.phone.register();
-}
-
-function setPhone(key, cls = '') {
-  const el = $('#phone-state');
-  el.textContent = t(key);
-  el.dataset.i18n = key;
-  el.className = `phone ${cls}`;
+/** The phone hung up (the caller, the operator, or a supervisor's monitor call ended). */
+function phoneHungUp() {
+  ui.invited = false;
+  ringer.stop();
+  if (ui.monitor) {
+    ui.monitor = null;
+    banner(null);
+    if (!ui.call) show('idle');
+  } else if (ui.call) endCall();
 }
 
 /** An INVITE arrived. A supervisor's monitor call (listen, whisper, barge) is picked up at once. */
@@ -412,85 +377,6 @@ async function wrapUp(e) {
   } catch (err) {
     msg.textContent = `${t('err.generic')}: ${err.message}`;
   }
-}
-
-// ---- ticket side, colleagues, phrases -------------------------------------------------------
-
-async function loadTicket(id, number) {
-  ui.ticket = null;
-  $('#ticket-form').hidden = true;
-  $('#note-form').hidden = true;
-  $('#ticket-empty').hidden = Boolean(id);
-  $('#ticket-number').textContent = number ? `№ ${number}` : '';
-  if (!id) return;
-  try {
-    const tk = await api('GET', `/api/tickets/${id}`);
-    ui.ticket = tk;
-    $('#ticket-number').textContent = `№ ${tk.number}`;
-    const f = $('#ticket-form');
-    f.subject.value = tk.subject ?? '';
-    f.category.value = tk.category ?? '';
-    f.priority.value = tk.priority;
-    f.status.value = tk.status;
-    f.hidden = false;
-    $('#note-form').hidden = false;
-  } catch (err) {
-    // A colleague of another line, rung for a consultation, sees the pop but not the ticket
-    // itself until the call (and so the ticket) is handed to them.
-    if (err.status !== 403) toast(`${t('err.generic')}: ${err.message}`);
-  }
-}
-
-async function saveTicket(e) {
-  e.preventDefault();
-  if (!ui.ticket) return;
-  const f = e.target;
-  const patch = {};
-  for (const k of ['subject', 'category', 'priority', 'status']) if (f[k].value && f[k].value !== (ui.ticket[k] ?? '')) patch[k] = f[k].value;
-  if (!Object.keys(patch).length) return;
-  try {
-    ui.ticket = { ...ui.ticket, ...(await api('PATCH', `/api/tickets/${ui.ticket.id}`, patch)) };
-  } catch (err) {
-    toast(`${t('err.generic')}: ${err.message}`);
-  }
-}
-
-async function addNote(e) {
-  e.preventDefault();
-  const body = e.target.body.value.trim();
-  if (!body || !ui.ticket) return;
-  try {
-    const r = await api('POST', `/api/tickets/${ui.ticket.id}/notes`, { body });
-    e.target.reset();
-    if (ui.call?.pop?.ticket) {
-      ui.call.pop.ticket.notes = r.notes;
-      renderPop();
-    }
-  } catch (err) {
-    toast(`${t('err.generic')}: ${err.message}`);
-  }
-}
-
-async function loadColleagues() {
-  const r = await api('GET', '/api/panel/colleagues').catch(() => ({ colleagues: [] }));
-  ui.colleagues = r.colleagues;
-  $('#colleague').replaceChildren(
-    h('option', { value: '' }, `${t('call.colleague')}…`),
-    ...r.colleagues
-      .filter((c) => c.state !== 'offline')
-      .map((c) => h('option', { value: c.id }, `${c.name} · ${lineName(c.line)}${c.supervisor ? ' ★' : ''} · ${t(`state.${c.state}`)}`)),
-  );
-}
-
-async function loadPhrases() {
-  const r = await api('GET', `/api/panel/phrases?language=${language()}`).catch(() => ({ phrases: [] }));
-  const fill = (s) =>
-    s.replace(/\{(\w+)\}/g, (_, k) => ({ name: ui.session.operator.name, position: t('phrase.position'), company: t('phrase.company'), minutes: '2' })[k] ?? '');
-  $('#phrases').replaceChildren(
-    ...r.phrases.map((p) =>
-      h('li', { title: t('phrase.copy'), onclick: () => navigator.clipboard?.writeText(fill(p.body)).catch(() => undefined) }, h('b', {}, t(`phrase.${p.kind}`)), ' ', fill(p.body)),
-    ),
-  );
 }
 
 /** For tests and diagnostics: the media actually flowing (RTP counters from WebRTC's own stats). */
