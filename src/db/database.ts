@@ -43,10 +43,11 @@ export interface Database {
 export type Db = Kysely<Database> | Transaction<Database>;
 
 export function createDb(databaseUrl: string, max = 10): Kysely<Database> {
-  // A Postgres that neither answers nor refuses (stopped, or a dropped route) would hold every
-  // request waiting for a connection for good: 5 s, then the request is a 503 (error-handler.ts)
-  // and the call ledger's writer retries (pg-errors.ts isUnavailable knows the message).
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5_000 });
+  // No connect timeout: pg-pool applies it to the wait for a pooled client too, and with 5 s the
+  // soak's overload phase (2026-12-07) failed archive jobs that would have waited their turn. So a
+  // Postgres that neither answers nor refuses (stopped, or a dropped route) still holds requests;
+  // one that refuses them is a 503 at once (error-handler.ts).
+  const pool = new pg.Pool({ connectionString: databaseUrl, max });
   // An idle client that errors (Postgres restarted) must not crash the process.
   pool.on('error', () => undefined);
   // Nor one that is checked out between two queries (a transaction in progress): pg then emits
