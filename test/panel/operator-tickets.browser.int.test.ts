@@ -49,6 +49,8 @@ describe('the ticket lists and ticket page in Chromium', () => {
 
     const page = await (await browser.newContext({ viewport: { width: 1360, height: 860 }, locale: 'ru-RU' })).newPage();
     page.on('pageerror', (err) => console.error('panel page error:', err.message));
+    // A module that fails to load raises no pageerror, only a console error: shown, so a panel that never boots says why.
+    page.on('console', (m) => m.type() === 'error' && console.error('panel console error:', m.text()));
     await page.goto(`${t.base}/panel`);
     await page.fill('#signin input[name=login]', anna.login);
     await page.fill('#signin input[name=password]', anna.password);
