@@ -9,12 +9,18 @@ import { Nullable } from '../http/schemas.js';
 import { ROLES } from '../auth/token.table.js';
 import type { LineCatalog } from './line-catalog.js';
 
-const LineName = Type.Object({
+/** A line as pages show it (also GET /api/supervisor/lines, with each line's level). */
+export const LineName = Type.Object({
   id: Type.String(),
   name: Type.Object({ ru: Type.String(), en: Type.String() }),
   escalatesTo: Nullable(Type.String({ description: 'where escalation from this line goes; null: the top of its escalation order' })),
   escalationOnly: Type.Boolean({ description: 'reached only by escalation (no caller is routed to it directly)' }),
 });
+
+/** The configured lines in their order, as LineName: read at each call (the admin API may have replaced them). */
+export function lineNames(lines: Pick<LineCatalog, 'all'>) {
+  return lines.all().map((l) => ({ id: l.id, name: l.name, escalatesTo: l.escalatesTo, escalationOnly: l.escalationOnly }));
+}
 
 export const lineNamesRoutes =
   (lines: Pick<LineCatalog, 'all'>): FastifyPluginAsyncTypebox =>
@@ -28,7 +34,6 @@ export const lineNamesRoutes =
           response: { 200: Type.Object({ lines: Type.Array(LineName) }) },
         },
       },
-      // Read at each request: the admin API may have replaced the configuration since.
-      async () => ({ lines: lines.all().map((l) => ({ id: l.id, name: l.name, escalatesTo: l.escalatesTo, escalationOnly: l.escalationOnly })) }),
+      async () => ({ lines: lineNames(lines) }),
     );
   };

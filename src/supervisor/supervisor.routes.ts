@@ -12,6 +12,7 @@ import { lineReport, liveCalls, listMonitorSessions, operatorReport } from './su
 import type { MonitorService } from './monitor.service.js';
 import type { WallboardNotifier } from './wallboard.notifier.js';
 import type { WallboardService } from './wallboard.service.js';
+import { LineName, lineNames } from '../lines/line-names.routes.js';
 
 const Range = Type.Object(
   {
@@ -48,7 +49,6 @@ export const supervisorRoutes =
   (db: Db, board: WallboardService, boards: WallboardNotifier, monitors: MonitorService, hours: () => BusinessHours, lines: LineCatalog): FastifyPluginAsyncTypebox =>
   async (app) => {
     const sup = requireRole('admin', 'supervisor');
-    const Name = Type.Object({ ru: Type.String(), en: Type.String() });
 
     app.get(
       '/supervisor/lines',
@@ -58,12 +58,12 @@ export const supervisorRoutes =
           summary: "The configured lines in their order, with their names in both languages and the escalation order (the supervisor pages' columns and pickers)",
           response: {
             200: Type.Object({
-              lines: Type.Array(Type.Object({ id: Type.String(), name: Name, escalatesTo: Nullable(Type.String()), escalationOnly: Type.Boolean(), level: Type.Integer({ description: '0: the bottom of the escalation order' }) })),
+              lines: Type.Array(Type.Object({ ...LineName.properties, level: Type.Integer({ description: '0: the bottom of the escalation order' }) })),
             }),
           },
         },
       },
-      async () => ({ lines: lines.all().map((l) => ({ id: l.id, name: l.name, escalatesTo: l.escalatesTo, escalationOnly: l.escalationOnly, level: lines.level(l.id) })) }),
+      async () => ({ lines: lineNames(lines).map((l) => ({ ...l, level: lines.level(l.id) })) }),
     );
 
     app.get('/supervisor/wallboard', { preHandler: sup, schema: { summary: 'The wallboard now (the same as the events stream pushes)', response: { 200: Type.Unknown() } } }, async () =>
