@@ -30,7 +30,8 @@ export interface SoakOptions {
   /**
    * Soak the plain-dialplan baseline instead (the load bench's: Answer, MixMonitor, Read, Queue
    * to the same operators) at the same rate: what the machine sustains without the service. No
-   * faults, no overload phase, no rows or archive to check.
+   * faults, no rows or archive to check; the overload phase runs through the plain dialplan too,
+   * so the service's overload figures have plain Asterisk's beside them on the same machine.
    */
   baseline?: boolean;
 }
@@ -137,7 +138,15 @@ export async function soakBench(o: SoakOptions) {
       const succeeded = soakSipp.reduce((a, c) => a + c.ok, 0);
       const failed = soakSipp.reduce((a, c) => a + c.failed, 0);
       process.stderr.write(`[soak] baseline done: ${succeeded}/${created} ok\n`);
-      return { case: 'soak-baseline', options: o, machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '' }, soak: { cps: o.cps, minutes: o.minutes, calls: created, succeeded, failed, concurrentMedian: median(steady.map((s) => s.concurrent)), samples }, targets: { soakZeroFailed: failed === 0 } };
+      const overload = o.overloadCps > 0 ? await baselineOverload(o, run) : null;
+      return {
+        case: 'soak-baseline',
+        options: o,
+        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '' },
+        soak: { cps: o.cps, minutes: o.minutes, calls: created, succeeded, failed, concurrentMedian: median(steady.map((s) => s.concurrent)), samples },
+        targets: { soakZeroFailed: failed === 0, overloadAnswered99: overload ? overload.answeredPct >= 99 : null },
+        overload,
+      };
     }
     const soakAccount = await account(soakPrefix);
     const recordings = await recordingCheck(soakPrefix);
@@ -248,6 +257,48 @@ export async function soakBench(o: SoakOptions) {
     await exited(service);
     ops.uas.kill();
   }
+}
+
+/**
+ * The overload phase's callers through the plain dialplan (the baseline): the same rate and
+ * length, then the soak's rate for a minute. How many were answered, and the most calls up at
+ * once: what plain Asterisk does past its limit on this machine, for the service's overload
+ * figures to be read against.
+ */
+async function baselineOverload(o: SoakOptions, run: string) {
+  const prefix = `6${run}9`;
+  const calmSec = 60;
+  process.stderr.write(`[soak] baseline overload: ${o.overloadSec} s at ${o.overloadCps} calls/s, then ${calmSec} s at ${o.cps}\n`);
+  const hot = await callerRuns({ name: 'overload', number: BASELINE_NUMBER, prefix, cps: o.overloadCps, sec: o.overloadSec, timeoutSec: o.overloadSec + o.talkSec + 600 });
+  let peak = 0;
+  let over = false;
+  const watch = (async () => {
+    while (!over) {
+      peak = Math.max(peak, await trunkChannels(ari));
+      await sleep(2000);
+    }
+  })();
+  await sleep(o.overloadSec * 1000);
+  const calm = await callerRuns({ name: 'after-overload', number: BASELINE_NUMBER, prefix: `${prefix}0`, cps: o.cps, sec: calmSec, timeoutSec: calmSec + o.talkSec + 600 });
+  const hotSipp = (await Promise.all(hot.map((c) => c.done))).map((r) => sippCounts(r.stdout));
+  const calmSipp = (await Promise.all(calm.map((c) => c.done))).map((r) => sippCounts(r.stdout));
+  over = true;
+  await watch;
+  await drain();
+  const sum = (xs: { created: number; ok: number }[]) => ({ calls: xs.reduce((a, c) => a + c.created, 0), ok: xs.reduce((a, c) => a + c.ok, 0) });
+  const all = sum([...hotSipp, ...calmSipp]);
+  const after = sum(calmSipp);
+  process.stderr.write(`[soak] baseline overload: ${all.ok}/${all.calls} answered\n`);
+  return {
+    cps: o.overloadCps,
+    sec: o.overloadSec,
+    calls: all.calls,
+    answered: all.ok,
+    answeredPct: round((all.ok / Math.max(1, all.calls)) * 100, 2),
+    // The minute back at the soak's rate alone: does plain Asterisk recover?
+    afterOverload: { calls: after.calls, answered: after.ok },
+    peakCallsUp: peak,
+  };
 }
 
 /**
