@@ -176,7 +176,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
   // The pop reads a live call's row from the call ledger (declared below; read only when a call rings).
   // Made ahead while the caller waits (pop-cache.ts), with the caller's other open tickets.
   const repeatCallers = new RepeatCallers(db, config.callbacks.defaultRegion);
-  const pops: ScreenPopService = new ScreenPopService(db, tickets, (id) => ledger.row(id), { session: (id): CallSession | undefined => calls.session(id), live: (): Iterable<LiveCallView> => calls.live.all().values(), wanted: () => panels.connected().length > 0, repeat: repeatCallers });
+  const pops: ScreenPopService = new ScreenPopService(db, tickets, (id) => ledger.row(id), { session: (id): CallSession | undefined => calls.session(id), live: (): Iterable<LiveCallView> => calls.live.all().values(), wanted: () => panels.connected().length > 0, repeat: repeatCallers, ticket: (id) => calls.knownTicket(id) });
   const panels = new PanelNotifier(pops, log.child({ component: 'panels' }));
   const slaQueue = new SlaQueue(redis, config.queuePrefix);
   // Ticket lists between calls; ticket changes go to the panels of the lines that see them too.
@@ -249,6 +249,7 @@ export async function createApp(config: Config, log: Logger, parts: AppParts = {
 
   outbound.observe(metrics);
   verification.observe(metrics);
+  panels.observe(metrics);
 
   // Asterisk forgets astdb-less state and AMI queue members can drift: push Postgres's truth on every connect.
   pbx.onEvent((e) => {

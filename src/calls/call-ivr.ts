@@ -164,6 +164,10 @@ export class CallIvr {
       // The verification service writes it to Postgres itself; the live row (what call.* events
       // and the API read while the call is up) gets it too.
       this.d.ledger.update(s.callId, { verification_status: 'verified', verified_account_id: r.accountId, verification_method: s.verification.method, verified_at: new Date() });
+    } else if (this.d.ledger.row(s.callId)?.verification_status === 'none') {
+      // As the verification service wrote it (any other outcome, and only over 'none'): the
+      // live row says so too, so the screen pop made from memory shows the failed attempt.
+      this.d.ledger.update(s.callId, { verification_status: 'failed' });
     }
     return r;
   }

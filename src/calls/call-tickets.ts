@@ -37,9 +37,28 @@ export interface KeyedTicketResult {
   confirmed: boolean;
 }
 
+/**
+ * A live call's ticket as this instance made or found it, and its claim: what the screen pop and
+ * the queue's head start read instead of asking Postgres again at the ring. `fresh`: made for
+ * this call just now, so it has no earlier calls and no notes to show.
+ */
+export interface KnownTicket {
+  ticket: TicketRow;
+  fresh: boolean;
+  claim: TicketClaim | null;
+}
+
+export interface TicketClaim {
+  ticketId: string;
+  number: string;
+  line: Line | null;
+}
+
 export class CallTickets {
   /** Claims of live calls (the ticket keyed, not proved); the call row keeps the keyed number for good. */
-  private readonly claims = new WeakMap<CallSession, { ticketId: string; number: string }>();
+  private readonly claims = new WeakMap<CallSession, TicketClaim>();
+  /** The ticket each live call is on, as made or looked up here (gone with the session). */
+  private readonly known = new WeakMap<CallSession, { ticket: TicketRow; fresh: boolean }>();
 
   private readonly writeRow: CallRowWriter;
 
@@ -71,6 +90,7 @@ export class CallTickets {
     // find the session already ticketed and skip it.
     await this.writeRow(s.callId, { ticket_id: ticket.id });
     s.ticketId = ticket.id;
+    this.known.set(s, { ticket, fresh: true });
     // Verified before the ticket existed (a code keyed early in the IVR): the ticket gets the account.
     if (s.verifiedAccountId) await bindTicket(this.db, ticket.id, s.verifiedAccountId, s.callId);
     // The claim on the new ticket's timeline, for whoever picks it up later.
@@ -98,7 +118,7 @@ export class CallTickets {
       this.log.info({ callId: s.callId, keyed, ticketId: ticket.id }, 'call attached to an existing ticket');
       return { found: true, line: ticket.line, confirmed: true };
     }
-    this.claims.set(s, { ticketId: ticket.id, number: keyed });
+    this.claims.set(s, { ticketId: ticket.id, number: keyed, line: ticket.line });
     await this.writeRow(s.callId, { keyed_ticket_number: keyed });
     this.log.info({ callId: s.callId, keyed, ticketId: ticket.id }, 'ticket number keyed but not proved: a claim for the operator to confirm');
     return { found: true, line: ticket.line, confirmed: false };
@@ -126,8 +146,19 @@ export class CallTickets {
     return t;
   }
 
+  /**
+   * What this instance knows of the call's ticket without Postgres; undefined when the call has
+   * moved onto another ticket since (a claim confirmed elsewhere), or never had one made here.
+   */
+  ticketOf(s: CallSession): KnownTicket | undefined {
+    const k = this.known.get(s);
+    if (!k || k.ticket.id !== s.ticketId) return undefined;
+    return { ...k, claim: this.claims.get(s) ?? null };
+  }
+
   private async take(s: CallSession, t: TicketRow, keyed: string): Promise<void> {
     s.ticketId = t.id;
+    this.known.set(s, { ticket: t, fresh: false });
     this.claims.delete(s);
     await this.writeRow(s.callId, { keyed_ticket_number: keyed, ticket_id: t.id });
   }

@@ -8,7 +8,7 @@ import type { Line } from '../vocabulary.js';
 import { placeholderId, type QueueEntry } from '../queues/waiting-list.js';
 import { findTicketById } from '../tickets/ticket.repository.js';
 import { headStartSec } from '../queues/priority.js';
-import { CallTickets } from './call-tickets.js';
+import { CallTickets, type KnownTicket } from './call-tickets.js';
 import { CallEvents } from './call-events.js';
 import { CallDispatch } from './call-dispatch.js';
 import { silentPanels } from './panel.port.js';
@@ -305,7 +305,9 @@ export class CallService implements CallCore, CallbackSink {
     if (ticketId) this.behind.run(`ticket-${ticketId}`, 'ticket line', () => this.d.tickets.setLine(ticketId, line));
     await moh;
     // Priority as a head start (queues/priority.ts): ahead of those who called shortly before, never of everyone.
-    const ticketPriority = ticketId ? ((await findTicketById(this.d.db, ticketId).catch(() => undefined))?.priority ?? null) : null;
+    // The ticket made or keyed moments ago is known here: Postgres is asked only for one that is not.
+    const known = this.callTickets.ticketOf(s)?.ticket;
+    const ticketPriority = ticketId ? (known?.id === ticketId ? known.priority : ((await findTicketById(this.d.db, ticketId).catch(() => undefined))?.priority ?? null)) : null;
     const ahead = headStartSec({ verified: s.verifiedAccountId !== null, ticketPriority }, this.d.settings.priority);
     this.joinQueue(s, line, Date.now() - ahead * 1000);
     this.callbacks?.startOffers(s, line);
@@ -325,6 +327,12 @@ export class CallService implements CallCore, CallbackSink {
 
   handedOver(row: CallRow, detail: Record<string, unknown>): void {
     this.callEvents.emit('call.transferred', row, detail);
+  }
+
+  /** A live call's ticket as made or found by this instance (the screen pop reads it instead of Postgres). */
+  knownTicket(callId: string): KnownTicket | undefined {
+    const s = this.session(callId);
+    return s && this.callTickets.ticketOf(s);
   }
 
   ensureTicket(s: CallSession): Promise<string> {

@@ -33,6 +33,7 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver, Ver
   private readonly ledgerWriteSeconds: Histogram;
   private readonly dispatchSeconds: Histogram;
   private readonly jobSeconds: Histogram;
+  private readonly screenPopSeconds: Histogram;
   private readonly jobFailures: Counter;
   private readonly archivedBytes: Counter;
   private readonly outboundDeliveries: Counter;
@@ -63,6 +64,10 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver, Ver
     this.ledgerWriteSeconds = new Histogram({
       name: 'pbxdesk_ledger_write_seconds', help: "From a call's change made in memory to its being in Postgres (the call ledger's write-behind)", registers,
       buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 120],
+    });
+    this.screenPopSeconds = new Histogram({
+      name: 'pbxdesk_screen_pop_seconds', help: "From an operator being rung to their panel's pop being sent, by where it came from (ahead, memory, at-ring)", labelNames: ['made'], registers,
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 5],
     });
     this.jobSeconds = new Histogram({ name: 'pbxdesk_job_duration_seconds', help: 'BullMQ job run time', labelNames: ['queue'], registers });
     this.jobFailures = new Counter({ name: 'pbxdesk_job_failures_total', help: 'BullMQ job attempts that failed', labelNames: ['queue'], registers });
@@ -165,6 +170,10 @@ export class Metrics implements CallObserver, JobObserver, DeliveryObserver, Ver
 
   dispatched(ms: number, line: Line): void {
     this.dispatchSeconds.observe({ line }, Math.max(0, ms) / 1000);
+  }
+
+  screenPopSent(ms: number, made: string): void {
+    this.screenPopSeconds.observe({ made }, Math.max(0, ms) / 1000);
   }
 
   ledgerWritten(ms: number): void {

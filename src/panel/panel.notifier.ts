@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { PanelPort } from '../calls/panel.port.js';
 import type { AssigneeRing } from '../calls/call-phase.js';
-import { rungAs, type ScreenPopService } from './screen-pop.service.js';
+import { rungAs, type PopMade, type ScreenPopService } from './screen-pop.service.js';
 import type { EventStream } from '../http/event-stream.js';
 import type { OperatorRow } from '../operators/operator.table.js';
 import { panelOperator } from './panel.dto.js';
@@ -14,7 +14,14 @@ export class PanelNotifier implements PanelPort {
   /** Per operator, events go out in the order they happened, although a screen pop takes a moment to build. */
   private readonly tails = new Map<string, Promise<void>>();
 
+  /** Told how long each pop took from the ring to being sent, and where it came from (metrics). */
+  private observer: { screenPopSent(ms: number, made: PopMade): void } | undefined;
+
   constructor(private readonly pops: ScreenPopService, private readonly log: Logger) {}
+
+  observe(observer: { screenPopSent(ms: number, made: PopMade): void }): void {
+    this.observer = observer;
+  }
 
   attach(operatorId: string, stream: EventStream): () => void {
     const set = this.streams.get(operatorId) ?? new Set<EventStream>();
@@ -57,10 +64,13 @@ export class PanelNotifier implements PanelPort {
   }
 
   ringing(operatorId: string, callId: string, assignee?: AssigneeRing): void {
+    const t0 = performance.now();
     this.push(operatorId, 'ringing', async () => {
-      const pop = await this.pops.build(callId);
+      const served = await this.pops.served(callId);
+      if (!served) return undefined;
+      this.observer?.screenPopSent(performance.now() - t0, served.made);
       // Why this operator (sticky routing): the ring's own, not the call's, so not part of the pop made ahead.
-      return pop && assignee ? { ...pop, rungAs: rungAs(assignee) } : pop;
+      return assignee ? { ...served.pop, rungAs: rungAs(assignee) } : served.pop;
     });
   }
 

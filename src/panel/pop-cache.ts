@@ -8,8 +8,11 @@
 //   fetched, as soon as a look sees the call.
 // - Queued: the whole pop is built (the ticket exists from then on).
 // - Ringing: the pop is served from here when what it was built from is still the call's: the
-//   same ticket, keyed number, verified account and line (`key`), and not older than MAX_AGE_MS;
-//   otherwise it is built at once as before. Callers who wait long get theirs rebuilt every
+//   same ticket, keyed number, verified account and line (`key`), and not older than MAX_AGE_MS.
+//   Not ready yet (an operator free rings within milliseconds of the caller joining the line, so
+//   the build started at `queued` is often still in Postgres): a call on a ticket made for it, not
+//   verified, is popped from the call core's memory (screen-pop.service.ts fromMemory); otherwise
+//   the build is waited for, or made at once as before. Callers who wait long get theirs rebuilt every
 //   REFRESH_MS, so a note added meanwhile is there too.
 // - Only while some operator panel is open: with desk phones alone nobody is popped.
 // - Answered (bridged) or ended: evicted; a consultation's ring builds afresh.

@@ -12,6 +12,7 @@ import type { CallRow } from '../calls/call.table.js';
 import { PopCache, type LiveCallView } from './pop-cache.js';
 import { pickRepeatTickets, type RepeatCandidate, type RepeatTicket } from './repeat-caller-rules.js';
 import type { RepeatCallers } from './repeat-caller.service.js';
+import type { KnownTicket } from '../calls/call-tickets.js';
 
 export interface ScreenPop {
   callId: string;
@@ -62,7 +63,12 @@ export interface PopSources {
   /** Whether any panel is open to pop to: without one (desk phones only) nothing is made ahead. */
   wanted?: () => boolean;
   repeat?: RepeatCallers;
+  /** A live call's ticket as the call core made or found it (calls/call-tickets.ts): a fresh one needs nothing read back. */
+  ticket?: (callId: string) => KnownTicket | undefined;
 }
+
+/** Where a pop served at the ring came from: made ahead, put together from memory, or built then. */
+export type PopMade = 'ahead' | 'memory' | 'at-ring';
 
 export class ScreenPopService {
   private readonly pops = new PopCache<{ pop: ScreenPop; queuedAt: number | null }>();
@@ -82,12 +88,55 @@ export class ScreenPopService {
 
   /** The pop for a ringing operator: made ahead when it still stands, else now. */
   async build(callId: string): Promise<ScreenPop | undefined> {
+    return (await this.served(callId))?.pop;
+  }
+
+  /**
+   * The pop for a ringing operator, and where it came from. A pop made ahead and ready is
+   * served; else one put together from memory when nothing needs reading back (fromMemory); else
+   * the build under way is waited for, or one is made now. With an operator free the ring comes
+   * within milliseconds of the caller joining the line, before a build started then can finish.
+   */
+  async served(callId: string): Promise<{ pop: ScreenPop; made: PopMade } | undefined> {
     const key = this.keyOf(callId);
     const hit = key === undefined ? undefined : this.pops.get(callId, key);
-    const made = hit ? (hit.ready ?? (await hit.value)) : undefined;
-    if (made) return { ...made.pop, waitedSec: made.queuedAt === null ? null : Math.round((Date.now() - made.queuedAt) / 1000) };
+    const waited = (m: { pop: ScreenPop; queuedAt: number | null }) => ({ ...m.pop, waitedSec: m.queuedAt === null ? null : Math.round((Date.now() - m.queuedAt) / 1000) });
+    if (hit?.ready) return { pop: waited(hit.ready), made: 'ahead' };
+    const quick = this.fromMemory(callId);
+    if (quick) return { pop: quick, made: 'memory' };
+    const made = hit ? await hit.value : undefined;
+    if (made) return { pop: waited(made), made: 'ahead' };
     const fresh = await this.make(callId);
-    return fresh?.pop;
+    return fresh && { pop: fresh.pop, made: 'at-ring' };
+  }
+
+  /**
+   * The pop from the call core's memory alone, when that is the whole truth: the call's ticket
+   * was made for it (no earlier calls, no notes), the caller is not verified (a verified caller's
+   * name is on the account's ticket), and their number's other tickets were fetched in the IVR.
+   * Anything else is read from Postgres as before.
+   */
+  private fromMemory(callId: string): ScreenPop | undefined {
+    const row = this.src.liveRow?.(callId);
+    const s = this.src.session?.(callId);
+    const known = this.src.ticket?.(callId);
+    if (!row || !s || !known?.fresh || s.verifiedAccountId || row.verified_account_id) return undefined;
+    const cands = this.candidates.get(callId, `${row.caller_number}|null`)?.ready;
+    if (!cands) return undefined;
+    const t = known.ticket;
+    const claim = known.claim && known.claim.ticketId !== t.id ? known.claim : null;
+    return {
+      callId,
+      callerNumber: row.caller_number,
+      language: row.language,
+      line: row.line,
+      ivrPath: row.ivr_path,
+      waitedSec: row.queued_at ? Math.round((Date.now() - row.queued_at.getTime()) / 1000) : null,
+      verification: { status: row.verification_status, accountId: null, customerName: t.customer_name },
+      claim,
+      repeatTickets: pickRepeatTickets(cands, { verifiedAccountId: null, line: row.line, ownTicketId: t.id }),
+      ticket: { id: t.id, number: t.number, subject: t.subject, status: t.status, priority: t.priority, history: [], notes: [] },
+    };
   }
 
   /**

@@ -7,11 +7,13 @@ import { PanelNotifier } from '../../src/panel/panel.notifier.js';
 import type { ScreenPop, ScreenPopService } from '../../src/panel/screen-pop.service.js';
 
 function rig() {
-  const pops = { build: async (callId: string) => ({ callId, callerNumber: '+79991234567' }) as ScreenPop } as ScreenPopService;
+  const pops = { served: async (callId: string) => ({ pop: { callId, callerNumber: '+79991234567' } as ScreenPop, made: 'memory' as const }) } as unknown as ScreenPopService;
   const n = new PanelNotifier(pops, pino({ level: 'silent' }));
   const got: { event: string; data: Record<string, unknown> }[] = [];
   n.attach('op-a', { send: (event, data) => got.push({ event, data: data as Record<string, unknown> }), end: () => undefined });
-  return { n, got };
+  const timed: string[] = [];
+  n.observe({ screenPopSent: (ms, made) => timed.push(`${made}:${ms >= 0}`) });
+  return { n, got, timed };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -28,5 +30,12 @@ describe('the ringing pop', () => {
       ['ringing', 'call-2', { reason: 'assignee', ticketId: '42', ticketNumber: '100042', match: 'account', verified: true }],
       ['ringing', 'call-3', undefined],
     ]);
+  });
+
+  it('is timed from the ring to being sent, with where it came from (the metric)', async () => {
+    const { n, timed } = rig();
+    n.ringing('op-a', 'call-1');
+    await settle();
+    expect(timed).toEqual(['memory:true']);
   });
 });
