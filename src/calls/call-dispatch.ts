@@ -17,7 +17,7 @@ import type { AssigneeRing, CallPhase } from './call-phase.js';
 import type { CallSession } from './call-session.js';
 import { rungAsAssignee, type CallSticky } from './call-sticky.js';
 import type { CallbackCalls } from './callback-calls.js';
-import type { PbxPort } from './pbx.port.js';
+import type { HangupCause, PbxPort } from './pbx.port.js';
 import type { PanelPort } from './panel.port.js';
 
 /** The parts of the call service the ACD works on; CallService implements it. */
@@ -234,7 +234,7 @@ export class CallDispatch {
    * the operator is paused as missed (not when the miss was ours: a bridge Asterisk refused).
    * RING_CANCELLED_BY_RESTART: nobody missed it (call-reclaim.ts), the ring is offered again.
    */
-  async operatorMissed(s: CallSession, reason: string, pause = true): Promise<void> {
+  async operatorMissed(s: CallSession, reason: string, pause = true, cause?: HangupCause): Promise<void> {
     const opId = s.operatorId;
     // Rung first as the ticket's assignee (call-sticky.ts): never obliged to take it, so not paused.
     const asAssignee = rungAsAssignee(s.phase);
@@ -255,7 +255,7 @@ export class CallDispatch {
     s.operatorId = null;
     s.operatorChannelId = null;
     if (s.phase.kind !== 'ringing') return;
-    const detail = cancelled ? { reclaimed: true, ...(assignee && { assignee }) } : { missedBy: opId, reason, ...(asAssignee && { asAssignee }) };
+    const detail = cancelled ? { reclaimed: true, ...(assignee && { assignee }) } : { missedBy: opId, reason, ...(cause && { cause: cause.code }), ...(!pause && !asAssignee && { notPaused: true }), ...(asAssignee && { asAssignee }) };
     await this.core.move(s, { kind: 'queued' }, { operator_id: null, operator_channel_id: null }, detail);
     if (s.line) this.joinQueue(s, s.line, s.rank ?? HEAD_RANK);
     // Asked for a callback in the IVR and rung before the menu could open (call.service.ts enqueue

@@ -29,7 +29,7 @@ export interface HangupTarget {
   readonly callbackCalls: CallbackCalls | undefined;
   move(s: CallSession, next: CallPhase, patch?: CallUpdate, detail?: Record<string, unknown>): Promise<CallRow>;
   ensureTicket(s: CallSession): Promise<string>;
-  operatorMissed(s: CallSession, reason: string): Promise<void>;
+  operatorMissed(s: CallSession, reason: string, pause?: boolean, cause?: HangupCause): Promise<void>;
   operatorWrite(operatorId: string | null, what: string, fn: (id: string) => Promise<unknown>): void;
   /** The call's timers in other helpers (callback offers, the overflow rule) stop. */
   stopTimers(callId: string): void;
@@ -66,7 +66,7 @@ export class CallHangup {
     if (leg.leg === 'consult') return this.t.consults.colleagueGone(s);
     if (leg.leg === 'operator') {
       // Picked up and being put through: the answer (call-answer.ts) finds the leg gone and settles it.
-      if (p.kind === 'ringing') return p.answered ? undefined : this.t.operatorMissed(s, 'no-answer');
+      if (p.kind === 'ringing') return p.answered ? undefined : this.t.operatorMissed(s, 'no-answer', true, cause);
       // The colleague is on: they keep the caller. Still ringing: they are let go with the call.
       if (p.kind === 'consulting' && p.colleague.answered) return this.t.consults.handOver(s, 'operator hung up');
       if (p.kind === 'consulting') await this.t.consults.release(s, 'the operator hung up');

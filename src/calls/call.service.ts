@@ -11,6 +11,7 @@ import { headStartSec } from '../queues/priority.js';
 import { CallTickets, type KnownTicket } from './call-tickets.js';
 import { CallEvents } from './call-events.js';
 import { CallDispatch } from './call-dispatch.js';
+import { isOperatorsMiss } from './ring-miss.js';
 import { silentPanels } from './panel.port.js';
 import { silentPublisher } from '../outbound/outbound.service.js';
 import { CallIvr } from './call-ivr.js';
@@ -360,10 +361,13 @@ export class CallService implements CallCore, CallbackSink {
     return this.hangups.end(s, to, cause, by);
   }
 
-  /** The rung operator did not pick up: the caller goes back to the head of the line (`pause`: the operator paused as missed). */
-  operatorMissed(s: CallSession, reason: string, pause = true): Promise<void> {
+  /**
+   * The rung operator did not pick up: the caller goes back to the head of the line. `pause`: the
+   * operator paused as missed, if the miss was theirs (ring-miss.ts: not while shedding, not a phone never reached).
+   */
+  operatorMissed(s: CallSession, reason: string, pause = true, cause?: HangupCause): Promise<void> {
     if (this.outbound?.firstRing(s)) return this.outbound.operatorMissed(s, reason); // nobody to put back in a line
-    return this.acd.operatorMissed(s, reason, pause);
+    return this.acd.operatorMissed(s, reason, pause && isOperatorsMiss({ cause, shedding: this.d.overload?.shedding ?? false }), cause);
   }
 
   /** The operator of a bridged call hung up. */
