@@ -80,6 +80,23 @@ export async function screenPopBench(opts: { calls: number; operators: number })
       ops.push(op.id);
       await api('PUT', `/api/operators/${op.id}/panel-password`, { password });
       const page = await (await browser.newContext({ permissions: ['microphone'] })).newPage();
+      // When each call's pop arrived on the panel's event stream (before the panel's own
+      // listener runs): splits the latency into getting there and drawing it.
+      await page.addInitScript(() => {
+        const w = window as unknown as { sseAt: Record<string, number> };
+        w.sseAt = {};
+        const add = EventSource.prototype.addEventListener;
+        EventSource.prototype.addEventListener = function (this: EventSource & { timed?: boolean }, type: string, fn: EventListenerOrEventListenerObject, o?: boolean | AddEventListenerOptions) {
+          if (type === 'ringing' && !this.timed) {
+            this.timed = true;
+            add.call(this, 'ringing', (e) => {
+              const id = (JSON.parse((e as MessageEvent<string>).data) as { callId?: string }).callId;
+              if (id) w.sseAt[id] ??= Date.now();
+            });
+          }
+          add.call(this, type, fn, o);
+        } as typeof EventSource.prototype.addEventListener;
+      });
       await page.goto(`${origin}/panel`);
       await page.fill('#signin input[name=login]', login);
       await page.fill('#signin input[name=password]', password);
@@ -133,6 +150,7 @@ export async function screenPopBench(opts: { calls: number; operators: number })
       }),
     );
     const drawn = (await Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as { pops: { callId: string; caller: string; at: number; ringing: boolean; repeats: number }[] }).pops)))).flat();
+    const sseAt = Object.assign({}, ...(await Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as { sseAt: Record<string, number> }).sseAt))))) as Record<string, number>;
     // A call re-offered to another operator (a missed ring) is popped there too: its first pop counts.
     const pops = drawn.sort((a, b) => a.at - b.at).filter((p, i, all) => all.findIndex((q) => q.callId === p.callId) === i);
     // Each pop against its own call's ring: of the caller's rings (a repeat number has two, tens
@@ -145,6 +163,10 @@ export async function screenPopBench(opts: { calls: number; operators: number })
       return [{ ...p, ms: p.at - ring }];
     });
     const latencies = measuredPops.map((p) => p.ms);
+    // Of each measured pop: from the ring to its arrival on the event stream, and from there to the DOM.
+    const arrived = measuredPops.filter((p) => sseAt[p.callId] !== undefined);
+    const toStream = arrived.map((p) => p.ms - (p.at - (sseAt[p.callId] as number)));
+    const toDom = arrived.map((p) => p.at - (sseAt[p.callId] as number));
     const metricsAfter = await scrape();
     const served = Object.fromEntries(
       (['ahead', 'memory', 'at-ring'] as const).map((made) => {
@@ -165,6 +187,13 @@ export async function screenPopBench(opts: { calls: number; operators: number })
       popsWithRepeatTickets: pops.filter((p) => p.repeats > 0).length,
       failedCalls: failures.length,
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: Math.max(0, ...latencies) },
+      // Split: ring → the pop on the page's event stream (the service, the HTTP stream, the
+      // bench's TCP relay), and → drawn (the panel's code and Chromium).
+      split: {
+        measured: arrived.length,
+        toStreamMs: { p50: percentile(toStream, 50), p95: percentile(toStream, 95), p99: percentile(toStream, 99) },
+        streamToDomMs: { p50: percentile(toDom, 50), p95: percentile(toDom, 95), p99: percentile(toDom, 99) },
+      },
       // The service's part of it: from the ring to the pop sent, by where it came from (needs METRICS_TOKEN).
       serviceMs: env.METRICS_TOKEN ? served : null,
       targetP95Ms: 100,
