@@ -88,8 +88,16 @@ export function duration(sec) {
   return `${m}:${String(s % 60).padStart(2, '0')}`;
 }
 
+// One formatter per language: toLocaleString with options builds a new Intl.DateTimeFormat at
+// every call, and the screen pop formats a date per repeat ticket and per earlier call while the
+// phone rings.
+const formats = new Map();
+
 export function when(iso) {
-  return new Date(iso).toLocaleString(language() === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+  const lang = language() === 'ru' ? 'ru-RU' : 'en-GB';
+  if (!formats.has(lang)) formats.set(lang, new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'short' }));
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '—' : formats.get(lang).format(d); // format() throws on an invalid date
 }
 
 export function langToggle() {
