@@ -1,6 +1,7 @@
-// Which operators' phones are in a call between colleagues now. Those calls never touch the
-// service (extensions.conf [pbxdesk-internal]); the dialplan tells of their start and end with
-// UserEvents over AMI. The ACD leaves such an operator out (OperatorService.available), so a
+// Which operators' phones are in a call the service does not carry: between colleagues
+// (extensions.conf [pbxdesk-internal]), or with a shed caller app_queue put through while the
+// service was shedding load ([pbxdesk-fallback-connected], ended by the fallback call's end). The
+// dialplan tells of their start and end with UserEvents over AMI. The ACD leaves such an operator out (OperatorService.available), so a
 // queue call is not offered to a phone that would answer 486 and get its operator paused as
 // "missed"; the colleague list shows them busy. Operators' states in Postgres do not change:
 // an internal call is no call of the call centre's (no row, no wrap-up, no statistics).
