@@ -43,6 +43,12 @@ export class CallDispatch {
   private readonly lines = new Map<Line, { running: boolean; wanted: boolean }>();
   /** Per line: the pass due when the next narrowed caller's wait widens (skills routing). */
   private readonly widenTimers = new Map<Line, NodeJS.Timeout>();
+  /**
+   * Operators resting after a miss that paused nobody (ring-miss.ts), until when (ms). Unpaused
+   * and longest idle, they would otherwise be rung again at once for the same caller: a phone
+   * that does not answer the INVITE would be rung in a tight loop.
+   */
+  private readonly resting = new Map<string, number>();
 
   constructor(
     private readonly core: DispatchCore,
@@ -99,12 +105,12 @@ export class CallDispatch {
   private async dispatchOnce(line: Line): Promise<void> {
     while (this.core.waiting.size(line) > 0) {
       // From memory (OperatorService keeps it): no database round trip between a free operator and a waiting caller.
-      const free = this.d.operators.available(line).filter((o) => !this.core.busy.has(o.id));
+      const now = Date.now();
+      const free = this.d.operators.available(line).filter((o) => !this.core.busy.has(o.id) && !this.isResting(o.id, now));
       if (free.length === 0) return;
       // The free operators are paired with the waiting callers at once (skills routing,
       // queues/skill-match.ts) and rung together: one at a time, a burst of callers waited for
       // each other's database writes (tens of ms each under load).
-      const now = Date.now();
       const waiting = this.waitingEntries(line, now);
       const { pairs, nextWidenAt } = matchCallers({
         waiting: waiting.map((w) => w.caller),
@@ -229,12 +235,31 @@ export class CallDispatch {
       .catch((err: Error) => this.d.log.error({ callId, err: err.message }, 'missed operator not handled'));
   }
 
+  private isResting(operatorId: string, now: number): boolean {
+    const until = this.resting.get(operatorId);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.resting.delete(operatorId);
+    return false;
+  }
+
+  /** Out of the ACD for a ring's length, then offered again on every line (a pass with nobody waiting is cheap). */
+  private rest(operatorId: string): void {
+    const ms = this.d.ringTimeoutSec * 1000;
+    this.resting.set(operatorId, Date.now() + ms);
+    setTimeout(() => {
+      this.resting.delete(operatorId);
+      for (const l of this.d.lines.ids()) this.dispatch(l);
+    }, ms).unref();
+  }
+
   /**
    * The rung operator did not pick up: the caller goes back to the head of the line. `pause`:
    * the operator is paused as missed (not when the miss was ours: a bridge Asterisk refused).
+   * `rest`: not paused, but left out for a ring's length (a miss that was not theirs: ring-miss.ts).
    * RING_CANCELLED_BY_RESTART: nobody missed it (call-reclaim.ts), the ring is offered again.
    */
-  async operatorMissed(s: CallSession, reason: string, pause = true, cause?: HangupCause): Promise<void> {
+  async operatorMissed(s: CallSession, reason: string, pause = true, cause?: HangupCause, rest = false): Promise<void> {
     const opId = s.operatorId;
     // Rung first as the ticket's assignee (call-sticky.ts): never obliged to take it, so not paused.
     const asAssignee = rungAsAssignee(s.phase);
@@ -246,6 +271,7 @@ export class CallDispatch {
       if (!cancelled) this.d.panels.callOver(opId, s.callId, 'missed');
       // Postgres away: the caller still goes back to the line (the pause is the operator's record, not the caller's).
       if (pause) await this.d.operators.missed(opId).catch((err: Error) => this.d.log.error({ operatorId: opId, err: err.message }, 'missed operator not paused'));
+      else if (rest && !cancelled && !asAssignee) this.rest(opId);
       // Before the caller is back in the line (joinQueue may ring at once): an assignee who missed is avoided for a while, one whose ring the restart cancelled is rung first again.
       if (assignee) {
         if (cancelled) this.d.sticky?.offerAgain(s, assignee, opId);
@@ -255,7 +281,7 @@ export class CallDispatch {
     s.operatorId = null;
     s.operatorChannelId = null;
     if (s.phase.kind !== 'ringing') return;
-    const detail = cancelled ? { reclaimed: true, ...(assignee && { assignee }) } : { missedBy: opId, reason, ...(cause && { cause: cause.code }), ...(!pause && !asAssignee && { notPaused: true }), ...(asAssignee && { asAssignee }) };
+    const detail = cancelled ? { reclaimed: true, ...(assignee && { assignee }) } : { missedBy: opId, reason, ...(cause && { cause: cause.code }), ...(rest && !asAssignee && { notPaused: true }), ...(asAssignee && { asAssignee }) };
     await this.core.move(s, { kind: 'queued' }, { operator_id: null, operator_channel_id: null }, detail);
     if (s.line) this.joinQueue(s, s.line, s.rank ?? HEAD_RANK);
     // Asked for a callback in the IVR and rung before the menu could open (call.service.ts enqueue

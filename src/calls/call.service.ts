@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import type { OperatorRow } from '../operators/operator.table.js';
 import type { Line } from '../vocabulary.js';
 import { placeholderId, type QueueEntry } from '../queues/waiting-list.js';
-import { findTicketById } from '../tickets/ticket.repository.js';
 import { headStartSec } from '../queues/priority.js';
 import { CallTickets, type KnownTicket } from './call-tickets.js';
 import { CallEvents } from './call-events.js';
@@ -306,9 +305,7 @@ export class CallService implements CallCore, CallbackSink {
     if (ticketId) this.behind.run(`ticket-${ticketId}`, 'ticket line', () => this.d.tickets.setLine(ticketId, line));
     await moh;
     // Priority as a head start (queues/priority.ts): ahead of those who called shortly before, never of everyone.
-    // The ticket made or keyed moments ago is known here: Postgres is asked only for one that is not.
-    const known = this.callTickets.ticketOf(s)?.ticket;
-    const ticketPriority = ticketId ? (known?.id === ticketId ? known.priority : ((await findTicketById(this.d.db, ticketId).catch(() => undefined))?.priority ?? null)) : null;
+    const ticketPriority = ticketId ? await this.callTickets.priorityOf(s, ticketId) : null;
     const ahead = headStartSec({ verified: s.verifiedAccountId !== null, ticketPriority }, this.d.settings.priority);
     this.joinQueue(s, line, Date.now() - ahead * 1000);
     this.callbacks?.startOffers(s, line);
@@ -367,7 +364,9 @@ export class CallService implements CallCore, CallbackSink {
    */
   operatorMissed(s: CallSession, reason: string, pause = true, cause?: HangupCause): Promise<void> {
     if (this.outbound?.firstRing(s)) return this.outbound.operatorMissed(s, reason); // nobody to put back in a line
-    return this.acd.operatorMissed(s, reason, pause && isOperatorsMiss({ cause, shedding: this.d.overload?.shedding ?? false }), cause);
+    // Not theirs: not paused, but rested for a ring's length (call-dispatch.ts) so the caller goes to someone else.
+    const theirs = isOperatorsMiss({ cause, shedding: this.d.overload?.shedding ?? false });
+    return this.acd.operatorMissed(s, reason, pause && theirs, cause, pause && !theirs);
   }
 
   /** The operator of a bridged call hung up. */

@@ -15,6 +15,7 @@ export type InternalCallEvent = { kind: 'started' | 'ended'; id: string; caller:
 
 /** After this long an internal call whose end was never heard is forgotten (an AMI hiccup must not bench an operator for good). */
 const STALE_MS = 4 * 3600_000;
+const ENDED_KEEP_MS = 60_000;
 
 export class InternalCalls {
   /** By the dialplan's call id (the caller channel's UNIQUEID): the two endpoints and when it started. */
@@ -22,6 +23,12 @@ export class InternalCalls {
   /** Per endpoint, how many internal calls it is in (a desk phone may hold two). */
   private readonly count = new Map<string, number>();
   private readonly listeners: ((endpoints: string[], busy: boolean) => void)[] = [];
+  /**
+   * Calls whose end was heard, and when: a start that arrives after its own end (two UserEvents
+   * of different channels, over one AMI stream but from different threads) is dropped instead
+   * of marking the operator busy until STALE_MS. Kept ENDED_KEEP_MS.
+   */
+  private readonly ended = new Map<string, number>();
   private swept = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -40,13 +47,15 @@ export class InternalCalls {
       return;
     }
     if (e.kind === 'started') {
-      if (!e.id || this.calls.has(e.id)) return;
+      if (!e.id || this.calls.has(e.id) || this.ended.has(e.id)) return;
       const endpoints = [e.caller, e.callee].filter((x) => /^op-[a-z0-9_.-]+$/.test(x));
       this.calls.set(e.id, { endpoints, at: this.now() });
       for (const ep of endpoints) this.count.set(ep, (this.count.get(ep) ?? 0) + 1);
       this.emit(endpoints, true);
       return;
     }
+    this.ended.set(e.id, this.now());
+    this.forgetStale();
     const call = this.calls.get(e.id);
     if (!call) return;
     this.end(e.id, call.endpoints);
@@ -76,6 +85,7 @@ export class InternalCalls {
   private forgetStale(): void {
     if (this.now() - this.swept < 60_000) return;
     this.swept = this.now();
+    for (const [id, at] of this.ended) if (at < this.now() - ENDED_KEEP_MS) this.ended.delete(id);
     const cutoff = this.now() - STALE_MS;
     for (const [id, c] of this.calls) if (c.at < cutoff) this.end(id, c.endpoints);
   }

@@ -297,6 +297,23 @@ describe('the call core through a fake PbxPort', () => {
   // (picked up and put down at once). Once picked up, the leg's end is the answer's to settle:
   // before the bridge is made it is a missed ring after all (paused as missed, the caller back at
   // the head of the line, with music again), never a bridge with the caller alone in it.
+  it('a phone that never answered the INVITE (18): nobody paused, the caller offered to another operator, not the same phone again', async () => {
+    const a = await availableOperator(c);
+    const b = await availableOperator(c); // idle for less time than A: rung second
+    const { id, dial } = await rungCall(c, '1');
+    expect(dial.endpoint).toBe(a.endpoint);
+    c.pbx.gone(dial.channelId, { code: 18, text: 'No user responding' });
+    const next = await until('rung again', () => c.pbx.lastDial(id) !== dial && c.pbx.lastDial(id));
+    expect(next.endpoint).toBe(b.endpoint); // A rests for a ring's length
+    expect(await operatorState(c, a.id)).toBe('available');
+    c.pbx.operatorAnswers(next);
+    await reaches(c, id, 'bridged');
+    c.pbx.gone(next.channelId);
+    await settled(c, id);
+    const missed = (await storedEvents(id)).find((e) => (e.detail as { missedBy?: string }).missedBy === a.id);
+    expect(missed?.detail).toMatchObject({ reason: 'no-answer', cause: 18, notPaused: true });
+  });
+
   it('the operator answers and hangs up at once: a missed ring, the caller back in the line, the operator paused, nobody bridged', async () => {
     const op = await availableOperator(c);
     const { ch, id, dial } = await rungCall(c, '1');

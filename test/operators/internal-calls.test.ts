@@ -49,4 +49,17 @@ describe('internal calls', () => {
     now = 5 * 3600_000;
     expect(ic.busy('op-anna')).toBe(false);
   });
+
+  it('drops a start heard after its own end (a shed call: the operator leg ends, then the connect arrives late)', () => {
+    let now = 0;
+    const ic = new InternalCalls(() => now);
+    ic.apply({ kind: 'ended', id: 'fallback-1', caller: '', callee: '' });
+    ic.apply({ kind: 'started', id: 'fallback-1', caller: 'op-anna', callee: '' });
+    expect(ic.busy('op-anna')).toBe(false);
+    // Remembered for a minute only: ids are the caller channel's unique id, never reused.
+    now = 3 * 60_000;
+    ic.apply({ kind: 'ended', id: 'other', caller: '', callee: '' });
+    ic.apply({ kind: 'started', id: 'fallback-1', caller: 'op-anna', callee: '' });
+    expect(ic.busy('op-anna')).toBe(true);
+  });
 });

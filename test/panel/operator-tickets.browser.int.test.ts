@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { ARTIFACTS, launchChromium, openSettled } from '../support/browser.js';
 import { randomPhone, startTestApp, uniq, type TestApp } from '../support/app.js';
 import { panelSession } from '../support/panel-session.js';
 import { db, spooledRecording } from '../support/recordings.js';
@@ -51,7 +51,7 @@ describe('the ticket lists and ticket page in Chromium', () => {
     page.on('pageerror', (err) => console.error('panel page error:', err.message));
     // A module that fails to load raises no pageerror, only a console error: shown, so a panel that never boots says why.
     page.on('console', (m) => m.type() === 'error' && console.error('panel console error:', m.text()));
-    await page.goto(`${t.base}/panel`);
+    await openSettled(page, `${t.base}/panel`, '#signin input[name=login]');
     await page.fill('#signin input[name=login]', anna.login);
     await page.fill('#signin input[name=password]', anna.password);
     await page.click('#signin button[type=submit]');
@@ -83,8 +83,7 @@ describe('the ticket lists and ticket page in Chromium', () => {
     expect(await rowIds(page)).toEqual([late.id]);
 
     // The ticket page: the timeline with the call (played through the audited route) and the note.
-    await page.goto(`${t.base}/panel#ticket/${ticket.id}`);
-    await page.waitForSelector('#ticket-timeline li[data-kind=call]');
+    await openSettled(page, `${t.base}/panel#ticket/${ticket.id}`, '#ticket-timeline li[data-kind=call]');
     expect(await page.textContent('#ticket-timeline')).toContain('Клиент не может войти');
     await page.click('#ticket-timeline li[data-kind=call] button.play');
     await page.waitForFunction(() => ((document.querySelector('#ticket-timeline audio') as HTMLAudioElement | null)?.currentTime ?? 0) > 0);
@@ -98,8 +97,7 @@ describe('the ticket lists and ticket page in Chromium', () => {
 
     // Another line's ticket opened by its URL (a fresh load): a 403 page, not a broken one.
     await page.goto('about:blank');
-    await page.goto(`${t.base}/panel#ticket/${second.id}`);
-    await page.waitForSelector('#ticket-error[data-status="403"]:not([hidden])');
+    await openSettled(page, `${t.base}/panel#ticket/${second.id}`, '#ticket-error[data-status="403"]:not([hidden])');
     expect(await page.textContent('#ticket-error')).toContain('другой линии');
     expect(await page.isHidden('#ticket-page')).toBe(true);
     expect(await page.isVisible('#desk-tabs')).toBe(true);
