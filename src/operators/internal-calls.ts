@@ -1,7 +1,6 @@
-// Which operators' phones are in a call the service does not carry: between colleagues
-// (extensions.conf [pbxdesk-internal]), or with a shed caller app_queue put through while the
-// service was shedding load ([pbxdesk-fallback-connected], ended by the fallback call's end). The
-// dialplan tells of their start and end with UserEvents over AMI. The ACD leaves such an operator out (OperatorService.available), so a
+// Which operators' phones are in a call between colleagues now. Those calls never touch the
+// service (extensions.conf [pbxdesk-internal]); the dialplan tells of their start and end with
+// UserEvents over AMI. The ACD leaves such an operator out (OperatorService.available), so a
 // queue call is not offered to a phone that would answer 486 and get its operator paused as
 // "missed"; the colleague list shows them busy. Operators' states in Postgres do not change:
 // an internal call is no call of the call centre's (no row, no wrap-up, no statistics).
@@ -24,9 +23,9 @@ export class InternalCalls {
   private readonly count = new Map<string, number>();
   private readonly listeners: ((endpoints: string[], busy: boolean) => void)[] = [];
   /**
-   * Calls whose end was heard, and when: a start that arrives after its own end (two UserEvents
-   * of different channels, over one AMI stream but from different threads) is dropped instead
-   * of marking the operator busy until STALE_MS. Kept ENDED_KEEP_MS.
+   * Calls whose end was heard, and when: a start that arrives after its own end (UserEvents of
+   * different channels) is dropped instead of marking the operator busy until STALE_MS. Kept
+   * ENDED_KEEP_MS.
    */
   private readonly ended = new Map<string, number>();
   private swept = 0;

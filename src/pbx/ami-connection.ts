@@ -106,18 +106,6 @@ export class AmiConnection {
       // any line id is taken as it comes; none (or garbage) is the menu's default, the first queue.
       const line = e.line && LINE_ID_RE.test(e.line) ? e.line : FALLBACK_DEFAULT_LINE;
       this.onFallback({ kind: 'ended', channelId: e.call ?? '', line, memberEndpoint: member, holdSec: Number.isFinite(hold) ? hold : null, cause: Number(e.cause) || 0 });
-      // Whoever answered: an id never started is ignored, and one ended first is not started later (internal-calls.ts).
-      if (e.call) this.onInternal({ kind: 'ended', id: `fallback-${e.call}`, caller: member ?? '', callee: '' });
-    });
-    // A shed caller's operator picked up (extensions.conf [pbxdesk-fallback-connected]): their
-    // phone is busy with a call the service does not carry, as in a call with a colleague, until
-    // the PbxdeskFallbackEnd of the same call (the ACD leaves them out: internal-calls.ts).
-    mgr.on('userevent-pbxdeskfallbackconnected', (e: Record<string, string>) => {
-      if (e.call && e.member) this.onInternal({ kind: 'started', id: `fallback-${e.call}`, caller: e.member, callee: '' });
-    });
-    // The operator's own leg of it ended (hung up, or transferred the caller away with app_queue's 't').
-    mgr.on('userevent-pbxdeskfallbackmemberend', (e: Record<string, string>) => {
-      if (e.call) this.onInternal({ kind: 'ended', id: `fallback-${e.call}`, caller: '', callee: '' });
     });
     mgr.on('userevent-pbxdeskinternal', (e: Record<string, string>) => {
       if (e.state === 'start' || e.state === 'end') this.onInternal({ kind: e.state === 'start' ? 'started' : 'ended', id: e.call ?? '', caller: e.caller ?? '', callee: e.callee ?? '' });

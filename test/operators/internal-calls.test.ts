@@ -50,7 +50,7 @@ describe('internal calls', () => {
     expect(ic.busy('op-anna')).toBe(false);
   });
 
-  it('drops a start heard after its own end (a shed call: the operator leg ends, then the connect arrives late)', () => {
+  it('drops a start heard after its own end', () => {
     let now = 0;
     const ic = new InternalCalls(() => now);
     ic.apply({ kind: 'ended', id: 'fallback-1', caller: '', callee: '' });
