@@ -243,12 +243,15 @@ export class CallDispatch {
     return false;
   }
 
-  /** Out of the ACD for a ring's length, then offered again on every line (a pass with nobody waiting is cheap). */
+  /**
+   * Out of the ACD for a ring's length, then offered again on every line (a pass with nobody
+   * waiting is cheap). The map's time decides (isResting); the timer only wakes the ACD, so an
+   * earlier rest's timer cannot end a later one early.
+   */
   private rest(operatorId: string): void {
     const ms = this.d.ringTimeoutSec * 1000;
     this.resting.set(operatorId, Date.now() + ms);
     setTimeout(() => {
-      this.resting.delete(operatorId);
       for (const l of this.d.lines.ids()) this.dispatch(l);
     }, ms).unref();
   }

@@ -302,10 +302,9 @@ export class OperatorService {
 
   /** The operator whose PJSIP endpoint this is (a call the dialplan's fallback queue put through). */
   /**
-   * A logged-in operator of this node from memory, else Postgres. Asked at every start and end
-   * of a call the service does not carry (internal-calls.ts): under overload that is every shed
-   * call, twice, and a round trip each took Postgres from the call ledger (measured: its backlog
-   * went over SHED_BACKLOG_MS and the service shed again).
+   * A logged-in operator of this node from memory, else Postgres. Asked at the end of every
+   * shed call (its operator, fallback-calls.ts) and of every call between colleagues (their
+   * colleague state): under overload a round trip for each competes with the call ledger's writes.
    */
   async byEndpoint(endpoint: string): Promise<OperatorRow | undefined> {
     for (const o of this.loggedInNow.values()) if (o.sip_username === endpoint) return o;

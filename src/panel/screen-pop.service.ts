@@ -100,7 +100,7 @@ export class ScreenPopService {
   async served(callId: string): Promise<{ pop: ScreenPop; made: PopMade } | undefined> {
     const key = this.keyOf(callId);
     const hit = key === undefined ? undefined : this.pops.get(callId, key);
-    const waited = (m: { pop: ScreenPop; queuedAt: number | null }) => ({ ...m.pop, waitedSec: m.queuedAt === null ? null : Math.round((Date.now() - m.queuedAt) / 1000) });
+    const waited = (m: { pop: ScreenPop; queuedAt: number | null }) => ({ ...m.pop, waitedSec: waitedSince(m.queuedAt) });
     if (hit?.ready) return { pop: waited(hit.ready), made: 'ahead' };
     const quick = this.fromMemory(callId);
     if (quick) return { pop: quick, made: 'memory' };
@@ -131,7 +131,7 @@ export class ScreenPopService {
       language: row.language,
       line: row.line,
       ivrPath: row.ivr_path,
-      waitedSec: row.queued_at ? Math.round((Date.now() - row.queued_at.getTime()) / 1000) : null,
+      waitedSec: waitedSince(row.queued_at?.getTime() ?? null),
       verification: { status: row.verification_status, accountId: null, customerName: t.customer_name },
       claim,
       repeatTickets: pickRepeatTickets(cands, { verifiedAccountId: null, line: row.line, ownTicketId: t.id }),
@@ -231,7 +231,7 @@ export class ScreenPopService {
       language: c.language,
       line: c.line,
       ivrPath: c.ivr_path,
-      waitedSec: c.queued_at ? Math.round((Date.now() - c.queued_at.getTime()) / 1000) : null,
+      waitedSec: waitedSince(c.queued_at?.getTime() ?? null),
       verification: { status: c.verification_status, accountId: c.verified_account_id, customerName: t?.ticket.customer_name ?? null },
       claim: keyed && keyed.id !== ticketId ? { number: keyed.number, ticketId: keyed.id, line: keyed.line } : null,
       repeatTickets,
@@ -264,6 +264,11 @@ export class ScreenPopService {
 /** The pop's reason for a ring of the caller's ticket's assignee. */
 export function rungAs(a: AssigneeRing): NonNullable<ScreenPop['rungAs']> {
   return { reason: 'assignee', ticketId: a.ticketId, ticketNumber: a.ticketNumber, match: a.match, verified: a.match === 'account' };
+}
+
+/** Seconds since the caller joined the line (ms since the epoch), or null before that. */
+function waitedSince(queuedAt: number | null): number | null {
+  return queuedAt === null ? null : Math.round((Date.now() - queuedAt) / 1000);
 }
 
 function pick<K extends keyof CallRow>(row: CallRow, keys: readonly K[]): Pick<CallRow, K> {
